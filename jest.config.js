@@ -1,0 +1,17 @@
+// One jest run for the whole workspace: unit specs sit next to their code,
+// integration specs (real Kafka, real PostgreSQL) end in .int.spec.ts, and
+// cross-service tests live in e2e/.
+const swc = JSON.parse(require('fs').readFileSync(__dirname + '/.swcrc', 'utf8'));
+
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/e2e', '<rootDir>/tools'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleNameMapper: {
+    '^@keypool/(contracts|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

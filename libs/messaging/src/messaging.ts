@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { ReadinessProbe, SecretBox } from '@keypool/platform';
+import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
+import { consumerMetrics } from './consumer/consumer-metrics';
+import { dlqTopicOf } from './consumer/dead-letters';
+import { RetryPolicy } from './consumer/retry';
+import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { Transactions } from './transactions';
+
+export interface MessagingOptions {
+  serviceName: string;
+  kafka: KafkaSettings;
+  dataSource: DataSource;
+  cipher: SecretBox;
+  logger: Logger;
+  registry: Registry;
+  retry: RetryPolicy;
+  outbox: { sweepMs: number; batchSize: number; retentionMs: number };
+  /** Topics this service produces to; consumed topics and their DLQs are added automatically. */
+  producesTo: string[];
+  onFatal(error: unknown): void;
+}
+
+/**
+ * The one door to Kafka for a service: transactions with an outbox, the relay, and consumers
+ * with inbox, retries and dead letters. Plain TypeScript, so tests can run it without Nest.
+ */
+export class Messaging {
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly relay: OutboxRelay;
+  readonly transactions: Transactions;
+  private readonly runners: ConsumerRunner[] = [];
+  private producerConnected = false;
+  private started = false;
+
+  constructor(private readonly options: MessagingOptions) {
+    this.kafka = createKafka(options.kafka, options.logger);
+    // Idempotent producer with one request in flight: retries cannot duplicate or reorder.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
+    const lockId = createHash('sha256').update(`outbox:${options.serviceName}`).digest().readInt32BE(0);
+    this.relay = new OutboxRelay(options.dataSource, this.producer, options.cipher, options.logger, { ...options.outbox, lockId });
+    this.transactions = new Transactions(options.dataSource, options.cipher, this.relay);
+  }
+
+  async start(consumedTopics: string[] = []): Promise<void> {
+    const topics = [...this.options.producesTo, ...consumedTopics, ...consumedTopics.map(dlqTopicOf)];
+    await ensureTopics(this.kafka, this.options.kafka, topics);
+    await this.producer.connect();
+    this.relay.start();
+    this.started = true;
+  }
+
+  /** Starts a consumer; its topics (and their DLQs) must have been named to start(). */
+  async consume(definition: ConsumerDefinition): Promise<ConsumerRunner> {
+    if (!this.started) throw new Error('Messaging.start() must run before consumers start');
+    const runner = new ConsumerRunner(
+      {
+        kafka: this.kafka,
+        producer: this.producer,
+        transactions: this.transactions,
+        logger: this.options.logger.child({ consumer: definition.name }),
+        retry: this.options.retry,
+        metrics: consumerMetrics(this.options.registry),
+        onFatal: this.options.onFatal,
+      },
+      definition,
+    );
+    this.runners.push(runner);
+    await runner.start();
+    return runner;
+  }
+
+  /** Consumers first (finish and commit in-flight work), then the relay, then the producer. */
+  async stop(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.relay.stop();
+    await this.producer.disconnect();
+    this.started = false;
+  }
+
+  readinessProbes(): ReadinessProbe[] {
+    return [
+      { name: 'kafka-producer', check: async () => ({ up: this.producerConnected, detail: 'producer not connected' }) },
+      {
+        name: 'kafka-consumers',
+        check: async () => {
+          const bad = this.runners.filter((r) => r.state !== 'running');
+          return { up: bad.length === 0, detail: `${bad.length} consumer(s) not running` };
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,31 @@
+import type { EntityManager } from 'typeorm';
+import type { SecretBox } from '@keypool/platform';
+import type { OutgoingEvent } from '../envelope';
+
+/**
+ * Adds events to the outbox inside the caller's transaction: they exist exactly when the
+ * state change that caused them commits. Payloads are sealed because some carry licenses.
+ */
+export async function writeToOutbox(manager: EntityManager, cipher: SecretBox, events: OutgoingEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const ids: string[] = [];
+  const aggregateTypes: string[] = [];
+  const aggregateIds: string[] = [];
+  const types: string[] = [];
+  const topics: string[] = [];
+  const payloads: Buffer[] = [];
+  for (const event of events) {
+    ids.push(event.envelope.id);
+    aggregateTypes.push(event.aggregateType);
+    aggregateIds.push(event.key);
+    types.push(event.envelope.type);
+    topics.push(event.topic);
+    payloads.push(cipher.encrypt(JSON.stringify(event.envelope)));
+  }
+  // One round trip for the whole batch; unnest keeps the rows in the order given (seq).
+  await manager.query(
+    `INSERT INTO outbox (id, aggregate_type, aggregate_id, type, topic, payload)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])`,
+    [ids, aggregateTypes, aggregateIds, types, topics, payloads],
+  );
+}

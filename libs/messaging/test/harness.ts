@@ -1,0 +1,49 @@
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { Registry } from 'prom-client';
+import type { SecretBox } from '@keypool/platform';
+import { TEST_BROKERS, testLogger } from '@keypool/testing';
+import { createMessagingTables } from '../src/migrations';
+import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
+import { Messaging } from '../src/messaging';
+
+class TestSchema1700000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createMessagingTables(queryRunner);
+    await queryRunner.query('CREATE TABLE effects (id serial PRIMARY KEY, event_id text NOT NULL, note text)');
+  }
+  async down(): Promise<void> {
+    /* test schema is dropped with its database */
+  }
+}
+
+export async function openDataSource(url: string): Promise<DataSource> {
+  const dataSource = new DataSource({ type: 'postgres', url, migrations: [TestSchema1700000000000], migrationsRun: true });
+  await dataSource.initialize();
+  return dataSource;
+}
+
+/** Accepts any JSON CloudEvents envelope; services plug in the contracts' validating decoder. */
+export const jsonDecoder: EventDecoder = (_topic, value): Decoded => {
+  try {
+    const parsed = JSON.parse(value?.toString('utf8') ?? '');
+    if (parsed?.specversion !== '1.0' || typeof parsed.id !== 'string') return { ok: false, reason: 'not a CloudEvents 1.0 envelope' };
+    return { ok: true, envelope: parsed };
+  } catch {
+    return { ok: false, reason: 'value is not JSON' };
+  }
+};
+
+export function testMessaging(dataSource: DataSource, cipher: SecretBox, producesTo: string[], onFatal = () => undefined): Messaging {
+  return new Messaging({
+    serviceName: `test-${Math.random()}`,
+    kafka: { brokers: TEST_BROKERS, clientId: 'messaging-test', partitions: 3, replicationFactor: 1 },
+    dataSource,
+    cipher,
+    logger: testLogger(),
+    registry: new Registry(),
+    retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+    outbox: { sweepMs: 200, batchSize: 100, retentionMs: 3600000 },
+    producesTo,
+    onFatal,
+  });
+}

@@ -1,0 +1,48 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Caller } from './caller';
+
+/**
+ * Parses API_KEYS: `<key>=support` or `<key>=merchant:<merchantId>`, comma-separated.
+ * Keys are kept only as SHA-256 digests so a heap dump or log line never shows one.
+ */
+export class ApiKeyRegistry {
+  private readonly byDigest = new Map<string, Caller>();
+
+  static parse(spec: string): ApiKeyRegistry {
+    const registry = new ApiKeyRegistry();
+    spec
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .forEach((entry, index) => registry.add(entry, index + 1));
+    return registry;
+  }
+
+  private add(entry: string, position: number): void {
+    const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq);
+    const role = entry.slice(eq + 1);
+    if (eq <= 0 || key.length < 8) throw new Error(`API_KEYS entry ${position}: expected <key>=<role> with a key of 8+ characters`);
+    const caller = parseRole(role, position);
+    this.byDigest.set(digest(key), caller);
+  }
+
+  resolve(key: string): Caller | undefined {
+    const wanted = Buffer.from(digest(key), 'hex');
+    for (const [known, caller] of this.byDigest) {
+      if (timingSafeEqual(Buffer.from(known, 'hex'), wanted)) return caller;
+    }
+    return undefined;
+  }
+}
+
+function parseRole(role: string, position: number): Caller {
+  if (role === 'support') return { kind: 'support' };
+  const match = /^merchant:([\w.-]{1,200})$/.exec(role);
+  if (!match) throw new Error(`API_KEYS entry ${position}: role must be "support" or "merchant:<merchantId>"`);
+  return { kind: 'merchant', merchantId: match[1] };
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

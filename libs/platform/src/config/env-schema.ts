@@ -1,0 +1,33 @@
+import { Type, TObject, TProperties, Static, TUnsafe } from '@sinclair/typebox';
+
+/** A string limited to a few values; plain `enum` gives one readable error, unlike a union. */
+export function oneOf<T extends string>(values: readonly T[], options: { default?: T } = {}): TUnsafe<T> {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+}
+
+/** Settings every keypool service reads; each service adds its own on top. */
+export const commonEnv = {
+  NODE_ENV: Type.Optional(oneOf(['development', 'test', 'production'])),
+  PORT: Type.Integer({ minimum: 1, maximum: 65535 }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$', default: '127.0.0.1:9092' }),
+  KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1 }),
+  CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  CONSUMER_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 200 }),
+  OUTBOX_SWEEP_MS: Type.Integer({ minimum: 50, maximum: 600000, default: 1000 }),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of this service database' }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  API_KEYS: Type.String({
+    minLength: 1,
+    description: 'comma-separated <key>=support or <key>=merchant:<merchantId>',
+  }),
+};
+
+export const commonEnvSchema = Type.Object(commonEnv);
+export type CommonEnv = Static<typeof commonEnvSchema>;
+
+export function serviceEnvSchema<P extends TProperties>(extra: P): TObject<typeof commonEnv & P> {
+  return Type.Object({ ...commonEnv, ...extra });
+}

@@ -1,0 +1,78 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * AES-256-GCM for secrets at rest (license values, outbox payloads that carry them).
+ * Each ciphertext names its key id, so keys rotate by adding a new active key while
+ * old rows stay readable.
+ */
+export class SecretBox {
+  private readonly keys: Map<string, Buffer>;
+
+  constructor(keys: Map<string, Buffer>, private readonly activeKeyId: string) {
+    for (const [id, key] of keys) {
+      if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
+    }
+    if (!keys.has(activeKeyId)) throw new Error(`the active encryption key "${activeKeyId}" is not among the configured keys`);
+    this.keys = keys;
+  }
+
+  /** Parses `id:base64key,id2:base64key`; the active key defaults to the last one listed. */
+  static fromSpec(spec: string, activeKeyId?: string): SecretBox {
+    const keys = new Map<string, Buffer>();
+    for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const [id, material] = entry.split(':');
+      if (!id || !material || !/^[\w-]{1,32}$/.test(id)) throw new Error('encryption keys must be listed as <id>:<base64 key>');
+      keys.set(id, Buffer.from(material, 'base64'));
+    }
+    return new SecretBox(keys, activeKeyId ?? [...keys.keys()].pop() ?? '');
+  }
+
+  get activeKey(): string {
+    return this.activeKeyId;
+  }
+
+  encrypt(plaintext: string | Buffer): Buffer {
+    const keyId = Buffer.from(this.activeKeyId, 'utf8');
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key(this.activeKeyId), iv);
+    cipher.setAAD(keyId);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([Buffer.from([VERSION, keyId.length]), keyId, iv, cipher.getAuthTag(), body]);
+  }
+
+  decrypt(sealed: Buffer): Buffer {
+    if (sealed[0] !== VERSION) throw new Error('unknown ciphertext version');
+    const keyIdEnd = 2 + sealed[1];
+    const keyId = sealed.subarray(2, keyIdEnd);
+    const iv = sealed.subarray(keyIdEnd, keyIdEnd + IV_BYTES);
+    const tag = sealed.subarray(keyIdEnd + IV_BYTES, keyIdEnd + IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.key(keyId.toString('utf8')), iv);
+    decipher.setAAD(keyId);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(sealed.subarray(keyIdEnd + IV_BYTES + TAG_BYTES)), decipher.final()]);
+  }
+
+  decryptText(sealed: Buffer): string {
+    return this.decrypt(sealed).toString('utf8');
+  }
+
+  /** The key id a ciphertext was sealed with, to find rows that still need re-encryption. */
+  static keyIdOf(sealed: Buffer): string {
+    return sealed.subarray(2, 2 + sealed[1]).toString('utf8');
+  }
+
+  private key(id: string): Buffer {
+    const key = this.keys.get(id);
+    if (!key) throw new Error(`no encryption key "${id}" is configured; it is needed to read older rows`);
+    return key;
+  }
+}
+
+/** A keyed hash for finding equal secrets without storing or comparing plaintext. */
+export function keyedHash(key: Buffer, value: string): Buffer {
+  return createHmac('sha256', key).update(value, 'utf8').digest();
+}

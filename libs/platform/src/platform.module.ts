@@ -1,0 +1,55 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { TObject, Static } from '@sinclair/typebox';
+import { ApiKeyRegistry } from './auth/api-keys';
+import { API_KEY_REGISTRY, ApiKeyGuard } from './auth/api-key.guard';
+import { validateEnv } from './config/validate-env';
+import { HealthController } from './health/health.controller';
+import { ReadinessRegistry } from './health/readiness';
+import { JsonErrorFilter } from './http/error.filter';
+import { loggerParams } from './logging/logger';
+import { Metrics, MetricsController } from './metrics/metrics';
+
+/** The validated settings of the running service (typed by the service's own schema). */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+
+export interface PlatformOptions<S extends TObject> {
+  serviceName: string;
+  envSchema: S;
+  env?: Record<string, string | undefined>;
+}
+
+/** Config, logging, auth, errors, health and metrics: the same in every keypool service. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot<S extends TObject>(options: PlatformOptions<S>): DynamicModule {
+    const config = validateEnv(options.envSchema, options.env ?? process.env) as Static<S> & {
+      LOG_LEVEL: string;
+      API_KEYS: string;
+    };
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => config] }),
+        LoggerModule.forRoot(loggerParams(options.serviceName, config.LOG_LEVEL)),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_NAME, useValue: options.serviceName },
+        { provide: API_KEY_REGISTRY, useValue: ApiKeyRegistry.parse(config.API_KEYS) },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: JsonErrorFilter },
+        ReadinessRegistry,
+        Metrics,
+      ],
+      exports: [SERVICE_CONFIG, SERVICE_NAME, ReadinessRegistry, Metrics, API_KEY_REGISTRY],
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+
+export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+
+export function testKafka(clientId = 'keypool-test'): Kafka {
+  return new Kafka({ clientId, brokers: TEST_BROKERS, logLevel: logLevel.NOTHING });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produce(kafka: Kafka, topic: string, messages: { key?: string; value: string | Buffer | null; headers?: Record<string, string> }[]) {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads a topic from the beginning in the background, so a test can wait for what arrives. */
+export class TopicReader {
+  readonly messages: KafkaMessage[] = [];
+  private readonly consumer: Consumer;
+
+  private constructor(kafka: Kafka) {
+    this.consumer = kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 10000 });
+  }
+
+  static async open(kafka: Kafka, topic: string): Promise<TopicReader> {
+    const reader = new TopicReader(kafka);
+    await reader.consumer.connect();
+    await reader.consumer.subscribe({ topic, fromBeginning: true });
+    await reader.consumer.run({ eachMessage: async ({ message }) => void reader.messages.push(message) });
+    return reader;
+  }
+
+  values<T = Record<string, unknown>>(): T[] {
+    return this.messages.map((m) => JSON.parse(m.value?.toString('utf8') ?? 'null') as T);
+  }
+
+  async waitForCount(count: number, timeoutMs = 20000): Promise<KafkaMessage[]> {
+    await waitUntil(() => this.messages.length >= count, timeoutMs, `${count} messages (have ${this.messages.length})`);
+    return this.messages;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function headerText(message: KafkaMessage, name: string): string | undefined {
+  return message.headers?.[name]?.toString();
+}
