@@ -11,3 +11,5 @@ export * from './consumer/consumer-metrics';
 export * from './consumer/dead-letters';
 export * from './consumer/retry';
 export * from './messaging';
+export * from './consumer/contract-decoder';
+export * from './nest/messaging.module';

@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { TObject, Static } from '@sinclair/typebox';
+import { topicsFromEnv } from '@keypool/contracts';
 import { ApiKeyRegistry } from './auth/api-keys';
 import { API_KEY_REGISTRY, ApiKeyGuard } from './auth/api-key.guard';
 import { validateEnv } from './config/validate-env';
@@ -12,10 +13,13 @@ import { ReadinessRegistry } from './health/readiness';
 import { JsonErrorFilter } from './http/error.filter';
 import { loggerParams } from './logging/logger';
 import { Metrics, MetricsController } from './metrics/metrics';
+import { SecretBox } from './crypto/secret-box';
 
 /** The validated settings of the running service (typed by the service's own schema). */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+/** Topic names (defaults from the contract, each overridable by its TOPIC_* variable). */
+export const TOPICS = Symbol('TOPICS');
 
 export interface PlatformOptions<S extends TObject> {
   serviceName: string;
@@ -28,9 +32,12 @@ export interface PlatformOptions<S extends TObject> {
 @Module({})
 export class PlatformModule {
   static forRoot<S extends TObject>(options: PlatformOptions<S>): DynamicModule {
-    const config = validateEnv(options.envSchema, options.env ?? process.env) as Static<S> & {
+    const env = options.env ?? process.env;
+    const config = validateEnv(options.envSchema, env) as Static<S> & {
       LOG_LEVEL: string;
       API_KEYS: string;
+      DATA_ENCRYPTION_KEYS: string;
+      DATA_ENCRYPTION_ACTIVE_KEY?: string;
     };
     return {
       module: PlatformModule,
@@ -43,13 +50,15 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: options.serviceName },
+        { provide: TOPICS, useValue: topicsFromEnv(env) },
         { provide: API_KEY_REGISTRY, useValue: ApiKeyRegistry.parse(config.API_KEYS) },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
+        { provide: SecretBox, useValue: SecretBox.fromSpec(config.DATA_ENCRYPTION_KEYS, config.DATA_ENCRYPTION_ACTIVE_KEY) },
         ReadinessRegistry,
         Metrics,
       ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME, ReadinessRegistry, Metrics, API_KEY_REGISTRY],
+      exports: [SERVICE_CONFIG, SERVICE_NAME, TOPICS, ReadinessRegistry, Metrics, API_KEY_REGISTRY, SecretBox],
     };
   }
 }

@@ -19,6 +19,11 @@ export const commonEnv = {
   OUTBOX_SWEEP_MS: Type.Integer({ minimum: 50, maximum: 600000, default: 1000 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of this service database' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATA_ENCRYPTION_KEYS: Type.String({
+    pattern: '^[\\w-]{1,32}:[A-Za-z0-9+/=]{43,44}(,[\\w-]{1,32}:[A-Za-z0-9+/=]{43,44})*$',
+    description: 'AES-256 keys for secrets at rest: <id>:<base64 of 32 bytes>, comma-separated',
+  }),
+  DATA_ENCRYPTION_ACTIVE_KEY: Type.Optional(Type.String({ pattern: '^[\\w-]{1,32}$' })),
   API_KEYS: Type.String({
     minLength: 1,
     description: 'comma-separated <key>=support or <key>=merchant:<merchantId>',

@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -26,7 +26,7 @@ export function configureHttp(app: INestApplication, service: Omit<ServiceDescri
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-export async function bootstrapService(module: Type<unknown>, service: ServiceDescription): Promise<INestApplication> {
+export async function bootstrapService(module: Type<unknown> | DynamicModule, service: ServiceDescription): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttp(app, service);

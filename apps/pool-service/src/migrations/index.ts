@@ -1,0 +1,4 @@
+import { MessagingTables1764400000000 } from './1764400000000-messaging-tables';
+
+/** In order; TypeORM records each in the migrations table and runs the new ones at start. */
+export const poolMigrations = [MessagingTables1764400000000];

@@ -1,0 +1,30 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Currency, Customer, DateTime, Id, License, Nullable, OrderLine, PositiveCount, Text } from '../fields';
+import { eventSchemaOptions } from '../schema-meta';
+
+// Internal command: order-fulfillment asks pool-service for one order line's
+// licenses. It already carries the order context so pool-service can publish
+// LicenseAllocated without reading the order-fulfillment database.
+export const AllocationRequestedData = Type.Object(
+  {
+    orderId: Id,
+    merchantId: Id,
+    lineId: Id,
+    productId: Id,
+    currency: Currency,
+    test: Type.Boolean(),
+    paidAt: DateTime,
+    licenseFor: Nullable(Text(500)),
+    customer: Customer,
+    item: OrderLine,
+    // The delivery rule is resolved by the sender: quantity, or 1 per product.
+    licenseCount: PositiveCount,
+    parentLicenses: Type.Array(License),
+  },
+  eventSchemaOptions(
+    'AllocationRequested',
+    1,
+    'Internal: order-fulfillment asks pool-service to allocate licenses for one order line (topic allocation-requested).',
+  ),
+);
+export type AllocationRequestedData = Static<typeof AllocationRequestedData>;

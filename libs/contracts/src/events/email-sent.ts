@@ -1,0 +1,23 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DateTime, Email, Id, Nullable, Text } from '../fields';
+import { eventSchemaOptions } from '../schema-meta';
+
+export const EmailSentData = Type.Object(
+  {
+    orderId: Id,
+    merchantId: Id,
+    lineId: Id,
+    productId: Id,
+    to: Email,
+    licenseIds: Type.Array(Id, { minItems: 1 }),
+    providerMessageId: Nullable(Text(500)),
+    resend: Type.Boolean(),
+    sentAt: DateTime,
+  },
+  eventSchemaOptions(
+    'EmailSent',
+    1,
+    "The licenses of one order line were e-mailed to the customer (topic email-sent).",
+  ),
+);
+export type EmailSentData = Static<typeof EmailSentData>;

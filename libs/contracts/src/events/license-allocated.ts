@@ -1,0 +1,29 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Currency, Customer, DateTime, Id, License, Nullable, OrderLine, Text } from '../fields';
+import { eventSchemaOptions } from '../schema-meta';
+
+// Event-carried state: everything the e-mail needs travels with the licenses,
+// so the notification service never reads another service's database.
+export const LicenseAllocatedData = Type.Object(
+  {
+    orderId: Id,
+    merchantId: Id,
+    lineId: Id,
+    productId: Id,
+    currency: Currency,
+    test: Type.Boolean(),
+    paidAt: DateTime,
+    licenseFor: Nullable(Text(500)),
+    customer: Customer,
+    item: OrderLine,
+    poolId: Id,
+    licenses: Type.Array(License, { minItems: 1 }),
+    parentLicenses: Type.Array(License),
+  },
+  eventSchemaOptions(
+    'LicenseAllocated',
+    1,
+    'Licenses were allocated to one order line (topic license-allocated); a resend repeats it with the CloudEvents extension resendof.',
+  ),
+);
+export type LicenseAllocatedData = Static<typeof LicenseAllocatedData>;

@@ -1,0 +1,64 @@
+import type { EventDataOf, EventType } from './registry';
+
+export const defaultTopics = {
+  orderPaid: 'order-paid',
+  licenseAllocated: 'license-allocated',
+  emailSent: 'email-sent',
+  orderFulfilled: 'order-fulfilled',
+  poolLow: 'pool-low',
+  allocationRequested: 'allocation-requested',
+  emailFailed: 'email-failed',
+} as const;
+
+export type TopicName = keyof typeof defaultTopics;
+export type Topics = Record<TopicName, string>;
+
+export const topicEnvVars: Record<TopicName, string> = {
+  orderPaid: 'TOPIC_ORDER_PAID',
+  licenseAllocated: 'TOPIC_LICENSE_ALLOCATED',
+  emailSent: 'TOPIC_EMAIL_SENT',
+  orderFulfilled: 'TOPIC_ORDER_FULFILLED',
+  poolLow: 'TOPIC_POOL_LOW',
+  allocationRequested: 'TOPIC_ALLOCATION_REQUESTED',
+  emailFailed: 'TOPIC_EMAIL_FAILED',
+};
+
+/** The topic each event type is published to. */
+export const topicOfEvent: Record<EventType, TopicName> = {
+  OrderPaid: 'orderPaid',
+  LicenseAllocated: 'licenseAllocated',
+  EmailSent: 'emailSent',
+  OrderFulfilled: 'orderFulfilled',
+  PoolLow: 'poolLow',
+  AllocationRequested: 'allocationRequested',
+  EmailFailed: 'emailFailed',
+};
+
+/** Default topic names, each overridable by its TOPIC_* variable (blank counts as unset). */
+export function topicsFromEnv(env: Readonly<Record<string, string | undefined>>): Topics {
+  const topics = { ...defaultTopics } as Topics;
+  for (const name of Object.keys(topicEnvVars) as TopicName[]) {
+    const override = env[topicEnvVars[name]]?.trim();
+    if (override) topics[name] = override;
+  }
+  return topics;
+}
+
+export function dlqTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** The Kafka message key field of each event: the contract keys pool-low by poolId, the rest by orderId. */
+export const messageKeyFields: { [T in EventType]: keyof EventDataOf<T> & string } = {
+  OrderPaid: 'orderId',
+  LicenseAllocated: 'orderId',
+  EmailSent: 'orderId',
+  OrderFulfilled: 'orderId',
+  PoolLow: 'poolId',
+  AllocationRequested: 'orderId',
+  EmailFailed: 'orderId',
+};
+
+export function messageKeyOf<T extends EventType>(type: T, data: EventDataOf<T>): string {
+  return String(data[messageKeyFields[type]]);
+}

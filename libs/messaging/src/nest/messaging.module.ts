@@ -1,0 +1,99 @@
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import pino from 'pino';
+import type { Topics } from '@keypool/contracts';
+import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS } from '@keypool/platform';
+import { Messaging } from '../messaging';
+
+export interface MessagingModuleOptions {
+  /** Topics the service publishes to and consumes from, given its validated settings. */
+  topics(topics: Topics): { produces: string[]; consumes: string[] };
+  /** Defaults to exiting the process, so the orchestrator restarts a service whose consumer died. */
+  onFatal?(error: unknown): void;
+}
+
+export interface MessagingConfig {
+  KAFKA_BROKERS: string;
+  KAFKA_CLIENT_ID?: string;
+  KAFKA_TOPIC_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+  CONSUMER_MAX_ATTEMPTS: number;
+  CONSUMER_RETRY_BASE_MS: number;
+  OUTBOX_SWEEP_MS: number;
+  LOG_LEVEL: string;
+  [key: string]: unknown;
+}
+
+const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+@Injectable()
+class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly readiness: ReadinessRegistry,
+    private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: MessagingConfig,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.messaging.start(this.options.topics(this.topics).consumes);
+    this.readiness.register({
+      name: 'database',
+      check: async () => ({ up: (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1 }),
+    });
+    this.messaging.readinessProbes().forEach((probe) => this.readiness.register(probe));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.messaging.stop();
+  }
+}
+
+/** Wires the Messaging port into a Nest service: started before consumers, stopped before the database. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: Messaging,
+          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS],
+          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics) => {
+            const logger = pino({ level: config.LOG_LEVEL, base: { service: serviceName, component: 'messaging' } });
+            return new Messaging({
+              serviceName,
+              kafka: {
+                brokers: config.KAFKA_BROKERS.split(','),
+                clientId: config.KAFKA_CLIENT_ID ?? serviceName,
+                partitions: config.KAFKA_TOPIC_PARTITIONS,
+                replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+              },
+              dataSource,
+              cipher,
+              logger,
+              registry: metrics.registry,
+              retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, baseDelayMs: config.CONSUMER_RETRY_BASE_MS, maxDelayMs: 5000 },
+              outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500, retentionMs: 3600000 },
+              producesTo: options.topics(topics).produces,
+              onFatal: options.onFatal ?? exitForRestart(logger),
+            });
+          },
+        },
+        MessagingLifecycle,
+      ],
+      exports: [Messaging],
+    };
+  }
+}
+
+function exitForRestart(logger: pino.Logger) {
+  return (error: unknown) => {
+    logger.fatal({ err: error }, 'a consumer died; exiting so the service is restarted');
+    setTimeout(() => process.exit(1), 200).unref();
+  };
+}
