@@ -41,6 +41,13 @@ export const exampleEventData: { [T in EventType]: EventDataOf<T> } = {
     items: [item],
   },
   AllocationRequested: { ...line, ...order, licenseCount: 2, parentLicenses: [] },
+  AllocationDeferred: {
+    ...line,
+    status: 'awaiting_stock',
+    reason: 'pool pool_editor_eur has 1 license available; this line needs 2',
+    poolId: 'pool_editor_eur',
+    deferredAt: '2026-11-29T12:00:01Z',
+  },
   LicenseAllocated: {
     ...line,
     ...order,

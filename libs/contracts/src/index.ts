@@ -4,6 +4,7 @@ export {
   DATA_CONTENT_TYPE,
   type CloudEvent,
 } from './cloudevent';
+export { AllocationDeferredData } from './events/allocation-deferred';
 export { AllocationRequestedData } from './events/allocation-requested';
 export { EmailFailedData } from './events/email-failed';
 export { EmailSentData } from './events/email-sent';

@@ -73,7 +73,7 @@ describe('parseCloudEvent', () => {
     const result = parseCloudEvent(message(orderPaid({ type: 'OrderRefunded' })));
     expect(result).toMatchObject({ ok: false, problem: 'unknown-type', envelope: { id: 'evt_1' } });
     expect(!result.ok && result.errors).toEqual([
-      'type: unknown event type "OrderRefunded"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, EmailFailed',
+      'type: unknown event type "OrderRefunded"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, AllocationDeferred, EmailFailed',
     ]);
   });
 

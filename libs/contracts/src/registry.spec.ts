@@ -9,6 +9,7 @@ describe('event registry', () => {
       'OrderFulfilled',
       'PoolLow',
       'AllocationRequested',
+      'AllocationDeferred',
       'EmailFailed',
     ]);
   });

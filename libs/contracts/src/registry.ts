@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEvent } from './cloudevent';
+import { AllocationDeferredData } from './events/allocation-deferred';
 import { AllocationRequestedData } from './events/allocation-requested';
 import { EmailFailedData } from './events/email-failed';
 import { EmailSentData } from './events/email-sent';
@@ -16,6 +17,7 @@ export const eventDataSchemas = {
   OrderFulfilled: OrderFulfilledData,
   PoolLow: PoolLowData,
   AllocationRequested: AllocationRequestedData,
+  AllocationDeferred: AllocationDeferredData,
   EmailFailed: EmailFailedData,
 } as const;
 

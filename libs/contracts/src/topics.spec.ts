@@ -11,6 +11,7 @@ describe('topics', () => {
       orderFulfilled: 'order-fulfilled',
       poolLow: 'pool-low',
       allocationRequested: 'allocation-requested',
+      allocationDeferred: 'allocation-deferred',
       emailFailed: 'email-failed',
     });
   });

@@ -7,6 +7,7 @@ export const defaultTopics = {
   orderFulfilled: 'order-fulfilled',
   poolLow: 'pool-low',
   allocationRequested: 'allocation-requested',
+  allocationDeferred: 'allocation-deferred',
   emailFailed: 'email-failed',
 } as const;
 
@@ -20,6 +21,7 @@ export const topicEnvVars: Record<TopicName, string> = {
   orderFulfilled: 'TOPIC_ORDER_FULFILLED',
   poolLow: 'TOPIC_POOL_LOW',
   allocationRequested: 'TOPIC_ALLOCATION_REQUESTED',
+  allocationDeferred: 'TOPIC_ALLOCATION_DEFERRED',
   emailFailed: 'TOPIC_EMAIL_FAILED',
 };
 
@@ -31,6 +33,7 @@ export const topicOfEvent: Record<EventType, TopicName> = {
   OrderFulfilled: 'orderFulfilled',
   PoolLow: 'poolLow',
   AllocationRequested: 'allocationRequested',
+  AllocationDeferred: 'allocationDeferred',
   EmailFailed: 'emailFailed',
 };
 
@@ -56,6 +59,7 @@ export const messageKeyFields: { [T in EventType]: keyof EventDataOf<T> & string
   OrderFulfilled: 'orderId',
   PoolLow: 'poolId',
   AllocationRequested: 'orderId',
+  AllocationDeferred: 'orderId',
   EmailFailed: 'orderId',
 };
 

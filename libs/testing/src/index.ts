@@ -1,3 +1,4 @@
 export * from './postgres';
 export * from './kafka';
 export * from './secrets';
+export * from './service';

@@ -8,7 +8,7 @@ export function oneOf<T extends string>(values: readonly T[], options: { default
 /** Settings every keypool service reads; each service adds its own on top. */
 export const commonEnv = {
   NODE_ENV: Type.Optional(oneOf(['development', 'test', 'production'])),
-  PORT: Type.Integer({ minimum: 1, maximum: 65535 }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks a free port (tests)' }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   KAFKA_BROKERS: Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$', default: '127.0.0.1:9092' }),
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
