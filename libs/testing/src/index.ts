@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './kafka';
 export * from './secrets';
 export * from './service';
+export * from './sendgrid-sink';

@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const SINK_API_KEY = 'SG.test-sink-key';
+const repoRoot = join(__dirname, '../../..');
+
+export interface SinkMessage {
+  id: string;
+  receivedAt: string;
+  from: { email: string; name?: string };
+  to: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  custom_args?: Record<string, string>;
+  categories?: string[];
+}
+
+/**
+ * The SendGrid-compatible sink as its own process, the way services meet it in the stack;
+ * tests reach it over HTTP only (apps never import each other).
+ */
+export class SinkProcess {
+  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+
+  static async start(): Promise<SinkProcess> {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/sendgrid-sink/src/main.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, SENDGRID_SINK_PORT: '0', SENDGRID_API_KEY: SINK_API_KEY },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        const parsed = JSON.parse(line) as { url?: string };
+        if (parsed.url) resolve(parsed.url.replace('localhost', '127.0.0.1'));
+      });
+      child.once('exit', (code) => reject(new Error(`sendgrid-sink exited with ${code}`)));
+    });
+    return new SinkProcess(child, url);
+  }
+
+  async messages(to?: string): Promise<SinkMessage[]> {
+    const response = await fetch(`${this.url}/__messages${to ? `?to=${encodeURIComponent(to)}` : ''}`);
+    return (await response.json()) as SinkMessage[];
+  }
+
+  async failNext(status: 429 | 500 | 503, count: number, retryAfter?: number): Promise<void> {
+    await fetch(`${this.url}/__control/fail`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status, count, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
+    });
+  }
+
+  async reset(): Promise<void> {
+    await fetch(`${this.url}/__control/reset`, { method: 'POST' });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
