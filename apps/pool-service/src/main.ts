@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { bootstrapService } from '@keypool/platform';
 import { AppModule } from './app.module';
 
-void bootstrapService(AppModule.forEnv(), {
+void bootstrapService(() => AppModule.forEnv(), {
   title: 'keypool pool-service',
   description: 'License pools: create and route pools, import licenses, watch stock.',
-  port: Number(process.env['PORT'] ?? 3001),
+  port: 3001,
 });

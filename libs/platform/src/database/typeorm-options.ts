@@ -3,9 +3,7 @@ import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 export interface ServiceDatabase {
   url: string;
   poolSize: number;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
 }
 

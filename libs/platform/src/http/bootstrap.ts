@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { ConfigurationError } from '../config/validate-env';
 
 export interface ServiceDescription {
   title: string;
@@ -26,10 +27,23 @@ export function configureHttp(app: INestApplication, service: Omit<ServiceDescri
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-export async function bootstrapService(module: Type<unknown> | DynamicModule, service: ServiceDescription): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  configureHttp(app, service);
-  await app.listen(service.port, '0.0.0.0');
-  return app;
+/**
+ * Starts a service. The module is built lazily so that a configuration error stops the
+ * process with one readable message (naming the setting) instead of a stack trace.
+ */
+export async function bootstrapService(module: () => Type<unknown> | DynamicModule, service: ServiceDescription): Promise<INestApplication> {
+  try {
+    const app = await NestFactory.create(module(), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    configureHttp(app, service);
+    await app.listen(Number(process.env['PORT'] ?? service.port), '0.0.0.0');
+    return app;
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${service.title} cannot start. ${error.message}\n`);
+    } else {
+      process.stderr.write(`${service.title} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+    process.exit(1);
+  }
 }
