@@ -3,3 +3,4 @@ export * from './kafka';
 export * from './secrets';
 export * from './service';
 export * from './sendgrid-sink';
+export * from './service-process';

@@ -1,0 +1,156 @@
+import type { KafkaMessage } from 'kafkajs';
+import { TopicReader, headerText, produce, uniqueName, waitUntil } from '@keypool/testing';
+import { LineSpec, orderPaid, orderPaidEvent, publishOrderPaid } from './support/orders';
+import { RunningSystem, api, keys, startSystem } from './support/system';
+
+interface OrderView {
+  status: string;
+  lines: { lineId: string; status: string; licenses: { licenseId: string }[] }[];
+}
+
+const merchantId = 'm_acme';
+
+describe('a paid order becomes e-mails and a fulfilled order (three services, real broker and PostgreSQL)', () => {
+  let system: RunningSystem;
+  let fulfilled: TopicReader;
+  let dlq: TopicReader;
+
+  beforeAll(async () => {
+    system = await startSystem('flow');
+    fulfilled = await TopicReader.open(system.kafka, system.topics.orderFulfilled);
+    dlq = await TopicReader.open(system.kafka, `${system.topics.orderPaid}.dlq`);
+  }, 180000);
+  afterAll(async () => {
+    await fulfilled?.close();
+    await dlq?.close();
+    await system?.stop();
+  });
+
+  async function stockedProduct(licenses: number, rule: 'per_unit' | 'per_product' = 'per_unit'): Promise<{ productId: string; poolId: string }> {
+    const productId = uniqueName('p');
+    const pool = await api<{ poolId?: string; id?: string }>(system.pool, 'POST', '/pools', {
+      json: { merchantId, productId, threshold: 0, mode: 'live' },
+      expect: 201,
+    });
+    const poolId = String(pool.poolId ?? pool.id);
+    if (licenses > 0) await importLicenses(poolId, licenses);
+    await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, {
+      json: { rule, showOnOrderPage: false },
+    });
+    return { productId, poolId };
+  }
+
+  async function importLicenses(poolId: string, count: number): Promise<void> {
+    const lines = Array.from({ length: count }, () => uniqueName('KEY').toUpperCase()).join('\n');
+    await api(system.pool, 'POST', `/pools/${poolId}/licenses`, { text: lines, expect: 201 });
+  }
+
+  async function pay(lines: LineSpec[]) {
+    const event = orderPaidEvent(orderPaid(merchantId, lines));
+    await publishOrderPaid(system.kafka, system.topics.orderPaid, event);
+    return event;
+  }
+
+  const order = (orderId: string) => api<OrderView>(system.fulfillment, 'GET', `/orders/${orderId}`, { expect: 200 });
+  const fulfilledOf = (orderId: string) =>
+    fulfilled.values<{ data: { orderId: string; lines: { lineId: string; licenseIds: string[] }[] } }>().filter((e) => e.data.orderId === orderId);
+
+  async function waitForOrderStatus(orderId: string, status: string) {
+    await waitUntil(async () => (await order(orderId).catch(() => undefined))?.status === status, 45000, `order ${orderId} ${status}`);
+  }
+
+  it('fulfils one order of two products: per unit (3) and per product (2) → 4 licenses, 2 e-mails', async () => {
+    const perUnit = await stockedProduct(5, 'per_unit');
+    const perProduct = await stockedProduct(5, 'per_product');
+    const event = await pay([
+      { productId: perUnit.productId, quantity: 3 },
+      { productId: perProduct.productId, quantity: 2 },
+    ]);
+    const { orderId } = event.data;
+    await waitForOrderStatus(orderId, 'fulfilled');
+    await waitUntil(() => fulfilledOf(orderId).length === 1, 20000, 'OrderFulfilled');
+
+    const [done] = fulfilledOf(orderId);
+    const byLine = Object.fromEntries(done.data.lines.map((l) => [l.lineId, l.licenseIds]));
+    expect(byLine['1']).toHaveLength(3);
+    expect(byLine['2']).toHaveLength(1);
+    expect(new Set([...byLine['1'], ...byLine['2']]).size).toBe(4);
+    const view = await order(orderId);
+    expect(view.lines.map((l) => l.status)).toEqual(['delivered', 'delivered']);
+    expect(view.lines.flatMap((l) => l.licenses.map((x) => x.licenseId)).sort()).toEqual([...byLine['1'], ...byLine['2']].sort());
+
+    const mails = await system.sink.messages(event.data.customer.email);
+    const forOrder = mails.filter((m) => m.text?.includes(orderId));
+    expect(forOrder).toHaveLength(2);
+  });
+
+  it('gives a repeated OrderPaid, and a second OrderPaid for the same order, no second allocation or e-mail', async () => {
+    const product = await stockedProduct(10);
+    const event = await pay([{ productId: product.productId, quantity: 2 }]);
+    const { orderId } = event.data;
+    await waitForOrderStatus(orderId, 'fulfilled');
+    await publishOrderPaid(system.kafka, system.topics.orderPaid, event);
+    const again = orderPaidEvent({ ...event.data });
+    await publishOrderPaid(system.kafka, system.topics.orderPaid, again);
+    // A later order on the same partition (same key) proves both duplicates were consumed, and
+    // its whole journey to fulfilled gives any wrongly started second allocation time to show.
+    const marker = orderPaidEvent(orderPaid(merchantId, [{ productId: product.productId, quantity: 1 }]));
+    await publishOrderPaid(system.kafka, system.topics.orderPaid, marker, orderId);
+    await waitForOrderStatus(marker.data.orderId, 'fulfilled');
+
+    const view = await order(orderId);
+    expect(view.lines[0].licenses).toHaveLength(2);
+    const mails = (await system.sink.messages()).filter((m) => m.text?.includes(orderId));
+    expect(mails).toHaveLength(1);
+    expect(fulfilledOf(orderId)).toHaveLength(1);
+    const pool = await api<{ available: number }>(system.pool, 'GET', `/pools/${product.poolId}`);
+    expect(pool.available).toBe(7);
+  });
+
+  it('sends malformed OrderPaid messages to the DLQ with a reason and still fulfils the next valid order', async () => {
+    const product = await stockedProduct(2);
+    const bad = orderPaid(merchantId, [{ productId: product.productId, quantity: 1 }]);
+    const malformed: { value: string; expect: RegExp }[] = [
+      { value: 'not json at all', expect: /not valid JSON/ },
+      { value: JSON.stringify(orderPaidEvent({ ...bad, items: [] })), expect: /items/ },
+      { value: JSON.stringify(orderPaidEvent({ ...bad, items: [{ ...bad.items[0], quantity: 0 }] })), expect: /quantity/ },
+      { value: JSON.stringify(orderPaidEvent({ ...bad, currency: 42 as unknown as string })), expect: /currency/ },
+      { value: JSON.stringify({ ...orderPaidEvent(bad), specversion: '0.3' }), expect: /specversion/ },
+      { value: JSON.stringify({ ...orderPaidEvent(bad), type: 'OrderRefunded' }), expect: /type/ },
+    ];
+    const before = dlq.messages.length;
+    await produce(system.kafka, system.topics.orderPaid, malformed.map((m) => ({ key: bad.orderId, value: m.value })));
+    const good = orderPaidEvent({ ...bad, orderId: uniqueName('ord') });
+    await produce(system.kafka, system.topics.orderPaid, [{ key: bad.orderId, value: JSON.stringify(good) }]);
+
+    await waitForOrderStatus(good.data.orderId, 'fulfilled');
+    await dlq.waitForCount(before + malformed.length);
+    const reasons = dlq.messages.slice(before).map((m: KafkaMessage) => headerText(m, 'dlq-reason') ?? '');
+    malformed.forEach((m, i) => expect(reasons[i]).toMatch(m.expect));
+  });
+
+  it('keeps an order awaiting stock while its pool is empty and fulfils it after an import, with no manual step', async () => {
+    const product = await stockedProduct(0);
+    const event = await pay([{ productId: product.productId, quantity: 2 }]);
+    const { orderId } = event.data;
+    await waitUntil(async () => (await order(orderId).catch(() => undefined))?.lines[0]?.status === 'awaiting_stock', 30000, 'awaiting_stock');
+    await importLicenses(product.poolId, 2);
+    await waitForOrderStatus(orderId, 'fulfilled');
+  });
+
+  it('resends a line as exactly one more e-mail and fulfils the order only once', async () => {
+    const product = await stockedProduct(3);
+    const event = await pay([{ productId: product.productId, quantity: 1 }]);
+    const { orderId } = event.data;
+    await waitForOrderStatus(orderId, 'fulfilled');
+    const mailsFor = async () => (await system.sink.messages()).filter((m) => m.text?.includes(orderId));
+    expect(await mailsFor()).toHaveLength(1);
+
+    await api(system.fulfillment, 'POST', `/orders/${orderId}/lines/1/resend`, { json: {}, expect: 202 });
+    await waitUntil(async () => (await mailsFor()).length === 2, 30000, 'the resent e-mail');
+    const marker = await pay([{ productId: product.productId, quantity: 1 }]);
+    await waitForOrderStatus(marker.data.orderId, 'fulfilled');
+    expect(await mailsFor()).toHaveLength(2);
+    expect(fulfilledOf(orderId)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,64 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '../../..');
+
+export type ServiceName = 'pool-service' | 'order-fulfillment-service' | 'notification-service';
+
+/**
+ * A keypool service in its own process, started from source the way `npm run demo` starts it.
+ * Output goes to a log file so a failing test can point at it.
+ */
+export class ServiceProcess {
+  private constructor(
+    readonly name: ServiceName,
+    readonly url: string,
+    private readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {}
+
+  static async start(name: ServiceName, env: Record<string, string>, port: number, logDir: string): Promise<ServiceProcess> {
+    const logFile = join(logDir, `${name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const service = new ServiceProcess(name, `http://127.0.0.1:${port}`, child, logFile);
+    await service.waitUntilReady(90000);
+    return service;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${this.name} exited with ${this.child.exitCode}; see ${this.logFile}`);
+      const ready = await fetch(`${this.url}/health/ready`).then((r) => r.ok, () => false);
+      if (ready) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${this.name} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
+  }
+
+  /** SIGTERM, as an orchestrator stops a pod: in-flight work finishes and commits. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh machine of this kind it installs and starts all the
+# tests need (npm packages, Chromium, the Kafka broker, the databases), runs type checks, the
+# architecture lint and every jest suite, then stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { printf '\n[test] %s\n' "$*"; }
+
+if ! command -v chromium >/dev/null; then
+  say "installing Debian's chromium for the browser test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+say "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+# Stop the broker afterwards only if this run started it.
+source tools/stack/lib.sh
+broker_was_running=0
+if [ -n "${KAFKA_BROKERS:-}" ] || is_our_broker "$(read_pid)"; then broker_was_running=1; fi
+say "starting the stack (Kafka from Maven, PostgreSQL databases)"
+bash tools/stack/up.sh
+if [ "$broker_was_running" = 0 ]; then trap 'say "stopping the broker"; bash tools/stack/down.sh' EXIT; fi
+
+say "type check"
+npx tsc -p tsconfig.json --noEmit
+
+say "lint (Nx module boundaries)"
+NX_DAEMON=false npx nx show projects >/dev/null
+NX_DAEMON=false npx eslint apps libs e2e tools --max-warnings 0
+
+say "jest"
+mkdir -p .cache
+rm -f .cache/jest-results.json
+npx jest --ci --json --outputFile=.cache/jest-results.json "$@" || true
+node tools/ci/summarize-jest.js .cache/jest-results.json
