@@ -24,10 +24,10 @@ export interface SinkMessage {
 export class SinkProcess {
   private constructor(private readonly child: ChildProcess, readonly url: string) {}
 
-  static async start(): Promise<SinkProcess> {
+  static async start(port = 0, apiKey = SINK_API_KEY): Promise<SinkProcess> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/sendgrid-sink/src/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, SENDGRID_SINK_PORT: '0', SENDGRID_API_KEY: SINK_API_KEY },
+      env: { ...process.env, SENDGRID_SINK_PORT: String(port), SENDGRID_API_KEY: apiKey },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise<string>((resolve, reject) => {

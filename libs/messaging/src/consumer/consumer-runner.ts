@@ -49,6 +49,8 @@ export class ConsumerRunner {
     const consumer = kafka.consumer({
       groupId: this.definition.groupId,
       sessionTimeout: 30000,
+      // A short long-poll keeps shutdown and rebalances quick; data still arrives as soon as it exists.
+      maxWaitTimeInMs: 1000,
       heartbeatInterval: 3000,
       retry: { retries: 8, restartOnFailure: async () => false },
     });
