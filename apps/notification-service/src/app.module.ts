@@ -1,0 +1,72 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { MessagingModule } from '@keypool/messaging';
+import { Metrics, PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
+import { AlertContacts } from './alert-contacts/alert-contacts.entity';
+import { AlertContactsController } from './alert-contacts/alert-contacts.controller';
+import { AlertContactBook } from './alert-contacts/alert-contacts.handler';
+import { NotificationConfig, notificationEnvSchema } from './config';
+import { Delivery } from './delivery/delivery.entity';
+import { LicenseEmailConsumer } from './delivery/license-email.consumer';
+import { MAIL_SETTINGS, mailSettingsOf } from './delivery/mail-settings';
+import { NOTIFICATION_METRICS, NotificationMetrics, notificationMetrics } from './delivery/notification-metrics';
+import { SendGridDelivery } from './delivery/sendgrid-delivery';
+import { EmailText } from './email-texts/email-text.entity';
+import { EmailTextsController } from './email-texts/email-texts.controller';
+import { EmailTexts } from './email-texts/email-texts.handler';
+import { notificationMigrations } from './migrations';
+import { PoolLowConsumer } from './pool-alerts/pool-low.consumer';
+import { MerchantTextTemplates } from './templates/merchant-text-template';
+
+/** Built from an environment so tests can start the service with their own database, topics and sink. */
+@Module({})
+export class AppModule {
+  static forEnv(env: Record<string, string | undefined> = process.env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'notification-service', envSchema: notificationEnvSchema, env }),
+        TypeOrmModule.forRootAsync({
+          inject: [SERVICE_CONFIG],
+          useFactory: async (config: NotificationConfig) => {
+            await ensureDatabase(config.DATABASE_URL);
+            return typeOrmOptions({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              entities: [EmailText, AlertContacts, Delivery],
+              migrations: notificationMigrations,
+            });
+          },
+        }),
+        MessagingModule.forRoot({
+          topics: (topics) => ({ produces: [topics.emailSent, topics.emailFailed], consumes: [topics.licenseAllocated, topics.poolLow] }),
+        }),
+      ],
+      controllers: [EmailTextsController, AlertContactsController],
+      providers: [
+        { provide: MerchantTextTemplates, useValue: new MerchantTextTemplates() },
+        { provide: EmailTexts, inject: [DataSource], useFactory: (dataSource: DataSource) => new EmailTexts(dataSource) },
+        { provide: AlertContactBook, inject: [DataSource], useFactory: (dataSource: DataSource) => new AlertContactBook(dataSource) },
+        { provide: NOTIFICATION_METRICS, inject: [Metrics], useFactory: notificationMetrics },
+        { provide: MAIL_SETTINGS, inject: [SERVICE_CONFIG], useFactory: mailSettingsOf },
+        {
+          provide: SendGridDelivery,
+          inject: [SERVICE_CONFIG, NOTIFICATION_METRICS],
+          useFactory: (config: NotificationConfig, metrics: NotificationMetrics) =>
+            new SendGridDelivery(
+              {
+                apiKey: config.SENDGRID_API_KEY,
+                baseUrl: config.SENDGRID_BASE_URL,
+                timeoutMs: config.SENDGRID_TIMEOUT_MS,
+                retry: { maxAttempts: config.SENDGRID_MAX_ATTEMPTS, baseDelayMs: config.SENDGRID_RETRY_BASE_MS, maxDelayMs: config.SENDGRID_RETRY_MAX_DELAY_MS },
+              },
+              (statusCode) => metrics.retried(statusCode),
+            ),
+        },
+        LicenseEmailConsumer,
+        PoolLowConsumer,
+      ],
+    };
+  }
+}

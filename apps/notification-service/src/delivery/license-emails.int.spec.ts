@@ -1,0 +1,155 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { EmailFailedData, EmailSentData } from '@keypool/contracts';
+import type { Envelope } from '@keypool/messaging';
+import { SinkProcess, TEST_KEYS, TopicReader, uniqueName, waitUntil } from '@keypool/testing';
+import { RunningService, kafka, licenseAllocated, publish, startNotificationService } from '../../test/harness';
+
+describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail against the sink', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+  let sent: TopicReader;
+  let failed: TopicReader;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    service = await startNotificationService('notification_emails', sink);
+    sent = await TopicReader.open(kafka, service.topics.emailSent);
+    failed = await TopicReader.open(kafka, service.topics.emailFailed);
+    await request(service.url)
+      .put('/v1/merchants/m_acme/products/p_editor/email-text')
+      .set('Authorization', `Bearer ${TEST_KEYS.acme}`)
+      .send({ subject: 'Your {PROGRAM_SHORT} keys', text: 'Thanks {FNAME}! Your keys for {PROGRAM_NAME}:\n{KEY}' })
+      .expect(200);
+  });
+  afterAll(async () => {
+    await sent?.close();
+    await failed?.close();
+    await service?.stop();
+    await sink?.stop();
+  });
+
+  const customer = (email: string) => ({ email, firstName: 'Ann', lastName: 'Lee' });
+  const sentFor = (orderId: string) => sent.values<Envelope<EmailSentData>>().filter((e) => e.data.orderId === orderId);
+  const failedFor = (orderId: string) => failed.values<Envelope<EmailFailedData>>().filter((e) => e.data.orderId === orderId);
+  const deliveriesOf = (orderId: string) =>
+    service.app.get(DataSource).query('SELECT status, permanent, status_code, attempts, provider_message_id FROM deliveries WHERE order_id = $1', [orderId]);
+
+  it("e-mails the customer the merchant's text and publishes EmailSent with SendGrid's message id", async () => {
+    const to = `${uniqueName('ann')}@example.com`;
+    const allocated = licenseAllocated({ orderId: uniqueName('ord'), customer: customer(to) });
+    await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
+
+    await waitUntil(() => sentFor(allocated.data.orderId).length === 1, 20000, 'EmailSent');
+    const [mail] = await sink.messages(to);
+    expect(mail.subject).toBe('Your Photo Editor Pro keys');
+    expect(mail.text).toContain('Hello Ann,\n\nThanks Ann! Your keys for Photo Editor Pro 2026:\nAAAA-BBBB-CCCC\nDDDD-EEEE-FFFF\n');
+    expect(mail.html).toContain('<ul class="licenses"><li><code>AAAA-BBBB-CCCC</code></li><li><code>DDDD-EEEE-FFFF</code></li></ul>');
+    expect(mail.from).toEqual({ email: 'licenses@keypool.local', name: 'keypool' });
+    expect(mail.custom_args).toMatchObject({ keypool_event_id: allocated.id, keypool_order_id: allocated.data.orderId });
+    const [emailSent] = sentFor(allocated.data.orderId);
+    expect(emailSent.data).toEqual({
+      orderId: allocated.data.orderId,
+      merchantId: 'm_acme',
+      lineId: '1',
+      productId: 'p_editor',
+      to,
+      licenseIds: ['lic_1', 'lic_2'],
+      providerMessageId: mail.id,
+      resend: false,
+      sentAt: expect.any(String),
+    });
+  });
+
+  it('sends nothing more when the same event is delivered again', async () => {
+    const to = `${uniqueName('dup')}@example.com`;
+    const orderId = uniqueName('ord');
+    const original = licenseAllocated({ orderId, customer: customer(to) });
+    const after = licenseAllocated({ orderId, lineId: '2', customer: customer(to) });
+    // Same key, same partition: once the later event's e-mail is out, the duplicate has been consumed.
+    await publish(service.topics.licenseAllocated, orderId, original, original);
+    await publish(service.topics.licenseAllocated, orderId, original, after);
+
+    await waitUntil(async () => sentFor(orderId).some((e) => e.data.lineId === '2'), 20000, 'the later line e-mailed');
+    expect((await sink.messages(to)).map((m) => m.custom_args?.keypool_event_id).sort()).toEqual([original.id, after.id].sort());
+    expect(sentFor(orderId)).toHaveLength(2);
+  });
+
+  it('sends a resend exactly once, marked as a resend', async () => {
+    const to = `${uniqueName('resend')}@example.com`;
+    const orderId = uniqueName('ord');
+    const original = licenseAllocated({ orderId, customer: customer(to) });
+    const resend = licenseAllocated({ orderId, customer: customer(to) }, { resendof: original.id });
+    await publish(service.topics.licenseAllocated, orderId, original, resend, resend);
+
+    await waitUntil(() => sentFor(orderId).length === 2, 20000, 'two EmailSent');
+    const sentOnce = licenseAllocated({ orderId, lineId: '9', customer: customer(to) });
+    await publish(service.topics.licenseAllocated, orderId, sentOnce);
+    await waitUntil(() => sentFor(orderId).length === 3, 20000, 'the sentinel EmailSent');
+    expect(sentFor(orderId).map((e) => e.data.resend)).toEqual([false, true, false]);
+    expect((await sink.messages(to)).filter((m) => m.custom_args?.keypool_resend_of === original.id)).toHaveLength(1);
+  });
+
+  it('retries 429 (honouring Retry-After) and 500, then sends once', async () => {
+    const to = `${uniqueName('retry')}@example.com`;
+    const allocated = licenseAllocated({ orderId: uniqueName('ord'), customer: customer(to) });
+    await sink.failNext(429, 1, 1);
+    await sink.failNext(500, 1);
+    await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
+
+    await waitUntil(() => sentFor(allocated.data.orderId).length === 1, 20000, 'EmailSent after retries');
+    expect(await sink.messages(to)).toHaveLength(1);
+    const [delivery] = await deliveriesOf(allocated.data.orderId);
+    expect(delivery.status).toBe('sent');
+    expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([429, 500, 202]);
+    expect(delivery.attempts[0].waitMs).toBe(1000);
+    const metrics = await request(service.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/notification_email_retries_total\{status="429"\} 1/);
+    expect(metrics.text).toMatch(/notification_email_retries_total\{status="500"\} 1/);
+  });
+
+  it('gives up on a SendGrid outage after the configured attempts with a non-permanent EmailFailed', async () => {
+    const to = `${uniqueName('outage')}@example.com`;
+    const allocated = licenseAllocated({ orderId: uniqueName('ord'), customer: customer(to) });
+    await sink.failNext(503, 4);
+    await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
+
+    await waitUntil(() => failedFor(allocated.data.orderId).length === 1, 20000, 'EmailFailed');
+    const [emailFailed] = failedFor(allocated.data.orderId);
+    expect(emailFailed.data).toMatchObject({ permanent: false, attempts: 4, statusCode: 503, to, resend: false });
+    expect(emailFailed.data.reason).toBe('SendGrid answered 503: Service Unavailable (gave up after 4 attempts)');
+    expect(await sink.messages(to)).toHaveLength(0);
+    const [delivery] = await deliveriesOf(allocated.data.orderId);
+    expect(delivery).toMatchObject({ status: 'failed', permanent: false, status_code: 503 });
+    const metrics = await request(service.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/notification_emails_failed_total\{kind="license",permanent="false"\} 1/);
+  });
+});
+
+describe('license e-mails SendGrid refuses', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+  let failed: TopicReader;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    service = await startNotificationService('notification_refused', sink, { SENDGRID_API_KEY: 'SG.revoked-key' });
+    failed = await TopicReader.open(kafka, service.topics.emailFailed);
+  });
+  afterAll(async () => {
+    await failed?.close();
+    await service?.stop();
+    await sink?.stop();
+  });
+
+  it("reports a 4xx at once as a permanent EmailFailed with SendGrid's reason", async () => {
+    const allocated = licenseAllocated({ orderId: uniqueName('ord') });
+    await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
+
+    const [message] = await failed.waitForCount(1);
+    const emailFailed = JSON.parse(message.value!.toString()) as Envelope<EmailFailedData>;
+    expect(emailFailed.data).toMatchObject({ orderId: allocated.data.orderId, permanent: true, attempts: 1, statusCode: 401 });
+    expect(emailFailed.data.reason).toBe('SendGrid answered 401: The provided authorization grant is invalid, expired, or revoked');
+    expect(await sink.messages()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,18 @@
+import type { NotificationConfig } from '../config';
+
+/** Who e-mails come from and how hard one consumed chunk pushes SendGrid. */
+export interface MailSettings {
+  from: { email: string; name: string };
+  concurrency: number;
+  retryBudgetMs: number;
+}
+
+export const MAIL_SETTINGS = Symbol('MAIL_SETTINGS');
+
+export function mailSettingsOf(config: NotificationConfig): MailSettings {
+  return {
+    from: { email: config.MAIL_FROM, name: config.MAIL_FROM_NAME },
+    concurrency: config.SENDGRID_CONCURRENCY,
+    retryBudgetMs: config.SENDGRID_RETRY_BUDGET_MS,
+  };
+}

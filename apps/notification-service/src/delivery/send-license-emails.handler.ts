@@ -1,0 +1,135 @@
+import { LicenseAllocatedData, dataschemaOf, type Topics } from '@keypool/contracts';
+import { InboundEvent, Tx, envelope } from '@keypool/messaging';
+import { textsFor } from '../email-texts/email-texts.handler';
+import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
+import type { MerchantTextTemplates } from '../templates/merchant-text-template';
+import { mapWithConcurrency } from './bounded-concurrency';
+import { Delivery } from './delivery.entity';
+import type { MailSettings } from './mail-settings';
+import type { NotificationMetrics } from './notification-metrics';
+import { RetryBudget } from './retry-budget';
+import type { OutgoingMail, SendGridDelivery, SendOutcome } from './sendgrid-delivery';
+
+export const SOURCE = 'keypool/notification-service';
+
+export interface LicenseEmailDeps {
+  delivery: SendGridDelivery;
+  templates: MerchantTextTemplates;
+  metrics: NotificationMetrics;
+  topics: Pick<Topics, 'emailSent' | 'emailFailed'>;
+  settings: MailSettings;
+}
+
+/**
+ * One e-mail per LicenseAllocated (per order line), then EmailSent or EmailFailed in the same
+ * transaction as the delivery record. Only first deliveries arrive here (the runner's inbox),
+ * so a redelivered event sends nothing; a resend is a new event and always sends.
+ */
+export async function sendLicenseEmails(deps: LicenseEmailDeps, events: InboundEvent[], tx: Tx): Promise<void> {
+  const lines = events.map((e) => ({ event: e, data: e.envelope.data as unknown as LicenseAllocatedData }));
+  const textOf = await textsFor(tx.manager, lines.map(({ data }) => data));
+  // Rendering comes before any send: if it throws, the chunk is retried with no e-mail out yet.
+  const emails = lines.map(({ data }) => {
+    const text = textOf(data.merchantId, data.productId);
+    const sender = { merchantName: text.merchantName ?? data.merchantId, platformName: deps.settings.from.name };
+    return renderLicenseEmail(deps.templates, data, text, sender);
+  });
+  const budget = new RetryBudget(deps.settings.retryBudgetMs);
+  const mails = lines.map(({ event, data }, i) => mailFor(deps, event, data, emails[i]));
+  const outcomes = await mapWithConcurrency(mails, deps.settings.concurrency, (mail) => deps.delivery.send(mail, budget));
+  const deliveries = lines.map(({ event, data }, i) => recordOf(event, data, outcomes[i]));
+  await tx.manager.createQueryBuilder().insert().into(Delivery).values(deliveries).execute();
+  lines.forEach(({ event, data }, i) => {
+    const outcome = outcomes[i];
+    tx.publish(outcome.ok ? emailSent(deps, event, data, outcome) : emailFailed(deps, event, data, outcome));
+    if (outcome.ok) deps.metrics.sent('license');
+    else deps.metrics.failed('license', outcome.permanent);
+  });
+}
+
+function mailFor(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, email: RenderedEmail): OutgoingMail {
+  return {
+    from: deps.settings.from,
+    to: [data.customer.email],
+    ...email,
+    // The event id lets SendGrid's activity feed and webhooks be traced back to the event.
+    customArgs: {
+      keypool_event_id: event.envelope.id,
+      keypool_order_id: data.orderId,
+      keypool_line_id: data.lineId,
+      keypool_merchant_id: data.merchantId,
+      ...(event.envelope.resendof ? { keypool_resend_of: event.envelope.resendof } : {}),
+    },
+    categories: ['keypool-license', ...(event.envelope.resendof ? ['keypool-resend'] : [])],
+  };
+}
+
+function recordOf(event: InboundEvent, data: LicenseAllocatedData, outcome: SendOutcome): Partial<Delivery> {
+  return {
+    eventId: event.envelope.id,
+    kind: 'license',
+    merchantId: data.merchantId,
+    orderId: data.orderId,
+    lineId: data.lineId,
+    productId: data.productId,
+    poolId: null,
+    recipients: [data.customer.email],
+    resendOf: event.envelope.resendof ?? null,
+    status: outcome.ok ? 'sent' : 'failed',
+    permanent: outcome.ok ? null : outcome.permanent,
+    statusCode: outcome.ok ? null : outcome.statusCode,
+    providerMessageId: outcome.ok ? outcome.providerMessageId : null,
+    reason: outcome.ok ? null : outcome.reason,
+    attempts: outcome.attempts,
+  };
+}
+
+function emailSent(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, outcome: Extract<SendOutcome, { ok: true }>) {
+  return {
+    topic: deps.topics.emailSent,
+    key: data.orderId,
+    aggregateType: 'order',
+    envelope: envelope({
+      type: 'EmailSent',
+      source: SOURCE,
+      dataschema: dataschemaOf('EmailSent'),
+      data: {
+        orderId: data.orderId,
+        merchantId: data.merchantId,
+        lineId: data.lineId,
+        productId: data.productId,
+        to: data.customer.email,
+        licenseIds: data.licenses.map((l) => l.licenseId),
+        providerMessageId: outcome.providerMessageId,
+        resend: event.envelope.resendof !== undefined,
+        sentAt: new Date().toISOString(),
+      },
+    }),
+  };
+}
+
+function emailFailed(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, outcome: Extract<SendOutcome, { ok: false }>) {
+  return {
+    topic: deps.topics.emailFailed,
+    key: data.orderId,
+    aggregateType: 'order',
+    envelope: envelope({
+      type: 'EmailFailed',
+      source: SOURCE,
+      dataschema: dataschemaOf('EmailFailed'),
+      data: {
+        orderId: data.orderId,
+        merchantId: data.merchantId,
+        lineId: data.lineId,
+        productId: data.productId,
+        to: data.customer.email,
+        reason: outcome.reason,
+        permanent: outcome.permanent,
+        attempts: outcome.attempts.length,
+        resend: event.envelope.resendof !== undefined,
+        failedAt: new Date().toISOString(),
+        statusCode: outcome.statusCode,
+      },
+    }),
+  };
+}

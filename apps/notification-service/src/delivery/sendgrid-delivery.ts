@@ -1,0 +1,138 @@
+import { Client } from '@sendgrid/client';
+import { MailService } from '@sendgrid/mail';
+import { RetryPolicy, backoffDelay, sleep } from '@keypool/messaging';
+import { RetryBudget, retryAfterMs } from './retry-budget';
+
+export interface SendGridSettings {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export interface OutgoingMail {
+  from: { email: string; name: string };
+  /** Each recipient gets their own copy (one personalization each): nobody sees the others. */
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  customArgs: Record<string, string>;
+  categories: string[];
+}
+
+/** One request to SendGrid and what came of it, kept in the deliveries table. */
+export interface AttemptRecord {
+  at: string;
+  statusCode: number | null;
+  outcome: 'accepted' | 'retryable' | 'rejected';
+  reason?: string;
+  waitMs?: number;
+}
+
+export type SendOutcome =
+  | { ok: true; providerMessageId: string | null; attempts: AttemptRecord[] }
+  | { ok: false; permanent: boolean; statusCode: number | null; reason: string; attempts: AttemptRecord[] };
+
+interface Failure {
+  statusCode: number | null;
+  retryable: boolean;
+  reason: string;
+  retryAfterMs?: number;
+}
+
+/** A MailService of its own (not the module singleton) so settings never leak between instances. */
+export function mailServiceFor(settings: Pick<SendGridSettings, 'apiKey' | 'baseUrl' | 'timeoutMs'>): MailService {
+  const client = new Client();
+  client.setApiKey(settings.apiKey); // first: setApiKey resets baseUrl to api.sendgrid.com
+  client.setDefaultRequest('baseUrl', settings.baseUrl);
+  // Passed through to axios; @sendgrid/client's typings do not list it. Without it a hung
+  // connection would hold the chunk's transaction open indefinitely.
+  client.setDefaultRequest({ timeout: settings.timeoutMs } as unknown as Parameters<Client['setDefaultRequest']>[0]);
+  const mail = new MailService();
+  mail.setClient(client);
+  return mail;
+}
+
+/**
+ * Sends through SendGrid, retrying 429, 5xx and network errors with exponential backoff and
+ * jitter (honouring Retry-After), never throwing: every outcome is a value for the caller to record.
+ */
+export class SendGridDelivery {
+  private readonly mail: MailService;
+
+  constructor(private readonly settings: SendGridSettings, private readonly onRetry: (statusCode: number | null) => void = () => undefined) {
+    this.mail = mailServiceFor(settings);
+  }
+
+  async send(mail: OutgoingMail, budget: RetryBudget): Promise<SendOutcome> {
+    const attempts: AttemptRecord[] = [];
+    const { retry } = this.settings;
+    for (let attempt = 1; ; attempt++) {
+      const at = new Date().toISOString();
+      try {
+        const [response] = await this.mail.send({
+          from: mail.from,
+          personalizations: mail.to.map((email) => ({ to: [{ email }] })),
+          subject: mail.subject,
+          content: [
+            { type: 'text/plain', value: mail.text },
+            { type: 'text/html', value: mail.html },
+          ],
+          customArgs: mail.customArgs,
+          categories: mail.categories,
+        });
+        attempts.push({ at, statusCode: response.statusCode, outcome: 'accepted' });
+        return { ok: true, providerMessageId: headerValue(response.headers, 'x-message-id'), attempts };
+      } catch (error) {
+        const failure = describeFailure(error);
+        const waitMs = failure.retryAfterMs ?? backoffDelay(retry, attempt);
+        const retrying = failure.retryable && attempt < retry.maxAttempts && budget.allows(waitMs);
+        attempts.push({
+          at,
+          statusCode: failure.statusCode,
+          outcome: failure.retryable ? 'retryable' : 'rejected',
+          reason: failure.reason,
+          ...(retrying ? { waitMs } : {}),
+        });
+        if (!retrying) {
+          const reason = failure.retryable ? `${failure.reason} (gave up after ${attempt} attempt${attempt > 1 ? 's' : ''})` : failure.reason;
+          return { ok: false, permanent: !failure.retryable, statusCode: failure.statusCode, reason, attempts };
+        }
+        this.onRetry(failure.statusCode);
+        await sleep(waitMs);
+      }
+    }
+  }
+}
+
+function describeFailure(error: unknown): Failure {
+  const response = error as { code?: unknown; response?: { headers?: Record<string, unknown>; body?: unknown } };
+  if (typeof response.code === 'number') {
+    const statusCode = response.code;
+    const retryable = statusCode === 429 || statusCode >= 500;
+    const messages = sendGridMessages(response.response?.body);
+    const reason = `SendGrid answered ${statusCode}${messages ? `: ${messages}` : ''}`;
+    const retryAfter = statusCode === 429 ? retryAfterMs(headerValue(response.response?.headers, 'retry-after')) : undefined;
+    return { statusCode, retryable, reason: reason.slice(0, 2000), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { statusCode: null, retryable: true, reason: `SendGrid could not be reached: ${message}`.slice(0, 2000) };
+}
+
+/** SendGrid explains errors as {"errors":[{"message","field"}]}; the messages say what to fix. */
+function sendGridMessages(body: unknown): string {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return '';
+  return errors
+    .map((e: { message?: unknown; field?: unknown }) => (typeof e?.message === 'string' ? `${e.message}${typeof e.field === 'string' ? ` (${e.field})` : ''}` : ''))
+    .filter(Boolean)
+    .join('; ');
+}
+
+function headerValue(headers: unknown, name: string): string | null {
+  if (!headers || typeof headers !== 'object') return null;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  const value = key ? (headers as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value ? value : null;
+}

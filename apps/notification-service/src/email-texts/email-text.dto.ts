@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TAG_NAMES } from '../templates/substitution-tags';
+
+const TAG_LIST = TAG_NAMES.map((t) => `{${t}}`).join(', ');
+
+export class PutEmailTextBody {
+  @ApiPropertyOptional({ description: `One line; may use tags except {KEY}/{PARENT_KEY}. Default: "Your license for {PROGRAM_NAME} (order {ORDER_ID})".`, maxLength: 200 })
+  subject?: string | null;
+
+  @ApiProperty({ description: `Plain text; must contain {KEY}. Tags: ${TAG_LIST}. Braces are only for tags.`, maxLength: 20000 })
+  text!: string;
+}
+
+export class PutMerchantEmailTextBody extends PutEmailTextBody {
+  @ApiPropertyOptional({ description: 'Your shop name for the signature and the sender name; your merchant id when absent', maxLength: 100 })
+  merchantName?: string | null;
+}
+
+export class EmailTextView {
+  @ApiProperty() merchantId!: string;
+  @ApiProperty({ nullable: true, description: 'null for the merchant-wide default' }) productId!: string | null;
+  @ApiProperty() subject!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ enum: ['product', 'merchant-default', 'platform-default'], description: 'where the text in use comes from' }) source!: string;
+  @ApiProperty({ nullable: true }) merchantName!: string | null;
+  @ApiProperty({ nullable: true }) updatedAt!: string | null;
+}
+
+export class PreviewBody {
+  @ApiPropertyOptional({ description: 'Unsaved text to try; the saved text when absent' }) text?: string;
+  @ApiPropertyOptional({ nullable: true }) subject?: string | null;
+  @ApiPropertyOptional({
+    description: 'Order data laid over the sample order, shaped like LicenseAllocated.data (customer, item, licenseFor, paidAt, currency, orderId); licenses and parentLicenses as arrays of strings',
+    type: 'object',
+    additionalProperties: true,
+  })
+  order?: Record<string, unknown>;
+}
+
+export class PreviewView {
+  @ApiProperty() subject!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty() html!: string;
+}

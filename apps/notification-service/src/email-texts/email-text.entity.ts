@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** The merchant-wide default text has this product id: no real product id is empty. */
+export const MERCHANT_DEFAULT = '';
+
+@Entity({ name: 'email_texts' })
+export class EmailText {
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
+  merchantId!: string;
+
+  @PrimaryColumn({ name: 'product_id', type: 'text' })
+  productId!: string;
+
+  @Column({ type: 'text', nullable: true })
+  subject!: string | null;
+
+  @Column({ type: 'text' })
+  text!: string;
+
+  /** Only on the merchant default: the name shown in the signature and the sender name. */
+  @Column({ name: 'merchant_name', type: 'text', nullable: true })
+  merchantName!: string | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

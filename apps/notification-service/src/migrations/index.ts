@@ -1,0 +1,5 @@
+import { MessagingTables1764400000000 } from './1764400000000-messaging-tables';
+import { NotificationTables1764500000000 } from './1764500000000-notification-tables';
+
+/** In order; TypeORM records each in the migrations table and runs the new ones at start. */
+export const notificationMigrations = [MessagingTables1764400000000, NotificationTables1764500000000];

@@ -1,0 +1,56 @@
+import type { PoolLowData } from '@keypool/contracts';
+import type { InboundEvent, Tx } from '@keypool/messaging';
+import { alertContactsOf } from '../alert-contacts/alert-contacts.handler';
+import { mapWithConcurrency } from '../delivery/bounded-concurrency';
+import { Delivery } from '../delivery/delivery.entity';
+import type { NotificationMetrics } from '../delivery/notification-metrics';
+import { RetryBudget } from '../delivery/retry-budget';
+import type { SendGridDelivery } from '../delivery/sendgrid-delivery';
+import type { MailSettings } from '../delivery/mail-settings';
+import { renderPoolLowEmail } from './pool-low-email';
+
+export interface PoolLowAlertDeps {
+  delivery: SendGridDelivery;
+  metrics: NotificationMetrics;
+  settings: MailSettings;
+}
+
+/** One e-mail per PoolLow event to the merchant's alert contacts; none set means none sent. */
+export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundEvent[], tx: Tx): Promise<void> {
+  const budget = new RetryBudget(deps.settings.retryBudgetMs);
+  const deliveries = await mapWithConcurrency(events, deps.settings.concurrency, async (event): Promise<Partial<Delivery> | null> => {
+    const alert = event.envelope.data as unknown as PoolLowData;
+    const contacts = await alertContactsOf(tx.manager, alert.merchantId);
+    if (contacts.length === 0) {
+      deps.metrics.poolLowAlert('no_contacts');
+      return null;
+    }
+    const email = renderPoolLowEmail(alert, deps.settings.from.name);
+    const outcome = await deps.delivery.send(
+      { from: deps.settings.from, to: contacts, ...email, customArgs: { keypool_event_id: event.envelope.id, keypool_pool_id: alert.poolId }, categories: ['keypool-pool-low'] },
+      budget,
+    );
+    deps.metrics.poolLowAlert(outcome.ok ? 'sent' : 'failed');
+    if (outcome.ok) deps.metrics.sent('pool_low');
+    else deps.metrics.failed('pool_low', outcome.permanent);
+    return {
+      eventId: event.envelope.id,
+      kind: 'pool_low',
+      merchantId: alert.merchantId,
+      orderId: null,
+      lineId: null,
+      productId: alert.productId ?? null,
+      poolId: alert.poolId,
+      recipients: contacts,
+      resendOf: event.envelope.resendof ?? null,
+      status: outcome.ok ? 'sent' : 'failed',
+      permanent: outcome.ok ? null : outcome.permanent,
+      statusCode: outcome.ok ? null : outcome.statusCode,
+      providerMessageId: outcome.ok ? outcome.providerMessageId : null,
+      reason: outcome.ok ? null : outcome.reason,
+      attempts: outcome.attempts,
+    };
+  });
+  const recorded = deliveries.filter((d): d is Partial<Delivery> => d !== null);
+  if (recorded.length > 0) await tx.manager.createQueryBuilder().insert().into(Delivery).values(recorded).execute();
+}

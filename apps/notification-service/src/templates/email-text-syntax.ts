@@ -1,0 +1,84 @@
+import { SubstitutionTag, TAG_NAMES, isSubstitutionTag } from './substitution-tags';
+
+/** A piece of a merchant's text: words as written, or a tag to fill from the order. */
+export type Segment = { kind: 'literal'; text: string } | { kind: 'tag'; name: SubstitutionTag; line: number; column: number };
+
+/** Something wrong in a text, where a person can find it (1-based line and column). */
+export interface TextProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ParsedText {
+  segments: Segment[];
+  problems: TextProblem[];
+}
+
+/**
+ * Braces are reserved for tags: every "{" must open a known tag closed on the same line,
+ * and a "}" may only close one. Keeping the syntax this strict is what lets us hand the
+ * text to mustache without any other mustache syntax (sections, partials) slipping through.
+ */
+export function parseEmailText(text: string): ParsedText {
+  const segments: Segment[] = [];
+  const problems: TextProblem[] = [];
+  const at = positionFinder(text);
+  let literalStart = 0;
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i];
+    if (char === '}') {
+      problems.push({ ...at(i), message: 'a closing brace "}" without an opening "{"; braces are only for tags such as {KEY}' });
+      i++;
+      continue;
+    }
+    if (char !== '{') {
+      i++;
+      continue;
+    }
+    const end = findTagEnd(text, i + 1);
+    if (end < 0) {
+      problems.push({ ...at(i), message: 'unclosed brace "{": close the tag with "}" on the same line (tags look like {KEY})' });
+      i++;
+      continue;
+    }
+    const name = text.slice(i + 1, end);
+    if (isSubstitutionTag(name)) {
+      if (i > literalStart) segments.push({ kind: 'literal', text: text.slice(literalStart, i) });
+      segments.push({ kind: 'tag', name, ...at(i) });
+    } else {
+      problems.push({ ...at(i), message: unknownTagMessage(name) });
+    }
+    i = end + 1;
+    literalStart = i;
+  }
+  if (literalStart < text.length) segments.push({ kind: 'literal', text: text.slice(literalStart) });
+  return { segments, problems };
+}
+
+function findTagEnd(text: string, from: number): number {
+  for (let j = from; j < text.length; j++) {
+    const char = text[j];
+    if (char === '}') return j;
+    if (char === '{' || char === '\n') return -1;
+  }
+  return -1;
+}
+
+function unknownTagMessage(name: string): string {
+  const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  const guess = name.trim().toUpperCase();
+  const hint = isSubstitutionTag(guess) ? `did you mean {${guess}}?` : `known tags: ${TAG_NAMES.map((t) => `{${t}}`).join(', ')}`;
+  return `unknown tag {${shown}}; ${hint}`;
+}
+
+function positionFinder(text: string): (index: number) => { line: number; column: number } {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  return (index) => {
+    let line = lineStarts.length - 1;
+    while (lineStarts[line] > index) line--;
+    return { line: line + 1, column: index - lineStarts[line] + 1 };
+  };
+}
