@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import type { LicenseAllocatedData } from '@keypool/contracts';
+import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
+import type { SecretBox } from '@keypool/platform';
+import { LineOutcomeEvent, applyLineOutcomes, describeLines } from '../orders/line-changes';
+import { lineKey, lockOrders } from '../orders/order-locks';
+import { saveLicenses } from '../orders/saved-licenses';
+import { updateReturning } from '../orders/update-returning';
+
+export interface AllocationsResult {
+  saved: number;
+  /** Resends (ours or the support CLI's) repeat licenses already saved: no state change. */
+  resendsIgnored: number;
+  /** A second original allocation for a line that already has licenses: the first one is kept. */
+  ignoredRepeats: { orderId: string; lineId: string; eventId: string }[];
+}
+
+/** Saves each line's licenses (sealed) from its original LicenseAllocated, and marks it allocated. */
+export async function recordAllocations(tx: Tx, events: InboundEvent[], cipher: SecretBox): Promise<AllocationsResult> {
+  const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as LicenseAllocatedData }));
+  const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
+  if (originals.length === 0) return result;
+  await lockOrders(tx.manager, originals.map((o) => o.data.orderId));
+  const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'allocated' } }));
+  const { unknown } = await applyLineOutcomes(tx.manager, outcomes);
+  if (unknown.length > 0) throw new PermanentFailure(`LicenseAllocated for ${describeLines(unknown)}, which this service never received`);
+
+  // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
+  const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];
+  const claimed = await claimLines(tx.manager, firstPerLine);
+  const toSave = firstPerLine.filter((o) => claimed.has(o.eventId));
+  await saveLicenses(tx.manager, cipher, toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })));
+  result.saved = toSave.length;
+  result.ignoredRepeats = originals
+    .filter((o) => !claimed.has(o.eventId))
+    .map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId }));
+  return result;
+}
+
+/** Records the allocation event on lines that have none yet; returns the event ids that won a line. */
+async function claimLines(manager: EntityManager, allocations: { eventId: string; data: LicenseAllocatedData }[]): Promise<Set<string>> {
+  const rows = await updateReturning<{ allocation_event_id: string }>(
+    manager,
+    `UPDATE order_lines l SET allocation_event_id = u.event_id, pool_id = u.pool_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(order_id, line_id, event_id, pool_id)
+      WHERE l.order_id = u.order_id AND l.line_id = u.line_id AND l.allocation_event_id IS NULL
+      RETURNING l.allocation_event_id`,
+    [
+      allocations.map((a) => a.data.orderId),
+      allocations.map((a) => a.data.lineId),
+      allocations.map((a) => a.eventId),
+      allocations.map((a) => a.data.poolId),
+    ],
+  );
+  return new Set(rows.map((r) => r.allocation_event_id));
+}

@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MessagingModule } from '@keypool/messaging';
+import { PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
+import { FulfillmentConfig, fulfillmentEnvSchema } from './config';
+import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
+import { DeliveryController } from './delivery/delivery.controller';
+import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
+import { FulfillmentMetrics } from './metrics/fulfillment-metrics';
+import { fulfillmentMigrations } from './migrations';
+import { OrdersController } from './order-api/orders.controller';
+import { fulfillmentEntities } from './orders/order.entity';
+import { ResendController } from './resend/resend.controller';
+
+/** Built from an environment so tests can start the service with their own database and topics. */
+@Module({})
+export class AppModule {
+  static forEnv(env: Record<string, string | undefined> = process.env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ serviceName: 'order-fulfillment-service', envSchema: fulfillmentEnvSchema, env }),
+        TypeOrmModule.forRootAsync({
+          inject: [SERVICE_CONFIG],
+          useFactory: async (config: FulfillmentConfig) => {
+            await ensureDatabase(config.DATABASE_URL);
+            return typeOrmOptions({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              entities: [...fulfillmentEntities, ProductDeliveryEntity],
+              migrations: fulfillmentMigrations,
+            });
+          },
+        }),
+        MessagingModule.forRoot({
+          topics: (topics) => ({
+            produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled],
+            consumes: [topics.orderPaid, topics.licenseAllocated, topics.allocationDeferred, topics.emailSent, topics.emailFailed],
+          }),
+        }),
+      ],
+      controllers: [DeliveryController, OrdersController, ResendController],
+      providers: [FulfillmentMetrics, FulfillmentConsumers],
+    };
+  }
+}

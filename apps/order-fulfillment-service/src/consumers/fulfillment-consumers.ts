@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { EventType, Topics } from '@keypool/contracts';
+import { ConsumerDefinition, Messaging, contractDecoder } from '@keypool/messaging';
+import { SecretBox, TOPICS } from '@keypool/platform';
+import { recordDeferrals } from '../allocation/allocation-deferred.handler';
+import { recordAllocations } from '../allocation/license-allocated.handler';
+import { recordEmailFailures, recordEmailsSent } from '../email/email-outcomes.handler';
+import { receivePaidOrders } from '../intake/order-paid.handler';
+import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
+
+const SERVICE = 'order-fulfillment';
+
+/**
+ * The Kafka entry points: one consumer (and consumer group) per inbound topic, each handing
+ * its chunks to a handler inside the runner's transaction. Metrics are counted once the
+ * handler has done all its work; a failed commit afterwards may overcount by one chunk.
+ */
+@Injectable()
+export class FulfillmentConsumers implements OnApplicationBootstrap {
+  private readonly logger = new Logger('FulfillmentConsumers');
+
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly cipher: SecretBox,
+    private readonly metrics: FulfillmentMetrics,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topics, cipher, metrics, logger } = this;
+    await Promise.all([
+      this.consume('order-intake', topics.orderPaid, 'OrderPaid', async (events, tx) => {
+        const result = await receivePaidOrders(tx, events, { cipher, allocationRequestedTopic: topics.allocationRequested });
+        metrics.ordersReceived.inc(result.received.length);
+        metrics.duplicateOrders.inc(result.duplicates.length);
+        for (const duplicate of result.duplicates) logger.warn(duplicate, 'OrderPaid for an order already received; ignored');
+        for (const note of result.notes) logger.warn(note, 'order received with a note');
+      }),
+      this.consume('allocations', topics.licenseAllocated, 'LicenseAllocated', async (events, tx) => {
+        const result = await recordAllocations(tx, events, cipher);
+        for (const repeat of result.ignoredRepeats) logger.warn(repeat, 'second original LicenseAllocated for a line; the first one is kept');
+      }),
+      this.consume('deferrals', topics.allocationDeferred, 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events).then(() => undefined)),
+      this.consume('emails-sent', topics.emailSent, 'EmailSent', async (events, tx) => {
+        const fulfilled = await recordEmailsSent(tx, events, topics.orderFulfilled);
+        metrics.ordersFulfilled.inc(fulfilled.length);
+      }),
+      this.consume('email-failures', topics.emailFailed, 'EmailFailed', (events, tx) => recordEmailFailures(tx, events).then(() => undefined)),
+    ]);
+  }
+
+  // The group is named after the topic, so a deployment (or a test) with its own topic names
+  // never shares a consumer group with another.
+  private consume(name: string, topic: string, type: EventType, handle: ConsumerDefinition['handle']) {
+    return this.messaging.consume({ name, groupId: `${SERVICE}.${topic}`, topics: [topic], decode: contractDecoder({ [topic]: type }), handle });
+  }
+}

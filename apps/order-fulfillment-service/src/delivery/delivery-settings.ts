@@ -1,0 +1,47 @@
+import type { EntityManager } from 'typeorm';
+import { DeliveryRule, DeliverySetting, defaultDeliverySetting } from './delivery-rule';
+import { ProductDeliveryEntity } from './product-delivery.entity';
+
+const settingKey = (merchantId: string, productId: string) => `${merchantId}\u0000${productId}`;
+
+/** The saved settings of the given products in one query; products without one are absent. */
+export async function deliverySettingsOf(
+  manager: EntityManager,
+  products: { merchantId: string; productId: string }[],
+): Promise<(merchantId: string, productId: string) => DeliverySetting | undefined> {
+  const rows: { merchant_id: string; product_id: string; rule: DeliveryRule; show_on_order_page: boolean }[] =
+    products.length === 0
+      ? []
+      : await manager.query(
+          `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page
+             FROM product_delivery d JOIN unnest($1::text[], $2::text[]) AS k(merchant_id, product_id)
+               ON d.merchant_id = k.merchant_id AND d.product_id = k.product_id`,
+          [products.map((p) => p.merchantId), products.map((p) => p.productId)],
+        );
+  const byProduct = new Map(rows.map((r) => [settingKey(r.merchant_id, r.product_id), { rule: r.rule, showOnOrderPage: r.show_on_order_page }]));
+  return (merchantId, productId) => byProduct.get(settingKey(merchantId, productId));
+}
+
+export interface ProductDeliveryView extends DeliverySetting {
+  merchantId: string;
+  productId: string;
+  /** True while the merchant has not chosen: the defaults apply. */
+  isDefault: boolean;
+  updatedAt: Date | null;
+}
+
+export async function readDeliverySetting(manager: EntityManager, merchantId: string, productId: string): Promise<ProductDeliveryView> {
+  const saved = await manager.findOneBy(ProductDeliveryEntity, { merchantId, productId });
+  if (!saved) return { merchantId, productId, ...defaultDeliverySetting, isDefault: true, updatedAt: null };
+  return { merchantId, productId, rule: saved.rule, showOnOrderPage: saved.showOnOrderPage, isDefault: false, updatedAt: saved.updatedAt };
+}
+
+/** Applies to orders received from now on; lines already received keep the count they were asked with. */
+export async function saveDeliverySetting(manager: EntityManager, merchantId: string, productId: string, setting: DeliverySetting): Promise<ProductDeliveryView> {
+  await manager.query(
+    `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, updated_at) VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (merchant_id, product_id) DO UPDATE SET rule = EXCLUDED.rule, show_on_order_page = EXCLUDED.show_on_order_page, updated_at = now()`,
+    [merchantId, productId, setting.rule, setting.showOnOrderPage],
+  );
+  return readDeliverySetting(manager, merchantId, productId);
+}

@@ -1,0 +1,127 @@
+import type { EntityManager } from 'typeorm';
+import type { EmailFailedData, EmailSentData, OrderFulfilledData } from '@keypool/contracts';
+import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
+import { applyLineOutcomes, describeLines } from '../orders/line-changes';
+import { lineKey, lockOrders } from '../orders/order-locks';
+import { orderEvent } from '../orders/fulfillment-events';
+import { fulfilCompletedOrders } from './order-fulfillment';
+
+interface EmailRecord {
+  orderId: string;
+  lineId: string;
+  kind: 'sent' | 'failed';
+  eventId: string;
+  resend: boolean;
+  recipient: string;
+  licenseIds: string[];
+  providerMessageId: string | null;
+  reason: string | null;
+  permanent: boolean | null;
+  attempts: number | null;
+  statusCode: number | null;
+  at: string;
+}
+
+/**
+ * Records each e-mail in the order's history and delivers its line; an order whose lines are
+ * all delivered becomes fulfilled and announces it once, through the outbox.
+ */
+export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulfilledTopic: string): Promise<OrderFulfilledData[]> {
+  const sent = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as EmailSentData }));
+  const records = sent.map(({ eventId, data }): EmailRecord => ({
+    ...data,
+    kind: 'sent',
+    eventId,
+    recipient: data.to,
+    providerMessageId: data.providerMessageId ?? null,
+    reason: null,
+    permanent: null,
+    attempts: null,
+    statusCode: null,
+    at: data.sentAt,
+  }));
+  await recordEmails(tx.manager, records, 'EmailSent');
+  const { changed, unknown } = await applyLineOutcomes(
+    tx.manager,
+    sent.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'email_sent', resend: data.resend } })),
+  );
+  if (unknown.length > 0) throw new PermanentFailure(`EmailSent for ${describeLines(unknown)}, which this service never received`);
+  const delivered = changed.filter((line) => line.status === 'delivered');
+  await rememberDeliveredLicenseIds(tx.manager, delivered, records);
+  const fulfilled = await fulfilCompletedOrders(tx.manager, delivered.map((l) => l.orderId), null);
+  tx.publish(...fulfilled.map((data) => orderEvent('OrderFulfilled', orderFulfilledTopic, data)));
+  return fulfilled;
+}
+
+/** Records each failed e-mail; a permanent failure leaves the line email_failed for support to resend. */
+export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promise<number> {
+  const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as EmailFailedData }));
+  await recordEmails(
+    tx.manager,
+    failures.map(({ eventId, data }) => ({
+      ...data,
+      kind: 'failed',
+      eventId,
+      recipient: data.to,
+      licenseIds: [],
+      providerMessageId: null,
+      statusCode: data.statusCode ?? null,
+      at: data.failedAt,
+    })),
+    'EmailFailed',
+  );
+  const { changed, unknown } = await applyLineOutcomes(
+    tx.manager,
+    failures.map(({ eventId, data }) => ({
+      orderId: data.orderId,
+      lineId: data.lineId,
+      eventId,
+      outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason },
+    })),
+  );
+  if (unknown.length > 0) throw new PermanentFailure(`EmailFailed for ${describeLines(unknown)}, which this service never received`);
+  return changed.length;
+}
+
+async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
+  const known = await lockOrders(manager, records.map((r) => r.orderId));
+  const unknown = records.filter((r) => !known.has(r.orderId));
+  if (unknown.length > 0) throw new PermanentFailure(`${type} for ${describeLines(unknown)}, which this service never received`);
+  const column = <T>(pick: (r: EmailRecord) => T) => records.map(pick);
+  await manager.query(
+    `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
+                                reason, permanent, attempts, status_code, at)
+     SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
+            u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::boolean[], $11::int[], $12::int[], $13::text[])
+         AS u(order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id, reason, permanent, attempts, status_code, at)`,
+    [
+      column((r) => r.orderId),
+      column((r) => r.lineId),
+      column((r) => r.kind),
+      column((r) => r.eventId),
+      column((r) => r.resend),
+      column((r) => r.recipient),
+      column((r) => JSON.stringify(r.licenseIds)),
+      column((r) => r.providerMessageId),
+      column((r) => r.reason),
+      column((r) => r.permanent),
+      column((r) => r.attempts),
+      column((r) => r.statusCode),
+      column((r) => r.at),
+    ],
+  );
+}
+
+async function rememberDeliveredLicenseIds(manager: EntityManager, lines: { orderId: string; lineId: string }[], records: EmailRecord[]): Promise<void> {
+  if (lines.length === 0) return;
+  const idsByLine = new Map<string, string[]>();
+  for (const record of records) idsByLine.set(lineKey(record.orderId, record.lineId), record.licenseIds);
+  await manager.query(
+    `UPDATE order_lines l SET delivered_license_ids = ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb))
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(order_id, line_id, license_ids)
+      WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
+    [lines.map((l) => l.orderId), lines.map((l) => l.lineId), lines.map((l) => JSON.stringify(idsByLine.get(lineKey(l.orderId, l.lineId)) ?? []))],
+  );
+}

@@ -1,0 +1,212 @@
+import type { EventDataOf } from '@keypool/contracts';
+import { Envelope, InboundEvent, Messaging, envelope } from '@keypool/messaging';
+import { recordEmailsSent } from './email/email-outcomes.handler';
+import { headerText, waitUntil } from '@keypool/testing';
+import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
+
+type Requested = Envelope<EventDataOf<'AllocationRequested'>>;
+
+describe('order fulfillment over Kafka', () => {
+  let kit: FulfillmentTestKit;
+
+  beforeAll(async () => {
+    kit = await FulfillmentTestKit.start('fulfil_flow', ['allocationRequested', 'orderFulfilled', 'licenseAllocated']);
+    await kit.api().put('/v1/merchants/m_acme/products/p_bundle/delivery', { rule: 'per_product' }).expect(200);
+  });
+  afterAll(() => kit?.stop());
+
+  async function requestsOf(orderId: string, lines: number): Promise<Requested[]> {
+    return kit.waitForPublished<'AllocationRequested'>('allocationRequested', orderId, lines);
+  }
+
+  async function allocateAndEmail(orderId: string, lines: number) {
+    const allocated = await Promise.all((await requestsOf(orderId, lines)).map((r) => kit.allocate(r.data)));
+    await Promise.all(allocated.map((a) => kit.emailSent(a)));
+    await kit.waitForPublished('orderFulfilled', orderId, 1);
+    return allocated;
+  }
+
+  it("asks for licenses by each product's rule and announces the order fulfilled once every line is e-mailed", async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 3 }, { productId: 'p_bundle', quantity: 2 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+
+    const requests = await requestsOf(order.orderId, 2);
+    expect(requests.map((r) => [r.data.lineId, r.data.licenseCount])).toEqual([['1', 3], ['2', 1]]);
+    expect(requests[0]).toMatchObject({ type: 'AllocationRequested', data: { merchantId: 'm_acme', customer: order.customer, parentLicenses: [] } });
+
+    const allocated = await Promise.all(requests.map((r) => kit.allocate(r.data)));
+    await Promise.all(allocated.map((a) => kit.emailSent(a)));
+
+    const [fulfilled] = await kit.waitForPublished<'OrderFulfilled'>('orderFulfilled', order.orderId, 1);
+    expect(fulfilled.data).toEqual({
+      orderId: order.orderId,
+      merchantId: 'm_acme',
+      fulfilledAt: expect.any(String),
+      lines: allocated.map((a) => ({ lineId: a.data.lineId, productId: a.data.productId, licenseIds: a.data.licenses.map((l) => l.licenseId) })),
+    });
+    const shown = await kit.orderOnceItShows(order.orderId);
+    expect(shown.status).toBe('fulfilled');
+    expect(shown.lines.map((l) => l.status)).toEqual(['delivered', 'delivered']);
+    expect(shown.lines[0].statusHistory.map((h) => h.status)).toEqual(['received', 'allocated', 'delivered']);
+    expect(shown.emails.map((e) => [e.lineId, e.kind])).toEqual(expect.arrayContaining([['1', 'sent'], ['2', 'sent']]));
+  });
+
+  it('fulfils an order once even when its EmailSent events are redelivered or repeated', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [allocated] = await allocateAndEmail(order.orderId, 1);
+    const again = await kit.emailSent(allocated);
+    await kit.emailSent(allocated, false, again.id);
+    const last = await kit.emailSent(allocated);
+
+    const shown = await kit.orderOnceItShows(order.orderId, (o) => o.emails.some((e) => e.eventId === last.id));
+    expect(shown.emails.filter((e) => e.eventId === again.id)).toHaveLength(1);
+    expect(await kit.outboxCount('OrderFulfilled', order.orderId)).toBe(1);
+    expect(kit.published('orderFulfilled', order.orderId)).toHaveLength(1);
+  });
+
+  it('fulfils an order exactly once when the e-mails of its lines are recorded concurrently', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_bundle', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const allocated = await Promise.all((await requestsOf(order.orderId, 2)).map((r) => kit.allocate(r.data)));
+    await kit.orderOnceItShows(order.orderId, (o) => o.lines.every((l) => l.status === 'allocated'));
+
+    const messaging = kit.app.get(Messaging);
+    const sent = (a: (typeof allocated)[number]) => ({
+      envelope: envelope({ type: 'EmailSent', source: '/test', data: { ...a.data, to: a.data.customer.email, licenseIds: a.data.licenses.map((l) => l.licenseId), resend: false, sentAt: new Date().toISOString() } }),
+    });
+    await Promise.all(
+      allocated.map((a) => messaging.transactions.run((tx) => recordEmailsSent(tx, [sent(a) as unknown as InboundEvent], kit.topics.orderFulfilled))),
+    );
+    expect(await kit.outboxCount('OrderFulfilled', order.orderId)).toBe(1);
+    expect((await kit.orderOnceItShows(order.orderId)).status).toBe('fulfilled');
+  });
+
+  it('ignores a repeated OrderPaid, by event id or by order id, and counts the repeat', async () => {
+    const duplicatesBefore = await kit.metric('keypool_duplicate_orders_total');
+    const order = paidOrder([{ productId: 'p_seat', quantity: 2 }, { productId: 'p_bundle', quantity: 1 }]);
+    const first = await kit.send('orderPaid', 'OrderPaid', order);
+    await kit.send('orderPaid', 'OrderPaid', order, { id: first.id });
+    await kit.send('orderPaid', 'OrderPaid', { ...order, customer: { ...order.customer, email: 'someone-else@example.com' } });
+
+    await waitUntil(async () => (await kit.metric('keypool_duplicate_orders_total')) > duplicatesBefore, 20000, 'the duplicate to be counted');
+    expect(await kit.metric('keypool_duplicate_orders_total')).toBe(duplicatesBefore + 1);
+    expect(await kit.outboxCount('AllocationRequested', order.orderId)).toBe(2);
+    expect((await requestsOf(order.orderId, 2)).every((r) => r.data.customer.email === order.customer.email)).toBe(true);
+  });
+
+  it('shows a line waiting for stock with the reason, refuses to resend it, and allocates it later', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_rare', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [, rare] = await requestsOf(order.orderId, 2);
+    const reason = 'pool pool_rare has 0 licenses available; this line needs 1';
+    const { orderId, merchantId, lineId, productId } = rare.data;
+    await kit.send('allocationDeferred', 'AllocationDeferred', { orderId, merchantId, lineId, productId, status: 'awaiting_stock', reason, poolId: 'pool_rare', deferredAt: new Date().toISOString() });
+
+    const waiting = await kit.orderOnceItShows(order.orderId, (o) => o.lines[1].status === 'awaiting_stock');
+    expect(waiting.lines[1]).toMatchObject({ status: 'awaiting_stock', statusReason: reason });
+    const refused = await kit.api('acme').post(`/v1/orders/${order.orderId}/lines/2/resend`).expect(409);
+    expect(refused.body.message).toBe('line 2 has no licenses yet (status awaiting_stock); it is e-mailed automatically once stock arrives');
+    await kit.api().post(`/v1/orders/${order.orderId}/resend`).expect(409);
+
+    await kit.allocate(rare.data);
+    const allocated = await kit.orderOnceItShows(order.orderId, (o) => o.lines[1].status === 'allocated');
+    expect(allocated.lines[1].statusHistory.map((h) => h.status)).toEqual(['received', 'awaiting_stock', 'allocated']);
+    expect(allocated.lines[1].statusReason).toBeNull();
+  });
+
+  it('resends the saved licenses of a line and of an order without a second OrderFulfilled', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 2 }, { productId: 'p_bundle', quantity: 4 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const allocated = await allocateAndEmail(order.orderId, 2);
+
+    const line = await kit.api('acme').post(`/v1/orders/${order.orderId}/lines/1/resend`).expect(202);
+    expect(line.body).toEqual({ resent: [{ lineId: '1', eventId: expect.any(String), resendof: allocated[0].id }], skipped: [] });
+    const whole = await kit.api('support').post(`/v1/orders/${order.orderId}/resend`).expect(202);
+    expect(whole.body.resent.map((r: { resendof: string }) => r.resendof)).toEqual(allocated.map((a) => a.id));
+
+    const onTopic = await kit.waitForPublished<'LicenseAllocated'>('licenseAllocated', order.orderId, 2 + 3);
+    const resends = onTopic.filter((e) => e.resendof);
+    expect(resends.map((e) => e.id)).toEqual([line.body.resent[0].eventId, ...whole.body.resent.map((r: { eventId: string }) => r.eventId)]);
+    for (const resend of resends) {
+      const original = allocated.find((a) => a.id === resend.resendof)!;
+      expect(resend.data).toEqual({ ...original.data, paidAt: new Date(original.data.paidAt).toISOString() });
+    }
+
+    await Promise.all(resends.map((r) => kit.emailSent(r, true)));
+    const shown = await kit.orderOnceItShows(order.orderId, (o) => o.emails.filter((e) => e.kind === 'sent' && e.resend).length === 3);
+    expect(shown.status).toBe('fulfilled');
+    expect(shown.emails.filter((e) => e.kind === 'resend_requested')).toHaveLength(3);
+    expect(await kit.outboxCount('OrderFulfilled', order.orderId)).toBe(1);
+    expect(await kit.outboxCount('AllocationRequested', order.orderId)).toBe(2);
+  });
+
+  it("gives a renewal its parent order's licenses, and notes a renewal of an unknown order", async () => {
+    const parent = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_bundle', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', parent);
+    const allocated = await allocateAndEmail(parent.orderId, 2);
+
+    const renewal = paidOrder([{ productId: 'p_seat', quantity: 1 }], { parentOrderId: parent.orderId });
+    const orphan = paidOrder([{ productId: 'p_seat', quantity: 1 }], { parentOrderId: 'ord_never_seen' });
+    await kit.send('orderPaid', 'OrderPaid', renewal);
+    await kit.send('orderPaid', 'OrderPaid', orphan);
+
+    const [renewed] = await requestsOf(renewal.orderId, 1);
+    expect(renewed.data.parentLicenses).toEqual(allocated.flatMap((a) => a.data.licenses));
+    const [orphaned] = await requestsOf(orphan.orderId, 1);
+    expect(orphaned.data.parentLicenses).toEqual([]);
+    const shown = await kit.orderOnceItShows(orphan.orderId);
+    expect(shown.notes).toEqual([expect.stringContaining('ord_never_seen')]);
+  });
+
+  it('marks a line email_failed on a permanent failure, and a successful resend then fulfils the order', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [requested] = await requestsOf(order.orderId, 1);
+    const allocated = await kit.allocate(requested.data);
+    const { orderId, merchantId, lineId, productId } = requested.data;
+    await kit.send('emailFailed', 'EmailFailed', {
+      orderId, merchantId, lineId, productId, to: 'ann@example.com', reason: 'SendGrid 400: invalid recipient', permanent: true, attempts: 1, resend: false, failedAt: new Date().toISOString(), statusCode: 400,
+    });
+    const failed = await kit.orderOnceItShows(orderId, (o) => o.lines[0].status === 'email_failed');
+    expect(failed.lines[0].statusReason).toBe('SendGrid 400: invalid recipient');
+    expect(failed.emails).toEqual([expect.objectContaining({ kind: 'failed', reason: 'SendGrid 400: invalid recipient' })]);
+
+    const resent = await kit.api().post(`/v1/orders/${orderId}/resend`).expect(202);
+    await kit.emailSent({ ...allocated, id: resent.body.resent[0].eventId }, true);
+    await kit.waitForPublished('orderFulfilled', orderId, 1);
+    expect((await kit.orderOnceItShows(orderId, (o) => o.status === 'fulfilled')).lines[0].status).toBe('delivered');
+  });
+});
+
+describe('malformed orders', () => {
+  let kit: FulfillmentTestKit;
+
+  beforeAll(async () => {
+    kit = await FulfillmentTestKit.start('fulfil_dlq', ['allocationRequested']);
+    await kit.openReader('dlq', `${kit.topics.orderPaid}.dlq`);
+  });
+  afterAll(() => kit?.stop());
+
+  it('go to order-paid.dlq with a reason naming the problem, and the next valid order is served', async () => {
+    const valid = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    const wrap = (data: unknown, type = 'OrderPaid') => JSON.stringify({ specversion: '1.0', id: `bad-${Math.random()}`, source: '/test', type, data });
+    const bad: [string, string, RegExp][] = [
+      ['not-json', '{"specversion": "1.0", oops', /not valid JSON/],
+      ['no-items', wrap({ ...valid, items: [] }), /data\.items: must contain at least 1 item/],
+      ['zero', wrap({ ...valid, items: [{ ...valid.items[0], quantity: 0 }] }), /data\.items\[0\]\.quantity: must be an integer >= 1, got 0/],
+      ['types', wrap({ ...valid, merchantId: 42, items: [{ ...valid.items[0], quantity: '2' }] }), /data\.merchantId: must be a string.*data\.items\[0\]\.quantity/],
+      ['unknown-type', wrap(valid, 'OrderPayed'), /unknown event type "OrderPayed"/],
+      ['same-line-twice', wrap({ ...valid, items: [valid.items[0], valid.items[0]] }), /data\.items\[1\]\.lineId: repeats line "1"/],
+    ];
+    for (const [key, value] of bad) await kit.sendRaw('orderPaid', key, value);
+    await kit.send('orderPaid', 'OrderPaid', valid);
+
+    await kit.waitForPublished('allocationRequested', valid.orderId, 1);
+    const dead = await kit.reader('dlq').waitForCount(bad.length);
+    for (const [key, , reason] of bad) {
+      const letter = dead.find((m) => m.key?.toString() === key);
+      expect(headerText(letter!, 'dlq-reason')).toMatch(reason);
+    }
+  });
+});

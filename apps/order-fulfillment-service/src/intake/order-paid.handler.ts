@@ -1,0 +1,124 @@
+import type { EntityManager } from 'typeorm';
+import type { OrderPaidData } from '@keypool/contracts';
+import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
+import type { SecretBox } from '@keypool/platform';
+import { deliverySettingsOf } from '../delivery/delivery-settings';
+import { appendStatusHistory } from '../orders/line-changes';
+import { orderEvent } from '../orders/fulfillment-events';
+import { parentLicensesOf } from '../orders/saved-licenses';
+import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
+
+export interface IntakeDeps {
+  cipher: SecretBox;
+  allocationRequestedTopic: string;
+}
+
+export interface IntakeResult {
+  received: string[];
+  /** OrderPaid events (new event ids) for orders already received: no effect. */
+  duplicates: { orderId: string; eventId: string }[];
+  notes: { orderId: string; note: string }[];
+}
+
+interface PaidOrder {
+  eventId: string;
+  order: OrderPaidData;
+  plan?: OrderPlan;
+}
+
+/**
+ * Stores paid orders with their lines and, in the same transaction, asks the pool for each
+ * line's licenses. An order id already stored (or repeated in the chunk) changes nothing.
+ */
+export async function receivePaidOrders(tx: Tx, events: InboundEvent[], deps: IntakeDeps): Promise<IntakeResult> {
+  const result: IntakeResult = { received: [], duplicates: [], notes: [] };
+  const candidates = new Map<string, PaidOrder>();
+  for (const event of events) {
+    const order = event.envelope.data as unknown as OrderPaidData;
+    const problem = repeatedLineId(order);
+    if (problem) throw new PermanentFailure(`invalid order ${order.orderId}: ${problem}`);
+    if (candidates.has(order.orderId)) result.duplicates.push({ orderId: order.orderId, eventId: event.envelope.id });
+    else candidates.set(order.orderId, { eventId: event.envelope.id, order });
+  }
+  const orders = [...candidates.values()];
+  await planAll(tx.manager, deps.cipher, orders);
+  const inserted = await insertOrders(tx.manager, orders);
+  for (const paid of orders) {
+    if (!inserted.has(paid.order.orderId)) result.duplicates.push({ orderId: paid.order.orderId, eventId: paid.eventId });
+  }
+  const fresh = orders.filter((paid) => inserted.has(paid.order.orderId));
+  await insertLines(tx.manager, fresh);
+  await appendStatusHistory(
+    tx.manager,
+    fresh.flatMap(({ order, eventId, plan }) => [
+      { orderId: order.orderId, lineId: null, status: 'received', reason: null, eventId },
+      ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, status: 'received', reason: null, eventId })),
+    ]),
+  );
+  for (const { order, plan } of fresh) {
+    tx.publish(...plan!.requests.map((request) => orderEvent('AllocationRequested', deps.allocationRequestedTopic, request)));
+    result.received.push(order.orderId);
+    result.notes.push(...plan!.notes.map((note) => ({ orderId: order.orderId, note })));
+  }
+  return result;
+}
+
+async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {
+  const parents = await parentLicensesOf(manager, cipher, orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])));
+  const settingOf = await deliverySettingsOf(
+    manager,
+    orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId }))),
+  );
+  for (const paid of orders) {
+    const { order } = paid;
+    const parentLicenses = order.parentOrderId ? parents.get(order.parentOrderId) : [];
+    paid.plan = planOrder(order, (productId) => settingOf(order.merchantId, productId), parentLicenses);
+  }
+}
+
+async function insertOrders(manager: EntityManager, orders: PaidOrder[]): Promise<Set<string>> {
+  if (orders.length === 0) return new Set();
+  const column = <T>(pick: (paid: PaidOrder) => T) => orders.map(pick);
+  const rows: { order_id: string }[] = await manager.query(
+    `INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes, status)
+     SELECT u.order_id, u.merchant_id, u.event_id, u.currency, u.paid_at::timestamptz, u.test, u.parent_order_id, u.license_for,
+            u.customer::jsonb, ARRAY(SELECT jsonb_array_elements_text(u.notes::jsonb)), 'received'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS u(order_id, merchant_id, event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes)
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING order_id`,
+    [
+      column((p) => p.order.orderId),
+      column((p) => p.order.merchantId),
+      column((p) => p.eventId),
+      column((p) => p.order.currency),
+      column((p) => p.order.paidAt),
+      column((p) => p.order.test ?? false),
+      column((p) => p.order.parentOrderId ?? null),
+      column((p) => p.order.licenseFor ?? null),
+      column((p) => JSON.stringify(p.order.customer)),
+      column((p) => JSON.stringify(p.plan!.notes)),
+    ],
+  );
+  return new Set(rows.map((r) => r.order_id));
+}
+
+async function insertLines(manager: EntityManager, orders: PaidOrder[]): Promise<void> {
+  const lines = orders.flatMap(({ order, plan }) => plan!.lines.map((line) => ({ orderId: order.orderId, ...line })));
+  if (lines.length === 0) return;
+  await manager.query(
+    `INSERT INTO order_lines (order_id, line_id, position, product_id, item, delivery_rule, license_count, status)
+     SELECT u.order_id, u.line_id, u.position, u.product_id, u.item::jsonb, u.rule, u.license_count, 'received'
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::int[])
+         AS u(order_id, line_id, position, product_id, item, rule, license_count)`,
+    [
+      lines.map((l) => l.orderId),
+      lines.map((l) => l.lineId),
+      lines.map((l) => l.position),
+      lines.map((l) => l.productId),
+      lines.map((l) => JSON.stringify(l.item)),
+      lines.map((l) => l.rule),
+      lines.map((l) => l.licenseCount),
+    ],
+  );
+}

@@ -1,0 +1,92 @@
+import type { EventDataOf } from '@keypool/contracts';
+import type { Envelope } from '@keypool/messaging';
+import { FulfillmentTestKit, OrderJson, paidOrder } from '../testing/fulfillment-test-kit';
+
+describe('order and delivery API', () => {
+  let kit: FulfillmentTestKit;
+  let orderId: string;
+  let allocated: Envelope<EventDataOf<'LicenseAllocated'>>[];
+
+  beforeAll(async () => {
+    kit = await FulfillmentTestKit.start('fulfil_api', ['allocationRequested']);
+    await kit.api('acme').put('/v1/merchants/m_acme/products/p_visible/delivery', { rule: 'per_unit', showOnOrderPage: true }).expect(200);
+    const order = paidOrder([{ productId: 'p_hidden', quantity: 1 }, { productId: 'p_visible', quantity: 1 }]);
+    orderId = order.orderId;
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const requests = await kit.waitForPublished<'AllocationRequested'>('allocationRequested', orderId, 2);
+    allocated = await Promise.all(
+      requests.map((r, i) => kit.allocate(r.data, [{ licenseId: `lic_${orderId}_${i}`, value: i === 0 ? 'AAAA-BBBB-CCCC' : 'DDDD-EEEE-FFFF' }])),
+    );
+    await kit.orderOnceItShows(orderId, (o) => o.lines.every((l) => l.licenses.length === 1));
+  });
+  afterAll(() => kit?.stop());
+
+  const licensesSeenBy = async (key: 'acme' | 'support') => {
+    const order = (await kit.api(key).get(`/v1/orders/${orderId}`).expect(200)).body as OrderJson;
+    return order.lines.map((l) => [l.licensesMasked, l.licenses.map((x) => x.value)]);
+  };
+
+  it("masks a merchant's license values unless the product shows them on the order page", async () => {
+    expect(await licensesSeenBy('acme')).toEqual([
+      [true, ['AAAA…CCCC']],
+      [false, ['DDDD-EEEE-FFFF']],
+    ]);
+  });
+
+  it('shows support every license value', async () => {
+    expect(await licensesSeenBy('support')).toEqual([
+      [false, ['AAAA-BBBB-CCCC']],
+      [false, ['DDDD-EEEE-FFFF']],
+    ]);
+  });
+
+  it("answers 404 to a merchant for another merchant's order, resend, list and delivery settings", async () => {
+    const notFound = await kit.api('globex').get(`/v1/orders/${orderId}`).expect(404);
+    expect(notFound.body).toEqual({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+    await kit.api('globex').post(`/v1/orders/${orderId}/resend`).expect(404);
+    await kit.api('globex').post(`/v1/orders/${orderId}/lines/1/resend`).expect(404);
+    await kit.api('globex').get('/v1/orders?merchantId=m_acme').expect(404);
+    expect((await kit.api('globex').get('/v1/orders').expect(200)).body.orders).toEqual([]);
+    await kit.api('globex').get('/v1/merchants/m_acme/products/p_visible/delivery').expect(404);
+    await kit.api('globex').put('/v1/merchants/m_acme/products/p_visible/delivery', { rule: 'per_product' }).expect(404);
+  });
+
+  it("lists a merchant's orders by status, and requires support to name the merchant", async () => {
+    const mine = await kit.api('acme').get('/v1/orders?status=allocated').expect(200);
+    expect(mine.body.orders).toEqual([
+      expect.objectContaining({ orderId, status: 'received', lines: [expect.objectContaining({ lineId: '1', status: 'allocated' }), expect.objectContaining({ status: 'allocated' })] }),
+    ]);
+    expect((await kit.api('acme').get('/v1/orders?status=fulfilled').expect(200)).body.orders).toEqual([]);
+    const missing = await kit.api('support').get('/v1/orders').expect(400);
+    expect(missing.body.message).toMatch(/^merchantId:/);
+    expect((await kit.api('support').get('/v1/orders?merchantId=m_acme').expect(200)).body.orders).toHaveLength(1);
+    expect((await kit.api('acme').get('/v1/orders?status=lost').expect(400)).body.message).toMatch(/^status:/);
+  });
+
+  it('lets a merchant resend its own order, answering with the new event ids', async () => {
+    const resent = await kit.api('acme').post(`/v1/orders/${orderId}/resend`).expect(202);
+    expect(resent.body.resent).toEqual(allocated.map((a) => ({ lineId: a.data.lineId, eventId: expect.any(String), resendof: a.id })));
+    await kit.api('acme').post(`/v1/orders/${orderId}/lines/9/resend`).expect(404);
+  });
+
+  it('saves a delivery rule, reads it back, and reads the defaults of a product never set', async () => {
+    const saved = await kit.api('acme').put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_product' }).expect(200);
+    expect(saved.body).toMatchObject({ merchantId: 'm_acme', productId: 'p_pack', rule: 'per_product', showOnOrderPage: false, isDefault: false });
+    await kit.api('support').get('/v1/merchants/m_acme/products/p_pack/delivery').expect(200, saved.body);
+    const unset = await kit.api('acme').get('/v1/merchants/m_acme/products/p_new/delivery').expect(200);
+    expect(unset.body).toEqual({ merchantId: 'm_acme', productId: 'p_new', rule: 'per_unit', showOnOrderPage: false, isDefault: true, updatedAt: null });
+  });
+
+  it('refuses a delivery setting naming the field to fix', async () => {
+    const badRule = await kit.api('acme').put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_box' }).expect(400);
+    expect(badRule.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'rule: must be one of "per_unit", "per_product", got "per_box"' });
+    const badFlag = await kit.api('acme').put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_unit', showOnOrderPage: 'yes' }).expect(400);
+    expect(badFlag.body.message).toMatch(/^showOnOrderPage:/);
+  });
+
+  it('refuses calls without an API key', async () => {
+    await kit.api(null).get(`/v1/orders/${orderId}`).expect(401);
+    await kit.api(null).get('/v1/orders').expect(401);
+    await kit.api(null).put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_unit' }).expect(401);
+  });
+});

@@ -1,0 +1,27 @@
+import { parseOrderListQuery } from './order-list-query';
+
+const acme = { kind: 'merchant', merchantId: 'm_acme' } as const;
+const support = { kind: 'support' } as const;
+
+describe('order list query', () => {
+  it("lists a merchant's own orders, 50 by default", () => {
+    expect(parseOrderListQuery(acme, {})).toEqual({ ok: true, value: { merchantId: 'm_acme', limit: 50 } });
+  });
+
+  it('requires support to name the merchant', () => {
+    expect(parseOrderListQuery(support, {})).toMatchObject({ ok: false, problem: { status: 400, message: expect.stringContaining('merchantId') } });
+    expect(parseOrderListQuery(support, { merchantId: 'm_globex', status: 'awaiting_stock', limit: '5' })).toEqual({
+      ok: true,
+      value: { merchantId: 'm_globex', status: 'awaiting_stock', limit: 5 },
+    });
+  });
+
+  it("answers 404 when a merchant asks for another merchant's orders", () => {
+    expect(parseOrderListQuery(acme, { merchantId: 'm_globex' })).toMatchObject({ ok: false, problem: { status: 404 } });
+  });
+
+  it('names a bad status or limit', () => {
+    expect(parseOrderListQuery(acme, { status: 'lost' })).toMatchObject({ ok: false, problem: { status: 400, message: expect.stringMatching(/^status:/) } });
+    expect(parseOrderListQuery(acme, { limit: '0' })).toMatchObject({ ok: false, problem: { status: 400, message: expect.stringMatching(/^limit:/) } });
+  });
+});

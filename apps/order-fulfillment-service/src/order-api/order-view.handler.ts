@@ -1,0 +1,83 @@
+import type { EntityManager } from 'typeorm';
+import { Caller, SecretBox, canSee } from '@keypool/platform';
+import { ProductDeliveryEntity } from '../delivery/product-delivery.entity';
+import { EmailRecordEntity, OrderEntity, OrderLineEntity, StatusChangeEntity } from '../orders/order.entity';
+import { lineKey } from '../orders/order-locks';
+import { readLicenses } from '../orders/saved-licenses';
+import { maskLicense } from './license-mask';
+
+/**
+ * An order as support and its merchant read it. License values are shown to support, and to
+ * the merchant only for products set to show them on the order page; masked otherwise.
+ */
+export async function readOrder(manager: EntityManager, cipher: SecretBox, caller: Caller, orderId: string) {
+  const order = await manager.findOneBy(OrderEntity, { orderId });
+  if (!order || !canSee(caller, order.merchantId)) return undefined;
+  const [lines, history, emails, visible, licenses] = await Promise.all([
+    manager.find(OrderLineEntity, { where: { orderId }, order: { position: 'ASC' } }),
+    manager.find(StatusChangeEntity, { where: { orderId }, order: { seq: 'ASC' } }),
+    manager.find(EmailRecordEntity, { where: { orderId }, order: { seq: 'ASC' } }),
+    productsShownOnOrderPage(manager, order.merchantId),
+    readLicenses(manager, cipher, [orderId]),
+  ]);
+  const historyOf = (lineId: string | null) =>
+    history.filter((h) => h.lineId === lineId).map((h) => ({ status: h.status, ...(h.reason ? { reason: h.reason } : {}), at: h.at }));
+  return {
+    orderId: order.orderId,
+    merchantId: order.merchantId,
+    status: order.status,
+    receivedAt: order.receivedAt,
+    fulfilledAt: order.fulfilledAt,
+    statusHistory: historyOf(null),
+    currency: order.currency,
+    test: order.test,
+    paidAt: order.paidAt,
+    parentOrderId: order.parentOrderId,
+    licenseFor: order.licenseFor,
+    customer: order.customer,
+    notes: order.notes,
+    lines: lines.map((line) => {
+      const showValues = caller.kind === 'support' || visible.has(line.productId);
+      return {
+        lineId: line.lineId,
+        productId: line.productId,
+        productName: line.item.productName,
+        quantity: line.item.quantity,
+        deliveryRule: line.deliveryRule,
+        licenseCount: line.licenseCount,
+        status: line.status,
+        statusReason: line.statusReason,
+        statusAt: line.statusAt,
+        statusHistory: historyOf(line.lineId),
+        poolId: line.poolId,
+        licensesMasked: !showValues,
+        licenses: (licenses.get(lineKey(line.orderId, line.lineId)) ?? []).map((license) => ({
+          licenseId: license.licenseId,
+          value: showValues ? license.value : maskLicense(license.value),
+        })),
+      };
+    }),
+    emails: emails.map((e) => ({
+      lineId: e.lineId,
+      kind: e.kind,
+      eventId: e.eventId,
+      resend: e.resend,
+      to: e.recipient,
+      licenseIds: e.licenseIds,
+      providerMessageId: e.providerMessageId,
+      reason: e.reason,
+      permanent: e.permanent,
+      attempts: e.attempts,
+      statusCode: e.statusCode,
+      requestedBy: e.requestedBy,
+      at: e.at,
+    })),
+  };
+}
+
+export type OrderView = NonNullable<Awaited<ReturnType<typeof readOrder>>>;
+
+async function productsShownOnOrderPage(manager: EntityManager, merchantId: string): Promise<Set<string>> {
+  const rows = await manager.find(ProductDeliveryEntity, { where: { merchantId, showOnOrderPage: true }, select: { productId: true } });
+  return new Set(rows.map((r) => r.productId));
+}

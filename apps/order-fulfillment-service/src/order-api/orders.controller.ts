@@ -1,0 +1,36 @@
+import { BadRequestException, Controller, Get, HttpException, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Caller, CurrentCaller, SecretBox } from '@keypool/platform';
+import { OrderSummary, listOrders } from './order-list.handler';
+import { listableStatuses, parseOrderListQuery } from './order-list-query';
+import { OrderView, readOrder } from './order-view.handler';
+
+@ApiTags('orders')
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+
+  @Get()
+  @ApiOperation({ summary: "Lists a merchant's orders, newest first, with each line's status" })
+  @ApiQuery({ name: 'merchantId', required: false, description: 'required for support keys; a merchant key lists its own orders' })
+  @ApiQuery({ name: 'status', required: false, enum: listableStatuses, description: 'an order status, or a line status (orders with a line in it)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
+  @ApiResponse({ status: 200, description: '{ orders: [{orderId, status, receivedAt, fulfilledAt, customerEmail, lines}] }' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<{ orders: OrderSummary[] }> {
+    const parsed = parseOrderListQuery(caller, query);
+    if (!parsed.ok) throw new HttpException(parsed.problem.message, parsed.problem.status);
+    return { orders: await listOrders(this.dataSource.manager, parsed.value) };
+  }
+
+  @Get(':orderId')
+  @ApiOperation({ summary: 'An order with its lines, statuses with times, licenses (masked unless shown on the order page, or for support) and e-mail history' })
+  @ApiResponse({ status: 200, description: 'the order' })
+  @ApiResponse({ status: 404, description: "unknown, or another merchant's order" })
+  async read(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string): Promise<OrderView> {
+    if (orderId.length > 200) throw new BadRequestException('orderId: must be at most 200 characters');
+    const order = await readOrder(this.dataSource.manager, this.cipher, caller, orderId);
+    if (!order) throw new NotFoundException(`order ${orderId} not found`);
+    return order;
+  }
+}

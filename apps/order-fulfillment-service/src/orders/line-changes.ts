@@ -1,0 +1,91 @@
+import type { EntityManager } from 'typeorm';
+import { LineOutcome, LineState, LineStatus, nextLineState } from './line-status';
+import { lineKey } from './order-locks';
+
+export interface LineOutcomeEvent {
+  orderId: string;
+  lineId: string;
+  eventId: string;
+  outcome: LineOutcome;
+}
+
+export interface ChangedLine {
+  orderId: string;
+  lineId: string;
+  status: LineStatus;
+}
+
+/**
+ * Reads the lines once, folds the chunk's outcomes over them in arrival order, then writes
+ * the final state of each changed line and one history row per change, set-based.
+ * Callers hold the order locks. Returns lines the chunk names but this service never stored.
+ */
+export async function applyLineOutcomes(manager: EntityManager, events: LineOutcomeEvent[]): Promise<{ changed: ChangedLine[]; unknown: LineOutcomeEvent[] }> {
+  const states = await readLineStates(manager, events);
+  const history: { orderId: string; lineId: string; status: string; reason: string | null; eventId: string }[] = [];
+  const unknown: LineOutcomeEvent[] = [];
+  const touched = new Set<string>();
+  for (const event of events) {
+    const key = lineKey(event.orderId, event.lineId);
+    const current = states.get(key);
+    if (!current) {
+      unknown.push(event);
+      continue;
+    }
+    const next = nextLineState(current, event.outcome);
+    if (!next) continue;
+    states.set(key, next);
+    touched.add(key);
+    history.push({ orderId: event.orderId, lineId: event.lineId, ...next, eventId: event.eventId });
+  }
+  const changed = [...touched].map((key) => {
+    const [orderId, lineId] = key.split('\u0000');
+    return { orderId, lineId, ...states.get(key)! };
+  });
+  await writeLineStates(manager, changed);
+  await appendStatusHistory(manager, history);
+  return { changed: changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status })), unknown };
+}
+
+async function readLineStates(manager: EntityManager, events: LineOutcomeEvent[]): Promise<Map<string, LineState>> {
+  if (events.length === 0) return new Map();
+  const rows: { order_id: string; line_id: string; status: LineStatus; status_reason: string | null }[] = await manager.query(
+    `SELECT l.order_id, l.line_id, l.status, l.status_reason
+       FROM order_lines l JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
+         ON l.order_id = k.order_id AND l.line_id = k.line_id`,
+    [events.map((e) => e.orderId), events.map((e) => e.lineId)],
+  );
+  return new Map(rows.map((r) => [lineKey(r.order_id, r.line_id), { status: r.status, reason: r.status_reason }]));
+}
+
+async function writeLineStates(manager: EntityManager, lines: (ChangedLine & LineState)[]): Promise<void> {
+  if (lines.length === 0) return;
+  await manager.query(
+    `UPDATE order_lines l SET status = u.status, status_reason = u.reason, status_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(order_id, line_id, status, reason)
+      WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
+    [lines.map((l) => l.orderId), lines.map((l) => l.lineId), lines.map((l) => l.status), lines.map((l) => l.reason)],
+  );
+}
+
+export interface StatusChange {
+  orderId: string;
+  lineId: string | null;
+  status: string;
+  reason: string | null;
+  eventId: string | null;
+}
+
+export async function appendStatusHistory(manager: EntityManager, changes: StatusChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  await manager.query(
+    `INSERT INTO status_history (order_id, line_id, status, reason, event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+    [changes.map((c) => c.orderId), changes.map((c) => c.lineId), changes.map((c) => c.status), changes.map((c) => c.reason), changes.map((c) => c.eventId)],
+  );
+}
+
+/** Names lines in a dead-letter reason, e.g. "order ord_1 line 2". */
+export function describeLines(lines: { orderId: string; lineId: string }[]): string {
+  return lines.map((l) => `order ${l.orderId} line ${l.lineId}`).join(', ');
+}

@@ -1,0 +1,63 @@
+import type { EntityManager } from 'typeorm';
+import type { License } from '@keypool/contracts';
+import type { SecretBox } from '@keypool/platform';
+import { lineKey } from './order-locks';
+
+export interface LineLicenses {
+  orderId: string;
+  lineId: string;
+  licenses: License[];
+}
+
+/** Stores licenses sealed with the SecretBox; the ids stay readable for events and support. */
+export async function saveLicenses(manager: EntityManager, cipher: SecretBox, lines: LineLicenses[]): Promise<void> {
+  const rows = lines.flatMap((line) => line.licenses.map((license, position) => ({ ...line, license, position })));
+  if (rows.length === 0) return;
+  await manager.query(
+    `INSERT INTO line_licenses (order_id, line_id, position, license_id, value_sealed)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bytea[])
+     ON CONFLICT DO NOTHING`,
+    [
+      rows.map((r) => r.orderId),
+      rows.map((r) => r.lineId),
+      rows.map((r) => r.position),
+      rows.map((r) => r.license.licenseId),
+      rows.map((r) => cipher.encrypt(r.license.value)),
+    ],
+  );
+}
+
+/** The saved licenses of the given orders, decrypted, keyed by lineKey(orderId, lineId). */
+export async function readLicenses(manager: EntityManager, cipher: SecretBox, orderIds: string[]): Promise<Map<string, License[]>> {
+  const byLine = new Map<string, License[]>();
+  if (orderIds.length === 0) return byLine;
+  const rows: { order_id: string; line_id: string; license_id: string; value_sealed: Buffer }[] = await manager.query(
+    `SELECT ll.order_id, ll.line_id, ll.license_id, ll.value_sealed
+       FROM line_licenses ll JOIN order_lines l ON l.order_id = ll.order_id AND l.line_id = ll.line_id
+      WHERE ll.order_id = ANY($1::text[])
+      ORDER BY ll.order_id, l.position, ll.position`,
+    [orderIds],
+  );
+  for (const row of rows) {
+    const key = lineKey(row.order_id, row.line_id);
+    const licenses = byLine.get(key) ?? [];
+    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed) });
+    byLine.set(key, licenses);
+  }
+  return byLine;
+}
+
+/**
+ * The licenses a renewal refers to ({PARENT_KEY}): every line's licenses of each parent order.
+ * A parent this service never stored is absent from the map, so callers can tell it apart
+ * from a parent whose licenses are not allocated yet (present, empty).
+ */
+export async function parentLicensesOf(manager: EntityManager, cipher: SecretBox, parentOrderIds: string[]): Promise<Map<string, License[]>> {
+  const ids = [...new Set(parentOrderIds)];
+  if (ids.length === 0) return new Map();
+  const known: { order_id: string }[] = await manager.query(`SELECT order_id FROM orders WHERE order_id = ANY($1::text[])`, [ids]);
+  const byParent = new Map<string, License[]>(known.map((r) => [r.order_id, []]));
+  const licenses = await readLicenses(manager, cipher, [...byParent.keys()]);
+  for (const [key, lineLicenses] of licenses) byParent.get(key.split('\u0000')[0])!.push(...lineLicenses);
+  return byParent;
+}

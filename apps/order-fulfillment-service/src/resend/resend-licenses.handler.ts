@@ -1,0 +1,106 @@
+import type { EntityManager } from 'typeorm';
+import type { LicenseAllocatedData } from '@keypool/contracts';
+import type { Tx } from '@keypool/messaging';
+import { Caller, SecretBox, canSee } from '@keypool/platform';
+import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
+import { orderEvent } from '../orders/fulfillment-events';
+import { lineKey } from '../orders/order-locks';
+import { parentLicensesOf, readLicenses } from '../orders/saved-licenses';
+import { noLicensesYet } from './resend-plan';
+
+export interface ResendRequest {
+  caller: Caller;
+  orderId: string;
+  /** Absent: every line of the order that has licenses. */
+  lineId?: string;
+}
+
+export interface ResentLine {
+  lineId: string;
+  eventId: string;
+  resendof: string;
+}
+
+export type ResendOutcome =
+  | { ok: true; resent: ResentLine[]; skipped: { lineId: string; message: string }[] }
+  | { ok: false; status: 404 | 409; message: string };
+
+export interface ResendDeps {
+  cipher: SecretBox;
+  licenseAllocatedTopic: string;
+}
+
+/**
+ * Publishes, per line, a new LicenseAllocated that repeats the original (`resendof`) with the
+ * saved licenses and order data: notification e-mails it again; nothing is allocated anew and
+ * no order or line status changes.
+ */
+export async function resendLicenses(tx: Tx, request: ResendRequest, deps: ResendDeps): Promise<ResendOutcome> {
+  const { manager } = tx;
+  const order = await manager.findOneBy(OrderEntity, { orderId: request.orderId });
+  if (!order || !canSee(request.caller, order.merchantId)) return { ok: false, status: 404, message: `order ${request.orderId} not found` };
+  const lines = await manager.find(OrderLineEntity, {
+    where: { orderId: order.orderId, ...(request.lineId !== undefined ? { lineId: request.lineId } : {}) },
+    order: { position: 'ASC' },
+  });
+  if (lines.length === 0) return { ok: false, status: 404, message: `order ${order.orderId} has no line ${request.lineId}` };
+
+  const licenses = await readLicenses(manager, deps.cipher, [order.orderId]);
+  const ready = lines.filter((line) => line.allocationEventId && licenses.get(lineKey(line.orderId, line.lineId))?.length);
+  const skipped = lines.filter((line) => !ready.includes(line)).map((line) => ({ lineId: line.lineId, message: noLicensesYet(line) }));
+  if (ready.length === 0) {
+    const message = request.lineId !== undefined ? skipped[0].message : `order ${order.orderId} has no licenses to resend yet: ${skipped.map((s) => s.message).join('; ')}`;
+    return { ok: false, status: 409, message };
+  }
+
+  const parentLicenses = await parentLicensesFor(manager, deps.cipher, order);
+  const events = ready.map((line) => {
+    const data: LicenseAllocatedData = {
+      orderId: order.orderId,
+      merchantId: order.merchantId,
+      lineId: line.lineId,
+      productId: line.productId,
+      currency: order.currency,
+      test: order.test,
+      paidAt: order.paidAt.toISOString(),
+      licenseFor: order.licenseFor,
+      customer: order.customer,
+      item: line.item,
+      poolId: line.poolId!,
+      licenses: licenses.get(lineKey(line.orderId, line.lineId))!,
+      parentLicenses,
+    };
+    return orderEvent('LicenseAllocated', deps.licenseAllocatedTopic, data, line.allocationEventId!);
+  });
+  tx.publish(...events);
+  await recordResendRequests(manager, order, events.map((e) => e.envelope), request.caller);
+  const resent = events.map((e) => ({ lineId: e.envelope.data.lineId, eventId: e.envelope.id, resendof: e.envelope.resendof! }));
+  return { ok: true, resent, skipped };
+}
+
+async function parentLicensesFor(manager: EntityManager, cipher: SecretBox, order: OrderEntity) {
+  if (!order.parentOrderId) return [];
+  return (await parentLicensesOf(manager, cipher, [order.parentOrderId])).get(order.parentOrderId) ?? [];
+}
+
+async function recordResendRequests(
+  manager: EntityManager,
+  order: OrderEntity,
+  resends: { id: string; data: LicenseAllocatedData }[],
+  caller: Caller,
+): Promise<void> {
+  const requestedBy = caller.kind === 'support' ? 'support' : `merchant ${caller.merchantId}`;
+  await manager.query(
+    `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, requested_by, at)
+     SELECT $1, u.line_id, 'resend_requested', u.event_id, true, $2, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)), $3, now()
+       FROM unnest($4::text[], $5::text[], $6::text[]) AS u(line_id, event_id, license_ids)`,
+    [
+      order.orderId,
+      order.customer.email,
+      requestedBy,
+      resends.map((r) => r.data.lineId),
+      resends.map((r) => r.id),
+      resends.map((r) => JSON.stringify(r.data.licenses.map((l) => l.licenseId))),
+    ],
+  );
+}
