@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaSettings {
@@ -36,23 +36,42 @@ export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, topics
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const wanted = [...new Set(topics)];
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    await admin
-      .createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: settings.partitions,
-          replicationFactor: settings.replicationFactor,
-        })),
-      })
-      .catch((error: { type?: string }) => {
-        // Another service instance created it first: that is the outcome we wanted.
-        if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
-      });
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin
+        .createTopics({
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: settings.partitions,
+            replicationFactor: settings.replicationFactor,
+          })),
+        })
+        .catch((error: { type?: string }) => {
+          // Another service instance created it first: that is the outcome we wanted.
+          if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
+        });
+    }
+    await waitForLeaders(admin, wanted);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * kafkajs' own waitForLeaders gives up on the broker's transient "does not host this
+ * topic-partition" right after creation, so poll the metadata until every partition has a leader.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics })
+      .then((m) => m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+      .catch(() => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`topics without a leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
