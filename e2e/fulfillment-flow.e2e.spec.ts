@@ -28,11 +28,11 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
 
   async function stockedProduct(licenses: number, rule: 'per_unit' | 'per_product' = 'per_unit'): Promise<{ productId: string; poolId: string }> {
     const productId = uniqueName('p');
-    const pool = await api<{ poolId?: string; id?: string }>(system.pool, 'POST', '/pools', {
+    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', {
       json: { merchantId, productId, threshold: 0, mode: 'live' },
       expect: 201,
     });
-    const poolId = String(pool.poolId ?? pool.id);
+    const poolId = pool.id;
     if (licenses > 0) await importLicenses(poolId, licenses);
     await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, {
       json: { rule, showOnOrderPage: false },

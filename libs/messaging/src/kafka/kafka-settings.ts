@@ -42,6 +42,7 @@ export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, topics
     if (missing.length > 0) {
       await admin
         .createTopics({
+          waitForLeaders: false,
           topics: missing.map((topic) => ({
             topic,
             numPartitions: settings.partitions,
@@ -49,8 +50,9 @@ export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, topics
           })),
         })
         .catch((error: { type?: string }) => {
-          // Another service instance created it first: that is the outcome we wanted.
-          if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
+          // Another service created it first, or kafkajs' metadata refresh raced the new
+          // partitions' leaders; either way the leader poll below decides.
+          if (!['TOPIC_ALREADY_EXISTS', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes(error.type ?? '')) throw error;
         });
     }
     await waitForLeaders(admin, wanted);
