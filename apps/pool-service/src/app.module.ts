@@ -2,8 +2,21 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
-import { PoolConfig, poolEnvSchema } from './config';
+import { AllocationEntity } from './allocation/allocation.entity';
+import { AllocationConsumer } from './allocation/allocation.consumer';
+import { HeldLineSweeper } from './allocation/held-line-sweeper';
+import { PoolMetrics } from './alerts/pool-metrics';
+import { PoolConfig, licenseHashKey, poolEnvSchema } from './config';
+import { HeldLinesController } from './held-lines/held-lines.controller';
+import { ImportController } from './import/import.controller';
+import { ImportMetrics } from './import/import-metrics';
+import { ServeAfterImport } from './import/serve-after-import';
+import { LicenseEntity } from './licenses/license.entity';
+import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
+import { PoolEntity } from './pools/pool.entity';
+import { PoolsController } from './pools/pools.controller';
+import { poolServiceProviders } from './pool-service.providers';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -16,14 +29,25 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [SERVICE_CONFIG],
           useFactory: async (config: PoolConfig) => {
+            licenseHashKey(config);
             await ensureDatabase(config.DATABASE_URL);
-            return typeOrmOptions({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, entities: [], migrations: poolMigrations });
+            return typeOrmOptions({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              entities: [PoolEntity, LicenseEntity, AllocationEntity],
+              migrations: poolMigrations,
+            });
           },
         }),
         MessagingModule.forRoot({
-          topics: (topics) => ({ produces: [topics.licenseAllocated, topics.poolLow], consumes: [topics.allocationRequested] }),
+          topics: (topics) => ({
+            produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred],
+            consumes: [topics.allocationRequested],
+          }),
         }),
       ],
+      controllers: [PoolsController, ImportController, LicensesController, HeldLinesController],
+      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper],
     };
   }
 }

@@ -1,0 +1,143 @@
+import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
+import type { Envelope, Tx } from '@keypool/messaging';
+import type { SecretBox } from '@keypool/platform';
+import { PoolEvents } from '../shared/pool-events';
+import type { LineStatus } from './allocation.entity';
+import { PoolQueue, PoolServed } from './pool-queue';
+import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
+
+interface LineRow {
+  id: string;
+  order_id: string;
+  line_id: string;
+  merchant_id: string;
+  product_id: string;
+  pool_id: string | null;
+  status: LineStatus;
+  reason: string | null;
+  event: Buffer | null;
+}
+
+/**
+ * Handles a chunk of AllocationRequested in the consumer's one transaction, set-based: one
+ * insert routes and records every new line, each touched pool serves its queue once, and
+ * repeats re-publish what was decided before (the same LicenseAllocated event, same id).
+ */
+export class AllocateLicensesHandler {
+  constructor(
+    private readonly cipher: SecretBox,
+    private readonly events: PoolEvents,
+    private readonly queue: PoolQueue,
+  ) {}
+
+  async allocate(requests: AllocationRequestedData[], tx: Tx): Promise<void> {
+    const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
+    if (unique.length === 0) return;
+    await this.shareRoutingLocks(tx, unique.map((r) => r.merchantId));
+    const inserted = await this.recordNewLines(tx, unique);
+    const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
+    const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
+    await this.republish(tx, repeats);
+
+    const queued = inserted.filter((l) => l.status === 'awaiting_stock');
+    const outcomes = await this.queue.serve(tx, queued.map((l) => l.pool_id!));
+    await this.deferHeld(tx, inserted, outcomes);
+  }
+
+  private async shareRoutingLocks(tx: Tx, merchantIds: string[]): Promise<void> {
+    await tx.manager.query(
+      `SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`,
+      [[...new Set(merchantIds.map(routingLockKey))]],
+    );
+  }
+
+  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<LineRow[]> {
+    const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
+    return tx.manager.query(
+      `INSERT INTO allocation (order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
+       SELECT r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
+              CASE WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
+              CASE WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
+              r.request
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::bytea[])
+              WITH ORDINALITY AS r(order_id, line_id, merchant_id, product_id, currency, test, license_count, request, ord)
+         CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
+        ORDER BY r.ord
+       ON CONFLICT (order_id, line_id) DO NOTHING
+       RETURNING id, order_id, line_id, merchant_id, product_id, pool_id, status, reason, NULL::bytea AS event`,
+      [
+        requests.map((r) => r.orderId),
+        requests.map((r) => r.lineId),
+        requests.map((r) => r.merchantId),
+        requests.map((r) => r.productId),
+        requests.map((r) => r.currency),
+        requests.map((r) => r.test),
+        requests.map((r) => r.licenseCount),
+        requests.map((r) => this.cipher.encrypt(JSON.stringify(r))),
+      ],
+    );
+  }
+
+  /** A line asked for again gets the answer it already had: never new licenses. */
+  private async republish(tx: Tx, repeats: AllocationRequestedData[]): Promise<void> {
+    if (repeats.length === 0) return;
+    const known: LineRow[] = await tx.manager.query(
+      `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.pool_id, a.status, a.reason, a.event
+         FROM allocation a JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
+           ON a.order_id = k.order_id AND a.line_id = k.line_id`,
+      [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
+    );
+    const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!)) as Envelope<LicenseAllocatedData>);
+    const stillQueued = await this.clearPublishedCopies(tx, allocated.map((e) => e.id));
+    allocated.filter((e) => !stillQueued.has(e.id)).forEach((e) => tx.publish(this.events.licenseAllocated(e)));
+    known
+      .filter((l) => l.status !== 'allocated')
+      .forEach((l) => tx.publish(this.deferral(l, l.reason ?? 'The line is held until it can be served')));
+  }
+
+  /**
+   * The outbox keeps published rows for a while under a unique event id, so the same event can
+   * only be queued again once its old row is gone; a copy not yet published goes out anyway.
+   */
+  private async clearPublishedCopies(tx: Tx, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    await tx.manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [eventIds]);
+    const queued: { id: string }[] = await tx.manager.query(`SELECT id FROM outbox WHERE id = ANY($1::uuid[])`, [eventIds]);
+    return new Set(queued.map((q) => q.id));
+  }
+
+  private async deferHeld(tx: Tx, inserted: LineRow[], outcomes: PoolServed[]): Promise<void> {
+    const served = new Set(outcomes.flatMap((o) => o.served));
+    const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
+    const held = inserted.filter((l) => l.status === 'unroutable' || !served.has(l.id));
+    const reasons = held.map((line) => {
+      if (line.status === 'unroutable') return line.reason!;
+      const outcome = byPool.get(line.pool_id!);
+      return awaitingStockReason(outcome?.pool.name ?? line.pool_id!, outcome?.available ?? 0, (outcome?.backordered ?? 1) - 1);
+    });
+    held.forEach((line, i) => tx.publish(this.deferral(line, reasons[i])));
+    const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');
+    if (awaiting.length === 0) return;
+    await tx.manager.query(
+      `UPDATE allocation a SET reason = s.reason FROM unnest($1::uuid[], $2::text[]) AS s(id, reason) WHERE a.id = s.id`,
+      [awaiting.map(({ l }) => l.id), awaiting.map(({ reason }) => reason)],
+    );
+  }
+
+  private deferral(line: LineRow, reason: string) {
+    return this.events.allocationDeferred({
+      orderId: line.order_id,
+      merchantId: line.merchant_id,
+      lineId: line.line_id,
+      productId: line.product_id,
+      status: line.status === 'unroutable' ? 'unroutable' : 'awaiting_stock',
+      reason,
+      poolId: line.pool_id,
+    });
+  }
+}
+
+export function awaitingStockReason(poolName: string, available: number, othersWaiting: number): string {
+  const queue = othersWaiting > 0 ? `; ${othersWaiting} other line(s) wait in this pool and are served first if older` : '';
+  return `Not enough licenses in pool "${poolName}" (${available} available)${queue}. The line is served automatically, oldest first, as soon as licenses are imported`;
+}

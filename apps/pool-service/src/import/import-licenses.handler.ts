@@ -1,0 +1,102 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { SecretBox, keyedHash } from '@keypool/platform';
+import type { UploadedLine } from './line-reader';
+import { judgeLicenseLine } from './license-line';
+import { ImportReport, ImportReportBuilder } from './import-report';
+
+export interface ImportTarget {
+  poolId: string;
+  merchantId: string;
+}
+
+export interface ImportOptions {
+  dryRun: boolean;
+  strict: boolean;
+}
+
+export interface ImportOutcome {
+  report: ImportReport;
+  /** Whether licenses were stored (false for a dry run or a refused strict import). */
+  committed: boolean;
+}
+
+interface Pending {
+  line: number;
+  value: string;
+}
+
+/**
+ * Imports an upload in ONE transaction, writing accepted lines in batches as they stream in:
+ * all land or none do, and memory holds one batch, never the file. Duplicates — within the
+ * file or already known to the merchant in any pool, sold ones included — are found by the
+ * unique keyed hash, so a dry run is the same import rolled back.
+ */
+export class ImportLicensesHandler {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+    private readonly hashKey: Buffer,
+    private readonly batchSize: number,
+  ) {}
+
+  async import(target: ImportTarget, lines: AsyncIterable<UploadedLine>, options: ImportOptions): Promise<ImportOutcome> {
+    const report = new ImportReportBuilder(options);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // One import per merchant at a time: two overlapping files could otherwise deadlock on the hash index.
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`keypool.import:${target.merchantId}`]);
+      let batch: Pending[] = [];
+      for await (const line of lines) {
+        if ('problem' in line) {
+          report.rejected(line.number, line.problem);
+          continue;
+        }
+        const verdict = judgeLicenseLine(line.text);
+        if (verdict.kind === 'blank') report.blank();
+        else if (verdict.kind === 'rejected') report.rejected(line.number, verdict.reason);
+        else batch.push({ line: line.number, value: verdict.value });
+        if (batch.length >= this.batchSize) {
+          await this.store(runner.manager, target, batch, report);
+          batch = [];
+        }
+      }
+      await this.store(runner.manager, target, batch, report);
+      const keep = !options.dryRun && !(options.strict && report.hasRejections);
+      if (keep) await runner.commitTransaction();
+      else await runner.rollbackTransaction();
+      return { report: report.build(), committed: keep };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async store(manager: EntityManager, target: ImportTarget, batch: Pending[], report: ImportReportBuilder) {
+    if (batch.length === 0) return;
+    const fresh: Pending[] = [];
+    const hashes: Buffer[] = [];
+    const seen = new Set<string>();
+    for (const item of batch) {
+      const hash = keyedHash(this.hashKey, item.value);
+      const hex = hash.toString('hex');
+      if (seen.has(hex)) report.duplicate(item.line);
+      else (seen.add(hex), fresh.push(item), hashes.push(hash));
+    }
+    const inserted: { value_hash: Buffer }[] = await manager.query(
+      `INSERT INTO license (pool_id, merchant_id, value_hash, value)
+       SELECT $1, $2, h, v FROM unnest($3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(h, v, ord) ORDER BY ord
+       ON CONFLICT (merchant_id, value_hash) DO NOTHING
+       RETURNING value_hash`,
+      [target.poolId, target.merchantId, hashes, fresh.map((item) => this.cipher.encrypt(item.value))],
+    );
+    const stored = new Set(inserted.map((row) => row.value_hash.toString('hex')));
+    fresh.forEach((item, i) => {
+      if (!stored.has(hashes[i].toString('hex'))) report.duplicate(item.line);
+    });
+    report.added(stored.size);
+  }
+}

@@ -1,0 +1,64 @@
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { TEST_KEYS } from '@keypool/testing';
+import { PoolService, as, createPool, startPoolService } from '../testing/pool-test-kit';
+
+const LINES = 1_000_000;
+const ALLOWED_GROWTH_BYTES = 250 * 1024 * 1024;
+
+/** The file is generated as it is sent: neither the test nor the service ever holds it whole. */
+function millionLineFile(): Readable {
+  let next = 0;
+  return new Readable({
+    read() {
+      if (next >= LINES) return void this.push(null);
+      const lines: string[] = [];
+      for (let i = 0; i < 5000 && next < LINES; i++, next++) lines.push(`BULK-${next.toString(36).padStart(8, '0')}-KEY`);
+      this.push(`${lines.join('\n')}\n`);
+    },
+  });
+}
+
+function upload(url: string, path: string, body: Readable): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(path, url);
+    const req = httpRequest(
+      target,
+      { method: 'POST', headers: { Authorization: `Bearer ${TEST_KEYS.acme}`, 'Content-Type': 'text/plain' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    body.pipe(req);
+  });
+}
+
+describe('a million-line import', () => {
+  let service: PoolService;
+
+  beforeAll(async () => {
+    service = await startPoolService('pool_million');
+  });
+  afterAll(() => service?.close());
+
+  it('stores every line in one import while memory stays flat', async () => {
+    const pool = await createPool(service.url, 'acme', { productId: 'p_bulk' });
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    try {
+      const response = await upload(service.url, `/v1/pools/${pool.id}/licenses`, millionLineFile());
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ added: LINES, duplicates: { count: 0 }, blank: 0, rejected: { count: 0 } });
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak - baseline).toBeLessThan(ALLOWED_GROWTH_BYTES);
+    const stock = await as(service.url, 'acme').get(`/v1/pools/${pool.id}`).expect(200);
+    expect(stock.body).toMatchObject({ available: LINES });
+  }, 150_000);
+});

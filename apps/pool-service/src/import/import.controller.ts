@@ -1,0 +1,78 @@
+import { ConflictException, Controller, HttpCode, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Caller, CurrentCaller } from '@keypool/platform';
+import { PoolsHandler } from '../pools/pools.handler';
+import { visiblePool } from '../pools/visible-pool';
+import { flag } from '../shared/query-params';
+import { ImportLicensesHandler } from './import-licenses.handler';
+import type { ImportReport } from './import-report';
+import { ImportMetrics } from './import-metrics';
+import { uploadedLines } from './upload-body';
+import { ServeAfterImport } from './serve-after-import';
+
+class ImportReportView {
+  @ApiProperty({ description: 'licenses stored (in a dry run: that would be stored)' }) added!: number;
+  @ApiProperty({ example: { count: 1, lines: [7] }, description: 'lines already in the file or known to the merchant; the first 1,000 listed' })
+  duplicates!: { count: number; lines: number[] };
+  @ApiProperty() blank!: number;
+  @ApiProperty({ example: { count: 1, lines: [{ line: 3, reason: 'links must use https://, not http://' }] } })
+  rejected!: { count: number; lines: { line: number; reason: string }[] };
+  @ApiProperty() dryRun!: boolean;
+  @ApiProperty() strict!: boolean;
+}
+
+@ApiTags('licenses')
+@Controller('pools/:poolId/licenses')
+export class ImportController {
+  constructor(
+    private readonly pools: PoolsHandler,
+    private readonly importer: ImportLicensesHandler,
+    private readonly serve: ServeAfterImport,
+    private readonly metrics: ImportMetrics,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Import licenses, one per line',
+    description:
+      'All accepted lines are stored, or none. Blank lines are skipped; duplicates (in the file or already in any of your pools, sold ones included) are skipped and listed; bad lines are rejected with their line number and reason. Held lines of the pool are served right after.',
+  })
+  @ApiConsumes('text/plain', 'multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'string', description: 'text/plain: the .txt file itself' },
+        { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
+        { type: 'array', items: { type: 'string' } },
+      ],
+    },
+  })
+  @ApiQuery({ name: 'dryRun', required: false, type: Boolean, description: 'report only, store nothing' })
+  @ApiQuery({ name: 'strict', required: false, type: Boolean, description: 'store nothing (422 with the report) if any line is rejected' })
+  @ApiOkResponse({ type: ImportReportView })
+  @ApiResponse({ status: 409, description: 'the pool is archived' })
+  @ApiResponse({ status: 422, description: 'strict import refused: the report says which lines to fix' })
+  async import(
+    @CurrentCaller() caller: Caller,
+    @Param('poolId') poolId: string,
+    @Req() request: Request,
+    @Query('dryRun') dryRun?: string,
+    @Query('strict') strict?: string,
+  ): Promise<ImportReport> {
+    const options = { dryRun: flag(dryRun, 'dryRun'), strict: flag(strict, 'strict') };
+    const pool = await visiblePool(this.pools, caller, poolId);
+    if (pool.archived) throw new ConflictException('This pool is archived; restore it before adding licenses');
+    const lines = await uploadedLines(request);
+    const { report, committed } = await this.importer.import({ poolId, merchantId: pool.merchantId }, lines, options);
+    if (committed) {
+      this.metrics.record(report);
+      await this.serve.serve(poolId);
+    }
+    if (options.strict && report.rejected.count > 0) {
+      throw new UnprocessableEntityException({ message: `${report.rejected.count} line(s) rejected; nothing was stored`, details: report });
+    }
+    return report;
+  }
+}

@@ -1,0 +1,95 @@
+import type { DataSource } from 'typeorm';
+import type { Transactions } from '@keypool/messaging';
+import type { SecretBox } from '@keypool/platform';
+import { PoolQueue } from '../allocation/pool-queue';
+import { isUuid } from '../shared/ids';
+import type { LicenseStatus } from './license.entity';
+import { maskLicense } from './mask';
+
+export interface LicenseView {
+  licenseId: string;
+  value: string;
+  masked: boolean;
+  status: LicenseStatus;
+  importedAt: string;
+  allocatedAt: string | null;
+  withdrawnAt: string | null;
+  orderId: string | null;
+  lineId: string | null;
+}
+
+export interface LicensePage {
+  items: LicenseView[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export type Withdrawal = { ok: true } | { ok: false; problem: 'not-found' } | { ok: false; problem: 'allocated'; orderId: string; lineId: string };
+
+interface LicenseRow {
+  id: string;
+  seq: string;
+  value: Buffer;
+  status: LicenseStatus;
+  imported_at: Date;
+  allocated_at: Date | null;
+  withdrawn_at: Date | null;
+  order_id: string | null;
+  line_id: string | null;
+}
+
+/** A pool's licenses: listed a page at a time (keyset on import order) and withdrawn while unused. */
+export class LicensesHandler {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly cipher: SecretBox,
+    private readonly queue: PoolQueue,
+  ) {}
+
+  async list(poolId: string, page: { status?: LicenseStatus; limit: number; after?: string }, reveal: boolean): Promise<LicensePage> {
+    const rows: LicenseRow[] = await this.dataSource.query(
+      `SELECT l.id, l.seq, l.value, l.status, l.imported_at, l.allocated_at, l.withdrawn_at, a.order_id, a.line_id
+         FROM license l LEFT JOIN allocation a ON a.id = l.allocation_id
+        WHERE l.pool_id = $1 AND ($2::text IS NULL OR l.status = $2) AND l.seq > $3
+        ORDER BY l.seq LIMIT $4`,
+      [poolId, page.status ?? null, page.after ?? '0', page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit).map((row) => this.view(row, reveal));
+    return { items, nextCursor: rows.length > page.limit ? rows[page.limit - 1].seq : null };
+  }
+
+  /** Withdraws an unused license; its pool's alerts are judged in the same transaction. */
+  async withdraw(poolId: string, licenseId: string): Promise<Withdrawal> {
+    if (!isUuid(licenseId)) return { ok: false, problem: 'not-found' };
+    return this.transactions.run(async (tx): Promise<Withdrawal> => {
+      const [pool] = await this.queue.lock(tx.manager, [poolId]);
+      const [license]: { status: LicenseStatus; order_id: string | null; line_id: string | null }[] = await tx.manager.query(
+        `SELECT l.status, a.order_id, a.line_id FROM license l LEFT JOIN allocation a ON a.id = l.allocation_id
+          WHERE l.id = $1 AND l.pool_id = $2 FOR UPDATE OF l`,
+        [licenseId, poolId],
+      );
+      if (!license) return { ok: false, problem: 'not-found' };
+      if (license.status === 'allocated') return { ok: false, problem: 'allocated', orderId: license.order_id!, lineId: license.line_id! };
+      if (license.status === 'withdrawn') return { ok: true };
+      await tx.manager.query(`UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [licenseId]);
+      if (!pool.archived_at) await this.queue.raiseAlerts(tx, pool);
+      return { ok: true };
+    });
+  }
+
+  private view(row: LicenseRow, reveal: boolean): LicenseView {
+    const value = this.cipher.decryptText(row.value);
+    return {
+      licenseId: row.id,
+      value: reveal ? value : maskLicense(value),
+      masked: !reveal,
+      status: row.status,
+      importedAt: row.imported_at.toISOString(),
+      allocatedAt: row.allocated_at?.toISOString() ?? null,
+      withdrawnAt: row.withdrawn_at?.toISOString() ?? null,
+      orderId: row.order_id,
+      lineId: row.line_id,
+    };
+  }
+}

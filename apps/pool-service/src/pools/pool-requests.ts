@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from '@sinclair/typebox';
+import { bodyParser } from '../shared/parse-body';
+
+const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S+$' });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Threshold = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+
+export const parseCreatePool = bodyParser(
+  Type.Object(
+    {
+      merchantId: Type.Optional(Id),
+      name: Type.Optional(Name),
+      mode: Type.Optional(Type.Unsafe<'live' | 'test'>({ type: 'string', enum: ['live', 'test'] })),
+      productId: Type.Optional(Type.Union([Id, Type.Null()])),
+      currency: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{3}$' }), Type.Null()])),
+      threshold: Threshold,
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const parseUpdatePool = bodyParser(
+  Type.Object({ name: Type.Optional(Name), threshold: Type.Optional(Threshold) }, { additionalProperties: false, minProperties: 1 }),
+);
+
+export class CreatePoolBody {
+  @ApiPropertyOptional({ description: 'required for support keys; a merchant key always acts for its own merchant' })
+  merchantId?: string;
+  @ApiPropertyOptional({ description: 'defaults to a name built from the scope' }) name?: string;
+  @ApiPropertyOptional({ enum: ['live', 'test'], default: 'live', description: 'test orders draw from test pools only' })
+  mode?: 'live' | 'test';
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'omit or null for the merchant common pool' })
+  productId?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'EUR', description: 'ISO 4217; needs productId' })
+  currency?: string | null;
+  @ApiProperty({ minimum: 0, description: 'PoolLow (level low) is raised when available falls below this' })
+  threshold!: number;
+}
+
+export class UpdatePoolBody {
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional({ minimum: 0 }) threshold?: number;
+}

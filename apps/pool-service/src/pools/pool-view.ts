@@ -1,0 +1,74 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { PoolMode } from './pool.entity';
+
+export class PoolView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() merchantId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['live', 'test'] }) mode!: PoolMode;
+  @ApiProperty({ nullable: true, type: String, description: 'null: the merchant common pool' }) productId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null: every currency' }) currency!: string | null;
+  @ApiProperty({ description: 'PoolLow is raised when available falls below this' }) threshold!: number;
+  @ApiProperty() archived!: boolean;
+  @ApiProperty({ description: 'licenses ready to be allocated' }) available!: number;
+  @ApiProperty({ description: 'licenses given to order lines' }) allocated!: number;
+  @ApiProperty({ description: 'licenses withdrawn by the merchant' }) withdrawn!: number;
+  @ApiProperty({ description: 'order lines held in this pool awaiting stock' }) backordered!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) archivedAt!: string | null;
+}
+
+export interface PoolRow {
+  id: string;
+  merchant_id: string;
+  name: string;
+  mode: PoolMode;
+  product_id: string | null;
+  currency: string | null;
+  threshold: number;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  available: number;
+  allocated: number;
+  withdrawn: number;
+  backordered: number;
+}
+
+export function toPoolView(row: PoolRow): PoolView {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    name: row.name,
+    mode: row.mode,
+    productId: row.product_id,
+    currency: row.currency,
+    threshold: row.threshold,
+    archived: row.archived_at !== null,
+    available: Number(row.available),
+    allocated: Number(row.allocated),
+    withdrawn: Number(row.withdrawn),
+    backordered: Number(row.backordered),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    archivedAt: row.archived_at?.toISOString() ?? null,
+  };
+}
+
+/** Pools with their stock counted from licenses and held lines; `where` filters `p`. */
+export function poolsWithStockSql(where: string): string {
+  return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.archived_at, p.created_at, p.updated_at,
+                 coalesce(l.available, 0)::int AS available, coalesce(l.allocated, 0)::int AS allocated,
+                 coalesce(l.withdrawn, 0)::int AS withdrawn, coalesce(h.backordered, 0)::int AS backordered
+            FROM pool p
+            LEFT JOIN LATERAL (
+              SELECT count(*) FILTER (WHERE status = 'available') AS available,
+                     count(*) FILTER (WHERE status = 'allocated') AS allocated,
+                     count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn
+                FROM license WHERE pool_id = p.id) l ON true
+            LEFT JOIN LATERAL (
+              SELECT count(*) AS backordered FROM allocation WHERE pool_id = p.id AND status = 'awaiting_stock') h ON true
+           WHERE ${where}
+           ORDER BY p.created_at, p.id`;
+}
