@@ -24,10 +24,10 @@ export interface SinkMessage {
 export class SinkProcess {
   private constructor(private readonly child: ChildProcess, readonly url: string) {}
 
-  static async start(port = 0, apiKey = SINK_API_KEY): Promise<SinkProcess> {
+  static async start(port = 0, apiKey = SINK_API_KEY, maxMessages = 10000): Promise<SinkProcess> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/sendgrid-sink/src/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, SENDGRID_SINK_PORT: String(port), SENDGRID_API_KEY: apiKey },
+      env: { ...process.env, SENDGRID_SINK_PORT: String(port), SENDGRID_API_KEY: apiKey, SENDGRID_SINK_MAX_MESSAGES: String(maxMessages) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise<string>((resolve, reject) => {

@@ -1,0 +1,67 @@
+// `npm run bench`: OrderPaid → EmailSent throughput and latency with every part on this machine.
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { dataschemaOf, exampleEventData } from '@keypool/contracts';
+import { envelope } from '@keypool/messaging';
+import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, TopicReader, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
+
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 5000);
+
+async function main(): Promise<void> {
+  const logDir = join(__dirname, '../../.cache/bench');
+  mkdirSync(logDir, { recursive: true });
+  const prefix = uniqueName('bench');
+  const dbs = await Promise.all(['pool', 'fulfil', 'notif'].map((n) => freshDatabase(`bench_${n}`)));
+  const keys = `bench:${randomBytes(32).toString('base64')}`;
+  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { DATA_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...extra });
+  const sink = await SinkProcess.start(0, SINK_API_KEY, ORDERS + 100);
+  const [pool, fulfillment, notification] = await Promise.all([
+    ServiceProcess.start('pool-service', env(0, { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }), 45101, logDir),
+    ServiceProcess.start('order-fulfillment-service', env(1), 45102, logDir),
+    ServiceProcess.start('notification-service', env(2, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url }), 45103, logDir),
+  ]);
+  const topics = topicsOf(env(0));
+  const headers = { authorization: `Bearer ${TEST_KEYS.support}` };
+  const created = await fetch(`${pool.url}/v1/pools`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }) });
+  const { id: poolId } = (await created.json()) as { id: string };
+  const importStart = Date.now();
+  const licenses = Array.from({ length: ORDERS }, (_, i) => `BENCH-${i}-${randomBytes(6).toString('hex')}`).join('\n');
+  await fetch(`${pool.url}/v1/pools/${poolId}/licenses`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: licenses });
+  const importMs = Date.now() - importStart;
+
+  const kafka = testKafka();
+  const sent = await TopicReader.open(kafka, topics.emailSent);
+  const producer = kafka.producer();
+  await producer.connect();
+  const base = exampleEventData.OrderPaid;
+  const events = Array.from({ length: ORDERS }, (_, i) =>
+    envelope({ type: 'OrderPaid', source: 'bench', dataschema: dataschemaOf('OrderPaid'), data: { ...base, orderId: `${prefix}-${i}`, items: [{ ...base.items[0], productId: 'p_bench', quantity: 1 }] } }),
+  );
+  const start = Date.now();
+  for (let i = 0; i < events.length; i += 500) {
+    await producer.send({ topic: topics.orderPaid, messages: events.slice(i, i + 500).map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
+  }
+  const produced = Date.now() - start;
+  await waitUntil(() => sent.messages.length >= ORDERS, 600000, `${ORDERS} EmailSent`);
+  const elapsed = Date.now() - start;
+  const rss = await Promise.all([pool, fulfillment, notification].map(async (s) => {
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    return `${s.name} ${(Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20).toFixed(0)} MiB`;
+  }));
+  console.log(`import: ${ORDERS} licenses in ${importMs} ms (${Math.round((ORDERS / importMs) * 1000)} lines/s)`);
+  console.log(`orders: ${ORDERS} OrderPaid published in ${produced} ms`);
+  console.log(`throughput: ${Math.round((ORDERS / elapsed) * 1000)} orders/s from OrderPaid to EmailSent (${elapsed} ms for ${ORDERS})`);
+  console.log(`memory (RSS after run): ${rss.join(', ')}`);
+  await producer.disconnect();
+  await sent.close();
+  await Promise.all([pool, fulfillment, notification].map((s) => s.stop()));
+  await sink.stop();
+  await Promise.all(dbs.map((db) => db.drop()));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
