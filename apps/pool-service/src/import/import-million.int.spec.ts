@@ -1,10 +1,18 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TEST_KEYS } from '@keypool/testing';
 import { PoolService, as, createPool, startPoolService } from '../testing/pool-test-kit';
 
 const LINES = 1_000_000;
 const ALLOWED_GROWTH_BYTES = 250 * 1024 * 1024;
+
+/** Jest runs without --expose-gc; V8 can still hand out its gc function at run time. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose_gc');
+  return runInNewContext('gc') as () => void;
+}
 
 /** The file is generated as it is sent: neither the test nor the service ever holds it whole. */
 function millionLineFile(): Readable {
@@ -46,10 +54,16 @@ describe('a million-line import', () => {
 
   it('stores every line in one import while memory stays flat', async () => {
     const pool = await createPool(service.url, 'acme', { productId: 'p_bulk' });
-    global.gc?.();
+    const collectGarbage = exposedGc();
+    collectGarbage();
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    let ticks = 0;
+    // Garbage is collected every second so RSS shows what the import keeps, not what V8 has yet to free.
+    const sampler = setInterval(() => {
+      if (++ticks % 20 === 0) collectGarbage();
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
     try {
       const response = await upload(service.url, `/v1/pools/${pool.id}/licenses`, millionLineFile());
       expect(response.status).toBe(200);
