@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { MessagingModule } from '@keypool/messaging';
-import { Metrics, PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
+import { Metrics, PlatformModule, SERVICE_CONFIG, ServiceDatabaseModule } from '@keypool/platform';
 import { AlertContacts } from './alert-contacts/alert-contacts.entity';
 import { AlertContactsController } from './alert-contacts/alert-contacts.controller';
 import { AlertContactBook } from './alert-contacts/alert-contacts.handler';
@@ -27,18 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'notification-service', envSchema: notificationEnvSchema, env }),
-        TypeOrmModule.forRootAsync({
-          inject: [SERVICE_CONFIG],
-          useFactory: async (config: NotificationConfig) => {
-            await ensureDatabase(config.DATABASE_URL);
-            return typeOrmOptions({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              entities: [EmailText, AlertContacts, Delivery],
-              migrations: notificationMigrations,
-            });
-          },
-        }),
+        ServiceDatabaseModule.forRoot({ entities: [EmailText, AlertContacts, Delivery], migrations: notificationMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({ produces: [topics.emailSent, topics.emailFailed], consumes: [topics.licenseAllocated, topics.poolLow] }),
         }),

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
-import { FulfillmentConfig, fulfillmentEnvSchema } from './config';
+import { PlatformModule, ServiceDatabaseModule } from '@keypool/platform';
+import { fulfillmentEnvSchema } from './config';
 import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
 import { DeliveryController } from './delivery/delivery.controller';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
@@ -20,18 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'order-fulfillment-service', envSchema: fulfillmentEnvSchema, env }),
-        TypeOrmModule.forRootAsync({
-          inject: [SERVICE_CONFIG],
-          useFactory: async (config: FulfillmentConfig) => {
-            await ensureDatabase(config.DATABASE_URL);
-            return typeOrmOptions({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              entities: [...fulfillmentEntities, ProductDeliveryEntity],
-              migrations: fulfillmentMigrations,
-            });
-          },
-        }),
+        ServiceDatabaseModule.forRoot({ entities: [...fulfillmentEntities, ProductDeliveryEntity], migrations: fulfillmentMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
             produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled],

@@ -1,12 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, SERVICE_CONFIG, ensureDatabase, typeOrmOptions } from '@keypool/platform';
+import { PlatformModule, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationEntity } from './allocation/allocation.entity';
 import { AllocationConsumer } from './allocation/allocation.consumer';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
 import { PoolMetrics } from './alerts/pool-metrics';
-import { PoolConfig, licenseHashKey, poolEnvSchema } from './config';
+import { poolEnvSchema } from './config';
 import { HeldLinesController } from './held-lines/held-lines.controller';
 import { ImportController } from './import/import.controller';
 import { ImportMetrics } from './import/import-metrics';
@@ -26,19 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'pool-service', envSchema: poolEnvSchema, env }),
-        TypeOrmModule.forRootAsync({
-          inject: [SERVICE_CONFIG],
-          useFactory: async (config: PoolConfig) => {
-            licenseHashKey(config);
-            await ensureDatabase(config.DATABASE_URL);
-            return typeOrmOptions({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              entities: [PoolEntity, LicenseEntity, AllocationEntity],
-              migrations: poolMigrations,
-            });
-          },
-        }),
+        ServiceDatabaseModule.forRoot({ entities: [PoolEntity, LicenseEntity, AllocationEntity], migrations: poolMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred],

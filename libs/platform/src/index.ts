@@ -4,7 +4,7 @@ export * from './auth/api-key.guard';
 export * from './config/env-schema';
 export * from './config/validate-env';
 export * from './database/ensure-database';
-export * from './database/typeorm-options';
+export * from './database/service-database.module';
 export * from './health/readiness';
 export * from './http/bootstrap';
 export * from './http/error.filter';

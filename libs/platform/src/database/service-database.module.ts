@@ -1,0 +1,52 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { SERVICE_CONFIG } from '../platform.module';
+import { ensureDatabase } from './ensure-database';
+
+export interface ServiceDatabaseOptions {
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+}
+
+interface DatabaseConfig {
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+}
+
+/** Schema changes only ever come from migrations, run before the service takes traffic. */
+export function typeOrmOptions(config: DatabaseConfig, options: ServiceDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.DATABASE_URL,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'migration'],
+    extra: { max: config.DATABASE_POOL_SIZE, application_name: 'keypool' },
+  };
+}
+
+/**
+ * The service's own PostgreSQL database, from DATABASE_URL: created when the server lacks it,
+ * then migrated, before anything else touches it.
+ */
+@Module({})
+export class ServiceDatabaseModule {
+  static forRoot(options: ServiceDatabaseOptions): DynamicModule {
+    return {
+      module: ServiceDatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [SERVICE_CONFIG],
+          useFactory: async (config: DatabaseConfig) => {
+            await ensureDatabase(config.DATABASE_URL);
+            return typeOrmOptions(config, options);
+          },
+        }),
+      ],
+    };
+  }
+}
