@@ -79,6 +79,23 @@ describe('messaging against a real broker and PostgreSQL', () => {
     expect((row.payload as Buffer).includes(Buffer.from('SECRET-LICENSE-1234'))).toBe(false);
   });
 
+  it('publishes an event id written again once more, whether or not its first copy went out', async () => {
+    const topic = uniqueName('republish');
+    const messaging = await started([topic]);
+    const out = await reader(topic);
+    const again = event({ n: 1 });
+    const publishAgain = () =>
+      messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k', aggregateType: 't', envelope: again }));
+    await publishAgain();
+    await out.waitForCount(1);
+    await messaging.relay.drain();
+    await publishAgain();
+    await out.waitForCount(2);
+    expect(out.values<Envelope>().map((e) => e.id)).toEqual([again.id, again.id]);
+    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE id = $1 AND published_at IS NULL', [again.id]);
+    expect(count).toBe(0);
+  });
+
   it('publishes after restart what a relay killed between commit and publish left behind', async () => {
     const topic = uniqueName('crash');
     await createTopics(kafka, [topic]);

@@ -2,21 +2,9 @@ import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/con
 import type { Envelope, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { PoolEvents } from '../shared/pool-events';
-import type { LineStatus } from './allocation.entity';
+import type { AllocationRow } from './allocation.entity';
 import { PoolQueue, PoolServed } from './pool-queue';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
-
-interface LineRow {
-  id: string;
-  order_id: string;
-  line_id: string;
-  merchant_id: string;
-  product_id: string;
-  pool_id: string | null;
-  status: LineStatus;
-  reason: string | null;
-  event: Buffer | null;
-}
 
 /**
  * Handles a chunk of AllocationRequested in the consumer's one transaction, set-based: one
@@ -51,7 +39,7 @@ export class AllocateLicensesHandler {
     );
   }
 
-  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<LineRow[]> {
+  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
     const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
     return tx.manager.query(
       `INSERT INTO allocation (order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
@@ -81,32 +69,20 @@ export class AllocateLicensesHandler {
   /** A line asked for again gets the answer it already had: never new licenses. */
   private async republish(tx: Tx, repeats: AllocationRequestedData[]): Promise<void> {
     if (repeats.length === 0) return;
-    const known: LineRow[] = await tx.manager.query(
+    const known: AllocationRow[] = await tx.manager.query(
       `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.pool_id, a.status, a.reason, a.event
          FROM allocation a JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
            ON a.order_id = k.order_id AND a.line_id = k.line_id`,
       [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
     );
     const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!)) as Envelope<LicenseAllocatedData>);
-    const stillQueued = await this.clearPublishedCopies(tx, allocated.map((e) => e.id));
-    allocated.filter((e) => !stillQueued.has(e.id)).forEach((e) => tx.publish(this.events.licenseAllocated(e)));
+    allocated.forEach((e) => tx.publish(this.events.licenseAllocated(e)));
     known
       .filter((l) => l.status !== 'allocated')
       .forEach((l) => tx.publish(this.deferral(l, l.reason ?? 'The line is held until it can be served')));
   }
 
-  /**
-   * The outbox keeps published rows for a while under a unique event id, so the same event can
-   * only be queued again once its old row is gone; a copy not yet published goes out anyway.
-   */
-  private async clearPublishedCopies(tx: Tx, eventIds: string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    await tx.manager.query(`DELETE FROM outbox WHERE id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [eventIds]);
-    const queued: { id: string }[] = await tx.manager.query(`SELECT id FROM outbox WHERE id = ANY($1::uuid[])`, [eventIds]);
-    return new Set(queued.map((q) => q.id));
-  }
-
-  private async deferHeld(tx: Tx, inserted: LineRow[], outcomes: PoolServed[]): Promise<void> {
+  private async deferHeld(tx: Tx, inserted: AllocationRow[], outcomes: PoolServed[]): Promise<void> {
     const served = new Set(outcomes.flatMap((o) => o.served));
     const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
     const held = inserted.filter((l) => l.status === 'unroutable' || !served.has(l.id));
@@ -124,7 +100,7 @@ export class AllocateLicensesHandler {
     );
   }
 
-  private deferral(line: LineRow, reason: string) {
+  private deferral(line: AllocationRow, reason: string) {
     return this.events.allocationDeferred({
       orderId: line.order_id,
       merchantId: line.merchant_id,

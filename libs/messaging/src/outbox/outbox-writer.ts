@@ -23,9 +23,14 @@ export async function writeToOutbox(manager: EntityManager, cipher: SecretBox, e
     payloads.push(cipher.encrypt(JSON.stringify(event.envelope)));
   }
   // One round trip for the whole batch; unnest keeps the rows in the order given (seq).
+  // An event id written again (a deliberate re-publish: consumers de-duplicate by id) is queued
+  // once more behind what is already waiting, whether or not its earlier copy went out yet.
   await manager.query(
     `INSERT INTO outbox (id, aggregate_type, aggregate_id, type, topic, payload)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])`,
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
+     ON CONFLICT (id) DO UPDATE SET
+       seq = nextval(pg_get_serial_sequence('outbox', 'seq')), payload = EXCLUDED.payload,
+       topic = EXCLUDED.topic, aggregate_id = EXCLUDED.aggregate_id, created_at = now(), published_at = NULL`,
     [ids, aggregateTypes, aggregateIds, types, topics, payloads],
   );
 }
