@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { OrderPaidData, dataschemaOf, exampleEventData } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
-import { produce, uniqueName } from '@keypool/testing';
+import { produceCloudEvents, uniqueName } from '@keypool/testing';
 
 export interface LineSpec {
   productId: string;
@@ -32,5 +32,5 @@ export function orderPaidEvent(data: OrderPaidData) {
 
 /** `key` defaults to the order id, as the contract keys order-paid. */
 export async function publishOrderPaid(kafka: Kafka, topic: string, event: ReturnType<typeof orderPaidEvent>, key = event.data.orderId): Promise<void> {
-  await produce(kafka, topic, [{ key, value: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json' } }]);
+  await produceCloudEvents(kafka, topic, key, [event]);
 }

@@ -4,7 +4,7 @@ import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { dataschemaOf, exampleEventData, defaultTopics } from '@keypool/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, exampleEventData, defaultTopics } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
 import { ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
 
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   await producer.connect();
   await producer.send({
     topic: defaultTopics.orderPaid,
-    messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': 'application/cloudevents+json' } }],
+    messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } }],
   });
   await producer.disconnect();
   const paidAt = Date.now();

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { dataschemaOf, exampleEventData, type EventDataOf, type EventType, type TopicName } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { SINK_API_KEY, SinkProcess, TestDatabase, freshDatabase, produce, startTestApp, testKafka, testServiceEnv, topicsOf } from '@keypool/testing';
+import { SINK_API_KEY, SinkProcess, TestDatabase, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf } from '@keypool/testing';
 import { AppModule } from '../src/app.module';
 
 export const kafka = testKafka('notification-test');
@@ -48,9 +48,5 @@ export function event<T extends EventType>(type: T, data: EventDataOf<T>, attrib
 }
 
 export async function publish(topic: string, key: string, ...envelopes: Envelope<unknown>[]): Promise<void> {
-  await produce(
-    kafka,
-    topic,
-    envelopes.map((e) => ({ key, value: JSON.stringify(e), headers: { 'content-type': 'application/cloudevents+json' } })),
-  );
+  await produceCloudEvents(kafka, topic, key, envelopes);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
+import { CLOUDEVENTS_CONTENT_TYPE } from '@keypool/contracts';
 
-export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 
 /** A CloudEvents 1.0 structured-mode envelope, as it travels on Kafka. */
 export interface Envelope<D = Record<string, unknown>> {
@@ -44,7 +44,7 @@ export function envelope<D>(event: NewEnvelope<D>): Envelope<D> {
 }
 
 export function cloudEventHeaders(): IHeaders {
-  return { 'content-type': CLOUDEVENTS_JSON };
+  return { 'content-type': CLOUDEVENTS_CONTENT_TYPE };
 }
 
 /** An event bound for a topic, keyed by the aggregate it is about (per-key order holds). */

@@ -1,12 +1,11 @@
+import { dlqTopic } from '@keypool/contracts';
 import { createHash } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { ReadinessProbe, SecretBox } from '@keypool/platform';
+import type { Metrics, ReadinessProbe, SecretBox } from '@keypool/platform';
 import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
-import { dlqTopicOf } from './consumer/dead-letters';
 import { RetryPolicy } from './consumer/retry';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -18,7 +17,7 @@ export interface MessagingOptions {
   dataSource: DataSource;
   cipher: SecretBox;
   logger: Logger;
-  registry: Registry;
+  metrics: Metrics;
   retry: RetryPolicy;
   outbox: { sweepMs: number; batchSize: number; retentionMs: number };
   /** Topics this service produces to; consumed topics and their DLQs are added automatically. */
@@ -51,7 +50,7 @@ export class Messaging {
   }
 
   async start(consumedTopics: string[] = []): Promise<void> {
-    const topics = [...this.options.producesTo, ...consumedTopics, ...consumedTopics.map(dlqTopicOf)];
+    const topics = [...this.options.producesTo, ...consumedTopics, ...consumedTopics.map(dlqTopic)];
     await ensureTopics(this.kafka, this.options.kafka, topics);
     await this.producer.connect();
     this.relay.start();
@@ -68,7 +67,7 @@ export class Messaging {
         transactions: this.transactions,
         logger: this.options.logger.child({ consumer: definition.name }),
         retry: this.options.retry,
-        metrics: consumerMetrics(this.options.registry),
+        metrics: consumerMetrics(this.options.metrics),
         onFatal: this.options.onFatal,
       },
       definition,

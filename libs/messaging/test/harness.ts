@@ -1,6 +1,5 @@
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { Registry } from 'prom-client';
-import type { SecretBox } from '@keypool/platform';
+import { Metrics, type SecretBox } from '@keypool/platform';
 import { TEST_BROKERS, testLogger } from '@keypool/testing';
 import { createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
@@ -40,7 +39,7 @@ export function testMessaging(dataSource: DataSource, cipher: SecretBox, produce
     dataSource,
     cipher,
     logger: testLogger(),
-    registry: new Registry(),
+    metrics: new Metrics(),
     retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
     outbox: { sweepMs: 200, batchSize: 100, retentionMs: 3600000 },
     producesTo,

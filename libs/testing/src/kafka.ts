@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { CLOUDEVENTS_CONTENT_TYPE } from '@keypool/contracts';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
@@ -29,6 +30,15 @@ export async function produce(kafka: Kafka, topic: string, messages: { key?: str
   } finally {
     await producer.disconnect();
   }
+}
+
+/** Publishes events as a contract producer does: structured CloudEvents, one key, in order. */
+export async function produceCloudEvents(kafka: Kafka, topic: string, key: string, events: (object | string)[]): Promise<void> {
+  await produce(
+    kafka,
+    topic,
+    events.map((e) => ({ key, value: typeof e === 'string' ? e : JSON.stringify(e), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } })),
+  );
 }
 
 /** Reads a topic from the beginning in the background, so a test can wait for what arrives. */

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { exampleEventData, type EventDataOf, type EventType, type License, type OrderPaidData } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { TEST_KEYS, TestDatabase, TopicReader, freshDatabase, produce, startTestApp, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
+import { TEST_KEYS, TestDatabase, TopicReader, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 
 type TopicName = keyof ReturnType<typeof topicsOf>;
@@ -73,7 +73,7 @@ export class FulfillmentTestKit {
   }
 
   async sendRaw(name: TopicName, key: string, value: string): Promise<void> {
-    await produce(this.kafka, this.topics[name], [{ key, value, headers: { 'content-type': 'application/cloudevents+json' } }]);
+    await produceCloudEvents(this.kafka, this.topics[name], key, [value]);
   }
 
   api(key: Key | null = 'support') {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AllocationDeferredData, AllocationRequestedData, LicenseAllocatedData, PoolLowData } from '@keypool/contracts';
-import { dataschemaOf } from '@keypool/contracts';
-import { CLOUDEVENTS_JSON, Envelope, envelope } from '@keypool/messaging';
+import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf } from '@keypool/contracts';
+import { Envelope, envelope } from '@keypool/messaging';
 import { TopicReader, produce, startTestApp, testKafka, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { PoolService, createPool, importKeys, keys, lineRequest, startPoolService } from '../testing/pool-test-kit';
@@ -34,7 +34,7 @@ describe('allocation through Kafka', () => {
     produce(
       kafka,
       service.topics.allocationRequested,
-      events.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e), headers: { 'content-type': CLOUDEVENTS_JSON } })),
+      events.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } })),
     );
   const allocatedFor = (orderPrefix: string) =>
     allocated.values<Envelope<LicenseAllocatedData>>().filter((e) => e.data.orderId.startsWith(orderPrefix));

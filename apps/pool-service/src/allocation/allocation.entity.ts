@@ -2,6 +2,19 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type LineStatus = 'allocated' | 'awaiting_stock' | 'unroutable';
 
+/** An allocation row as raw SQL returns it (snake_case), for the set-based handlers. */
+export interface AllocationRow {
+  id: string;
+  order_id: string;
+  line_id: string;
+  merchant_id: string;
+  product_id: string;
+  pool_id: string | null;
+  status: LineStatus;
+  reason: string | null;
+  event: Buffer | null;
+}
+
 /**
  * One order line's claim on a pool, unique per (order, line). A held line keeps its sealed
  * request so it can be served later; an allocated one keeps its sealed LicenseAllocated

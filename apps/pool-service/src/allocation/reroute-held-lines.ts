@@ -1,20 +1,12 @@
 import type { Tx } from '@keypool/messaging';
 import { PoolEvents } from '../shared/pool-events';
-import type { LineStatus } from './allocation.entity';
+import type { AllocationRow } from './allocation.entity';
 import { PoolQueue } from './pool-queue';
 import { awaitingStockReason } from './allocate-licenses.handler';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 
-interface Rerouted {
-  id: string;
-  order_id: string;
-  line_id: string;
-  merchant_id: string;
-  product_id: string;
-  pool_id: string | null;
-  status: LineStatus;
-  reason: string | null;
-}
+/** The moved lines; their stored event is not needed to tell where they wait now. */
+type Rerouted = Omit<AllocationRow, 'event'>;
 
 /**
  * After a merchant's pools change (created, archived, restored), moves each held line to the

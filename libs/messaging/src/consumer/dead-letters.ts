@@ -1,8 +1,5 @@
+import { dlqTopic } from '@keypool/contracts';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-
-export function dlqTopicOf(topic: string): string {
-  return `${topic}.dlq`;
-}
 
 export interface DeadLetter {
   topic: string;
@@ -29,7 +26,7 @@ export async function sendToDeadLetterTopic(producer: Producer, letter: DeadLett
     'dlq-failed-at': new Date().toISOString(),
   };
   await producer.send({
-    topic: dlqTopicOf(letter.topic),
+    topic: dlqTopic(letter.topic),
     acks: -1,
     messages: [{ key: letter.message.key, value: letter.message.value, headers }],
   });

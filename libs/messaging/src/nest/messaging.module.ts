@@ -76,7 +76,7 @@ export class MessagingModule {
               dataSource,
               cipher,
               logger,
-              registry: metrics.registry,
+              metrics,
               retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, baseDelayMs: config.CONSUMER_RETRY_BASE_MS, maxDelayMs: 5000 },
               outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500, retentionMs: 3600000 },
               producesTo: options.topics(topics).produces,
