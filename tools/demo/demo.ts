@@ -4,9 +4,10 @@ import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, exampleEventData, defaultTopics } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
-import { ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
+import { PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
 
 const root = join(__dirname, '../..');
 const SUPPORT_KEY = 'demo-support-key';
@@ -16,10 +17,21 @@ const PRODUCT = 'p_editor';
 const SINK_KEY = 'SG.local-dev-key';
 const once = process.argv.includes('--once');
 
-/** Keys are made once and kept, so licenses encrypted by an earlier demo stay readable. */
-function demoSecrets(): { DATA_ENCRYPTION_KEYS: string; LICENSE_HASH_KEY: string } {
+const DATABASES = ['keypool_pool', 'keypool_fulfillment', 'keypool_notification'];
+
+/**
+ * Keys are made once and kept, so licenses encrypted by an earlier demo stay readable. New keys
+ * cannot read what older ones sealed (another clone, a wiped .cache), so the demo databases
+ * start afresh with them.
+ */
+async function demoSecrets(): Promise<{ DATA_ENCRYPTION_KEYS: string; LICENSE_HASH_KEY: string }> {
   const file = join(root, '.cache/demo/secrets.json');
   if (!existsSync(file)) {
+    const admin = new Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    for (const name of DATABASES) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+    console.log(`  new demo keys: ${DATABASES.join(', ')} start empty`);
     mkdirSync(join(root, '.cache/demo'), { recursive: true });
     const secrets = { DATA_ENCRYPTION_KEYS: `demo:${randomBytes(32).toString('base64')}`, LICENSE_HASH_KEY: randomBytes(32).toString('base64') };
     writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
@@ -44,7 +56,7 @@ async function main(): Promise<void> {
   const logDir = join(root, '.cache/demo/logs');
   mkdirSync(logDir, { recursive: true });
   const common = {
-    ...demoSecrets(),
+    ...(await demoSecrets()),
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     API_KEYS: `${SUPPORT_KEY}=support,${MERCHANT_KEY}=merchant:${MERCHANT}`,
     LOG_LEVEL: 'info',
