@@ -85,45 +85,51 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
   console.log(`  pool-service ${pool.url}  order-fulfillment ${fulfillment.url}  notification ${notification.url}  (logs: .cache/demo/logs)`);
 
-  step(`merchant ${MERCHANT} makes a pool for ${PRODUCT} and uploads 5 licenses`);
-  type PoolView = { id: string; productId: string | null; currency: string | null; mode: string };
-  const pools = await call<PoolView[]>(pool, 'GET', '/pools');
-  const existing = pools.find((p) => p.productId === PRODUCT && p.currency === null && p.mode === 'live');
-  const poolId = existing?.id ?? (await call<PoolView>(pool, 'POST', '/pools', { productId: PRODUCT, threshold: 3, name: 'Photo Editor keys' })).id;
-  const licenses = Array.from({ length: 5 }, () => randomBytes(8).toString('hex').toUpperCase().match(/.{4}/g)!.join('-'));
-  const report = await call(pool, 'POST', `/pools/${poolId}/licenses`, licenses.join('\n'), 'text/plain');
-  console.log('  import report:', JSON.stringify(report));
+  // A failing step stops what the demo started, so a re-run finds its ports free.
+  try {
+    step(`merchant ${MERCHANT} makes a pool for ${PRODUCT} and uploads 5 licenses`);
+    type PoolView = { id: string; productId: string | null; currency: string | null; mode: string };
+    const pools = await call<PoolView[]>(pool, 'GET', '/pools');
+    const existing = pools.find((p) => p.productId === PRODUCT && p.currency === null && p.mode === 'live');
+    const poolId = existing?.id ?? (await call<PoolView>(pool, 'POST', '/pools', { productId: PRODUCT, threshold: 3, name: 'Photo Editor keys' })).id;
+    const licenses = Array.from({ length: 5 }, () => randomBytes(8).toString('hex').toUpperCase().match(/.{4}/g)!.join('-'));
+    const report = await call(pool, 'POST', `/pools/${poolId}/licenses`, licenses.join('\n'), 'text/plain');
+    console.log('  import report:', JSON.stringify(report));
 
-  step('the merchant writes the e-mail text around {KEY}');
-  const text = 'Hi {FNAME}, thanks for buying {PROGRAM_NAME}!\n\nYour license key:\n{KEY}\n\nOrder {ORDER_ID}, {QUANTITY} unit(s), {PRICE_ALL_DUPLICATES}.';
-  await call(notification, 'PUT', `/merchants/${MERCHANT}/products/${PRODUCT}/email-text`, { subject: 'Your {PROGRAM_SHORT} license', text });
-  console.log(`  "${text.replace(/\n/g, '\\n')}"`);
+    step('the merchant writes the e-mail text around {KEY}');
+    const text = 'Hi {FNAME}, thanks for buying {PROGRAM_NAME}!\n\nYour license key:\n{KEY}\n\nOrder {ORDER_ID}, {QUANTITY} unit(s), {PRICE_ALL_DUPLICATES}.';
+    await call(notification, 'PUT', `/merchants/${MERCHANT}/products/${PRODUCT}/email-text`, { subject: 'Your {PROGRAM_SHORT} license', text });
+    console.log(`  "${text.replace(/\n/g, '\\n')}"`);
 
-  step('the checkout publishes OrderPaid to the order-paid topic');
-  const orderId = `ord_demo_${Date.now()}`;
-  const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
-  const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: defaultTopics.orderPaid,
-    messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } }],
-  });
-  await producer.disconnect();
-  const paidAt = Date.now();
-  console.log(`  order ${orderId} for ${data.customer.email}`);
+    step('the checkout publishes OrderPaid to the order-paid topic');
+    const orderId = `ord_demo_${Date.now()}`;
+    const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
+    const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: defaultTopics.orderPaid,
+      messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } }],
+    });
+    await producer.disconnect();
+    const paidAt = Date.now();
+    console.log(`  order ${orderId} for ${data.customer.email}`);
 
-  step('waiting for the e-mail and the fulfilled order');
-  let mail: Awaited<ReturnType<typeof sink.messages>>[number] | undefined;
-  await waitUntil(async () => (mail = (await sink.messages(data.customer.email)).find((m) => m.text?.includes(orderId))) !== undefined, 30000, 'the e-mail');
-  let order: { status: string } | undefined;
-  await waitUntil(async () => (order = await call<{ status: string }>(fulfillment, 'GET', `/orders/${orderId}`).catch(() => undefined))?.status === 'fulfilled', 30000, 'the fulfilled order');
-  console.log(`  e-mail delivered and order ${order?.status} ${Date.now() - paidAt} ms after payment\n`);
-  console.log(`  To: ${mail?.to.join(', ')}\n  Subject: ${mail?.subject}\n\n${mail?.text?.replace(/^/gm, '  | ')}`);
+    step('waiting for the e-mail and the fulfilled order');
+    let mail: Awaited<ReturnType<typeof sink.messages>>[number] | undefined;
+    await waitUntil(async () => (mail = (await sink.messages(data.customer.email)).find((m) => m.text?.includes(orderId))) !== undefined, 30000, 'the e-mail');
+    let order: { status: string } | undefined;
+    await waitUntil(async () => (order = await call<{ status: string }>(fulfillment, 'GET', `/orders/${orderId}`).catch(() => undefined))?.status === 'fulfilled', 30000, 'the fulfilled order');
+    console.log(`  e-mail delivered and order ${order?.status} ${Date.now() - paidAt} ms after payment\n`);
+    console.log(`  To: ${mail?.to.join(', ')}\n  Subject: ${mail?.subject}\n\n${mail?.text?.replace(/^/gm, '  | ')}`);
 
-  console.log(`\n  Inbox:   ${sink.url.replace('127.0.0.1', 'localhost')}/`);
-  console.log(`  Order:   curl -H 'Authorization: Bearer ${MERCHANT_KEY}' ${fulfillment.url}/v1/orders/${orderId}`);
-  console.log(`  API docs: ${pool.url}/docs  ${fulfillment.url}/docs  ${notification.url}/docs`);
+    console.log(`\n  Inbox:   ${sink.url.replace('127.0.0.1', 'localhost')}/`);
+    console.log(`  Order:   curl -H 'Authorization: Bearer ${MERCHANT_KEY}' ${fulfillment.url}/v1/orders/${orderId}`);
+    console.log(`  API docs: ${pool.url}/docs  ${fulfillment.url}/docs  ${notification.url}/docs`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
   if (once) {
     await stopAll();
     return;
