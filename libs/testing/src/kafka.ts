@@ -12,11 +12,21 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs' own waitForLeaders
+ * gives up when the broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a just-created
+ * topic (seen under load on KRaft), so the metadata is polled instead.
+ */
 export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+    const led = async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+      return !!metadata && metadata.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
+    };
+    await waitUntil(led, 30000, 'every test topic to have partition leaders');
   } finally {
     await admin.disconnect();
   }

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { exampleEventData, type EventDataOf, type EventType, type License, type OrderPaidData } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { TEST_KEYS, TestDatabase, TopicReader, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
+import { TEST_KEYS, TestDatabase, TopicReader, createTopics, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 
 type TopicName = keyof ReturnType<typeof topicsOf>;
@@ -29,7 +29,7 @@ export class FulfillmentTestKit {
     const db = await freshDatabase(label);
     const env = testServiceEnv(db.url);
     const topics = Object.values(topicsOf(env));
-    await createTopicsWithLeaders(testKafka(), [...topics, ...topics.map((t) => `${t}.dlq`)], Number(env['KAFKA_TOPIC_PARTITIONS']));
+    await createTopics(testKafka(), [...topics, ...topics.map((t) => `${t}.dlq`)], Number(env['KAFKA_TOPIC_PARTITIONS']));
     const { app, url } = await startTestApp(AppModule.forEnv(env));
     const kit = new FulfillmentTestKit(db, app, url, topicsOf(env));
     await Promise.all(read.map(async (name) => kit.readers.set(name, await TopicReader.open(kit.kafka, kit.topics[name]))));
@@ -133,26 +133,6 @@ export class FulfillmentTestKit {
       { orderId, merchantId, lineId, productId, to: customer.email, licenseIds: licenses.map((l) => l.licenseId), providerMessageId: uniqueName('sg'), resend, sentAt: new Date().toISOString() },
       id ? { id } : {},
     );
-  }
-}
-
-/**
- * Creates the topics before the service starts. Under load the broker can answer metadata
- * for a just-created topic with UNKNOWN_TOPIC_OR_PARTITION, which kafkajs's waitForLeaders
- * (used by the service's ensureTopics) does not retry; polling here keeps tests stable.
- */
-async function createTopicsWithLeaders(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
-    const led = async () => {
-      const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
-      return !!metadata && metadata.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
-    };
-    await waitUntil(led, 30000, 'every test topic to have partition leaders');
-  } finally {
-    await admin.disconnect();
   }
 }
 
