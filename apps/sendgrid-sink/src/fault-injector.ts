@@ -1,9 +1,9 @@
 // Lets tests make the sink misbehave like SendGrid under load or outage:
-// "the next N send requests answer 429/500/503". Faults queue up in the order
+// "the next N send requests answer 400/429/500/503". Faults queue up in the order
 // they were scheduled and are consumed one send request at a time.
 import { isJsonObject } from './json-guards';
 
-export const INJECTABLE_STATUSES = [429, 500, 503] as const;
+export const INJECTABLE_STATUSES = [400, 429, 500, 503] as const;
 export type InjectableStatus = (typeof INJECTABLE_STATUSES)[number];
 
 export interface FaultSpec {

@@ -9,7 +9,7 @@ import { isJsonObject } from './json-guards';
 import { validateMailSend } from './mail-send-validation';
 import type { MessageStore } from './message-store';
 import { FAULT_BODIES, INVALID_API_KEY, fieldError, generalError } from './sendgrid-errors';
-import { toStoredMessage } from './stored-message';
+import { toStoredMessages } from './stored-message';
 
 export interface MailSendDeps {
   apiKey: string;
@@ -56,7 +56,9 @@ export async function handleMailSend(req: IncomingMessage, res: ServerResponse, 
     return sendJson(res, 400, { errors });
   }
 
-  const id = newMessageId();
-  deps.store.add(toStoredMessage(id, new Date(), parsed.value));
-  sendEmpty(res, 202, { 'X-Message-Id': id });
+  // One X-Message-Id per request, as SendGrid does; the store gets one e-mail
+  // per personalization (ids X, X.1, X.2, ...).
+  const requestId = newMessageId();
+  for (const message of toStoredMessages(requestId, new Date(), parsed.value)) deps.store.add(message);
+  sendEmpty(res, 202, { 'X-Message-Id': requestId });
 }

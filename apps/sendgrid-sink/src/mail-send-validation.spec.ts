@@ -2,6 +2,7 @@
 // SendGrid's error shape, and the offending field named — and never stored.
 import request from 'supertest';
 import { createSinkServer, type Sink } from './sink';
+import { MAX_SUBSTITUTION_BYTES } from './substitutions';
 
 const API_KEY = 'SG.validation-key';
 
@@ -63,9 +64,64 @@ describe('POST /v3/mail/send validation', () => {
     ['a content block with an empty value', { ...validBody, content: [{ type: 'text/plain', value: '' }] }, ['content.0.value']],
     ['a content block without type', { ...validBody, content: [{ value: 'hello' }] }, ['content.0.type']],
     ['text/html before text/plain', { ...validBody, content: [...validBody.content].reverse() }, ['content']],
+    ['a numeric substitution value', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { '{{a}}': 'x', '{{n}}': 42 } }] }, ['personalizations.0.substitutions']],
+    ['substitutions that are not an object', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }] }, { to: [{ email: 'b@example.com' }], substitutions: ['x'] }] }, ['personalizations.1.substitutions']],
+    ['substitutions over 10,000 bytes', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { k: 'x'.repeat(10_000) } }] }, ['personalizations.0.substitutions']],
     ['a numeric custom_args value', { ...validBody, custom_args: { order_id: 42 } }, ['custom_args.order_id']],
     ['several problems at once', { personalizations: [], from: {}, content: [] }, ['personalizations', 'from.email', 'subject', 'content']],
   ])('rejects %s', (_label, body, fields) => expectRejectedFields(body, fields));
+
+  describe(`substitutions size limit (${MAX_SUBSTITUTION_BYTES} UTF-8 bytes of keys plus values)`, () => {
+    const withSubstitutions = (substitutions: Record<string, string>) => ({
+      ...validBody,
+      personalizations: [{ to: [{ email: 'a@example.com' }], substitutions }],
+    });
+    // "€" is 3 bytes in UTF-8: the limit is about bytes, not characters.
+    const euros = (bytes: number) => '€'.repeat(bytes / 3);
+
+    it('accepts exactly the limit', async () => {
+      expect(MAX_SUBSTITUTION_BYTES).toBe(10_000);
+      const body = withSubstitutions({ '{{k}}': 'xx', '{{price}}': euros(9_984) }); // 5 + 2 + 9 + 9984 = 10000
+      expect((await send(body)).status).toBe(202);
+    });
+
+    it("rejects one byte more with SendGrid's message, even though it is fewer than 10,000 characters", async () => {
+      const body = withSubstitutions({ '{{k}}': 'xxx', '{{price}}': euros(9_984) }); // 10001 bytes, 3345 characters
+      const response = await send(body);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        errors: [
+          {
+            field: 'personalizations.0.substitutions',
+            message: 'The total size of your substitutions may not exceed 10000 bytes per personalization object.',
+            help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.substitutions',
+          },
+        ],
+      });
+      expect(sink.store.size).toBe(0);
+    });
+
+    it('applies per personalization, not per request', async () => {
+      const big = { '{{k}}': 'x'.repeat(MAX_SUBSTITUTION_BYTES - 5) };
+      const body = { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: big }, { to: [{ email: 'b@example.com' }], substitutions: big }] };
+      expect((await send(body)).status).toBe(202);
+      expect(sink.store.size).toBe(2);
+    });
+  });
+
+  it('names the key of a non-string substitution value in the message', async () => {
+    const response = await send({ ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { '{{n}}': 42 } }] });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      errors: [
+        {
+          field: 'personalizations.0.substitutions',
+          message: 'Substitution values must be strings; the value of "{{n}}" is not.',
+          help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.substitutions',
+        },
+      ],
+    });
+  });
 
   it('uses SendGrid help links for field errors', async () => {
     const response = await send({ ...validBody, subject: undefined });

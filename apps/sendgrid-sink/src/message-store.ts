@@ -1,6 +1,6 @@
-// In-memory, bounded list of accepted e-mails. The sink may run for a whole
-// demo or load test, so it drops the oldest messages past `maxMessages`
-// instead of growing without limit.
+// In-memory, bounded list of accepted e-mails (one per personalization of a
+// request). The sink may run for a whole demo or load test, so it drops the
+// oldest messages past `maxMessages` instead of growing without limit.
 import type { StoredMessage } from './stored-message';
 
 export const DEFAULT_MAX_MESSAGES = 10_000;

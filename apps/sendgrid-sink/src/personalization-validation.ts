@@ -3,6 +3,7 @@
 import { isJsonObject, isValidEmail, type JsonObject } from './json-guards';
 import { fieldError, type SendGridError } from './sendgrid-errors';
 import { validateStringMap } from './string-map-validation';
+import { MAX_SUBSTITUTION_BYTES, substitutionBytes } from './substitutions';
 
 const MAX_RECIPIENTS = 1000; // SendGrid's limit across to, cc and bcc of one request
 const RECIPIENT_KINDS = ['to', 'cc', 'bcc'] as const;
@@ -50,7 +51,28 @@ function validatePersonalization(value: unknown, path: string): SendGridError[] 
   errors.push(...validateDuplicates(value, path));
   errors.push(...validateStringMap(value.custom_args, `${path}.custom_args`, 'personalizations.custom_args'));
   errors.push(...validateStringMap(value.headers, `${path}.headers`, 'personalizations.headers'));
+  errors.push(...validateSubstitutions(value.substitutions, `${path}.substitutions`));
   return errors;
+}
+
+// Like custom_args, values must be strings; but the error names the
+// substitutions object itself (keys such as "{{name}}" or "a.b" would make a
+// confusing field path) and quotes the offending key in the message.
+function validateSubstitutions(value: unknown, path: string): SendGridError[] {
+  const help = 'personalizations.substitutions';
+  if (value === undefined) return [];
+  if (!isJsonObject(value)) {
+    return [fieldError(path, `The ${path} field must be an object of string values.`, help)];
+  }
+  const typeErrors = Object.entries(value)
+    .filter(([, entry]) => typeof entry !== 'string')
+    .map(([key]) => fieldError(path, `Substitution values must be strings; the value of ${JSON.stringify(key)} is not.`, help));
+  if (typeErrors.length > 0) return typeErrors;
+  if (substitutionBytes(value) > MAX_SUBSTITUTION_BYTES) {
+    const message = `The total size of your substitutions may not exceed ${MAX_SUBSTITUTION_BYTES} bytes per personalization object.`;
+    return [fieldError(path, message, help)];
+  }
+  return [];
 }
 
 function validateRecipientList(list: unknown, path: string, kind: string): SendGridError[] {

@@ -30,6 +30,8 @@ export const INVALID_API_KEY: SendGridErrorBody = {
 
 /** Bodies the real service sends for the statuses fault injection can produce. */
 export const FAULT_BODIES: Record<number, SendGridErrorBody> = {
+  // A refusal of the request as a whole, as SendGrid answers content it will not send.
+  400: { errors: [generalError('Bad Request')] },
   429: { errors: [generalError('too many requests')] },
   500: { errors: [generalError('Internal Server Error')] },
   503: { errors: [generalError('Service Unavailable')] },

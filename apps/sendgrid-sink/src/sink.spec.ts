@@ -39,6 +39,8 @@ describe('sendgrid-sink with the real @sendgrid/mail client', () => {
     const [stored] = await getMessages();
     expect(stored).toMatchObject({
       id: messageId,
+      requestId: messageId,
+      personalization: 0,
       from: { email: 'licenses@keypool.test', name: 'Keypool' },
       to: ['buyer@example.com'],
       subject: 'Your license key',
@@ -49,6 +51,55 @@ describe('sendgrid-sink with the real @sendgrid/mail client', () => {
     });
     const byId = await fetch(`${sink.url}/__messages/${messageId}`);
     expect(((await byId.json()) as StoredMessage).subject).toBe('Your license key');
+  });
+
+  it('stores one e-mail per personalization, with the helper\'s {{wrapped}} substitutions applied', async () => {
+    // The form the notification service uses for bulk license mail: bare keys
+    // in `substitutions`, which the helper wraps in "{{" "}}" on the wire.
+    const bulk: MailDataRequired = {
+      from: { email: 'licenses@keypool.test', name: 'Keypool' },
+      subject: 'Your license key',
+      personalizations: ['a', 'b', 'c'].map((name, i) => ({
+        to: `${name}@example.com`,
+        subject: `Your key for product ${i}`,
+        customArgs: { keypool_event_id: `evt-${name}` },
+        substitutions: { keypoolText: `Key ${name.toUpperCase()}`, keypoolHtml: `<b>${name.toUpperCase()}</b>` },
+      })),
+      content: [
+        { type: 'text/plain', value: '{{keypoolText}}' },
+        { type: 'text/html', value: '<p>{{keypoolHtml}}</p>' },
+      ],
+      categories: ['keypool-license'],
+      customArgs: { batch: 'b-1' },
+    };
+
+    const [response] = await mailServiceForSink(sink.url, API_KEY).send(bulk);
+
+    expect(response.statusCode).toBe(202);
+    const requestId = response.headers['x-message-id'] as string;
+    const stored = await getMessages();
+    expect(stored.map((m) => m.id)).toEqual([requestId, `${requestId}.1`, `${requestId}.2`]);
+    expect(stored).toMatchObject(
+      ['a', 'b', 'c'].map((name, i) => ({
+        requestId,
+        personalization: i,
+        to: [`${name}@example.com`],
+        cc: [],
+        bcc: [],
+        subject: `Your key for product ${i}`,
+        text: `Key ${name.toUpperCase()}`,
+        html: `<p><b>${name.toUpperCase()}</b></p>`,
+        custom_args: { batch: 'b-1', keypool_event_id: `evt-${name}` },
+        categories: ['keypool-license'],
+      })),
+    );
+    // What actually went over the wire: the helper wrapped the keys.
+    expect((stored[0]?.requestBody.personalizations as unknown[])[0]).toMatchObject({
+      substitutions: { '{{keypoolText}}': 'Key A', '{{keypoolHtml}}': '<b>A</b>' },
+    });
+    expect((await getMessages('?to=b%40example.com')).map((m) => m.id)).toEqual([`${requestId}.1`]);
+    const second = await fetch(`${sink.url}/__messages/${requestId}.1`);
+    expect(((await second.json()) as StoredMessage).text).toBe('Key B');
   });
 
   it.each([

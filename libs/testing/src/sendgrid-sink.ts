@@ -5,16 +5,26 @@ import { createInterface } from 'node:readline';
 export const SINK_API_KEY = 'SG.test-sink-key';
 const repoRoot = join(__dirname, '../../..');
 
+/** One e-mail as the sink stores it: one per personalization of an accepted request. */
 export interface SinkMessage {
+  /** The request's X-Message-Id for its first personalization, `<X-Message-Id>.<i>` for the others. */
   id: string;
+  /** The X-Message-Id of the request that carried this e-mail. */
+  requestId: string;
+  /** Index of the personalization within its request. */
+  personalization: number;
   receivedAt: string;
   from: { email: string; name?: string };
   to: string[];
+  cc: string[];
+  bcc: string[];
   subject: string;
   text?: string;
   html?: string;
   custom_args?: Record<string, string>;
   categories?: string[];
+  /** The request body as received: a batched request carries placeholders and substitutions. */
+  requestBody: Record<string, unknown>;
 }
 
 /**
@@ -41,12 +51,16 @@ export class SinkProcess {
     return new SinkProcess(child, url);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async messages(to?: string): Promise<SinkMessage[]> {
     const response = await fetch(`${this.url}/__messages${to ? `?to=${encodeURIComponent(to)}` : ''}`);
     return (await response.json()) as SinkMessage[];
   }
 
-  async failNext(status: 429 | 500 | 503, count: number, retryAfter?: number): Promise<void> {
+  async failNext(status: 400 | 429 | 500 | 503, count: number, retryAfter?: number): Promise<void> {
     await fetch(`${this.url}/__control/fail`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

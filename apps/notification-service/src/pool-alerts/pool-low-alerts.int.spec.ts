@@ -3,6 +3,7 @@ import { exampleEventData } from '@keypool/contracts';
 import { SinkProcess, TEST_KEYS, uniqueName, waitUntil } from '@keypool/testing';
 import { RunningService, event, publish, startNotificationService } from '../../test/harness';
 
+
 describe('PoolLow alerts to the merchant alert contacts', () => {
   let sink: SinkProcess;
   let service: RunningService;
@@ -40,14 +41,23 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
     await publish(service.topics.poolLow, poolId, low, low);
 
     await waitUntil(async () => (await sink.messages('cto@acme.example')).some((m) => m.custom_args?.keypool_event_id === low.id), 20000, 'alert e-mail');
+    // One request with a personalization per contact: the sink stores one e-mail per
+    // personalization (ids X, X.1 under the request's X-Message-Id X).
     const mails = (await sink.messages()).filter((m) => m.custom_args?.keypool_event_id === low.id);
-    expect(mails).toHaveLength(1);
-    const [mail] = mails;
-    expect(mail.to).toEqual(['ops@acme.example', 'cto@acme.example']);
-    expect(mail.subject).toBe(`Pool low: ${poolId} (3 left, product p_editor, currency EUR)`);
-    expect(mail.text).toContain(`Your license pool ${poolId} is running low.`);
-    expect(mail.text).toContain('Available: 3 licenses\nAlert threshold: 10\nOrder lines waiting: 2');
-    expect(mail.text).toContain('2 order lines are waiting; they are served oldest first as soon as licenses arrive.');
+    const requestId = mails[0]?.requestId;
+    expect(mails.map((m) => ({ id: m.id, requestId: m.requestId, recipients: [...m.to, ...m.cc, ...m.bcc] }))).toEqual([
+      { id: requestId, requestId, recipients: ['ops@acme.example'] },
+      { id: `${requestId}.1`, requestId, recipients: ['cto@acme.example'] },
+    ]);
+    for (const mail of mails) {
+      expect(mail.subject).toBe(`Pool low: ${poolId} (3 left, product p_editor, currency EUR)`);
+      expect(mail.text).toContain(`Your license pool ${poolId} is running low.`);
+      expect(mail.text).toContain('Available: 3 licenses\nAlert threshold: 10\nOrder lines waiting: 2');
+      expect(mail.text).toContain('2 order lines are waiting; they are served oldest first as soon as licenses arrive.');
+      // Nobody sees the other contact's address anywhere in their e-mail.
+      const other = mail.to[0] === 'ops@acme.example' ? 'cto@acme.example' : 'ops@acme.example';
+      expect(`${mail.text} ${mail.html} ${mail.subject}`).not.toContain(other);
+    }
   });
 
   it('sends nothing for a merchant without alert contacts, and counts it', async () => {
