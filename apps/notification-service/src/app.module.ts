@@ -47,6 +47,7 @@ export class AppModule {
                 apiKey: config.SENDGRID_API_KEY,
                 baseUrl: config.SENDGRID_BASE_URL,
                 timeoutMs: config.SENDGRID_TIMEOUT_MS,
+                batchSize: config.SENDGRID_BATCH_SIZE,
                 retry: { maxAttempts: config.SENDGRID_MAX_ATTEMPTS, baseDelayMs: config.SENDGRID_RETRY_BASE_MS, maxDelayMs: config.SENDGRID_RETRY_MAX_DELAY_MS },
               },
               (statusCode) => metrics.retried(statusCode),

@@ -61,6 +61,61 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     });
   });
 
+  it('sends a burst in a few requests, one personalization per e-mail, each customer getting only their own licenses', async () => {
+    const orderId = uniqueName('burst'); // one key, one partition: the burst arrives as one chunk
+    const burst = Array.from({ length: 30 }, (_, i) =>
+      licenseAllocated({
+        orderId,
+        lineId: String(i + 1),
+        customer: customer(`${uniqueName(`burst${i}`)}@example.com`),
+        licenses: [{ licenseId: `lic_b${i}`, value: `BURST-${i}-KEY` }],
+      }),
+    );
+    // Over SendGrid's 10,000-byte substitution limit: this one has to go alone.
+    const big = licenseAllocated({
+      orderId,
+      lineId: '99',
+      customer: customer(`${uniqueName('big')}@example.com`),
+      licenses: Array.from({ length: 400 }, (_, i) => ({ licenseId: `lic_big${i}`, value: `BIG-${i}-XXXXXXXXXXXXXXXX` })),
+    });
+    await publish(service.topics.licenseAllocated, orderId, ...burst, big);
+
+    await waitUntil(() => sentFor(orderId).length === 31, 20000, '31 EmailSent');
+    const sentByLine = new Map(sentFor(orderId).map((e) => [e.data.lineId, e.data]));
+    const requests = new Set<string>();
+    for (const [i, allocated] of burst.entries()) {
+      const mails = await sink.messages(allocated.data.customer.email);
+      expect(mails).toHaveLength(1);
+      const [mail] = mails;
+      expect(mail.text?.match(/BURST-\d+-KEY/g)).toEqual([`BURST-${i}-KEY`]);
+      expect(mail.html?.match(/BURST-\d+-KEY/g)).toEqual([`BURST-${i}-KEY`]);
+      expect(mail.subject).toBe('Your Photo Editor Pro keys');
+      expect(mail.custom_args).toMatchObject({ keypool_event_id: allocated.id, keypool_line_id: String(i + 1) });
+      expect(sentByLine.get(String(i + 1))?.providerMessageId).toBe(mail.requestId);
+      requests.add(mail.requestId);
+    }
+    expect(requests.size).toBeLessThanOrEqual(3);
+    const [bigMail] = await sink.messages(big.data.customer.email);
+    expect(requests.has(bigMail.requestId)).toBe(false);
+    expect(bigMail.requestBody['personalizations']).toHaveLength(1);
+    expect(bigMail.text).toContain('BIG-399-XXXXXXXXXXXXXXXX');
+  });
+
+  it('sends each e-mail of a batch SendGrid refuses alone, so only the one refused again fails', async () => {
+    const orderId = uniqueName('refused');
+    const batch = Array.from({ length: 5 }, (_, i) => licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`r${i}`)}@example.com`) }));
+    await sink.failNext(400, 2);
+    await publish(service.topics.licenseAllocated, orderId, ...batch);
+
+    await waitUntil(() => sentFor(orderId).length === 4 && failedFor(orderId).length === 1, 20000, '4 EmailSent and 1 EmailFailed');
+    const [refused] = failedFor(orderId);
+    expect(refused.data).toMatchObject({ permanent: true, statusCode: 400, attempts: 2, reason: 'SendGrid answered 400: Bad Request' });
+    expect(await sink.messages(refused.data.to)).toHaveLength(0);
+    const deliveries: { status: string; attempts: { statusCode: number; reason?: string }[] }[] = await deliveriesOf(orderId);
+    expect(deliveries.map((d) => d.attempts.map((a) => a.statusCode)).sort()).toEqual([[400, 202], [400, 202], [400, 202], [400, 202], [400, 400]]);
+    expect(deliveries[0].attempts[0].reason).toContain('batch of 5; each e-mail sent again alone');
+  });
+
   it('sends nothing more when the same event is delivered again', async () => {
     const to = `${uniqueName('dup')}@example.com`;
     const orderId = uniqueName('ord');

@@ -3,7 +3,6 @@ import { InboundEvent, Tx, envelope } from '@keypool/messaging';
 import { textsFor } from '../email-texts/email-texts.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import type { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { mapWithConcurrency } from './bounded-concurrency';
 import { Delivery } from './delivery.entity';
 import type { MailSettings } from './mail-settings';
 import type { NotificationMetrics } from './notification-metrics';
@@ -36,7 +35,7 @@ export async function sendLicenseEmails(deps: LicenseEmailDeps, events: InboundE
   });
   const budget = new RetryBudget(deps.settings.retryBudgetMs);
   const mails = lines.map(({ event, data }, i) => mailFor(deps, event, data, emails[i]));
-  const outcomes = await mapWithConcurrency(mails, deps.settings.concurrency, (mail) => deps.delivery.send(mail, budget));
+  const outcomes = await deps.delivery.sendAll(mails, budget, deps.settings.concurrency);
   const deliveries = lines.map(({ event, data }, i) => recordOf(event, data, outcomes[i]));
   await tx.manager.createQueryBuilder().insert().into(Delivery).values(deliveries).execute();
   lines.forEach(({ event, data }, i) => {

@@ -1,6 +1,7 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
 import { RetryPolicy, backoffDelay, sleep } from '@keypool/messaging';
+import { mapWithConcurrency } from './bounded-concurrency';
 import { RetryBudget, retryAfterMs } from './retry-budget';
 
 export interface SendGridSettings {
@@ -8,6 +9,8 @@ export interface SendGridSettings {
   baseUrl: string;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** E-mails sent in one request at most (SendGrid allows 1,000 personalizations); 1 turns batching off. */
+  batchSize: number;
 }
 
 export interface OutgoingMail {
@@ -54,6 +57,16 @@ export function mailServiceFor(settings: Pick<SendGridSettings, 'apiKey' | 'base
   return mail;
 }
 
+/** SendGrid's limit on the substitutions of one personalization (keys plus values, in bytes). */
+export const MAX_SUBSTITUTION_BYTES = 10_000;
+// The placeholders a batched request's content carries; @sendgrid/helpers wraps the keys in {{ }}.
+const TEXT_KEY = 'keypoolText';
+const HTML_KEY = 'keypoolHtml';
+
+type MailData = Parameters<MailService['send']>[0];
+type Accepted = Extract<SendOutcome, { ok: true }>;
+type Refused = Extract<SendOutcome, { ok: false }>;
+
 /**
  * Sends through SendGrid, retrying 429, 5xx and network errors with exponential backoff and
  * jitter (honouring Retry-After), never throwing: every outcome is a value for the caller to record.
@@ -65,23 +78,91 @@ export class SendGridDelivery {
     this.mail = mailServiceFor(settings);
   }
 
-  async send(mail: OutgoingMail, budget: RetryBudget): Promise<SendOutcome> {
+  /** One request for one e-mail (each recipient its own personalization). */
+  send(mail: OutgoingMail, budget: RetryBudget): Promise<SendOutcome> {
+    return this.request(
+      {
+        from: mail.from,
+        personalizations: mail.to.map((email) => ({ to: [{ email }] })),
+        subject: mail.subject,
+        content: [
+          { type: 'text/plain', value: mail.text },
+          { type: 'text/html', value: mail.html },
+        ],
+        customArgs: mail.customArgs,
+        categories: mail.categories,
+      },
+      budget,
+    );
+  }
+
+  /**
+   * Sends many e-mails with as few requests as SendGrid allows, the way it is meant for bulk
+   * mail: one personalization per e-mail (its own recipient, subject and custom_args) and the
+   * rendered bodies as that personalization's substitutions for the request's placeholder
+   * content. Up to `batchSize` e-mails share a request; those that cannot (several recipients,
+   * bodies over SendGrid's substitution limit, a batch of one) go alone. SendGrid accepts or
+   * refuses a request as a whole: a refused batch (4xx) is sent again one e-mail per request,
+   * so only the e-mail at fault fails. The result is in the order of `mails`.
+   */
+  async sendAll(mails: readonly OutgoingMail[], budget: RetryBudget, concurrency: number): Promise<SendOutcome[]> {
+    const outcomes = new Array<SendOutcome>(mails.length);
+    const jobs: number[][] = [];
+    const groups = new Map<string, number[]>();
+    mails.forEach((mail, index) => {
+      if (!batchable(mail) || this.settings.batchSize < 2) return void jobs.push([index]);
+      const key = JSON.stringify([mail.from, mail.categories]);
+      const group = groups.get(key) ?? [];
+      groups.set(key, group);
+      group.push(index);
+      if (group.length === this.settings.batchSize) {
+        groups.delete(key);
+        jobs.push(group);
+      }
+    });
+    jobs.push(...groups.values());
+    await mapWithConcurrency(jobs, concurrency, async (job) => {
+      const results = job.length === 1 ? [await this.send(mails[job[0]], budget)] : await this.sendBatch(job.map((i) => mails[i]), budget);
+      job.forEach((mailIndex, i) => (outcomes[mailIndex] = results[i]));
+    });
+    return outcomes;
+  }
+
+  private async sendBatch(mails: OutgoingMail[], budget: RetryBudget): Promise<SendOutcome[]> {
+    const first = mails[0];
+    const outcome = await this.request(
+      {
+        from: first.from,
+        personalizations: mails.map((mail) => ({
+          to: [{ email: mail.to[0] }],
+          subject: mail.subject,
+          customArgs: mail.customArgs,
+          substitutions: { [TEXT_KEY]: mail.text, [HTML_KEY]: mail.html },
+        })),
+        content: [
+          { type: 'text/plain', value: `{{${TEXT_KEY}}}` },
+          { type: 'text/html', value: `{{${HTML_KEY}}}` },
+        ],
+        categories: first.categories,
+      },
+      budget,
+    );
+    if (outcome.ok || !outcome.permanent) return mails.map(() => ({ ...outcome, attempts: [...outcome.attempts] }));
+    // Refused as a whole: find the e-mail at fault by sending each alone.
+    const refusal = outcome.attempts.map((a) => ({ ...a, reason: `${a.reason ?? ''} (batch of ${mails.length}; each e-mail sent again alone)` }));
+    return mapWithConcurrency(mails, mails.length, async (mail) => {
+      const alone = await this.send(mail, budget);
+      return { ...alone, attempts: [...refusal, ...alone.attempts] };
+    });
+  }
+
+  private async request(data: MailData, budget: RetryBudget): Promise<Accepted | Refused> {
     const attempts: AttemptRecord[] = [];
     const { retry } = this.settings;
     for (let attempt = 1; ; attempt++) {
       const at = new Date().toISOString();
       try {
-        const [response] = await this.mail.send({
-          from: mail.from,
-          personalizations: mail.to.map((email) => ({ to: [{ email }] })),
-          subject: mail.subject,
-          content: [
-            { type: 'text/plain', value: mail.text },
-            { type: 'text/html', value: mail.html },
-          ],
-          customArgs: mail.customArgs,
-          categories: mail.categories,
-        });
+        const [response] = await this.mail.send(data);
         attempts.push({ at, statusCode: response.statusCode, outcome: 'accepted' });
         return { ok: true, providerMessageId: headerValue(response.headers, 'x-message-id'), attempts };
       } catch (error) {
@@ -104,6 +185,13 @@ export class SendGridDelivery {
       }
     }
   }
+}
+
+/** One recipient and bodies within SendGrid's substitution limit (keys counted as sent, wrapped). */
+function batchable(mail: OutgoingMail): boolean {
+  if (mail.to.length !== 1) return false;
+  const bytes = Buffer.byteLength(mail.text) + Buffer.byteLength(mail.html) + TEXT_KEY.length + HTML_KEY.length + 8;
+  return bytes <= MAX_SUBSTITUTION_BYTES;
 }
 
 function describeFailure(error: unknown): Failure {
