@@ -5,9 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { dataschemaOf, exampleEventData } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
+import { readFileSync } from 'node:fs';
+import { CpuSample, cpuSecondsOf, cpuSecondsOfCommand, describeCpu, sampleCpu } from './cpu-time';
 import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, TopicReader, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 5000);
+// BENCH_CPU_PROFILE=1 writes a V8 .cpuprofile per service into .cache/bench/profiles (open in Chrome DevTools).
+const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'] ? join(__dirname, '../../.cache/bench/profiles') : undefined;
+const profiling: Record<string, string> = PROFILE_DIR ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: PROFILE_DIR } : {};
 
 async function main(): Promise<void> {
   const logDir = join(__dirname, '../../.cache/bench');
@@ -15,7 +20,7 @@ async function main(): Promise<void> {
   const prefix = uniqueName('bench');
   const dbs = await Promise.all(['pool', 'fulfil', 'notif'].map((n) => freshDatabase(`bench_${n}`)));
   const keys = `bench:${randomBytes(32).toString('base64')}`;
-  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { DATA_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...extra });
+  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { DATA_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...profiling, ...extra });
   const sink = await SinkProcess.start(0, SINK_API_KEY, ORDERS + 100);
   const [pool, fulfillment, notification] = await Promise.all([
     ServiceProcess.start('pool-service', env(0, { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }), 45101, logDir),
@@ -39,6 +44,18 @@ async function main(): Promise<void> {
   const events = Array.from({ length: ORDERS }, (_, i) =>
     envelope({ type: 'OrderPaid', source: 'bench', dataschema: dataschemaOf('OrderPaid'), data: { ...base, orderId: `${prefix}-${i}`, items: [{ ...base.items[0], productId: 'p_bench', quantity: 1 }] } }),
   );
+  const brokerPid = Number(readFileSync(join(__dirname, '../../.cache/kafka/run-9092/kafka.pid'), 'utf8').trim()) || undefined;
+  const cpu = (): CpuSample =>
+    sampleCpu({
+      'pool-service': () => cpuSecondsOf(pool.pid),
+      'order-fulfillment-service': () => cpuSecondsOf(fulfillment.pid),
+      'notification-service': () => cpuSecondsOf(notification.pid),
+      'sendgrid-sink': () => cpuSecondsOf(sink.pid),
+      'kafka broker': () => cpuSecondsOf(brokerPid),
+      postgresql: () => cpuSecondsOfCommand('postgres'),
+      'bench (checkout + reader)': () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    });
+  const cpuBefore = cpu();
   const start = Date.now();
   for (let i = 0; i < events.length; i += 500) {
     await producer.send({ topic: topics.orderPaid, messages: events.slice(i, i + 500).map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
@@ -46,6 +63,8 @@ async function main(): Promise<void> {
   const produced = Date.now() - start;
   await waitUntil(() => sent.messages.length >= ORDERS, 600000, `${ORDERS} EmailSent`);
   const elapsed = Date.now() - start;
+  const cpuAfter = cpu();
+  const chunks = await Promise.all([pool, fulfillment, notification].map(async (s) => chunkSizes(await (await fetch(`${s.url}/metrics`)).text())));
   const rss = await Promise.all([pool, fulfillment, notification].map(async (s) => {
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     return `${s.name} ${(Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20).toFixed(0)} MiB`;
@@ -53,12 +72,36 @@ async function main(): Promise<void> {
   console.log(`import: ${ORDERS} licenses in ${importMs} ms (${Math.round((ORDERS / importMs) * 1000)} lines/s)`);
   console.log(`orders: ${ORDERS} OrderPaid published in ${produced} ms`);
   console.log(`throughput: ${Math.round((ORDERS / elapsed) * 1000)} orders/s from OrderPaid to EmailSent (${elapsed} ms for ${ORDERS})`);
+  console.log(`CPU from the first OrderPaid to the last EmailSent (2 cores = ${((2 * elapsed) / 1000).toFixed(1)} s available):\n${describeCpu(cpuBefore, cpuAfter, ORDERS)}`);
+  console.log(`events per consumed chunk (one transaction each): ${chunks.flat().join(', ')}`);
   console.log(`memory (RSS after run): ${rss.join(', ')}`);
+  if (PROFILE_DIR) {
+    for (const s of [pool, fulfillment, notification]) if (s.pid) process.kill(s.pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`CPU profiles: ${PROFILE_DIR}`);
+  }
   await producer.disconnect();
   await sent.close();
   await Promise.all([pool, fulfillment, notification].map((s) => s.stop()));
   await sink.stop();
+  if (process.env['BENCH_TABLE_STATS']) for (const db of dbs) console.log(db.url, await tableStats(db.url));
   await Promise.all(dbs.map((db) => db.drop()));
+}
+
+async function tableStats(url: string): Promise<string> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, idx_scan, seq_scan FROM pg_stat_user_tables ORDER BY relname`);
+  await client.end();
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
+/** "consumer: events/chunks" from a service's /metrics, showing how well batching works under load. */
+function chunkSizes(metrics: string): string[] {
+  const consumed = new Map([...metrics.matchAll(/^keypool_events_consumed_total\{consumer="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  const handled = new Map([...metrics.matchAll(/^keypool_handler_seconds_count\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  return [...consumed].filter(([, n]) => n > 0).map(([name, n]) => `${name} ${(n / (handled.get(name) ?? 1)).toFixed(1)}`);
 }
 
 main().catch((error) => {
