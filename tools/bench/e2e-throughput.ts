@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { CpuSample, cpuSecondsOf, cpuSecondsOfCommand, describeCpu, sampleCpu } from './cpu-time';
 import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, TopicReader, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 5000);
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 10000);
+const RATE = Number(process.env['BENCH_RATE'] ?? 0);
 // BENCH_CPU_PROFILE=1 writes a V8 .cpuprofile per service into .cache/bench/profiles (open in Chrome DevTools).
 const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'] ? join(__dirname, '../../.cache/bench/profiles') : undefined;
 const profiling: Record<string, string> = PROFILE_DIR ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: PROFILE_DIR } : {};
@@ -57,8 +58,16 @@ async function main(): Promise<void> {
     });
   const cpuBefore = cpu();
   const start = Date.now();
-  for (let i = 0; i < events.length; i += 500) {
-    await producer.send({ topic: topics.orderPaid, messages: events.slice(i, i + 500).map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
+  // Unpaced (default): the whole burst at once, which measures throughput. BENCH_RATE=<orders/s>
+  // publishes in 100 ms steps at that rate, which measures latency below saturation.
+  const step = RATE ? Math.max(1, Math.round(RATE / 10)) : 500;
+  const publishedAt = new Map<string, number>();
+  for (let i = 0; i < events.length; i += step) {
+    const now = Date.now();
+    const slice = events.slice(i, i + step);
+    slice.forEach((e) => publishedAt.set(e.data.orderId, now));
+    await producer.send({ topic: topics.orderPaid, messages: slice.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
+    if (RATE) await new Promise((r) => setTimeout(r, Math.max(0, start + ((i + step) / RATE) * 1000 - Date.now())));
   }
   const produced = Date.now() - start;
   await waitUntil(() => sent.messages.length >= ORDERS, 600000, `${ORDERS} EmailSent`);
@@ -70,8 +79,14 @@ async function main(): Promise<void> {
     return `${s.name} ${(Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20).toFixed(0)} MiB`;
   }));
   console.log(`import: ${ORDERS} licenses in ${importMs} ms (${Math.round((ORDERS / importMs) * 1000)} lines/s)`);
-  console.log(`orders: ${ORDERS} OrderPaid published in ${produced} ms`);
+  console.log(`orders: ${ORDERS} OrderPaid published in ${produced} ms (${RATE ? `paced at ${RATE}/s` : 'one burst'})`);
   console.log(`throughput: ${Math.round((ORDERS / elapsed) * 1000)} orders/s from OrderPaid to EmailSent (${elapsed} ms for ${ORDERS})`);
+  const latencies = sent.messages
+    .map((m) => Number(m.timestamp) - (publishedAt.get((JSON.parse(m.value!.toString()) as { data: { orderId: string } }).data.orderId) ?? NaN))
+    .filter((ms) => !Number.isNaN(ms))
+    .sort((a, b) => a - b);
+  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  console.log(`latency OrderPaid published → EmailSent written: p50 ${percentile(50)} ms, p95 ${percentile(95)} ms, p99 ${percentile(99)} ms, max ${latencies[latencies.length - 1]} ms`);
   console.log(`CPU from the first OrderPaid to the last EmailSent (2 cores = ${((2 * elapsed) / 1000).toFixed(1)} s available):\n${describeCpu(cpuBefore, cpuAfter, ORDERS)}`);
   console.log(`events per consumed chunk (one transaction each): ${chunks.flat().join(', ')}`);
   console.log(`memory (RSS after run): ${rss.join(', ')}`);
