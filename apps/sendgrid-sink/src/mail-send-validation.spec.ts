@@ -89,15 +89,7 @@ describe('POST /v3/mail/send validation', () => {
       const body = withSubstitutions({ '{{k}}': 'xxx', '{{price}}': euros(9_984) }); // 10001 bytes, 3345 characters
       const response = await send(body);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({
-        errors: [
-          {
-            field: 'personalizations.0.substitutions',
-            message: 'The total size of your substitutions may not exceed 10000 bytes per personalization object.',
-            help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.substitutions',
-          },
-        ],
-      });
+      expect(response.body).toEqual(substitutionsError('The total size of your substitutions may not exceed 10000 bytes per personalization object.'));
       expect(sink.store.size).toBe(0);
     });
 
@@ -112,15 +104,7 @@ describe('POST /v3/mail/send validation', () => {
   it('names the key of a non-string substitution value in the message', async () => {
     const response = await send({ ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { '{{n}}': 42 } }] });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      errors: [
-        {
-          field: 'personalizations.0.substitutions',
-          message: 'Substitution values must be strings; the value of "{{n}}" is not.',
-          help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.substitutions',
-        },
-      ],
-    });
+    expect(response.body).toEqual(substitutionsError('Substitution values must be strings; the value of "{{n}}" is not.'));
   });
 
   it('uses SendGrid help links for field errors', async () => {
@@ -148,3 +132,15 @@ describe('POST /v3/mail/send validation', () => {
     expect(sink.store.list()[0]).toMatchObject({ template_id: 'd-0123456789abcdef', subject: null, text: null });
   });
 });
+
+function substitutionsError(message: string) {
+  return {
+    errors: [
+      {
+        field: 'personalizations.0.substitutions',
+        message,
+        help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.personalizations.substitutions',
+      },
+    ],
+  };
+}
