@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { KafkaMessage } from 'kafkajs';
 import { TopicReader, headerText, produce, uniqueName, waitUntil } from '@keypool/testing';
 import { LineSpec, orderPaid, orderPaidEvent, publishOrderPaid } from './support/orders';
@@ -152,5 +155,55 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     await waitForOrderStatus(marker.data.orderId, 'fulfilled');
     expect(await mailsFor()).toHaveLength(2);
     expect(fulfilledOf(orderId)).toHaveLength(1);
+  });
+
+  /** The support CLI as support runs it: its own process, talking to the services over HTTP and Kafka. */
+  async function support(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+      TOPIC_LICENSE_ALLOCATED: system.topics.licenseAllocated,
+      FULFILLMENT_URL: system.fulfillment.url,
+      KEYPOOL_API_KEY: keys.support,
+    };
+    const cli = join(__dirname, '../apps/support-cli/src/main.ts');
+    return promisify(execFile)(process.execPath, ['-r', '@swc-node/register', cli, ...args], { cwd: join(__dirname, '..'), env }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+  }
+
+  it('lets support look an order up, resend it and replay its e-mail with the CLI: one more e-mail each, fulfilled once', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const product = await stockedProduct(2);
+    const event = await pay([{ productId: product.productId, quantity: 1 }]);
+    const { orderId } = event.data;
+    await waitForOrderStatus(orderId, 'fulfilled');
+    const mailsFor = async () => (await system.sink.messages()).filter((m) => m.text?.includes(orderId));
+    expect(await mailsFor()).toHaveLength(1);
+
+    const looked = await support('order', orderId);
+    expect(looked.code).toBe(0);
+    expect(JSON.parse(looked.stdout)).toMatchObject({ orderId, status: 'fulfilled' });
+    expect(await support('order', 'ord_nobody_has')).toMatchObject({ code: 1, stderr: expect.stringContaining('order-fulfillment answered 404') });
+
+    expect((await support('resend', orderId)).code).toBe(0);
+    await waitUntil(async () => (await mailsFor()).length === 2, 30000, 'the e-mail resent through order-fulfillment');
+
+    const dryRun = await support('replay', '--since', since, '--order', orderId);
+    expect(dryRun).toMatchObject({ code: 0, stdout: expect.stringContaining('would publish (dry run') });
+    expect(dryRun.stdout).toContain(`order ${orderId} line 1`);
+    const replayed = await support('replay', '--since', since, '--order', orderId, '--publish');
+    expect(replayed).toMatchObject({ code: 0, stdout: expect.stringContaining('1 resend(s) published') });
+    await waitUntil(async () => (await mailsFor()).length === 3, 30000, 'the replayed e-mail');
+    const [original] = (await mailsFor()).filter((m) => !m.custom_args?.['keypool_resend_of']);
+    const resends = (await mailsFor()).filter((m) => m.custom_args?.['keypool_resend_of'] === original.custom_args?.['keypool_event_id']);
+    expect(resends).toHaveLength(2);
+
+    const marker = await pay([{ productId: product.productId, quantity: 1 }]);
+    await waitForOrderStatus(marker.data.orderId, 'fulfilled');
+    expect(await mailsFor()).toHaveLength(3);
+    expect(fulfilledOf(orderId)).toHaveLength(1);
+    expect((await support('replay', '--since', 'last tuesday')).code).toBe(2);
   });
 });

@@ -1,0 +1,34 @@
+import { UsageError, parseCommand } from './args';
+
+describe('support CLI arguments', () => {
+  it('reads order, resend (order or line) and replay with its window, filters and --publish', () => {
+    expect(parseCommand(['order', 'ord_1'])).toEqual({ name: 'order', orderId: 'ord_1' });
+    expect(parseCommand(['resend', 'ord_1'])).toEqual({ name: 'resend', orderId: 'ord_1' });
+    expect(parseCommand(['resend', 'ord_1', '2'])).toEqual({ name: 'resend', orderId: 'ord_1', lineId: '2' });
+    expect(parseCommand(['replay', '--since', '2026-11-29T10:00:00Z', '--until', '2026-11-29T12:00:00+01:00', '--merchant', 'm_a', '--merchant', 'm_b', '--order', 'o1', '--publish'])).toEqual({
+      name: 'replay',
+      since: new Date('2026-11-29T10:00:00Z'),
+      until: new Date('2026-11-29T11:00:00Z'),
+      merchantIds: ['m_a', 'm_b'],
+      orderIds: ['o1'],
+      publish: true,
+    });
+    expect(parseCommand(['replay', '--since', '2026-11-29'])).toMatchObject({ since: new Date('2026-11-29T00:00:00Z'), publish: false, merchantIds: [], orderIds: [] });
+    expect(parseCommand([])).toEqual({ name: 'help' });
+  });
+
+  it.each([
+    [['replay'], 'replay needs --since'],
+    [['replay', '--since', 'yesterday'], '--since "yesterday" is not an ISO 8601 time'],
+    [['replay', '--since', '2026-11-29T10:00:00Z', '--until', '2026-11-29T09:00:00Z'], '--until (2026-11-29T09:00:00.000Z) must be after --since'],
+    [['replay', '--since', '2026-11-29', '--everything'], "Unknown option '--everything'"],
+    [['replay', '--since', '2026-11-29', 'ord_1'], 'replay takes only options, got: ord_1'],
+    [['order'], 'order needs an order id'],
+    [['order', 'ord_1', '2'], 'order takes one argument'],
+    [['resend', 'ord_1', '2', '3'], 'resend takes at most two arguments'],
+    [['refund', 'ord_1'], 'unknown command "refund"'],
+  ])('refuses %j, saying what to fix', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});
