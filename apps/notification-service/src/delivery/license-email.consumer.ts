@@ -9,7 +9,12 @@ import type { NotificationMetrics } from './notification-metrics';
 import { SendGridDelivery } from './sendgrid-delivery';
 import { sendLicenseEmails } from './send-license-emails.handler';
 
-/** Entry point for LicenseAllocated: its own consumer group, so it never competes with order-fulfillment. */
+/**
+ * Entry point for LicenseAllocated: its own consumer group, so it never competes with
+ * order-fulfillment. The group is named after the topic: kafkajs hands a group's members
+ * partitions of every topic any member subscribed to, so two deployments (or test files) with
+ * their own topic names must never share a group.
+ */
 @Injectable()
 export class LicenseEmailConsumer implements OnApplicationBootstrap {
   constructor(
@@ -25,7 +30,7 @@ export class LicenseEmailConsumer implements OnApplicationBootstrap {
     const deps = { delivery: this.delivery, templates: this.templates, metrics: this.metrics, topics: this.topics, settings: this.settings };
     await this.messaging.consume({
       name: 'license-emails',
-      groupId: 'notification-service.license-emails',
+      groupId: `notification-service.${this.topics.licenseAllocated}`,
       topics: [this.topics.licenseAllocated],
       decode: contractDecoder({ [this.topics.licenseAllocated]: 'LicenseAllocated' }),
       handle: (events, tx) => sendLicenseEmails(deps, events, tx),

@@ -22,7 +22,7 @@ export class PoolLowConsumer implements OnApplicationBootstrap {
     const deps = { delivery: this.delivery, metrics: this.metrics, settings: this.settings };
     await this.messaging.consume({
       name: 'pool-low-alerts',
-      groupId: 'notification-service.pool-low-alerts',
+      groupId: `notification-service.${this.topics.poolLow}`,
       topics: [this.topics.poolLow],
       decode: contractDecoder({ [this.topics.poolLow]: 'PoolLow' }),
       handle: (events, tx) => sendPoolLowAlerts(deps, events, tx),
