@@ -1,5 +1,6 @@
-import type { EventDataOf } from '@keypool/contracts';
+import { exampleEventData, type EventDataOf } from '@keypool/contracts';
 import type { Envelope } from '@keypool/messaging';
+import { waitUntil } from '@keypool/testing';
 import { FulfillmentTestKit, OrderJson, paidOrder } from '../testing/fulfillment-test-kit';
 
 describe('order and delivery API', () => {
@@ -61,6 +62,38 @@ describe('order and delivery API', () => {
     expect(missing.body.message).toMatch(/^merchantId:/);
     expect((await kit.api('support').get('/v1/orders?merchantId=m_acme').expect(200)).body.orders).toHaveLength(1);
     expect((await kit.api('acme').get('/v1/orders?status=lost').expect(400)).body.message).toMatch(/^status:/);
+  });
+
+  it("pages through a merchant's orders newest first with a cursor, and finds a customer's orders by e-mail", async () => {
+    const listed = async (query: string) => (await kit.api('globex').get(`/v1/orders?${query}`).expect(200)).body as { orders: { orderId: string }[]; nextCursor?: string };
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const customer = { ...exampleEventData.OrderPaid.customer, email: i % 2 === 1 ? 'Pat@Example.com' : `other${i}@example.com` };
+      const order = paidOrder([{ productId: 'p_page', quantity: 1 }], { merchantId: 'm_globex', customer });
+      await kit.send('orderPaid', 'OrderPaid', order);
+      sent.push(order.orderId);
+    }
+    await waitUntil(async () => (await listed('limit=500')).orders.length === 5, 20000, "m_globex's 5 orders");
+    const all = (await listed('limit=500')).orders.map((o) => o.orderId);
+    expect([...all].sort()).toEqual([...sent].sort());
+
+    const first = await listed('limit=2');
+    // An order arriving while support pages must not shift or repeat what the next pages show.
+    const late = paidOrder([{ productId: 'p_page', quantity: 1 }], { merchantId: 'm_globex' });
+    await kit.send('orderPaid', 'OrderPaid', late);
+    await waitUntil(async () => (await listed('limit=500')).orders.length === 6, 20000, 'the late order');
+    const second = await listed(`limit=2&cursor=${first.nextCursor}`);
+    const third = await listed(`limit=2&cursor=${second.nextCursor}`);
+    expect([first, second, third].map((p) => p.orders.length)).toEqual([2, 2, 1]);
+    expect([first, second, third].flatMap((p) => p.orders.map((o) => o.orderId))).toEqual(all);
+    expect(third.nextCursor).toBeUndefined();
+    expect((await listed('limit=500')).orders[0].orderId).toBe(late.orderId);
+
+    const pats = await listed('customerEmail=pat@example.COM');
+    expect(pats.orders.map((o) => o.orderId).sort()).toEqual([sent[1], sent[3]].sort());
+    expect((await kit.api('globex').get('/v1/orders?cursor=not-a-cursor').expect(400)).body.message).toMatch(/^cursor:/);
+    expect((await kit.api('globex').get('/v1/orders?customerEmail=pat').expect(400)).body.message).toMatch(/^customerEmail:/);
+    expect((await kit.api('acme').get(`/v1/orders?customerEmail=pat@example.com`).expect(200)).body.orders).toEqual([]);
   });
 
   it('lets a merchant resend its own order, answering with the new event ids', async () => {

@@ -7,7 +7,35 @@ export interface OrderListQuery {
   merchantId: string;
   /** An order status (received, fulfilled), or a line status: orders with a line in it. */
   status?: string;
+  /** The customer's e-mail address, any case. */
+  customerEmail?: string;
   limit: number;
+  /** Where the previous page ended: orders after it in the list's order. */
+  after?: OrderListPosition;
+}
+
+/** A place in the list (newest first, then by order id): the last order of a page. */
+export interface OrderListPosition {
+  /** received_at in microseconds since the epoch: exact, unlike a JS Date. */
+  receivedAtMicros: string;
+  orderId: string;
+}
+
+/** Opaque to clients: they pass back the nextCursor they were given. */
+export function encodeCursor(position: OrderListPosition): string {
+  return Buffer.from(JSON.stringify([position.receivedAtMicros, position.orderId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): OrderListPosition | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [micros, orderId] = value;
+    if (typeof micros !== 'string' || !/^\d{1,19}$/.test(micros) || typeof orderId !== 'string' || orderId === '') return undefined;
+    return { receivedAtMicros: micros, orderId };
+  } catch {
+    return undefined;
+  }
 }
 
 export type ListQueryProblem = { status: 400 | 404; message: string };
@@ -28,5 +56,23 @@ export function parseOrderListQuery(caller: Caller, query: Record<string, unknow
   const rawLimit = query['limit'] ?? '50';
   const limit = typeof rawLimit === 'string' && /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
   if (!(limit >= 1 && limit <= 500)) return { ok: false, problem: { status: 400, message: 'limit: must be a whole number from 1 to 500' } };
-  return { ok: true, value: { merchantId: merchantId ?? (caller as { merchantId: string }).merchantId, ...(status ? { status } : {}), limit } };
+  const email = query['customerEmail'];
+  if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)) {
+    return { ok: false, problem: { status: 400, message: 'customerEmail: must be one e-mail address, e.g. ann@example.com' } };
+  }
+  const cursor = query['cursor'];
+  const after = typeof cursor === 'string' ? decodeCursor(cursor) : undefined;
+  if (cursor !== undefined && !after) {
+    return { ok: false, problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' } };
+  }
+  return {
+    ok: true,
+    value: {
+      merchantId: merchantId ?? (caller as { merchantId: string }).merchantId,
+      ...(status ? { status } : {}),
+      ...(typeof email === 'string' ? { customerEmail: email } : {}),
+      limit,
+      ...(after ? { after } : {}),
+    },
+  };
 }

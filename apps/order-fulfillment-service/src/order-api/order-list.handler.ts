@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { lineStatuses } from '../orders/line-status';
-import type { OrderListQuery } from './order-list-query';
+import { type OrderListQuery, encodeCursor } from './order-list-query';
 
 export interface OrderSummary {
   orderId: string;
@@ -11,8 +11,18 @@ export interface OrderSummary {
   lines: { lineId: string; productId: string; quantity: number; status: string }[];
 }
 
-/** A merchant's most recent orders with each line's status, newest first. */
-export async function listOrders(manager: EntityManager, query: OrderListQuery): Promise<OrderSummary[]> {
+export interface OrderPage {
+  orders: OrderSummary[];
+  /** Present when more orders follow: pass it as ?cursor= for the next page. */
+  nextCursor?: string;
+}
+
+/**
+ * A merchant's orders with each line's status, newest first, a page at a time. Keyset
+ * pagination (received_at, order_id): a page costs the same however deep it is, and orders
+ * arriving meanwhile never shift or repeat what the next page shows.
+ */
+export async function listOrders(manager: EntityManager, query: OrderListQuery): Promise<OrderPage> {
   const byLineStatus = query.status !== undefined && (lineStatuses as readonly string[]).includes(query.status) && query.status !== 'received';
   const rows: {
     order_id: string;
@@ -20,9 +30,11 @@ export async function listOrders(manager: EntityManager, query: OrderListQuery):
     received_at: Date;
     fulfilled_at: Date | null;
     customer_email: string;
+    received_at_micros: string;
     lines: OrderSummary['lines'];
   }[] = await manager.query(
     `SELECT o.order_id, o.status, o.received_at, o.fulfilled_at, o.customer->>'email' AS customer_email,
+            (extract(epoch FROM o.received_at) * 1000000)::bigint::text AS received_at_micros,
             (SELECT json_agg(json_build_object('lineId', l.line_id, 'productId', l.product_id,
                                                'quantity', (l.item->>'quantity')::int, 'status', l.status) ORDER BY l.position)
                FROM order_lines l WHERE l.order_id = o.order_id) AS lines
@@ -30,11 +42,26 @@ export async function listOrders(manager: EntityManager, query: OrderListQuery):
       WHERE o.merchant_id = $1
         AND ($2::text IS NULL OR o.status = $2)
         AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status = $3))
+        AND ($5::text IS NULL OR lower(o.customer->>'email') = lower($5))
+        -- after the cursor: older, or as old with a greater order id; the first bound lets the
+        -- index on (merchant_id, received_at DESC) start right at the cursor.
+        AND ($6::bigint IS NULL OR o.received_at <= timestamptz 'epoch' + $6::bigint * interval '1 microsecond')
+        AND ($6::bigint IS NULL OR (o.received_at, $7::text) < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', o.order_id))
       ORDER BY o.received_at DESC, o.order_id
       LIMIT $4`,
-    [query.merchantId, byLineStatus ? null : (query.status ?? null), byLineStatus ? query.status : null, query.limit],
+    [
+      query.merchantId,
+      byLineStatus ? null : (query.status ?? null),
+      byLineStatus ? query.status : null,
+      query.limit + 1,
+      query.customerEmail ?? null,
+      query.after?.receivedAtMicros ?? null,
+      query.after?.orderId ?? null,
+    ],
   );
-  return rows.map((r) => ({
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const orders = page.map((r) => ({
     orderId: r.order_id,
     status: r.status,
     receivedAt: r.received_at,
@@ -42,4 +69,5 @@ export async function listOrders(manager: EntityManager, query: OrderListQuery):
     customerEmail: r.customer_email,
     lines: r.lines ?? [],
   }));
+  return rows.length > query.limit ? { orders, nextCursor: encodeCursor({ receivedAtMicros: last.received_at_micros, orderId: last.order_id }) } : { orders };
 }

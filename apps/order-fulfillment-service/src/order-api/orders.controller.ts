@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, HttpException, NotFoundException,
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Caller, CurrentCaller, SecretBox } from '@keypool/platform';
-import { OrderSummary, listOrders } from './order-list.handler';
+import { OrderPage, listOrders } from './order-list.handler';
 import { listableStatuses, parseOrderListQuery } from './order-list-query';
 import { OrderView, readOrder } from './order-view.handler';
 
@@ -15,12 +15,15 @@ export class OrdersController {
   @ApiOperation({ summary: "Lists a merchant's orders, newest first, with each line's status" })
   @ApiQuery({ name: 'merchantId', required: false, description: 'required for support keys; a merchant key lists its own orders' })
   @ApiQuery({ name: 'status', required: false, enum: listableStatuses, description: 'an order status, or a line status (orders with a line in it)' })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 50' })
-  @ApiResponse({ status: 200, description: '{ orders: [{orderId, status, receivedAt, fulfilledAt, customerEmail, lines}] }' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<{ orders: OrderSummary[] }> {
+  @ApiQuery({ name: 'customerEmail', required: false, description: "only the orders of this customer's e-mail address (any case)" })
+  @ApiQuery({ name: 'limit', required: false, description: 'orders per page, 1 to 500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'the nextCursor of the previous page; leave out for the first page' })
+  @ApiResponse({ status: 200, description: '{ orders: [{orderId, status, receivedAt, fulfilledAt, customerEmail, lines}], nextCursor? } — nextCursor only when more orders follow' })
+  @ApiResponse({ status: 400, description: 'a bad status, limit, customerEmail or cursor, named in the message' })
+  async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<OrderPage> {
     const parsed = parseOrderListQuery(caller, query);
     if (!parsed.ok) throw new HttpException(parsed.problem.message, parsed.problem.status);
-    return { orders: await listOrders(this.dataSource.manager, parsed.value) };
+    return listOrders(this.dataSource.manager, parsed.value);
   }
 
   @Get(':orderId')
