@@ -182,6 +182,9 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     const mailsFor = async () => (await system.sink.messages()).filter((m) => m.text?.includes(orderId));
     expect(await mailsFor()).toHaveLength(1);
 
+    const found = await support('orders', '--merchant', merchantId, '--email', event.data.customer.email.toUpperCase(), '--max', '500');
+    expect(found.code).toBe(0);
+    expect(found.stdout).toMatch(new RegExp(`^${orderId}  fulfilled `, 'm'));
     const looked = await support('order', orderId);
     expect(looked.code).toBe(0);
     expect(JSON.parse(looked.stdout)).toMatchObject({ orderId, status: 'fulfilled' });

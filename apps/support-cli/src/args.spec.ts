@@ -14,6 +14,14 @@ describe('support CLI arguments', () => {
       publish: true,
     });
     expect(parseCommand(['replay', '--since', '2026-11-29'])).toMatchObject({ since: new Date('2026-11-29T00:00:00Z'), publish: false, merchantIds: [], orderIds: [] });
+    expect(parseCommand(['orders', '--merchant', 'm_a', '--email', 'ann@example.com', '--status', 'email_failed', '--max', '20'])).toEqual({
+      name: 'orders',
+      merchantId: 'm_a',
+      customerEmail: 'ann@example.com',
+      status: 'email_failed',
+      max: 20,
+    });
+    expect(parseCommand(['orders', '--merchant', 'm_a'])).toEqual({ name: 'orders', merchantId: 'm_a', max: 200 });
     expect(parseCommand([])).toEqual({ name: 'help' });
   });
 
@@ -27,6 +35,8 @@ describe('support CLI arguments', () => {
     [['order', 'ord_1', '2'], 'order takes one argument'],
     [['resend', 'ord_1', '2', '3'], 'resend takes at most two arguments'],
     [['refund', 'ord_1'], 'unknown command "refund"'],
+    [['orders'], 'orders needs --merchant'],
+    [['orders', '--merchant', 'm_a', '--max', '0'], '--max must be a whole number from 1 to 10000'],
   ])('refuses %j, saying what to fix', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 export type Command =
   | { name: 'replay'; since: Date; until?: Date; merchantIds: string[]; orderIds: string[]; publish: boolean }
   | { name: 'order'; orderId: string }
+  | { name: 'orders'; merchantId: string; customerEmail?: string; status?: string; max: number }
   | { name: 'resend'; orderId: string; lineId?: string }
   | { name: 'help' };
 
@@ -12,6 +13,8 @@ export const USAGE = `keypool support CLI
 
   npm run support -- order <orderId>
       the order as support sees it: statuses, lines, license ids, e-mail history
+  npm run support -- orders --merchant <id> [--email <customer e-mail>] [--status <status>] [--max <n>]
+      a merchant's orders, newest first (one line each), following pages up to --max (200)
   npm run support -- resend <orderId> [<lineId>]
       e-mail the saved licenses of the order (or one line) again, through order-fulfillment
   npm run support -- replay --since <time> [--until <time>] [--merchant <id>]... [--order <id>]... [--publish]
@@ -32,6 +35,27 @@ export function parseCommand(argv: string[]): Command {
     if (!orderId) throw new UsageError(`${name} needs an order id: npm run support -- ${name} <orderId>${name === 'resend' ? ' [<lineId>]' : ''}`);
     if (extra !== undefined || (name === 'order' && lineId !== undefined)) throw new UsageError(`${name} takes ${name === 'order' ? 'one argument' : 'at most two arguments'}, got: ${positionals.join(' ')}`);
     return name === 'order' ? { name, orderId } : { name, orderId, ...(lineId !== undefined ? { lineId } : {}) };
+  }
+  if (name === 'orders') {
+    const { values, positionals } = asUsage(() =>
+      parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { merchant: { type: 'string' }, email: { type: 'string' }, status: { type: 'string' }, max: { type: 'string' } },
+      }),
+    );
+    if (positionals.length > 0) throw new UsageError(`orders takes only options, got: ${positionals.join(' ')}`);
+    if (!values.merchant) throw new UsageError('orders needs --merchant <merchantId>: support keys list one merchant at a time');
+    const max = values.max === undefined ? 200 : Number(values.max);
+    if (!Number.isInteger(max) || max < 1 || max > 10_000) throw new UsageError(`--max must be a whole number from 1 to 10000, got ${values.max}`);
+    return {
+      name,
+      merchantId: values.merchant,
+      ...(values.email !== undefined ? { customerEmail: values.email } : {}),
+      ...(values.status !== undefined ? { status: values.status } : {}),
+      max,
+    };
   }
   if (name === 'replay') {
     const { values, positionals } = asUsage(() =>
@@ -62,7 +86,7 @@ export function parseCommand(argv: string[]): Command {
       publish: values.publish === true,
     };
   }
-  throw new UsageError(`unknown command "${name}"; the commands are order, resend and replay (npm run support -- help)`);
+  throw new UsageError(`unknown command "${name}"; the commands are order, orders, resend and replay (npm run support -- help)`);
 }
 
 /** node:util's own messages name the unknown or malformed option; they become usage errors. */

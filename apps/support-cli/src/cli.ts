@@ -34,6 +34,8 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
       }
       case 'order':
         return await callFulfillment(env, io, 'GET', `/v1/orders/${encodeURIComponent(command.orderId)}`);
+      case 'orders':
+        return await listOrders(env, io, command);
       case 'resend': {
         const line = command.lineId !== undefined ? `/lines/${encodeURIComponent(command.lineId)}` : '';
         return await callFulfillment(env, io, 'POST', `/v1/orders/${encodeURIComponent(command.orderId)}${line}/resend`);
@@ -57,11 +59,47 @@ function describeReplay(report: ReplayReport, io: Io): void {
   );
 }
 
+interface OrderSummary {
+  orderId: string;
+  status: string;
+  receivedAt: string;
+  customerEmail: string;
+  lines: { lineId: string; productId: string; quantity: number; status: string }[];
+}
+
+/** Follows nextCursor until --max orders or the end; one line per order. */
+async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'orders' }>): Promise<number> {
+  let cursor: string | undefined;
+  let shown = 0;
+  do {
+    const query = new URLSearchParams({ merchantId: command.merchantId, limit: String(Math.min(500, command.max - shown)) });
+    if (command.customerEmail) query.set('customerEmail', command.customerEmail);
+    if (command.status) query.set('status', command.status);
+    if (cursor) query.set('cursor', cursor);
+    const page = await fulfillment<{ orders: OrderSummary[]; nextCursor?: string }>(env, io, 'GET', `/v1/orders?${query}`);
+    if (!page.ok) return page.code;
+    for (const order of page.body.orders) {
+      const lines = order.lines.map((l) => `${l.lineId}:${l.productId}x${l.quantity}=${l.status}`).join(' ');
+      io.out(`${order.orderId}  ${order.status.padEnd(9)}  ${order.receivedAt}  ${order.customerEmail}  ${lines}`);
+    }
+    shown += page.body.orders.length;
+    cursor = page.body.nextCursor;
+  } while (cursor && shown < command.max);
+  io.out(`${shown} order(s)${cursor ? `; more follow (raise --max to see them)` : ''}`);
+  return 0;
+}
+
 async function callFulfillment(env: Env, io: Io, method: 'GET' | 'POST', path: string): Promise<number> {
+  const result = await fulfillment<unknown>(env, io, method, path);
+  if (result.ok) io.out(JSON.stringify(result.body, null, 2));
+  return result.ok ? 0 : result.code;
+}
+
+async function fulfillment<T>(env: Env, io: Io, method: 'GET' | 'POST', path: string): Promise<{ ok: true; body: T } | { ok: false; code: number }> {
   const key = env['KEYPOOL_API_KEY'];
   if (!key) {
     io.err('error: set KEYPOOL_API_KEY to a support API key (one of the keys in API_KEYS mapped to "support")');
-    return 2;
+    return { ok: false, code: 2 };
   }
   const base = (env['FULFILLMENT_URL'] ?? 'http://127.0.0.1:3002').replace(/\/$/, '');
   const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
@@ -69,10 +107,9 @@ async function callFulfillment(env: Env, io: Io, method: 'GET' | 'POST', path: s
   if (!response.ok) {
     const message = safeJson(text)?.['message'] ?? text;
     io.err(`error: order-fulfillment answered ${response.status}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
-    return 1;
+    return { ok: false, code: 1 };
   }
-  io.out(JSON.stringify(safeJson(text) ?? text, null, 2));
-  return 0;
+  return { ok: true, body: (safeJson(text) ?? text) as T };
 }
 
 function safeJson(text: string): Record<string, unknown> | undefined {
