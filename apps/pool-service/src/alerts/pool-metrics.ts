@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Metrics } from '@keypool/platform';
 
 /**
- * Stock and held-line gauges, counted from the database at scrape time: exact whichever
+ * Stock and held-line gauges, read from the database at scrape time: exact whichever
  * instance is scraped, and right after a restart.
  */
 @Injectable()
@@ -14,17 +14,31 @@ export class PoolMetrics implements OnModuleInit {
     const dataSource = this.dataSource;
     this.metrics.gauge('keypool_pool_licenses', 'Licenses per pool by status (available, allocated, withdrawn)', ['pool_id', 'merchant_id', 'mode', 'status'], async function () {
       this.reset();
-      const rows: { pool_id: string; merchant_id: string; mode: string; status: string; n: number }[] = await dataSource.query(
-        `SELECT p.id AS pool_id, p.merchant_id, p.mode, l.status, count(*)::int AS n
-           FROM license l JOIN pool p ON p.id = l.pool_id WHERE p.archived_at IS NULL GROUP BY 1, 2, 3, 4`,
+      // Stock is counted (partial index: proportional to what is in stock); sold and withdrawn
+      // are the pools' running totals, so a scrape costs the same however much was ever sold.
+      const rows: { pool_id: string; merchant_id: string; mode: string; available: number; allocated: string; withdrawn: string }[] = await dataSource.query(
+        `SELECT p.id AS pool_id, p.merchant_id, p.mode, p.allocated_licenses AS allocated, p.withdrawn_licenses AS withdrawn,
+                (SELECT count(*)::int FROM license l WHERE l.pool_id = p.id AND l.status = 'available') AS available
+           FROM pool p WHERE p.archived_at IS NULL`,
       );
-      rows.forEach((r) => this.set({ pool_id: r.pool_id, merchant_id: r.merchant_id, mode: r.mode, status: r.status }, r.n));
+      for (const r of rows) {
+        const labels = { pool_id: r.pool_id, merchant_id: r.merchant_id, mode: r.mode };
+        this.set({ ...labels, status: 'available' }, r.available);
+        this.set({ ...labels, status: 'allocated' }, Number(r.allocated));
+        this.set({ ...labels, status: 'withdrawn' }, Number(r.withdrawn));
+      }
     });
     this.metrics.gauge('keypool_pool_order_lines', 'Order lines by status: allocated, awaiting_stock, unroutable', ['status'], async function () {
       this.reset();
-      for (const status of ['allocated', 'awaiting_stock', 'unroutable']) this.set({ status }, 0);
-      const rows: { status: string; n: number }[] = await dataSource.query(`SELECT status, count(*)::int AS n FROM allocation GROUP BY status`);
-      rows.forEach((r) => this.set({ status: r.status }, r.n));
+      const [{ allocated, awaiting_stock, unroutable }]: { allocated: string; awaiting_stock: number; unroutable: number }[] = await dataSource.query(
+        `SELECT (SELECT coalesce(sum(allocated_lines), 0) FROM pool) AS allocated,
+                count(*) FILTER (WHERE status = 'awaiting_stock')::int AS awaiting_stock,
+                count(*) FILTER (WHERE status = 'unroutable')::int AS unroutable
+           FROM allocation WHERE status <> 'allocated'`,
+      );
+      this.set({ status: 'allocated' }, Number(allocated));
+      this.set({ status: 'awaiting_stock' }, awaiting_stock);
+      this.set({ status: 'unroutable' }, unroutable);
     });
   }
 }

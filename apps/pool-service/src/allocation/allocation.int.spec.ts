@@ -53,6 +53,12 @@ describe('allocating licenses to order lines', () => {
     const lines = await linesOf('race_');
     expect(lines.filter((l) => l.status === 'awaiting_stock')).toHaveLength(500);
     expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 1500, backordered: 500 });
+    // The running totals agree with the rows they summarise.
+    const [counted] = await query<{ allocated: number }>(service, `SELECT count(*)::int AS allocated FROM license WHERE pool_id = $1 AND status = 'allocated'`, [pool.id]);
+    expect(counted.allocated).toBe(1500);
+    const metrics = (await as(url, 'support').get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(new RegExp(`keypool_pool_licenses\\{pool_id="${pool.id}",merchant_id="m_acme",mode="live",status="allocated"\\} 1500`));
+    expect(metrics).toMatch(/keypool_pool_order_lines\{status="awaiting_stock"\} 500\n/);
   });
 
   it('answers a repeated request with the same event and the same licenses, never new ones', async () => {

@@ -173,6 +173,11 @@ export class PoolQueue {
          FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS s(id, event_id, event) WHERE a.id = s.id`,
       [lines.map((l) => l.id), eventIds, sealed],
     );
+    await tx.manager.query(`UPDATE pool SET allocated_licenses = allocated_licenses + $2, allocated_lines = allocated_lines + $3 WHERE id = $1`, [
+      pool.id,
+      licenseIds.length,
+      lines.length,
+    ]);
   }
 }
 

@@ -73,6 +73,7 @@ export class LicensesHandler {
       if (license.status === 'allocated') return { ok: false, problem: 'allocated', orderId: license.order_id!, lineId: license.line_id! };
       if (license.status === 'withdrawn') return { ok: true };
       await tx.manager.query(`UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [licenseId]);
+      await tx.manager.query(`UPDATE pool SET withdrawn_licenses = withdrawn_licenses + 1 WHERE id = $1`, [poolId]);
       if (!pool.archived_at) await this.queue.raiseAlerts(tx, pool);
       return { ok: true };
     });

@@ -56,17 +56,18 @@ export function toPoolView(row: PoolRow): PoolView {
   };
 }
 
-/** Pools with their stock counted from licenses and held lines; `where` filters `p`. */
+/**
+ * Pools with their stock; `where` filters `p`. What is in stock and what is held are counted
+ * (partial indexes keep that proportional to the stock and the queue); what only grows, sold
+ * and withdrawn licenses, comes from the pool's running totals.
+ */
 export function poolsWithStockSql(where: string): string {
   return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.archived_at, p.created_at, p.updated_at,
-                 coalesce(l.available, 0)::int AS available, coalesce(l.allocated, 0)::int AS allocated,
-                 coalesce(l.withdrawn, 0)::int AS withdrawn, coalesce(h.backordered, 0)::int AS backordered
+                 coalesce(l.available, 0)::int AS available, p.allocated_licenses::int AS allocated,
+                 p.withdrawn_licenses::int AS withdrawn, coalesce(h.backordered, 0)::int AS backordered
             FROM pool p
             LEFT JOIN LATERAL (
-              SELECT count(*) FILTER (WHERE status = 'available') AS available,
-                     count(*) FILTER (WHERE status = 'allocated') AS allocated,
-                     count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn
-                FROM license WHERE pool_id = p.id) l ON true
+              SELECT count(*) AS available FROM license WHERE pool_id = p.id AND status = 'available') l ON true
             LEFT JOIN LATERAL (
               SELECT count(*) AS backordered FROM allocation WHERE pool_id = p.id AND status = 'awaiting_stock') h ON true
            WHERE ${where}

@@ -108,6 +108,8 @@ describe('pools over HTTP', () => {
     await as(url, 'acme').delete(`/v1/pools/${pool.id}/licenses/${license.licenseId}`).expect(204);
     const read = await as(url, 'acme').get(`/v1/pools/${pool.id}`).expect(200);
     expect(read.body).toMatchObject({ available: 0, withdrawn: 1 });
+    const metrics = (await as(url, 'acme').get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(new RegExp(`keypool_pool_licenses\\{pool_id="${pool.id}",merchant_id="m_acme",mode="live",status="withdrawn"\\} 1\\n`));
     const again = await importKeys(url, 'acme', pool.id, ['WITHDRAW-ME-0001']);
     expect(again.duplicates).toEqual({ count: 1, lines: [1] });
     await as(url, 'acme').delete(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000`).expect(404);
