@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, type EntityManager, PrimaryGeneratedColumn } from 'typeorm';
 import type { AttemptRecord } from './sendgrid-delivery';
 
 export type DeliveryKind = 'license' | 'pool_low';
@@ -56,4 +56,44 @@ export class Delivery {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** A deliveries row as the handlers write it (id and created_at come from the database). */
+export type DeliveryRecord = Omit<Delivery, 'id' | 'createdAt'>;
+
+/**
+ * Inserts a chunk's delivery records in one statement. Not TypeORM's insert builder: its
+ * parameter handling was 12% of the service's CPU for a chunk of 150 records.
+ */
+export async function recordDeliveries(manager: EntityManager, records: DeliveryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (r: DeliveryRecord) => T) => records.map(pick);
+  await manager.query(
+    `INSERT INTO deliveries (event_id, kind, merchant_id, order_id, line_id, product_id, pool_id, recipients, resend_of,
+                             status, permanent, status_code, provider_message_id, reason, attempts)
+     SELECT u.event_id, u.kind, u.merchant_id, u.order_id, u.line_id, u.product_id, u.pool_id,
+            ARRAY(SELECT jsonb_array_elements_text(u.recipients::jsonb)), u.resend_of,
+            u.status, u.permanent, u.status_code, u.provider_message_id, u.reason, u.attempts::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::boolean[], $12::int[], $13::text[], $14::text[], $15::text[])
+         AS u(event_id, kind, merchant_id, order_id, line_id, product_id, pool_id, recipients, resend_of,
+              status, permanent, status_code, provider_message_id, reason, attempts)`,
+    [
+      column((r) => r.eventId),
+      column((r) => r.kind),
+      column((r) => r.merchantId),
+      column((r) => r.orderId),
+      column((r) => r.lineId),
+      column((r) => r.productId),
+      column((r) => r.poolId),
+      column((r) => JSON.stringify(r.recipients)),
+      column((r) => r.resendOf),
+      column((r) => r.status),
+      column((r) => r.permanent),
+      column((r) => r.statusCode),
+      column((r) => r.providerMessageId),
+      column((r) => r.reason),
+      column((r) => JSON.stringify(r.attempts)),
+    ],
+  );
 }

@@ -3,7 +3,7 @@ import { InboundEvent, Tx, envelope } from '@keypool/messaging';
 import { textsFor } from '../email-texts/email-texts.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import type { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { Delivery } from './delivery.entity';
+import { DeliveryRecord, recordDeliveries } from './delivery.entity';
 import type { MailSettings } from './mail-settings';
 import type { NotificationMetrics } from './notification-metrics';
 import { RetryBudget } from './retry-budget';
@@ -37,7 +37,7 @@ export async function sendLicenseEmails(deps: LicenseEmailDeps, events: InboundE
   const mails = lines.map(({ event, data }, i) => mailFor(deps, event, data, emails[i]));
   const outcomes = await deps.delivery.sendAll(mails, budget, deps.settings.concurrency);
   const deliveries = lines.map(({ event, data }, i) => recordOf(event, data, outcomes[i]));
-  await tx.manager.createQueryBuilder().insert().into(Delivery).values(deliveries).execute();
+  await recordDeliveries(tx.manager, deliveries);
   lines.forEach(({ event, data }, i) => {
     const outcome = outcomes[i];
     tx.publish(outcome.ok ? emailSent(deps, event, data, outcome) : emailFailed(deps, event, data, outcome));
@@ -63,7 +63,7 @@ function mailFor(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAlloc
   };
 }
 
-function recordOf(event: InboundEvent, data: LicenseAllocatedData, outcome: SendOutcome): Partial<Delivery> {
+function recordOf(event: InboundEvent, data: LicenseAllocatedData, outcome: SendOutcome): DeliveryRecord {
   return {
     eventId: event.envelope.id,
     kind: 'license',

@@ -2,7 +2,7 @@ import type { PoolLowData } from '@keypool/contracts';
 import type { InboundEvent, Tx } from '@keypool/messaging';
 import { alertContactsOf } from '../alert-contacts/alert-contacts.handler';
 import { mapWithConcurrency } from '../delivery/bounded-concurrency';
-import { Delivery } from '../delivery/delivery.entity';
+import { DeliveryRecord, recordDeliveries } from '../delivery/delivery.entity';
 import type { NotificationMetrics } from '../delivery/notification-metrics';
 import { RetryBudget } from '../delivery/retry-budget';
 import type { SendGridDelivery } from '../delivery/sendgrid-delivery';
@@ -18,7 +18,7 @@ export interface PoolLowAlertDeps {
 /** One e-mail per PoolLow event to the merchant's alert contacts; none set means none sent. */
 export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundEvent[], tx: Tx): Promise<void> {
   const budget = new RetryBudget(deps.settings.retryBudgetMs);
-  const deliveries = await mapWithConcurrency(events, deps.settings.concurrency, async (event): Promise<Partial<Delivery> | null> => {
+  const deliveries = await mapWithConcurrency(events, deps.settings.concurrency, async (event): Promise<DeliveryRecord | null> => {
     const alert = event.envelope.data as unknown as PoolLowData;
     const contacts = await alertContactsOf(tx.manager, alert.merchantId);
     if (contacts.length === 0) {
@@ -51,6 +51,5 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
       attempts: outcome.attempts,
     };
   });
-  const recorded = deliveries.filter((d): d is Partial<Delivery> => d !== null);
-  if (recorded.length > 0) await tx.manager.createQueryBuilder().insert().into(Delivery).values(recorded).execute();
+  await recordDeliveries(tx.manager, deliveries.filter((d): d is DeliveryRecord => d !== null));
 }
