@@ -122,13 +122,13 @@ export class SendGridDelivery {
     });
     jobs.push(...groups.values());
     await mapWithConcurrency(jobs, concurrency, async (job) => {
-      const results = job.length === 1 ? [await this.send(mails[job[0]], budget)] : await this.sendBatch(job.map((i) => mails[i]), budget);
+      const results = job.length === 1 ? [await this.send(mails[job[0]], budget)] : await this.sendBatch(job.map((i) => mails[i]), budget, concurrency);
       job.forEach((mailIndex, i) => (outcomes[mailIndex] = results[i]));
     });
     return outcomes;
   }
 
-  private async sendBatch(mails: OutgoingMail[], budget: RetryBudget): Promise<SendOutcome[]> {
+  private async sendBatch(mails: OutgoingMail[], budget: RetryBudget, concurrency: number): Promise<SendOutcome[]> {
     const first = mails[0];
     const outcome = await this.request(
       {
@@ -150,7 +150,7 @@ export class SendGridDelivery {
     if (outcome.ok || !outcome.permanent) return mails.map(() => ({ ...outcome, attempts: [...outcome.attempts] }));
     // Refused as a whole: find the e-mail at fault by sending each alone.
     const refusal = outcome.attempts.map((a) => ({ ...a, reason: `${a.reason ?? ''} (batch of ${mails.length}; each e-mail sent again alone)` }));
-    return mapWithConcurrency(mails, mails.length, async (mail) => {
+    return mapWithConcurrency(mails, concurrency, async (mail) => {
       const alone = await this.send(mail, budget);
       return { ...alone, attempts: [...refusal, ...alone.attempts] };
     });
