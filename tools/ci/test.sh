@@ -23,8 +23,9 @@ say "starting the stack (Kafka from Maven, PostgreSQL databases)"
 bash tools/stack/up.sh
 if [ "$broker_was_running" = 0 ]; then trap 'say "stopping the broker"; bash tools/stack/down.sh' EXIT; fi
 
-say "type check"
+say "type check (everything, then the production build's own set as the Dockerfile compiles it)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p tsconfig.build.json --noEmit
 
 say "lint (Nx module boundaries)"
 NX_DAEMON=false npx nx show projects >/dev/null
