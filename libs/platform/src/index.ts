@@ -7,6 +7,7 @@ export * from './database/ensure-database';
 export * from './database/service-database.module';
 export * from './health/readiness';
 export * from './http/bootstrap';
+export * from './http/body-parsers';
 export * from './http/error.filter';
 export * from './logging/logger';
 export * from './metrics/metrics';

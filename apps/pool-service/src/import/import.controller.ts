@@ -1,7 +1,7 @@
 import { ConflictException, Controller, HttpCode, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Caller, CurrentCaller } from '@keypool/platform';
+import { Caller, CurrentCaller, streamJsonBodiesOf } from '@keypool/platform';
 import { PoolsHandler } from '../pools/pools.handler';
 import { visiblePool } from '../pools/visible-pool';
 import { flag } from '../shared/query-params';
@@ -10,6 +10,9 @@ import type { ImportReport } from './import-report';
 import { ImportMetrics } from './import-metrics';
 import { uploadedLines } from './upload-body';
 import { ServeAfterImport } from './serve-after-import';
+
+// A JSON array of licenses may be as large as a text file: it is streamed, not parsed whole.
+streamJsonBodiesOf(/^\/v1\/pools\/[^/]+\/licenses\/?$/);
 
 class ImportReportView {
   @ApiProperty({ description: 'licenses stored (in a dry run: that would be stored)' }) added!: number;

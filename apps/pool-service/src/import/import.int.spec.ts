@@ -104,6 +104,29 @@ describe('license import over HTTP', () => {
     expect(json.body).toMatchObject({ added: 2, blank: 1, duplicates: { count: 1, lines: [3] } });
   });
 
+  it('streams a JSON array far over the 100 kB JSON limit, and refuses malformed JSON storing nothing', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_json_big' });
+    const keys = Array.from({ length: 20_000 }, (_, i) => `JSON-BIG-${String(i).padStart(6, '0')}-XXXXXXXXXXXX`);
+    const big = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses`, [...keys, 42, 'http://not-https.example.com']).expect(200);
+    expect(JSON.stringify(keys).length).toBeGreaterThan(500_000);
+    expect(big.body).toMatchObject({ added: 20_000, rejected: { count: 2, lines: [{ line: 20_001, reason: 'not a string' }, { line: 20_002 }] } });
+    const broken = await request(url)
+      .post(`/v1/pools/${pool.id}/licenses`)
+      .set('Authorization', `Bearer ${TEST_KEYS.acme}`)
+      .set('Content-Type', 'application/json')
+      .send('["JSON-NEW-0001", "JSON-NEW-0002", ')
+      .expect(400);
+    expect(broken.body.message).toMatch(/^The JSON body must be one array of strings, one license each; it could not be read: .+\. Nothing was stored$/);
+    const notArray = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses`, { keys: ['JSON-NEW-0003'] }).expect(400);
+    expect(notArray.body.message).toContain('must be one array of strings');
+    expect(await stockOf(pool.id)).toMatchObject({ available: 20_000 });
+    // Other routes keep the platform's JSON parser and its limit.
+    const tooLarge = await as(url, 'acme').patch(`/v1/pools/${pool.id}`, { name: 'x'.repeat(200_000) }).expect(413);
+    expect(tooLarge.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is over the limit of 100 kB for this endpoint; send less' });
+    const notJson = await request(url).patch(`/v1/pools/${pool.id}`).set('Authorization', `Bearer ${TEST_KEYS.acme}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    expect(notJson.body.message).toMatch(/^The request body is not valid JSON: /);
+  });
+
   it('says how to send licenses when the body is of another kind or has no file', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_kinds' });
     const xml = await request(url)

@@ -2,18 +2,20 @@ import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/comm
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
+import streamArray from 'stream-json/streamers/stream-array.js';
 import { UploadedLine, readLines } from './line-reader';
 
 /**
  * The lines of an upload, however it came: a raw text/plain body, a multipart/form-data file
- * (streamed with busboy, never buffered), or a JSON array of strings (small lists only: the
- * platform's JSON parser reads it whole).
+ * (streamed with busboy), or a JSON array of strings (streamed with stream-json, element by
+ * element). No form is ever read whole. The JSON route is exempt from the platform's JSON
+ * parser (streamJsonBodiesOf in the controller).
  */
 export async function uploadedLines(request: Request): Promise<AsyncIterable<UploadedLine>> {
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'text/plain' || type === 'application/octet-stream') return readLines(request);
   if (type === 'multipart/form-data') return readLines(await firstFile(request));
-  if (type === 'application/json') return jsonLines(request.body);
+  if (type === 'application/json') return jsonLines(request);
   throw new UnsupportedMediaTypeException(
     'Send the licenses as text/plain (one per line), as a multipart/form-data file field named "file", or as a JSON array of strings',
   );
@@ -42,10 +44,16 @@ function firstFile(request: Request): Promise<Readable> {
   });
 }
 
-async function* jsonLines(body: unknown): AsyncGenerator<UploadedLine> {
-  if (!Array.isArray(body)) throw new BadRequestException('A JSON upload must be an array of strings, one license each');
-  for (const [index, item] of body.entries()) {
-    if (typeof item === 'string') yield { number: index + 1, text: item };
-    else yield { number: index + 1, problem: 'not a string' };
+async function* jsonLines(body: Readable): AsyncGenerator<UploadedLine> {
+  const elements = body.pipe(streamArray.withParserAsStream());
+  body.on('error', (error) => elements.destroy(error));
+  try {
+    for await (const { key, value } of elements as AsyncIterable<streamArray.StreamArrayItem>) {
+      if (typeof value === 'string') yield { number: key + 1, text: value };
+      else yield { number: key + 1, problem: 'not a string' };
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BadRequestException(`The JSON body must be one array of strings, one license each; it could not be read: ${reason}. Nothing was stored`);
   }
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from '../config/validate-env';
+import { useBodyParsers } from './body-parsers';
 
 export interface ServiceDescription {
   title: string;
@@ -10,8 +11,12 @@ export interface ServiceDescription {
   port: number;
 }
 
-/** Applies what every service shares to an app: /v1, OpenAPI at /docs, JSON errors, shutdown hooks. */
+/**
+ * Applies what every service shares to an app: body parsing, /v1, OpenAPI at /docs, JSON
+ * errors, shutdown hooks. The app must be created with `bodyParser: false`.
+ */
 export function configureHttp(app: INestApplication, service: Omit<ServiceDescription, 'port'>): void {
+  useBodyParsers(app);
   app.setGlobalPrefix('v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -33,7 +38,7 @@ export function configureHttp(app: INestApplication, service: Omit<ServiceDescri
  */
 export async function bootstrapService(module: () => Type<unknown> | DynamicModule, service: ServiceDescription): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(module(), { bufferLogs: true });
+    const app = await NestFactory.create(module(), { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(Logger));
     configureHttp(app, service);
     await app.listen(Number(process.env['PORT'] ?? service.port), '0.0.0.0');
