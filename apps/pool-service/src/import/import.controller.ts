@@ -48,14 +48,16 @@ export class ImportController {
       oneOf: [
         { type: 'string', description: 'text/plain: the .txt file itself' },
         { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
-        { type: 'array', items: { type: 'string' } },
+        { type: 'array', items: { type: 'string' }, description: 'application/json: an array of strings, any size (streamed)' },
       ],
     },
   })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean, description: 'report only, store nothing' })
   @ApiQuery({ name: 'strict', required: false, type: Boolean, description: 'store nothing (422 with the report) if any line is rejected' })
   @ApiOkResponse({ type: ImportReportView })
+  @ApiResponse({ status: 400, description: 'malformed JSON or multipart body: the message says what could not be read; nothing stored' })
   @ApiResponse({ status: 409, description: 'the pool is archived' })
+  @ApiResponse({ status: 415, description: 'another content type: the message lists the accepted ones' })
   @ApiResponse({ status: 422, description: 'strict import refused: the report says which lines to fix' })
   async import(
     @CurrentCaller() caller: Caller,
