@@ -32,6 +32,11 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
   const customer = (email: string) => ({ email, firstName: 'Ann', lastName: 'Lee' });
   const sentFor = (orderId: string) => sent.values<Envelope<EmailSentData>>().filter((e) => e.data.orderId === orderId);
   const failedFor = (orderId: string) => failed.values<Envelope<EmailFailedData>>().filter((e) => e.data.orderId === orderId);
+  const retriesByStatus = async (): Promise<Record<'429' | '500', number>> => {
+    const { text } = await request(service.url).get('/metrics').expect(200);
+    const count = (status: string) => Number(new RegExp(`notification_email_retries_total\\{status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { '429': count('429'), '500': count('500') };
+  };
   const deliveriesOf = (orderId: string) =>
     service.app.get(DataSource).query('SELECT status, permanent, status_code, attempts, provider_message_id FROM deliveries WHERE order_id = $1', [orderId]);
 
@@ -101,6 +106,19 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(bigMail.text).toContain('BIG-399-XXXXXXXXXXXXXXXX');
   });
 
+  it('retries a batch SendGrid throttles as a whole, and each customer still gets exactly one e-mail', async () => {
+    const orderId = uniqueName('throttled');
+    const batch = Array.from({ length: 5 }, (_, i) => licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`t${i}`)}@example.com`) }));
+    await sink.failNext(429, 1, 0);
+    await publish(service.topics.licenseAllocated, orderId, ...batch);
+
+    await waitUntil(() => sentFor(orderId).length === 5, 20000, '5 EmailSent');
+    for (const allocated of batch) expect(await sink.messages(allocated.data.customer.email)).toHaveLength(1);
+    const deliveries: { attempts: { statusCode: number }[]; provider_message_id: string }[] = await deliveriesOf(orderId);
+    expect(deliveries.map((d) => d.attempts.map((a) => a.statusCode))).toEqual(Array(5).fill([429, 202]));
+    expect(new Set(deliveries.map((d) => d.provider_message_id)).size).toBe(1);
+  });
+
   it('sends each e-mail of a batch SendGrid refuses alone, so only the one refused again fails', async () => {
     const orderId = uniqueName('refused');
     const batch = Array.from({ length: 5 }, (_, i) => licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`r${i}`)}@example.com`) }));
@@ -148,6 +166,7 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
   it('retries 429 (honouring Retry-After) and 500, then sends once', async () => {
     const to = `${uniqueName('retry')}@example.com`;
     const allocated = licenseAllocated({ orderId: uniqueName('ord'), customer: customer(to) });
+    const retriesBefore = await retriesByStatus();
     await sink.failNext(429, 1, 1);
     await sink.failNext(500, 1);
     await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
@@ -158,9 +177,8 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(delivery.status).toBe('sent');
     expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([429, 500, 202]);
     expect(delivery.attempts[0].waitMs).toBe(1000);
-    const metrics = await request(service.url).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/notification_email_retries_total\{status="429"\} 1/);
-    expect(metrics.text).toMatch(/notification_email_retries_total\{status="500"\} 1/);
+    const retriesAfter = await retriesByStatus();
+    expect([retriesAfter['429'] - retriesBefore['429'], retriesAfter['500'] - retriesBefore['500']]).toEqual([1, 1]);
   });
 
   it('gives up on a SendGrid outage after the configured attempts with a non-permanent EmailFailed', async () => {
