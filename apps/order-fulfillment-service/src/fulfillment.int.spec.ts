@@ -1,7 +1,7 @@
 import type { EventDataOf } from '@keypool/contracts';
 import { Envelope, InboundEvent, Messaging, envelope } from '@keypool/messaging';
 import { recordEmailsSent } from './email/email-outcomes.handler';
-import { headerText, waitUntil } from '@keypool/testing';
+import { headerText, uniqueName, waitUntil } from '@keypool/testing';
 import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
 
 type Requested = Envelope<EventDataOf<'AllocationRequested'>>;
@@ -35,6 +35,8 @@ describe('order fulfillment over Kafka', () => {
     expect(requests[0]).toMatchObject({ type: 'AllocationRequested', data: { merchantId: 'm_acme', customer: order.customer, parentLicenses: [] } });
 
     const allocated = await Promise.all(requests.map((r) => kit.allocate(r.data)));
+    // As in the real flow, the e-mail follows the allocation (the other order is tested below).
+    await kit.orderOnceItShows(order.orderId, (o) => o.lines.every((l) => l.status === 'allocated'));
     await Promise.all(allocated.map((a) => kit.emailSent(a)));
 
     const [fulfilled] = await kit.waitForPublished<'OrderFulfilled'>('orderFulfilled', order.orderId, 1);
@@ -49,6 +51,24 @@ describe('order fulfillment over Kafka', () => {
     expect(shown.lines.map((l) => l.status)).toEqual(['delivered', 'delivered']);
     expect(shown.lines[0].statusHistory.map((h) => h.status)).toEqual(['received', 'allocated', 'delivered']);
     expect(shown.emails.map((e) => [e.lineId, e.kind])).toEqual(expect.arrayContaining([['1', 'sent'], ['2', 'sent']]));
+  });
+
+  it('delivers a line whose EmailSent arrives before its LicenseAllocated, keeping the e-mailed license ids', async () => {
+    // Two topics, two consumers: order-fulfillment may see notification's EmailSent first.
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [request] = await requestsOf(order.orderId, 1);
+    const licenses = [{ licenseId: uniqueName('lic_early'), value: 'EARLY-0001-KEY' }];
+    const { licenseCount: _count, ...line } = request.data;
+    const early = envelope({ type: 'LicenseAllocated', source: 'test', data: { ...line, poolId: 'pool_test', licenses } });
+    await kit.emailSent(early);
+    const [fulfilled] = await kit.waitForPublished<'OrderFulfilled'>('orderFulfilled', order.orderId, 1);
+    expect(fulfilled.data.lines).toEqual([{ lineId: '1', productId: 'p_seat', licenseIds: [licenses[0].licenseId] }]);
+    await kit.allocate(request.data, licenses);
+    const shown = await kit.orderOnceItShows(order.orderId, (o) => o.lines[0].licenses.length === 1);
+    expect(shown.status).toBe('fulfilled');
+    expect(shown.lines[0].statusHistory.map((h) => h.status)).toEqual(['received', 'delivered']);
+    expect(shown.lines[0].licenses.map((l) => l.licenseId)).toEqual([licenses[0].licenseId]);
   });
 
   it('fulfils an order once even when its EmailSent events are redelivered or repeated', async () => {
