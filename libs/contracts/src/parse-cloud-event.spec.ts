@@ -28,6 +28,14 @@ describe('parseCloudEvent', () => {
     expect(parseCloudEvent(bom).ok).toBe(true);
   });
 
+  it('treats optional attributes sent as null as absent, so resendof: null is an original', () => {
+    const result = parseCloudEvent(message(orderPaid({ resendof: null, subject: null, time: null })));
+    expect(result.ok).toBe(true);
+    const value = result.ok ? (result.value as unknown as Record<string, unknown>) : {};
+    expect(['resendof', 'subject', 'time'].filter((key) => key in value)).toEqual([]);
+    expect(value['data']).toMatchObject({ orderId: 'ord_1001' });
+  });
+
   it('keeps extension attributes such as resendof', () => {
     const result = parseCloudEvent(message(orderPaid({ resendof: 'evt_0', partitionkey: 'ord_1001' })));
     expect(result.ok && result.value).toMatchObject({ resendof: 'evt_0', partitionkey: 'ord_1001' });

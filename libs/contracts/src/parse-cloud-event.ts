@@ -45,7 +45,19 @@ export function parseCloudEvent(
   }
   const data = validateEventData(type, envelope.value.data);
   if (!data.ok) return failure('invalid-data', data.errors, envelope.value);
-  return { ok: true, value: envelope.value as KeypoolEvent };
+  return { ok: true, value: withoutNullAttributes(envelope.value) as KeypoolEvent };
+}
+
+/**
+ * Optional attributes may be sent as null ("absent or null"); consumers see them absent, so a
+ * `resendof: null` original can never pass for a resend.
+ */
+function withoutNullAttributes(envelope: CloudEventEnvelope): CloudEventEnvelope {
+  const nulls = Object.keys(envelope).filter((key) => key !== 'data' && (envelope as Record<string, unknown>)[key] === null);
+  if (nulls.length === 0) return envelope;
+  const copy = { ...envelope } as Record<string, unknown>;
+  for (const key of nulls) delete copy[key];
+  return copy as CloudEventEnvelope;
 }
 
 function parseJson(text: string): unknown {

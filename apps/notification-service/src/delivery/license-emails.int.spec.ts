@@ -148,6 +148,17 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(sentFor(orderId)).toHaveLength(2);
   });
 
+  it('treats a LicenseAllocated with resendof: null as an original', async () => {
+    const to = `${uniqueName('nullresend')}@example.com`;
+    const allocated = licenseAllocated({ orderId: uniqueName('ord'), customer: customer(to) });
+    await publish(service.topics.licenseAllocated, allocated.data.orderId, { ...allocated, resendof: null } as unknown as typeof allocated);
+    await waitUntil(() => sentFor(allocated.data.orderId).length === 1, 20000, 'EmailSent');
+    expect(sentFor(allocated.data.orderId)[0].data.resend).toBe(false);
+    const [mail] = await sink.messages(to);
+    expect(mail.categories).toEqual(['keypool-license']);
+    expect(mail.custom_args).not.toHaveProperty('keypool_resend_of');
+  });
+
   it('sends a resend exactly once, marked as a resend', async () => {
     const to = `${uniqueName('resend')}@example.com`;
     const orderId = uniqueName('ord');
