@@ -25,6 +25,9 @@ describe('notification-service boots with its platform surface', () => {
     const metrics = await request(service.url).get('/metrics').expect(200);
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
     const docs = await request(service.url).get('/docs-json').expect(200);
+    const page = await request(service.url).get('/docs').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('swagger');
     expect(Object.keys(docs.body.paths).sort()).toEqual([
       '/v1/merchants/{merchantId}/alert-contacts',
       '/v1/merchants/{merchantId}/email-text',

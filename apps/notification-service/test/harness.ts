@@ -12,6 +12,8 @@ export interface RunningService {
   db: TestDatabase;
   topics: Record<TopicName, string>;
   stop(): Promise<void>;
+  /** Stops the app, runs `meanwhile` (e.g. a consumer group reset), starts it again on the same database and topics. */
+  restart(meanwhile?: () => Promise<void>): Promise<void>;
 }
 
 /** The service in-process against its own database and topics, sending through the sink child process. */
@@ -27,16 +29,24 @@ export async function startNotificationService(label: string, sink: SinkProcess,
     ...extra,
   });
   const { app, url } = await startTestApp(AppModule.forEnv(env));
-  return {
+  const service: RunningService = {
     app,
     url,
     db,
     topics: topicsOf(env),
     stop: async () => {
-      await app.close();
+      await service.app.close();
       await db.drop();
     },
+    restart: async (meanwhile) => {
+      await service.app.close();
+      await meanwhile?.();
+      const restarted = await startTestApp(AppModule.forEnv(env));
+      service.app = restarted.app;
+      service.url = restarted.url;
+    },
   };
+  return service;
 }
 
 export function licenseAllocated(overrides: Partial<EventDataOf<'LicenseAllocated'>> = {}, attributes: { id?: string; resendof?: string } = {}) {

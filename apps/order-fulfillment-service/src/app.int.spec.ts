@@ -22,6 +22,9 @@ describe('order-fulfillment-service boots with its platform surface', () => {
     expect(metrics.text).toContain('keypool_duplicate_orders_total');
     expect(metrics.text).toContain('keypool_order_lines{status="awaiting_stock"} 0');
     const docs = await request(url).get('/docs-json').expect(200);
+    const page = await request(url).get('/docs').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('swagger');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining([
         '/v1/orders',

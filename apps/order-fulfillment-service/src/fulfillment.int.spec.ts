@@ -53,6 +53,13 @@ describe('order fulfillment over Kafka', () => {
     expect(shown.emails.map((e) => [e.lineId, e.kind])).toEqual(expect.arrayContaining([['1', 'sent'], ['2', 'sent']]));
   });
 
+  it('passes a test purchase on as such, so the pool serves it from test pools only', async () => {
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }], { test: true });
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [request] = await requestsOf(order.orderId, 1);
+    expect(request.data.test).toBe(true);
+  });
+
   it('delivers a line whose EmailSent arrives before its LicenseAllocated, keeping the e-mailed license ids', async () => {
     // Two topics, two consumers: order-fulfillment may see notification's EmailSent first.
     const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);

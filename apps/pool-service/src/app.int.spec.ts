@@ -27,6 +27,9 @@ describe('pool-service boots with its platform surface', () => {
     const metrics = await request(url).get('/metrics').expect(200);
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
     const docs = await request(url).get('/docs-json').expect(200);
+    const page = await request(url).get('/docs').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('swagger');
     expect(docs.body.openapi).toMatch(/^3\./);
   });
 

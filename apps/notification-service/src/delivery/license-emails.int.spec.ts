@@ -53,6 +53,9 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(mail.from).toEqual({ email: 'licenses@keypool.local', name: 'keypool' });
     expect(mail.custom_args).toMatchObject({ keypool_event_id: allocated.id, keypool_order_id: allocated.data.orderId });
     const [emailSent] = sentFor(allocated.data.orderId);
+    const message = sent.messages.find((m) => m.value?.toString().includes(emailSent.id))!;
+    expect(message.key?.toString()).toBe(allocated.data.orderId);
+    expect(emailSent).toMatchObject({ type: 'EmailSent', source: 'keypool/notification-service' });
     expect(emailSent.data).toEqual({
       orderId: allocated.data.orderId,
       merchantId: 'm_acme',
@@ -235,5 +238,55 @@ describe('license e-mails SendGrid refuses', () => {
     expect(emailFailed.data).toMatchObject({ orderId: allocated.data.orderId, permanent: true, attempts: 1, statusCode: 401 });
     expect(emailFailed.data.reason).toBe('SendGrid answered 401: The provided authorization grant is invalid, expired, or revoked');
     expect(await sink.messages()).toHaveLength(0);
+  });
+});
+
+describe('a consumer group reset on license-allocated', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+  let sent: TopicReader;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    service = await startNotificationService('notification_reset', sink);
+    sent = await TopicReader.open(kafka, service.topics.emailSent);
+  });
+  afterAll(async () => {
+    await sent?.close();
+    await service?.stop();
+    await sink?.stop();
+  });
+
+  it('re-reads old offsets without e-mailing anyone a second time', async () => {
+    const orderId = uniqueName('reset');
+    const before = Array.from({ length: 3 }, (_, i) =>
+      licenseAllocated({ orderId, lineId: String(i + 1), customer: { email: `${uniqueName(`reset${i}`)}@example.com`, firstName: 'Ann', lastName: 'Lee' } }),
+    );
+    await publish(service.topics.licenseAllocated, orderId, ...before);
+    await sent.waitForCount(3);
+
+    const groupId = `notification-service.${service.topics.licenseAllocated}`;
+    await service.restart(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        // The group must be empty for a reset; the stopped consumer may take a moment to leave.
+        await waitUntil(
+          () => admin.resetOffsets({ groupId, topic: service.topics.licenseAllocated, earliest: true }).then(() => true, () => false),
+          20000,
+          'an empty group to reset',
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    const after = licenseAllocated({ orderId, lineId: '9', customer: { email: `${uniqueName('after')}@example.com`, firstName: 'Ann', lastName: 'Lee' } });
+    await publish(service.topics.licenseAllocated, orderId, after);
+    await sent.waitForCount(4);
+
+    for (const allocated of [...before, after]) expect(await sink.messages(allocated.data.customer.email)).toHaveLength(1);
+    expect(sent.messages).toHaveLength(4);
+    const metrics = await request(service.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/keypool_events_redelivered_total\{consumer="license-emails"\} 3\n/);
   });
 });

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AllocationDeferredData, AllocationRequestedData, LicenseAllocatedData, PoolLowData } from '@keypool/contracts';
 import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { TopicReader, produce, startTestApp, testKafka, waitUntil } from '@keypool/testing';
+import { TopicReader, headerText, produce, startTestApp, testKafka, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { PoolService, createPool, importKeys, keys, lineRequest, startPoolService } from '../testing/pool-test-kit';
 
@@ -51,6 +51,10 @@ describe('allocation through Kafka', () => {
     expect(event).toMatchObject({ type: 'LicenseAllocated', source: 'keypool/pool-service', dataschema: dataschemaOf('LicenseAllocated') });
     expect(event.data).toMatchObject({ poolId: pool.id, customer: { email: 'ann@example.com' } });
     expect(event.data.licenses.map((l) => l.value)).toEqual(['SERVED-AAAA-0001', 'SERVED-AAAA-0002']);
+    // The contract keys license-allocated by orderId, as structured CloudEvents.
+    const message = allocated.messages.find((m) => m.value?.toString().includes('"served_1"'))!;
+    expect(message.key?.toString()).toBe('served_1');
+    expect(headerText(message, 'content-type')).toBe(CLOUDEVENTS_CONTENT_TYPE);
   });
 
   it('re-publishes the same event id and licenses when a line is requested again', async () => {
@@ -77,6 +81,10 @@ describe('allocation through Kafka', () => {
       expect.objectContaining({ orderId: 'backorder_2', status: 'awaiting_stock', poolId: pool.id }),
     ]);
     await until('PoolLow empty', () => poolLow.values<Envelope<PoolLowData>>().some((e) => e.data.poolId === pool.id && e.data.level === 'empty'));
+    // pool-low is keyed by poolId.
+    const keysOfAlerts = poolLow.messages.filter((m) => m.value?.toString().includes(pool.id)).map((m) => m.key?.toString());
+    expect(keysOfAlerts.length).toBeGreaterThan(0);
+    expect(new Set(keysOfAlerts)).toEqual(new Set([pool.id]));
 
     await importKeys(service.url, 'acme', pool.id, keys('BACKORDER', 3));
     await until('both lines served', () => allocatedFor('backorder_').length === 2);

@@ -61,6 +61,17 @@ describe('allocating licenses to order lines', () => {
     expect(metrics).toMatch(/keypool_pool_order_lines\{status="awaiting_stock"\} 500\n/);
   });
 
+  it('refuses to withdraw an allocated license, naming its order line, and leaves the totals alone', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_sold' });
+    await importKeys(url, 'acme', pool.id, keys('SOLD', 1));
+    await allocateDirectly(service, [lineRequest({ orderId: 'sold_1', productId: 'p_sold' })]);
+    const [license] = (await as(url, 'acme').get(`/v1/pools/${pool.id}/licenses`).expect(200)).body.items;
+    expect(license).toMatchObject({ status: 'allocated', orderId: 'sold_1', lineId: '1' });
+    const refused = await as(url, 'acme').delete(`/v1/pools/${pool.id}/licenses/${license.licenseId}`).expect(409);
+    expect(refused.body.message).toBe('This license was allocated to order sold_1 line 1; allocated licenses cannot be withdrawn');
+    expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 1, withdrawn: 0 });
+  });
+
   it('answers a repeated request with the same event and the same licenses, never new ones', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_repeat' });
     await importKeys(url, 'acme', pool.id, keys('REPEAT', 4));
