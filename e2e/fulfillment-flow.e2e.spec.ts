@@ -48,8 +48,8 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     await api(system.pool, 'POST', `/pools/${poolId}/licenses`, { text: lines, expect: 200 });
   }
 
-  async function pay(lines: LineSpec[]) {
-    const event = orderPaidEvent(orderPaid(merchantId, lines));
+  async function pay(lines: LineSpec[], extra: { test?: boolean } = {}) {
+    const event = orderPaidEvent(orderPaid(merchantId, lines, extra));
     await publishOrderPaid(system.kafka, system.topics.orderPaid, event);
     return event;
   }
@@ -155,6 +155,20 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     await waitForOrderStatus(marker.data.orderId, 'fulfilled');
     expect(await mailsFor()).toHaveLength(2);
     expect(fulfilledOf(orderId)).toHaveLength(1);
+  });
+
+  it('serves a test purchase from the test pool only, never from live stock', async () => {
+    const live = await stockedProduct(2);
+    const testPool = await api<{ id: string }>(system.pool, 'POST', '/pools', {
+      json: { merchantId, productId: live.productId, threshold: 0, mode: 'test' },
+      expect: 201,
+    });
+    await importLicenses(testPool.id, 1);
+    const event = await pay([{ productId: live.productId, quantity: 1 }], { test: true });
+    await waitForOrderStatus(event.data.orderId, 'fulfilled');
+    const stock = async (poolId: string) => api<{ available: number; allocated: number }>(system.pool, 'GET', `/pools/${poolId}`);
+    expect(await stock(testPool.id)).toMatchObject({ available: 0, allocated: 1 });
+    expect(await stock(live.poolId)).toMatchObject({ available: 2, allocated: 0 });
   });
 
   /** The support CLI as support runs it: its own process, talking to the services over HTTP and Kafka. */
