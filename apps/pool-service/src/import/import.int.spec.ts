@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { TEST_KEYS } from '@keypool/testing';
 import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, startPoolService } from '../testing/pool-test-kit';
@@ -125,6 +126,28 @@ describe('license import over HTTP', () => {
     expect(tooLarge.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is over the limit of 100 kB for this endpoint; send less' });
     const notJson = await request(url).patch(`/v1/pools/${pool.id}`).set('Authorization', `Bearer ${TEST_KEYS.acme}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
     expect(notJson.body.message).toMatch(/^The request body is not valid JSON: /);
+  });
+
+  it.each([
+    ['text/plain', 'ABORT-0001\nABORT-0002\n'],
+    ['application/json', '["ABORT-0001", "ABORT-0002", '],
+  ])('stores nothing from a %s upload the client abandons, and the merchant can import again at once', async (contentType, partial) => {
+    const pool = await createPool(url, 'acme', { productId: `p_abort_${contentType.split('/')[1]}` });
+    await new Promise<void>((resolve) => {
+      const target = new URL(`/v1/pools/${pool.id}/licenses`, url);
+      const req = httpRequest(target, { method: 'POST', headers: { Authorization: `Bearer ${TEST_KEYS.acme}`, 'Content-Type': contentType } });
+      req.on('error', () => resolve());
+      req.write(partial);
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 500);
+    });
+    // The abandoned import held the merchant's import lock; it must have let go.
+    const next = importKeys(url, 'acme', pool.id, [`AFTER-ABORT-${contentType}`]);
+    const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('the next import waited on the abandoned one')), 15000));
+    expect(await Promise.race([next, stuck])).toMatchObject({ added: 1 });
+    expect(await stockOf(pool.id)).toMatchObject({ available: 1 });
   });
 
   it('says how to send licenses when the body is of another kind or has no file', async () => {

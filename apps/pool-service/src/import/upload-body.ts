@@ -1,7 +1,7 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { UploadedLine, readLines } from './line-reader';
 
@@ -45,8 +45,9 @@ function firstFile(request: Request): Promise<Readable> {
 }
 
 async function* jsonLines(body: Readable): AsyncGenerator<UploadedLine> {
-  const elements = body.pipe(streamArray.withParserAsStream());
-  body.on('error', (error) => elements.destroy(error));
+  // pipeline, not pipe: a client that goes away mid-upload must end the read (and the import's
+  // transaction with it) instead of leaving the parser waiting for the rest forever.
+  const elements = pipeline(body, streamArray.withParserAsStream(), () => undefined);
   try {
     for await (const { key, value } of elements as AsyncIterable<streamArray.StreamArrayItem>) {
       if (typeof value === 'string') yield { number: key + 1, text: value };
