@@ -131,8 +131,9 @@ describe('license import over HTTP', () => {
   it.each([
     ['text/plain', 'ABORT-0001\nABORT-0002\n'],
     ['application/json', '["ABORT-0001", "ABORT-0002", '],
+    ['multipart/form-data; boundary=keypool', '--keypool\r\nContent-Disposition: form-data; name="file"; filename="keys.txt"\r\nContent-Type: text/plain\r\n\r\nABORT-0001\r\nABORT-'],
   ])('stores nothing from a %s upload the client abandons, and the merchant can import again at once', async (contentType, partial) => {
-    const pool = await createPool(url, 'acme', { productId: `p_abort_${contentType.split('/')[1]}` });
+    const pool = await createPool(url, 'acme', { productId: `p_abort_${contentType.split(/[/;]/)[1]}` });
     await new Promise<void>((resolve) => {
       const target = new URL(`/v1/pools/${pool.id}/licenses`, url);
       const req = httpRequest(target, { method: 'POST', headers: { Authorization: `Bearer ${TEST_KEYS.acme}`, 'Content-Type': contentType } });

@@ -34,6 +34,11 @@ function firstFile(request: Request): Promise<Readable> {
     parser.on('file', (_field, stream) => {
       if (found) return void stream.resume();
       found = true;
+      // A client that goes away mid-upload must end the read (and the import's transaction),
+      // not leave the file stream waiting for the rest forever.
+      request.once('close', () => {
+        if (!request.complete) stream.destroy(new Error('the upload was abandoned before its end'));
+      });
       resolve(stream);
     });
     parser.on('error', () => reject(new BadRequestException('The multipart body is malformed')));
