@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
+import type { InboundEvent, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
-import { LineOutcomeEvent, applyLineOutcomes, describeLines } from '../orders/line-changes';
+import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
 import { saveLicenses } from '../orders/saved-licenses';
 import { updateReturning } from '../orders/update-returning';
@@ -22,8 +22,7 @@ export async function recordAllocations(tx: Tx, events: InboundEvent[], cipher: 
   if (originals.length === 0) return result;
   await lockOrders(tx.manager, originals.map((o) => o.data.orderId));
   const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'allocated' } }));
-  const { unknown } = await applyLineOutcomes(tx.manager, outcomes);
-  if (unknown.length > 0) throw new PermanentFailure(`LicenseAllocated for ${describeLines(unknown)}, which this service never received`);
+  await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
 
   // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
   const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];

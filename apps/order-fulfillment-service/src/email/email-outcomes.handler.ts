@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EmailFailedData, EmailSentData, OrderFulfilledData } from '@keypool/contracts';
-import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
-import { applyLineOutcomes, describeLines } from '../orders/line-changes';
+import type { InboundEvent, Tx } from '@keypool/messaging';
+import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
 import { orderEvent } from '../orders/fulfillment-events';
 import { fulfilCompletedOrders } from './order-fulfillment';
@@ -41,11 +41,11 @@ export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulf
     at: data.sentAt,
   }));
   await recordEmails(tx.manager, records, 'EmailSent');
-  const { changed, unknown } = await applyLineOutcomes(
+  const changed = await applyLineOutcomes(
     tx.manager,
+    'EmailSent',
     sent.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'email_sent', resend: data.resend } })),
   );
-  if (unknown.length > 0) throw new PermanentFailure(`EmailSent for ${describeLines(unknown)}, which this service never received`);
   const delivered = changed.filter((line) => line.status === 'delivered');
   await rememberDeliveredLicenseIds(tx.manager, delivered, records);
   const fulfilled = await fulfilCompletedOrders(tx.manager, delivered.map((l) => l.orderId), null);
@@ -70,8 +70,9 @@ export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promi
     })),
     'EmailFailed',
   );
-  const { changed, unknown } = await applyLineOutcomes(
+  const changed = await applyLineOutcomes(
     tx.manager,
+    'EmailFailed',
     failures.map(({ eventId, data }) => ({
       orderId: data.orderId,
       lineId: data.lineId,
@@ -79,14 +80,12 @@ export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promi
       outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason },
     })),
   );
-  if (unknown.length > 0) throw new PermanentFailure(`EmailFailed for ${describeLines(unknown)}, which this service never received`);
   return changed.length;
 }
 
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
   const known = await lockOrders(manager, records.map((r) => r.orderId));
-  const unknown = records.filter((r) => !known.has(r.orderId));
-  if (unknown.length > 0) throw new PermanentFailure(`${type} for ${describeLines(unknown)}, which this service never received`);
+  refuseUnknown(type, records.filter((r) => !known.has(r.orderId)));
   const column = <T>(pick: (r: EmailRecord) => T) => records.map(pick);
   await manager.query(
     `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { PermanentFailure } from '@keypool/messaging';
 import { LineOutcome, LineState, LineStatus, nextLineState } from './line-status';
 import { lineKey } from './order-locks';
 
@@ -18,9 +19,10 @@ export interface ChangedLine {
 /**
  * Reads the lines once, folds the chunk's outcomes over them in arrival order, then writes
  * the final state of each changed line and one history row per change, set-based.
- * Callers hold the order locks. Returns lines the chunk names but this service never stored.
+ * Callers hold the order locks. A chunk naming a line this service never stored is refused
+ * (see refuseUnknown), naming `eventType`.
  */
-export async function applyLineOutcomes(manager: EntityManager, events: LineOutcomeEvent[]): Promise<{ changed: ChangedLine[]; unknown: LineOutcomeEvent[] }> {
+export async function applyLineOutcomes(manager: EntityManager, eventType: string, events: LineOutcomeEvent[]): Promise<ChangedLine[]> {
   const states = await readLineStates(manager, events);
   const history: { orderId: string; lineId: string; status: string; reason: string | null; eventId: string }[] = [];
   const unknown: LineOutcomeEvent[] = [];
@@ -42,9 +44,15 @@ export async function applyLineOutcomes(manager: EntityManager, events: LineOutc
     const [orderId, lineId] = key.split('\u0000');
     return { orderId, lineId, ...states.get(key)! };
   });
+  refuseUnknown(eventType, unknown);
   await writeLineStates(manager, changed);
   await appendStatusHistory(manager, history);
-  return { changed: changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status })), unknown };
+  return changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status }));
+}
+
+/** Events about orders or lines this service never stored cannot be applied: the chunk fails for good (DLQ). */
+export function refuseUnknown(eventType: string, lines: { orderId: string; lineId: string }[]): void {
+  if (lines.length > 0) throw new PermanentFailure(`${eventType} for ${describeLines(lines)}, which this service never received`);
 }
 
 async function readLineStates(manager: EntityManager, events: LineOutcomeEvent[]): Promise<Map<string, LineState>> {
