@@ -236,4 +236,29 @@ describe('malformed orders', () => {
       expect(headerText(letter!, 'dlq-reason')).toMatch(reason);
     }
   });
+
+  it('dead-letters events about orders or lines it never received, naming them, and changes nothing', async () => {
+    const allocatedDlq = await kit.openReader('allocatedDlq', `${kit.topics.licenseAllocated}.dlq`);
+    const sentDlq = await kit.openReader('sentDlq', `${kit.topics.emailSent}.dlq`);
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const [request] = await kit.waitForPublished<'AllocationRequested'>('allocationRequested', order.orderId, 1);
+
+    await kit.allocate({ ...request.data, lineId: '7' });
+    const stranger = await kit.allocate({ ...request.data, orderId: 'ord_stranger' });
+    await kit.emailSent(stranger);
+
+    // Keyed by order, so the two letters may come from different partitions in either order.
+    const reasons = (await allocatedDlq.waitForCount(2)).map((m) => headerText(m, 'dlq-reason'));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`LicenseAllocated for order ${order.orderId} line 7, which this service never received`),
+        expect.stringContaining('LicenseAllocated for order ord_stranger line 1, which this service never received'),
+      ]),
+    );
+    const [unknownEmail] = await sentDlq.waitForCount(1);
+    expect(headerText(unknownEmail, 'dlq-reason')).toContain('EmailSent for order ord_stranger line 1, which this service never received');
+    const shown = await kit.orderOnceItShows(order.orderId);
+    expect(shown.lines.map((l) => [l.lineId, l.status])).toEqual([['1', 'received']]);
+  });
 });
