@@ -74,3 +74,18 @@ export const License = Type.Object({
   }),
 });
 export type License = Static<typeof License>;
+
+// One order line with its order's context, as both AllocationRequested and LicenseAllocated
+// carry it (event-carried state: the receiver never reads the sender's database).
+export const OrderLineContext = {
+  orderId: Id,
+  merchantId: Id,
+  lineId: Id,
+  productId: Id,
+  currency: Currency,
+  test: Type.Boolean(),
+  paidAt: DateTime,
+  licenseFor: Nullable(Text(500)),
+  customer: Customer,
+  item: OrderLine,
+};

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Currency, Customer, DateTime, Id, License, Nullable, OrderLine, PositiveCount, Text } from '../fields';
+import { License, OrderLineContext, PositiveCount } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 // Internal command: order-fulfillment asks pool-service for one order line's
@@ -7,16 +7,7 @@ import { eventSchemaOptions } from '../schema-meta';
 // LicenseAllocated without reading the order-fulfillment database.
 export const AllocationRequestedData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
-    lineId: Id,
-    productId: Id,
-    currency: Currency,
-    test: Type.Boolean(),
-    paidAt: DateTime,
-    licenseFor: Nullable(Text(500)),
-    customer: Customer,
-    item: OrderLine,
+    ...OrderLineContext,
     // The delivery rule is resolved by the sender: quantity, or 1 per product.
     licenseCount: PositiveCount,
     parentLicenses: Type.Array(License),

@@ -1,21 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Currency, Customer, DateTime, Id, License, Nullable, OrderLine, Text } from '../fields';
+import { Id, License, OrderLineContext } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 // Event-carried state: everything the e-mail needs travels with the licenses,
 // so the notification service never reads another service's database.
 export const LicenseAllocatedData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
-    lineId: Id,
-    productId: Id,
-    currency: Currency,
-    test: Type.Boolean(),
-    paidAt: DateTime,
-    licenseFor: Nullable(Text(500)),
-    customer: Customer,
-    item: OrderLine,
+    ...OrderLineContext,
     poolId: Id,
     licenses: Type.Array(License, { minItems: 1 }),
     parentLicenses: Type.Array(License),
