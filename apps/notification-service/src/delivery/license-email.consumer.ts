@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Topics } from '@keypool/contracts';
-import { Messaging, contractDecoder } from '@keypool/messaging';
+import { Messaging, contractTopicConsumer } from '@keypool/messaging';
 import { TOPICS } from '@keypool/platform';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
 import { MAIL_SETTINGS, MailSettings } from './mail-settings';
@@ -9,12 +9,7 @@ import type { NotificationMetrics } from './notification-metrics';
 import { SendGridDelivery } from './sendgrid-delivery';
 import { sendLicenseEmails } from './send-license-emails.handler';
 
-/**
- * Entry point for LicenseAllocated: its own consumer group, so it never competes with
- * order-fulfillment. The group is named after the topic: kafkajs hands a group's members
- * partitions of every topic any member subscribed to, so two deployments (or test files) with
- * their own topic names must never share a group.
- */
+/** Entry point for LicenseAllocated: its own consumer group, so it never competes with order-fulfillment. */
 @Injectable()
 export class LicenseEmailConsumer implements OnApplicationBootstrap {
   constructor(
@@ -28,12 +23,13 @@ export class LicenseEmailConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const deps = { delivery: this.delivery, templates: this.templates, metrics: this.metrics, topics: this.topics, settings: this.settings };
-    await this.messaging.consume({
-      name: 'license-emails',
-      groupId: `notification-service.${this.topics.licenseAllocated}`,
-      topics: [this.topics.licenseAllocated],
-      decode: contractDecoder({ [this.topics.licenseAllocated]: 'LicenseAllocated' }),
-      handle: (events, tx) => sendLicenseEmails(deps, events, tx),
-    });
+    await this.messaging.consume(
+      contractTopicConsumer('notification-service', {
+        name: 'license-emails',
+        topic: this.topics.licenseAllocated,
+        type: 'LicenseAllocated',
+        handle: (events, tx) => sendLicenseEmails(deps, events, tx),
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Topics } from '@keypool/contracts';
-import { Messaging, contractDecoder } from '@keypool/messaging';
+import { Messaging, contractTopicConsumer } from '@keypool/messaging';
 import { TOPICS } from '@keypool/platform';
 import { MAIL_SETTINGS, MailSettings } from '../delivery/mail-settings';
 import { NOTIFICATION_METRICS } from '../delivery/notification-metrics';
@@ -20,12 +20,13 @@ export class PoolLowConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const deps = { delivery: this.delivery, metrics: this.metrics, settings: this.settings };
-    await this.messaging.consume({
-      name: 'pool-low-alerts',
-      groupId: `notification-service.${this.topics.poolLow}`,
-      topics: [this.topics.poolLow],
-      decode: contractDecoder({ [this.topics.poolLow]: 'PoolLow' }),
-      handle: (events, tx) => sendPoolLowAlerts(deps, events, tx),
-    });
+    await this.messaging.consume(
+      contractTopicConsumer('notification-service', {
+        name: 'pool-low-alerts',
+        topic: this.topics.poolLow,
+        type: 'PoolLow',
+        handle: (events, tx) => sendPoolLowAlerts(deps, events, tx),
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EventType, Topics } from '@keypool/contracts';
-import { ConsumerDefinition, Messaging, contractDecoder } from '@keypool/messaging';
+import { ConsumerDefinition, Messaging, contractTopicConsumer } from '@keypool/messaging';
 import { SecretBox, TOPICS } from '@keypool/platform';
 import { recordDeferrals } from '../allocation/allocation-deferred.handler';
 import { recordAllocations } from '../allocation/license-allocated.handler';
@@ -49,9 +49,7 @@ export class FulfillmentConsumers implements OnApplicationBootstrap {
     ]);
   }
 
-  // The group is named after the topic, so a deployment (or a test) with its own topic names
-  // never shares a consumer group with another.
   private consume(name: string, topic: string, type: EventType, handle: ConsumerDefinition['handle']) {
-    return this.messaging.consume({ name, groupId: `${SERVICE}.${topic}`, topics: [topic], decode: contractDecoder({ [topic]: type }), handle });
+    return this.messaging.consume(contractTopicConsumer(SERVICE, { name, topic, type, handle }));
   }
 }

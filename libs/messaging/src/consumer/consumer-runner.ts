@@ -10,11 +10,7 @@ import { PermanentFailure, RetryPolicy, backoffDelay, describeError, sleep } fro
 export interface ConsumerDefinition {
   /** Names the consumer in the inbox, logs and metrics. */
   name: string;
-  /**
-   * Name it after the topics it reads (e.g. `<service>.<topic>`): kafkajs' assigner hands a
-   * group's members partitions of every topic any member subscribed to, so consumers of
-   * different topics (another deployment's, another test's) must never share a group.
-   */
+  /** Named after the topics it reads; contractTopicConsumer() does that for one topic. */
   groupId: string;
   topics: string[];
   decode: EventDecoder;

@@ -1,5 +1,6 @@
 import { EventType, parseCloudEvent } from '@keypool/contracts';
 import type { Envelope } from '../envelope';
+import type { ConsumerDefinition } from './consumer-runner';
 import type { EventDecoder } from './inbound-event';
 
 /**
@@ -14,4 +15,18 @@ export function contractDecoder(typeByTopic: Record<string, EventType>): EventDe
     if (!parsed.ok) return { ok: false, reason: `${parsed.problem}: ${parsed.errors.join('; ')}` };
     return { ok: true, envelope: parsed.value as unknown as Envelope };
   };
+}
+
+/**
+ * A consumer of one contract topic: events decoded and validated as `type`, in the group
+ * `<groupPrefix>.<topic>`. The group is named after the topic because kafkajs' assigner hands a
+ * group's members partitions of every topic any member subscribed to: consumers of different
+ * topics (another deployment's, another test's) must never share a group.
+ */
+export function contractTopicConsumer(
+  groupPrefix: string,
+  definition: Omit<ConsumerDefinition, 'groupId' | 'topics' | 'decode'> & { topic: string; type: EventType },
+): ConsumerDefinition {
+  const { topic, type, ...rest } = definition;
+  return { ...rest, groupId: `${groupPrefix}.${topic}`, topics: [topic], decode: contractDecoder({ [topic]: type }) };
 }
