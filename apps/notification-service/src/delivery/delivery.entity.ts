@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, type EntityManager, PrimaryGeneratedColumn } from 'typeorm';
-import type { AttemptRecord } from './sendgrid-delivery';
+import type { AttemptRecord, SendOutcome } from './sendgrid-delivery';
 
 export type DeliveryKind = 'license' | 'pool_low';
 
@@ -60,6 +60,18 @@ export class Delivery {
 
 /** A deliveries row as the handlers write it (id and created_at come from the database). */
 export type DeliveryRecord = Omit<Delivery, 'id' | 'createdAt'>;
+
+/** The columns of a deliveries row that say how the sending went. */
+export function outcomeColumns(outcome: SendOutcome): Pick<DeliveryRecord, 'status' | 'permanent' | 'statusCode' | 'providerMessageId' | 'reason' | 'attempts'> {
+  return {
+    status: outcome.ok ? 'sent' : 'failed',
+    permanent: outcome.ok ? null : outcome.permanent,
+    statusCode: outcome.ok ? null : outcome.statusCode,
+    providerMessageId: outcome.ok ? outcome.providerMessageId : null,
+    reason: outcome.ok ? null : outcome.reason,
+    attempts: outcome.attempts,
+  };
+}
 
 /**
  * Inserts a chunk's delivery records in one statement. Not TypeORM's insert builder: its

@@ -1,9 +1,9 @@
-import { LicenseAllocatedData, dataschemaOf, type Topics } from '@keypool/contracts';
+import { LicenseAllocatedData, dataschemaOf, type EventDataOf, type Topics } from '@keypool/contracts';
 import { InboundEvent, Tx, envelope } from '@keypool/messaging';
 import { textsFor } from '../email-texts/email-texts.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import type { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { DeliveryRecord, recordDeliveries } from './delivery.entity';
+import { DeliveryRecord, outcomeColumns, recordDeliveries } from './delivery.entity';
 import type { MailSettings } from './mail-settings';
 import type { NotificationMetrics } from './notification-metrics';
 import { RetryBudget } from './retry-budget';
@@ -74,61 +74,43 @@ function recordOf(event: InboundEvent, data: LicenseAllocatedData, outcome: Send
     poolId: null,
     recipients: [data.customer.email],
     resendOf: event.envelope.resendof ?? null,
-    status: outcome.ok ? 'sent' : 'failed',
-    permanent: outcome.ok ? null : outcome.permanent,
-    statusCode: outcome.ok ? null : outcome.statusCode,
-    providerMessageId: outcome.ok ? outcome.providerMessageId : null,
-    reason: outcome.ok ? null : outcome.reason,
-    attempts: outcome.attempts,
+    ...outcomeColumns(outcome),
   };
 }
 
 function emailSent(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, outcome: Extract<SendOutcome, { ok: true }>) {
-  return {
-    topic: deps.topics.emailSent,
-    key: data.orderId,
-    aggregateType: 'order',
-    envelope: envelope({
-      type: 'EmailSent',
-      source: SOURCE,
-      dataschema: dataschemaOf('EmailSent'),
-      data: {
-        orderId: data.orderId,
-        merchantId: data.merchantId,
-        lineId: data.lineId,
-        productId: data.productId,
-        to: data.customer.email,
-        licenseIds: data.licenses.map((l) => l.licenseId),
-        providerMessageId: outcome.providerMessageId,
-        resend: Boolean(event.envelope.resendof),
-        sentAt: new Date().toISOString(),
-      },
-    }),
-  };
+  return lineOutcomeEvent(deps.topics.emailSent, 'EmailSent', {
+    ...lineOf(data),
+    licenseIds: data.licenses.map((l) => l.licenseId),
+    providerMessageId: outcome.providerMessageId,
+    resend: Boolean(event.envelope.resendof),
+    sentAt: new Date().toISOString(),
+  });
 }
 
 function emailFailed(deps: LicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, outcome: Extract<SendOutcome, { ok: false }>) {
+  return lineOutcomeEvent(deps.topics.emailFailed, 'EmailFailed', {
+    ...lineOf(data),
+    reason: outcome.reason,
+    permanent: outcome.permanent,
+    attempts: outcome.attempts.length,
+    resend: Boolean(event.envelope.resendof),
+    failedAt: new Date().toISOString(),
+    statusCode: outcome.statusCode,
+  });
+}
+
+/** The order line and recipient every e-mail outcome names. */
+function lineOf(data: LicenseAllocatedData) {
+  return { orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, to: data.customer.email };
+}
+
+/** An outcome event for order-fulfillment, keyed by the order. */
+function lineOutcomeEvent<T extends 'EmailSent' | 'EmailFailed'>(topic: string, type: T, data: EventDataOf<T>) {
   return {
-    topic: deps.topics.emailFailed,
+    topic,
     key: data.orderId,
     aggregateType: 'order',
-    envelope: envelope({
-      type: 'EmailFailed',
-      source: SOURCE,
-      dataschema: dataschemaOf('EmailFailed'),
-      data: {
-        orderId: data.orderId,
-        merchantId: data.merchantId,
-        lineId: data.lineId,
-        productId: data.productId,
-        to: data.customer.email,
-        reason: outcome.reason,
-        permanent: outcome.permanent,
-        attempts: outcome.attempts.length,
-        resend: Boolean(event.envelope.resendof),
-        failedAt: new Date().toISOString(),
-        statusCode: outcome.statusCode,
-      },
-    }),
+    envelope: envelope({ type, source: SOURCE, dataschema: dataschemaOf(type), data }),
   };
 }

@@ -2,7 +2,7 @@ import type { PoolLowData } from '@keypool/contracts';
 import type { InboundEvent, Tx } from '@keypool/messaging';
 import { alertContactsOf } from '../alert-contacts/alert-contacts.handler';
 import { mapWithConcurrency } from '../delivery/bounded-concurrency';
-import { DeliveryRecord, recordDeliveries } from '../delivery/delivery.entity';
+import { DeliveryRecord, outcomeColumns, recordDeliveries } from '../delivery/delivery.entity';
 import type { NotificationMetrics } from '../delivery/notification-metrics';
 import { RetryBudget } from '../delivery/retry-budget';
 import type { SendGridDelivery } from '../delivery/sendgrid-delivery';
@@ -43,12 +43,7 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
       poolId: alert.poolId,
       recipients: contacts,
       resendOf: event.envelope.resendof ?? null,
-      status: outcome.ok ? 'sent' : 'failed',
-      permanent: outcome.ok ? null : outcome.permanent,
-      statusCode: outcome.ok ? null : outcome.statusCode,
-      providerMessageId: outcome.ok ? outcome.providerMessageId : null,
-      reason: outcome.ok ? null : outcome.reason,
-      attempts: outcome.attempts,
+      ...outcomeColumns(outcome),
     };
   });
   await recordDeliveries(tx.manager, deliveries.filter((d): d is DeliveryRecord => d !== null));
