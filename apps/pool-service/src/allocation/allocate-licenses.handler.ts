@@ -79,7 +79,7 @@ export class AllocateLicensesHandler {
     allocated.forEach((e) => tx.publish(this.events.licenseAllocated(e)));
     known
       .filter((l) => l.status !== 'allocated')
-      .forEach((l) => tx.publish(this.deferral(l, l.reason ?? 'The line is held until it can be served')));
+      .forEach((l) => tx.publish(this.events.heldLine(l, l.reason ?? 'The line is held until it can be served')));
   }
 
   private async deferHeld(tx: Tx, inserted: AllocationRow[], outcomes: PoolServed[]): Promise<void> {
@@ -91,25 +91,13 @@ export class AllocateLicensesHandler {
       const outcome = byPool.get(line.pool_id!);
       return awaitingStockReason(outcome?.pool.name ?? line.pool_id!, outcome?.available ?? 0, (outcome?.backordered ?? 1) - 1);
     });
-    held.forEach((line, i) => tx.publish(this.deferral(line, reasons[i])));
+    held.forEach((line, i) => tx.publish(this.events.heldLine(line, reasons[i])));
     const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');
     if (awaiting.length === 0) return;
     await tx.manager.query(
       `UPDATE allocation a SET reason = s.reason FROM unnest($1::uuid[], $2::text[]) AS s(id, reason) WHERE a.id = s.id`,
       [awaiting.map(({ l }) => l.id), awaiting.map(({ reason }) => reason)],
     );
-  }
-
-  private deferral(line: AllocationRow, reason: string) {
-    return this.events.allocationDeferred({
-      orderId: line.order_id,
-      merchantId: line.merchant_id,
-      lineId: line.line_id,
-      productId: line.product_id,
-      status: line.status === 'unroutable' ? 'unroutable' : 'awaiting_stock',
-      reason,
-      poolId: line.pool_id,
-    });
   }
 }
 

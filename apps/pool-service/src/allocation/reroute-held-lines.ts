@@ -46,17 +46,7 @@ export class RerouteHeldLines {
       const reason =
         line.reason ?? awaitingStockReason(outcome?.pool.name ?? String(line.pool_id), outcome?.available ?? 0, (outcome?.backordered ?? 1) - 1);
       if (!line.reason) await tx.manager.query(`UPDATE allocation SET reason = $2 WHERE id = $1`, [line.id, reason]);
-      tx.publish(
-        this.events.allocationDeferred({
-          orderId: line.order_id,
-          merchantId: line.merchant_id,
-          lineId: line.line_id,
-          productId: line.product_id,
-          status: line.status === 'unroutable' ? 'unroutable' : 'awaiting_stock',
-          reason,
-          poolId: line.pool_id,
-        }),
-      );
+      tx.publish(this.events.heldLine(line, reason));
     }
   }
 }

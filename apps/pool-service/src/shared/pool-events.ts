@@ -1,6 +1,7 @@
 import type { AllocationDeferredData, AllocationRequestedData, License, LicenseAllocatedData, PoolLowData, Topics } from '@keypool/contracts';
 import { dataschemaOf } from '@keypool/contracts';
 import { Envelope, OutgoingEvent, envelope } from '@keypool/messaging';
+import type { AllocationRow } from '../allocation/allocation.entity';
 
 export const SOURCE = 'keypool/pool-service';
 
@@ -32,7 +33,7 @@ export class PoolEvents {
     return { topic: this.topics.licenseAllocated, key: stored.data.orderId, aggregateType: 'order-line', envelope: stored };
   }
 
-  allocationDeferred(data: Omit<AllocationDeferredData, 'deferredAt'>): OutgoingEvent {
+  private allocationDeferred(data: Omit<AllocationDeferredData, 'deferredAt'>): OutgoingEvent {
     const full: AllocationDeferredData = { ...data, deferredAt: new Date().toISOString() };
     return {
       topic: this.topics.allocationDeferred,
@@ -40,6 +41,19 @@ export class PoolEvents {
       aggregateType: 'order-line',
       envelope: envelope({ type: 'AllocationDeferred', source: SOURCE, dataschema: dataschemaOf('AllocationDeferred'), data: full }),
     };
+  }
+
+  /** Tells order-fulfillment why a line waits: no pool routes it, or its pool has too little stock. */
+  heldLine(line: Pick<AllocationRow, 'order_id' | 'merchant_id' | 'line_id' | 'product_id' | 'status' | 'pool_id'>, reason: string): OutgoingEvent {
+    return this.allocationDeferred({
+      orderId: line.order_id,
+      merchantId: line.merchant_id,
+      lineId: line.line_id,
+      productId: line.product_id,
+      status: line.status === 'unroutable' ? 'unroutable' : 'awaiting_stock',
+      reason,
+      poolId: line.pool_id,
+    });
   }
 
   poolLow(data: PoolLowData): OutgoingEvent {
