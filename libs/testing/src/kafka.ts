@@ -51,7 +51,7 @@ export async function produceCloudEvents(kafka: Kafka, topic: string, key: strin
   );
 }
 
-/** Reads a topic from the beginning in the background, so a test can wait for what arrives. */
+/** Reads a topic from the beginning in the background, each record once, so a test can wait for what arrives. */
 export class TopicReader {
   readonly messages: KafkaMessage[] = [];
   private readonly consumer: Consumer;
@@ -64,7 +64,17 @@ export class TopicReader {
     const reader = new TopicReader(kafka);
     await reader.consumer.connect();
     await reader.consumer.subscribe({ topic, fromBeginning: true });
-    await reader.consumer.run({ eachMessage: async ({ message }) => void reader.messages.push(message) });
+    // A rebalance (a busy broker, a slow join) can hand the same records over again: each
+    // record is kept once, so counts and positions describe the topic, not the reader's luck.
+    const seen = new Set<string>();
+    await reader.consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const position = `${partition}:${message.offset}`;
+        if (seen.has(position)) return;
+        seen.add(position);
+        reader.messages.push(message);
+      },
+    });
     return reader;
   }
 
