@@ -114,7 +114,8 @@ async function readWindow(kafka: Kafka, topic: string, since: Date, until: Date,
       const finished = new Promise<void>((resolve) => (done = resolve));
       await consumer.subscribe({ topics: [topic] });
       consumer.on(consumer.events.GROUP_JOIN, () => {
-        for (const r of ranges) if (pending.has(r.partition)) consumer.seek({ topic, partition: r.partition, offset: String(r.start) });
+        // On a re-join (a rebalance) the read resumes after what it already saw.
+        for (const r of ranges) if (pending.has(r.partition)) consumer.seek({ topic, partition: r.partition, offset: String(Math.max(r.start, r.seen + 1)) });
       });
       await consumer.run({
         autoCommit: false,
@@ -124,9 +125,10 @@ async function readWindow(kafka: Kafka, topic: string, since: Date, until: Date,
           for (const message of batch.messages) {
             const offset = Number(message.offset);
             if (offset >= range.end) pastEnd = true;
-            // Before the seek takes effect a fetch may start at the live end: ignore it.
-            if (offset < range.start || offset >= range.end) continue;
-            range.seen = Math.max(range.seen, offset);
+            // Before the seek takes effect a fetch may start at the live end: ignore it. After a
+            // rebalance the group seeks again, so records already read are skipped, not counted twice.
+            if (offset < range.start || offset >= range.end || offset <= range.seen) continue;
+            range.seen = offset;
             const at = Number(message.timestamp);
             if (at >= since.getTime() && at < until.getTime()) visit(message);
           }
