@@ -8,6 +8,8 @@ import type { OutboxRelay } from './outbox/outbox-relay';
 export interface Tx {
   readonly manager: EntityManager;
   publish(...events: OutgoingEvent[]): void;
+  /** Runs `fn` once the transaction has committed (never after a rollback); errors are the caller's to catch. */
+  afterCommit(fn: () => void): void;
 }
 
 /**
@@ -23,14 +25,16 @@ export class Transactions {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let published = false;
+    const committed: (() => void)[] = [];
     const result = await this.dataSource.transaction(async (manager) => {
       const pending: OutgoingEvent[] = [];
-      const value = await work({ manager, publish: (...events) => pending.push(...events) });
+      const value = await work({ manager, publish: (...events) => pending.push(...events), afterCommit: (fn) => committed.push(fn) });
       await writeToOutbox(manager, this.cipher, pending);
       published = pending.length > 0;
       return value;
     });
     if (published) this.relay.wake();
+    committed.forEach((fn) => fn());
     return result;
   }
 }
