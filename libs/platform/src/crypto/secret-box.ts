@@ -5,6 +5,18 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
+ * A ciphertext names a key id this process was not given: a configuration fault (a key
+ * removed too early, an instance started without the newest key), not a fault of the data.
+ * Consumers treat it as transient and wait for the key instead of dead-lettering the event.
+ */
+export class UnknownKeyIdError extends Error {
+  constructor(readonly keyId: string) {
+    super(`no encryption key "${keyId}" is configured; it is needed to read older rows`);
+    this.name = 'UnknownKeyIdError';
+  }
+}
+
+/**
  * AES-256-GCM for secrets at rest (license values, outbox payloads that carry them).
  * Each ciphertext names its key id, so keys rotate by adding a new active key while
  * old rows stay readable.
@@ -67,7 +79,7 @@ export class SecretBox {
 
   private key(id: string): Buffer {
     const key = this.keys.get(id);
-    if (!key) throw new Error(`no encryption key "${id}" is configured; it is needed to read older rows`);
+    if (!key) throw new UnknownKeyIdError(id);
     return key;
   }
 }
