@@ -28,6 +28,24 @@ export async function createMessagingTables(queryRunner: QueryRunner): Promise<v
     )`);
 }
 
+/**
+ * A row the relay can never publish (too large for the broker, unreadable, refused) is parked:
+ * kept with its reason, out of the relay's way, until someone releases it by clearing parked_at.
+ */
+export async function addOutboxParking(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`ALTER TABLE outbox ADD COLUMN parked_at timestamptz, ADD COLUMN park_reason text`);
+  await queryRunner.query(`DROP INDEX outbox_unpublished`);
+  await queryRunner.query(`CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL AND parked_at IS NULL`);
+  await queryRunner.query(`CREATE INDEX outbox_parked ON outbox (seq) WHERE parked_at IS NOT NULL`);
+}
+
+export async function dropOutboxParking(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`DROP INDEX outbox_parked`);
+  await queryRunner.query(`DROP INDEX outbox_unpublished`);
+  await queryRunner.query(`CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL`);
+  await queryRunner.query(`ALTER TABLE outbox DROP COLUMN parked_at, DROP COLUMN park_reason`);
+}
+
 export async function dropMessagingTables(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.query(`DROP TABLE inbox`);
   await queryRunner.query(`DROP TABLE outbox`);
