@@ -16,9 +16,12 @@ export function problemOf(error: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'type':
-    case 'minimum':
-    case 'maximum':
       return `must be ${expectedKind(schema)}${got(error.data)}`;
+    // Only the bound that was broken, so the message states the limit itself.
+    case 'minimum':
+      return `must be ${expectedKind({ type: schema.type })} >= ${String(params.limit)}${got(error.data)}`;
+    case 'maximum':
+      return `must be at most ${String(params.limit)}${got(error.data)}`;
     case 'minItems':
       return `must contain at least ${countOf(params.limit, 'item')}`;
     case 'maxItems':

@@ -28,9 +28,20 @@ describe('formatSchemaErrors', () => {
     expect(messagesFor(schema, { specversion: '0.3' }, '')).toEqual(['specversion: must be "1.0", got "0.3"']);
   });
 
-  it('states both bounds of a number', () => {
+  it('states both bounds of a number of the wrong type', () => {
     const schema = Type.Object({ ratio: Type.Number({ minimum: 0, maximum: 1 }) });
-    expect(messagesFor(schema, { ratio: 2 })).toEqual(['data.ratio: must be a number from 0 to 1, got 2']);
+    expect(messagesFor(schema, { ratio: 'half' })).toEqual(['data.ratio: must be a number from 0 to 1, got a string']);
+  });
+
+  it('names the bound a number broke', () => {
+    const schema = Type.Object({ ratio: Type.Number({ minimum: 0, maximum: 1 }) });
+    expect(messagesFor(schema, { ratio: 2 })).toEqual(['data.ratio: must be at most 1, got 2']);
+    expect(messagesFor(schema, { ratio: -1 })).toEqual(['data.ratio: must be a number >= 0, got -1']);
+  });
+
+  it('names the length limit a string broke', () => {
+    const schema = Type.Object({ name: Type.String({ maxLength: 3 }) });
+    expect(messagesFor(schema, { name: 'four' })).toEqual(['data.name: must be at most 3 characters, got 4']);
   });
 
   it('counts items beyond maxItems', () => {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { License, OrderLineContext, PositiveCount } from '../fields';
+import { OrderLineContext, ParentLicenses, Quantity } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 // Internal command: order-fulfillment asks pool-service for one order line's
@@ -9,8 +9,8 @@ export const AllocationRequestedData = Type.Object(
   {
     ...OrderLineContext,
     // The delivery rule is resolved by the sender: quantity, or 1 per product.
-    licenseCount: PositiveCount,
-    parentLicenses: Type.Array(License),
+    licenseCount: Quantity,
+    parentLicenses: ParentLicenses,
   },
   eventSchemaOptions(
     'AllocationRequested',

@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Count, DateTime, Id, Nullable, RequiredText } from '../fields';
+import { Count, DateTime, Nullable, OrderRef, RequiredText } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 export const EmailFailedData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
-    lineId: Id,
-    productId: Id,
+    orderId: OrderRef,
+    merchantId: OrderRef,
+    lineId: OrderRef,
+    productId: OrderRef,
     // Not format-checked: a malformed address may be the very reason of the failure.
-    to: RequiredText(320),
+    to: RequiredText(254),
     reason: RequiredText(2000),
     permanent: Type.Boolean(),
     attempts: Count,

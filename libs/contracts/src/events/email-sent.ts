@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Email, Id, Nullable, Text } from '../fields';
+import { DateTime, Email, Id, MAX_QUANTITY, Nullable, OrderRef, Text } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 export const EmailSentData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
-    lineId: Id,
-    productId: Id,
+    orderId: OrderRef,
+    merchantId: OrderRef,
+    lineId: OrderRef,
+    productId: OrderRef,
     to: Email,
-    licenseIds: Type.Array(Id, { minItems: 1 }),
+    licenseIds: Type.Array(Id, { minItems: 1, maxItems: MAX_QUANTITY }),
     providerMessageId: Nullable(Text(500)),
     resend: Type.Boolean(),
     sentAt: DateTime,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, License, OrderLineContext } from '../fields';
+import { Id, License, MAX_QUANTITY, OrderLineContext, ParentLicenses } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 // Event-carried state: everything the e-mail needs travels with the licenses,
@@ -8,8 +8,8 @@ export const LicenseAllocatedData = Type.Object(
   {
     ...OrderLineContext,
     poolId: Id,
-    licenses: Type.Array(License, { minItems: 1 }),
-    parentLicenses: Type.Array(License),
+    licenses: Type.Array(License, { minItems: 1, maxItems: MAX_QUANTITY }),
+    parentLicenses: ParentLicenses,
   },
   eventSchemaOptions(
     'LicenseAllocated',

@@ -1,19 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Id } from '../fields';
+import { DateTime, Id, MAX_ORDER_LINES, MAX_QUANTITY, OrderRef } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 export const FulfilledLine = Type.Object({
-  lineId: Id,
-  productId: Id,
-  licenseIds: Type.Array(Id, { minItems: 1 }),
+  lineId: OrderRef,
+  productId: OrderRef,
+  licenseIds: Type.Array(Id, { minItems: 1, maxItems: MAX_QUANTITY }),
 });
 
 export const OrderFulfilledData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
+    orderId: OrderRef,
+    merchantId: OrderRef,
     fulfilledAt: DateTime,
-    lines: Type.Array(FulfilledLine, { minItems: 1 }),
+    lines: Type.Array(FulfilledLine, { minItems: 1, maxItems: MAX_ORDER_LINES }),
   },
   eventSchemaOptions(
     'OrderFulfilled',

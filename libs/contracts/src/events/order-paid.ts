@@ -1,18 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Currency, Customer, DateTime, Id, Nullable, OrderLine, Text } from '../fields';
+import { Currency, Customer, DateTime, MAX_ORDER_LINES, Name, Nullable, OrderLine, OrderRef } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 export const OrderPaidData = Type.Object(
   {
-    orderId: Id,
-    merchantId: Id,
+    orderId: OrderRef,
+    merchantId: OrderRef,
     currency: Currency,
     paidAt: DateTime,
     test: Nullable(Type.Boolean()),
-    parentOrderId: Nullable(Id),
+    parentOrderId: Nullable(OrderRef),
     customer: Customer,
-    licenseFor: Nullable(Text(500)),
-    items: Type.Array(OrderLine, { minItems: 1, maxItems: 1000 }),
+    licenseFor: Nullable(Name),
+    items: Type.Array(OrderLine, { minItems: 1, maxItems: MAX_ORDER_LINES }),
   },
   eventSchemaOptions(
     'OrderPaid',
