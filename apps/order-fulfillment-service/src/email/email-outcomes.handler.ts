@@ -53,7 +53,10 @@ export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulf
   return fulfilled;
 }
 
-/** Records each failed e-mail; a permanent failure leaves the line email_failed for support to resend. */
+/**
+ * Records each failed e-mail; a permanent failure leaves the line email_failed for support to
+ * resend, a transient one (notification retries on its own) keeps it allocated with the reason.
+ */
 export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promise<number> {
   const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as EmailFailedData }));
   await recordEmails(
@@ -77,7 +80,7 @@ export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promi
       orderId: data.orderId,
       lineId: data.lineId,
       eventId,
-      outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason },
+      outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason, failedAt: data.failedAt },
     })),
   );
   return changed.length;

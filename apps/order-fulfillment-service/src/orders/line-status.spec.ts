@@ -32,9 +32,26 @@ describe('line status', () => {
     expect(nextLineState(at('delivered'), { kind: 'email_sent', resend: true })).toBeNull();
   });
 
+  const failedAt = '2026-11-29T12:00:00.000Z';
+
   it('marks email_failed only for a permanent failure of an undelivered line', () => {
-    expect(nextLineState(at('allocated'), { kind: 'email_failed', permanent: true, reason: '550' })).toEqual(at('email_failed', '550'));
-    expect(nextLineState(at('allocated'), { kind: 'email_failed', permanent: false, reason: '503' })).toBeNull();
-    expect(nextLineState(at('delivered'), { kind: 'email_failed', permanent: true, reason: '550' })).toBeNull();
+    expect(nextLineState(at('allocated'), { kind: 'email_failed', permanent: true, reason: '550', failedAt })).toEqual(at('email_failed', '550'));
+    expect(nextLineState(at('delivered'), { kind: 'email_failed', permanent: true, reason: '550', failedAt })).toBeNull();
+  });
+
+  it('keeps an allocated line allocated while its e-mail is retried, saying why and since when', () => {
+    const retrying = { kind: 'email_failed', permanent: false, reason: 'SendGrid answered 503: Service Unavailable', failedAt } as const;
+    const shown = at('allocated', `e-mail retrying: SendGrid answered 503: Service Unavailable (since ${failedAt})`);
+    expect(nextLineState(at('allocated'), retrying)).toEqual(shown);
+    expect(nextLineState(shown, retrying)).toBeNull();
+    expect(nextLineState(shown, { kind: 'email_sent', resend: false })).toEqual(at('delivered'));
+    expect(nextLineState(shown, { kind: 'email_failed', permanent: true, reason: 'still failing after 24 h', failedAt })).toEqual(at('email_failed', 'still failing after 24 h'));
+  });
+
+  it('never lets a late retry notice touch a delivered or failed line', () => {
+    const retrying = { kind: 'email_failed', permanent: false, reason: '503', failedAt } as const;
+    expect(nextLineState(at('delivered'), retrying)).toBeNull();
+    expect(nextLineState(at('email_failed', 'bounced'), retrying)).toBeNull();
+    expect(nextLineState(at('received'), retrying)).toBeNull();
   });
 });

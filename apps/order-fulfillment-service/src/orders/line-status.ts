@@ -8,7 +8,7 @@ export type LineOutcome =
   | { kind: 'deferred'; status: 'awaiting_stock' | 'unroutable'; reason: string }
   | { kind: 'allocated' }
   | { kind: 'email_sent'; resend: boolean }
-  | { kind: 'email_failed'; permanent: boolean; reason: string };
+  | { kind: 'email_failed'; permanent: boolean; reason: string; failedAt: string };
 
 export interface LineState {
   status: LineStatus;
@@ -39,6 +39,8 @@ function decide(status: LineStatus, outcome: LineOutcome): LineState | null {
       if (outcome.resend) return status === 'email_failed' ? { status: 'delivered', reason: null } : null;
       return status === 'delivered' ? null : { status: 'delivered', reason: null };
     case 'email_failed':
-      return outcome.permanent && status !== 'delivered' ? { status: 'email_failed', reason: outcome.reason } : null;
+      if (outcome.permanent) return status !== 'delivered' ? { status: 'email_failed', reason: outcome.reason } : null;
+      // Notification keeps trying: the line stays allocated and says why its e-mail is late.
+      return status === 'allocated' ? { status: 'allocated', reason: `e-mail retrying: ${outcome.reason} (since ${outcome.failedAt})` } : null;
   }
 }
