@@ -1,4 +1,4 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Metrics } from '@keypool/platform';
 
 export interface ConsumerMetrics {
@@ -7,6 +7,8 @@ export interface ConsumerMetrics {
   retries: Counter<string>;
   deadLettered: Counter<string>;
   handleSeconds: Histogram<string>;
+  waiting: Gauge<string>;
+  transientFailures: Counter<string>;
 }
 
 export function consumerMetrics(metrics: Metrics): ConsumerMetrics {
@@ -20,6 +22,12 @@ export function consumerMetrics(metrics: Metrics): ConsumerMetrics {
       'Time to handle one chunk of events in its transaction',
       ['consumer', 'outcome'],
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ),
+    waiting: metrics.gauge('keypool_consumer_waiting', '1 while the consumer waits for a dependency that is away, else 0', ['consumer']),
+    transientFailures: metrics.counter(
+      'keypool_consumer_transient_failures_total',
+      'Tries that failed because a dependency was away (retried without limit, never dead-lettered)',
+      ['consumer'],
     ),
   };
 }

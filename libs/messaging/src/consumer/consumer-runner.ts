@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { claimFirstDeliveries } from '../inbox/inbox';
 import type { Transactions, Tx } from '../transactions';
 import { sendToDeadLetterTopic } from './dead-letters';
+import { DependencyWait } from './dependency-wait';
+import { classifyFailure } from './failure-class';
 import type { EventDecoder, InboundEvent } from './inbound-event';
 import { ConsumerMetrics } from './consumer-metrics';
-import { PermanentFailure, RetryPolicy, backoffDelay, describeError, sleep } from './retry';
+import { RetryPolicy, backoffDelay, describeError, sleep } from './retry';
 
 export interface ConsumerDefinition {
   /** Names the consumer in the inbox, logs and metrics. */
@@ -28,116 +30,245 @@ export interface ConsumerRunnerDeps {
   logger: Logger;
   retry: RetryPolicy;
   metrics: ConsumerMetrics;
-  /** Called when the consumer dies for good; services exit so the orchestrator restarts them. */
+  /** Names a dependency that does not answer (undefined when all do); asked before an unexplained failure is dead-lettered. */
+  dependencyDown(): Promise<string | undefined>;
+  /** Called when the consumer dies of something no retry can repair; services exit so the orchestrator restarts them. */
   onFatal(error: unknown): void;
 }
 
+export type ConsumerState = 'idle' | 'running' | 'waiting' | 'crashed' | 'stopped';
+
 type Outcome = { ok: true } | { ok: false; reason: string; attempts: number };
+
+/** The batch is no longer this consumer's to finish (stopping, or seeked); its offsets stay uncommitted. */
+class BatchAbandoned extends Error {}
+
+/** One partition's batch as the runner works on it. */
+interface BatchScope {
+  topic: string;
+  partition: number;
+  /** Names the partition's wait in DependencyWait. */
+  key: string;
+  ensureLive(): void;
+  heartbeat(): Promise<void>;
+}
+
+const DEFAULT_TRANSIENT_MAX_DELAY_MS = 30000;
+// Below the 3 s heartbeat interval, so a long backoff never lets the group session lapse.
+const HEARTBEAT_SLICE_MS = 2500;
+// kafkajs reports a group that moved on with these; the batch must be given up, not committed.
+const GROUP_CHANGES = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
 
 /**
  * Consumes whole batches per partition, processes them in chunks (one database transaction
  * each, inbox included) and commits offsets only after the transaction commits. A chunk that
- * keeps failing is split so one poison message cannot hold back its neighbours.
+ * keeps failing for no known reason is split so one poison message cannot hold back its
+ * neighbours. A failure that says a dependency is away (classifyFailure) is never a reason to
+ * dead-letter: the chunk waits, with capped backoff, until the dependency is back.
  */
 export class ConsumerRunner {
   private consumer?: Consumer;
-  state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
+  private lifecycle: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
+  private readonly stopping = new AbortController();
+  private readonly wait: DependencyWait;
 
-  constructor(private readonly deps: ConsumerRunnerDeps, private readonly definition: ConsumerDefinition) {}
+  constructor(private readonly deps: ConsumerRunnerDeps, private readonly definition: ConsumerDefinition) {
+    this.wait = new DependencyWait(definition.name, deps.logger, deps.metrics);
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get state(): ConsumerState {
+    return this.lifecycle === 'running' && this.wait.waiting ? 'waiting' : this.lifecycle;
+  }
+
+  /** What the consumer waits on and for how long, while its state is `waiting`. */
+  get waitingOn(): string | undefined {
+    return this.wait.reason;
+  }
 
   async start(): Promise<void> {
-    const { kafka } = this.deps;
-    const consumer = kafka.consumer({
+    await this.launch();
+    this.lifecycle = 'running';
+  }
+
+  /** Lets the in-flight chunk finish and commit (a chunk waiting for a dependency gives up uncommitted), then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopped()) return;
+    this.lifecycle = 'stopped';
+    this.stopping.abort();
+    await this.consumer?.disconnect();
+  }
+
+  private async launch(): Promise<void> {
+    const consumer = this.deps.kafka.consumer({
       groupId: this.definition.groupId,
       sessionTimeout: 30000,
       // A short long-poll keeps shutdown and rebalances quick; data still arrives as soon as it exists.
       maxWaitTimeInMs: 1000,
       heartbeatInterval: 3000,
-      retry: { retries: 8, restartOnFailure: async () => false },
+      // kafkajs restarts a consumer that crashed on a broker that is away, with its own backoff.
+      retry: { retries: 8, restartOnFailure: async (error) => classifyFailure(error) === 'transient' },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.state === 'stopped') return;
-      this.state = 'crashed';
-      this.deps.logger.fatal({ err: payload.error, consumer: this.definition.name }, 'consumer crashed');
-      this.deps.onFatal(payload.error);
-    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error, payload.restart));
+    consumer.on(consumer.events.GROUP_JOIN, () => this.wait.recovered('kafka'));
     await consumer.connect();
     await consumer.subscribe({ topics: this.definition.topics, fromBeginning: this.definition.fromBeginning ?? true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.definition.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => this.eachBatch(consumer, payload),
     });
-    this.state = 'running';
   }
 
-  /** Lets the in-flight chunk finish and commit, then leaves the group. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    await this.consumer?.disconnect();
-  }
-
-  private async eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const size = this.definition.maxBatchSize ?? 200;
-    for (let start = 0; start < batch.messages.length; start += size) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + size);
-      await this.processChunk(batch.topic, batch.partition, chunk, heartbeat);
-      const last = chunk[chunk.length - 1].offset;
-      resolveOffset(last);
-      await this.consumer?.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      await heartbeat();
-    }
-  }
-
-  private async processChunk(topic: string, partition: number, chunk: KafkaMessage[], heartbeat: () => Promise<void>) {
-    const valid: InboundEvent[] = [];
-    for (const message of chunk) {
-      const decoded = this.definition.decode(topic, message.value);
-      if (decoded.ok) valid.push({ envelope: decoded.envelope, topic, partition, message });
-      else await this.deadLetter(topic, partition, message, `invalid event: ${decoded.reason}`, 0);
-    }
-    if (valid.length > 0) await this.deliver(valid, heartbeat);
-  }
-
-  private async deliver(events: InboundEvent[], heartbeat: () => Promise<void>): Promise<void> {
-    const outcome = await this.attempt(events, heartbeat);
-    if (outcome.ok) return;
-    if (events.length > 1) {
-      for (const event of events) await this.deliver([event], heartbeat);
+  private crashed(consumer: Consumer, error: Error, kafkaRestarts: boolean): void {
+    if (this.stopped() || consumer !== this.consumer) return;
+    const reason = `kafka: ${describeError(error)}`;
+    if (kafkaRestarts) {
+      this.wait.failed('kafka', reason);
       return;
     }
-    const [event] = events;
-    await this.deadLetter(event.topic, event.partition, event.message, outcome.reason, outcome.attempts);
+    if (classifyFailure(error) === 'transient') {
+      this.wait.failed('kafka', reason);
+      void this.relaunch();
+      return;
+    }
+    this.lifecycle = 'crashed';
+    this.deps.logger.fatal(
+      { consumer: this.definition.name, reason },
+      'consumer crashed with an error no retry can repair (not a connection or retriable broker error)',
+    );
+    this.deps.onFatal(error);
   }
 
-  private async attempt(events: InboundEvent[], heartbeat: () => Promise<void>): Promise<Outcome> {
-    const { retry, logger, metrics } = this.deps;
-    for (let attempt = 1; ; attempt++) {
-      const timer = metrics.handleSeconds.startTimer({ consumer: this.definition.name });
+  /** kafkajs gave up on a cause that is still a broker away: start a fresh client after a capped backoff. */
+  private async relaunch(): Promise<void> {
+    const old = this.consumer;
+    for (let attempt = 1; !this.stopped(); attempt++) {
+      await sleep(backoffDelay(this.transientPolicy(), attempt), this.stopping.signal);
+      if (this.stopped()) return;
+      await old?.disconnect().catch(() => undefined);
       try {
-        await this.deps.transactions.run((tx) => this.handleFirstDeliveries(events, tx));
-        timer({ outcome: 'ok' });
-        metrics.consumed.inc({ consumer: this.definition.name }, events.length);
-        return { ok: true };
+        await this.launch();
+        if (this.stopped()) await this.consumer?.disconnect();
+        return;
       } catch (error) {
-        timer({ outcome: 'error' });
-        const reason = describeError(error);
-        const permanent = error instanceof PermanentFailure;
-        if (permanent || attempt >= retry.maxAttempts || this.state !== 'running') {
-          if (this.state !== 'running') throw error;
-          return { ok: false, reason: permanent ? reason : `still failing after ${attempt} attempts: ${reason}`, attempts: attempt };
-        }
-        logger.warn({ consumer: this.definition.name, attempt, events: events.length, reason }, 'handler failed; retrying');
-        metrics.retries.inc({ consumer: this.definition.name });
-        await sleep(backoffDelay(retry, attempt));
-        await heartbeat();
+        this.wait.failed('kafka', `kafka: ${describeError(error)}`);
       }
+    }
+  }
+
+  private stopped(): boolean {
+    return this.lifecycle === 'stopped';
+  }
+
+  private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset } = payload;
+    const scope = this.scope(payload);
+    const size = this.definition.maxBatchSize ?? 200;
+    try {
+      for (let start = 0; start < batch.messages.length; start += size) {
+        scope.ensureLive();
+        const chunk = batch.messages.slice(start, start + size);
+        await this.processChunk(scope, chunk);
+        const last = chunk[chunk.length - 1].offset;
+        resolveOffset(last);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        await scope.heartbeat();
+      }
+    } catch (error) {
+      if (error instanceof BatchAbandoned) return;
+      throw error;
+    }
+  }
+
+  private scope({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): BatchScope {
+    return {
+      topic: batch.topic,
+      partition: batch.partition,
+      key: `${batch.topic}:${batch.partition}`,
+      ensureLive: () => {
+        if (this.stopped() || !isRunning() || isStale()) throw new BatchAbandoned();
+      },
+      heartbeat: async () => {
+        try {
+          await heartbeat();
+        } catch (error) {
+          // The group moved on: kafkajs rejoins on this error and the partition's new owner
+          // redelivers from the last commit. Any other heartbeat failure is a broker away,
+          // which the session outlives or which shows up as a group change once it is back.
+          if (GROUP_CHANGES.has(String((error as { type?: unknown }).type))) throw error;
+        }
+      },
+    };
+  }
+
+  private async processChunk(scope: BatchScope, chunk: KafkaMessage[]): Promise<void> {
+    const valid: InboundEvent[] = [];
+    for (const message of chunk) {
+      const decoded = this.definition.decode(scope.topic, message.value);
+      if (decoded.ok) valid.push({ envelope: decoded.envelope, topic: scope.topic, partition: scope.partition, message });
+      else await this.deadLetter(scope, message, `invalid event: ${decoded.reason}`, 0);
+    }
+    if (valid.length > 0) await this.deliver(scope, valid);
+  }
+
+  private async deliver(scope: BatchScope, events: InboundEvent[]): Promise<void> {
+    const outcome = await this.attempt(scope, events);
+    if (outcome.ok) return;
+    if (events.length > 1) {
+      for (const event of events) await this.deliver(scope, [event]);
+      return;
+    }
+    await this.deadLetter(scope, events[0].message, outcome.reason, outcome.attempts);
+  }
+
+  /**
+   * Tries until the chunk commits, fails permanently, or fails `maxAttempts` times for no
+   * known reason while every dependency answers. Transient failures do not count.
+   */
+  private async attempt(scope: BatchScope, events: InboundEvent[]): Promise<Outcome> {
+    const { retry, logger, metrics } = this.deps;
+    let failures = 0;
+    let waits = 0;
+    try {
+      for (;;) {
+        scope.ensureLive();
+        const timer = metrics.handleSeconds.startTimer({ consumer: this.definition.name });
+        try {
+          await this.deps.transactions.run((tx) => this.handleFirstDeliveries(events, tx));
+          timer({ outcome: 'ok' });
+          metrics.consumed.inc({ consumer: this.definition.name }, events.length);
+          return { ok: true };
+        } catch (error) {
+          timer({ outcome: 'error' });
+          const reason = describeError(error);
+          const kind = classifyFailure(error);
+          if (kind === 'permanent') return { ok: false, reason, attempts: failures + 1 };
+          let waitReason = reason;
+          if (kind === 'unknown') {
+            failures++;
+            if (failures < retry.maxAttempts) {
+              logger.warn({ consumer: this.definition.name, attempt: failures, events: events.length, reason }, 'handler failed; retrying');
+              metrics.retries.inc({ consumer: this.definition.name });
+              await this.pause(scope, backoffDelay(retry, failures));
+              continue;
+            }
+            const away = await this.deps.dependencyDown();
+            if (!away) return { ok: false, reason: `still failing after ${failures} attempts: ${reason}`, attempts: failures };
+            waitReason = `${away} (the handler said: ${reason})`;
+          }
+          waits++;
+          this.wait.failed(scope.key, waitReason);
+          await this.pause(scope, backoffDelay(this.transientPolicy(), waits));
+        }
+      }
+    } finally {
+      if (waits > 0) this.wait.recovered(scope.key);
     }
   }
 
@@ -150,19 +281,45 @@ export class ConsumerRunner {
     if (firsts.length > 0) await this.definition.handle(firsts, tx);
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, attempts: number) {
+  /** A dead letter is never skipped: while the broker is away, sending it waits like any transient failure. */
+  private async deadLetter(scope: BatchScope, message: KafkaMessage, reason: string, attempts: number): Promise<void> {
+    const letter = { topic: scope.topic, partition: scope.partition, message, groupId: this.definition.groupId, reason, attempts };
+    let waits = 0;
+    try {
+      for (;;) {
+        scope.ensureLive();
+        try {
+          await sendToDeadLetterTopic(this.deps.producer, letter);
+          break;
+        } catch (error) {
+          if (classifyFailure(error) !== 'transient') throw error;
+          waits++;
+          this.wait.failed(scope.key, `dead-letter topic: ${describeError(error)}`);
+          await this.pause(scope, backoffDelay(this.transientPolicy(), waits));
+        }
+      }
+    } finally {
+      if (waits > 0) this.wait.recovered(scope.key);
+    }
     this.deps.logger.error(
-      { consumer: this.definition.name, topic, partition, offset: message.offset, reason },
+      { consumer: this.definition.name, topic: scope.topic, partition: scope.partition, offset: message.offset, reason },
       'message sent to the dead-letter topic',
     );
-    this.deps.metrics.deadLettered.inc({ consumer: this.definition.name, topic });
-    await sendToDeadLetterTopic(this.deps.producer, {
-      topic,
-      partition,
-      message,
-      groupId: this.definition.groupId,
-      reason,
-      attempts,
-    });
+    this.deps.metrics.deadLettered.inc({ consumer: this.definition.name, topic: scope.topic });
+  }
+
+  /** Sleeps `ms` in slices, heartbeating between them; gives the batch up when it stops being ours. */
+  private async pause(scope: BatchScope, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      await sleep(Math.min(left, HEARTBEAT_SLICE_MS), this.stopping.signal);
+      scope.ensureLive();
+      await scope.heartbeat();
+    }
+  }
+
+  private transientPolicy(): RetryPolicy {
+    const { retry } = this.deps;
+    return { ...retry, maxDelayMs: retry.transientMaxDelayMs ?? DEFAULT_TRANSIENT_MAX_DELAY_MS };
   }
 }

@@ -7,9 +7,12 @@ export class PermanentFailure extends Error {
 }
 
 export interface RetryPolicy {
+  /** Tries of a failure that is not known to be transient before the message is dead-lettered. */
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Backoff cap while a dependency is away; those tries have no limit. Default 30 s. */
+  transientMaxDelayMs?: number;
 }
 
 /** Exponential backoff with full jitter, so instances that failed together retry apart. */
@@ -18,8 +21,18 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (a consumer stopping). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 export function describeError(error: unknown): string {

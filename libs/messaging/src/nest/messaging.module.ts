@@ -8,7 +8,10 @@ import { Messaging } from '../messaging';
 export interface MessagingModuleOptions {
   /** Topics the service publishes to and consumes from, given its validated settings. */
   topics(topics: Topics): { produces: string[]; consumes: string[] };
-  /** Defaults to exiting the process, so the orchestrator restarts a service whose consumer died. */
+  /**
+   * Defaults to exiting the process, so the orchestrator restarts a service whose consumer died
+   * of something no retry repairs; a database or broker that is away never leads here.
+   */
   onFatal?(error: unknown): void;
 }
 
@@ -19,6 +22,7 @@ export interface MessagingConfig {
   KAFKA_REPLICATION_FACTOR: number;
   CONSUMER_MAX_ATTEMPTS: number;
   CONSUMER_RETRY_BASE_MS: number;
+  CONSUMER_TRANSIENT_MAX_DELAY_MS?: number;
   OUTBOX_SWEEP_MS: number;
   LOG_LEVEL: string;
   [key: string]: unknown;
@@ -31,7 +35,6 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly messaging: Messaging,
     private readonly readiness: ReadinessRegistry,
-    private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: MessagingConfig,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
     @Inject(TOPICS) private readonly topics: Topics,
@@ -41,7 +44,10 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     await this.messaging.start(this.options.topics(this.topics).consumes);
     this.readiness.register({
       name: 'database',
-      check: async () => ({ up: (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1 }),
+      check: async () => {
+        const down = await this.messaging.databaseDown();
+        return { up: !down, detail: down };
+      },
     });
     this.messaging.readinessProbes().forEach((probe) => this.readiness.register(probe));
   }
@@ -77,7 +83,12 @@ export class MessagingModule {
               cipher,
               logger,
               metrics,
-              retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, baseDelayMs: config.CONSUMER_RETRY_BASE_MS, maxDelayMs: 5000 },
+              retry: {
+                maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+                baseDelayMs: config.CONSUMER_RETRY_BASE_MS,
+                maxDelayMs: 5000,
+                transientMaxDelayMs: config.CONSUMER_TRANSIENT_MAX_DELAY_MS,
+              },
               outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500, retentionMs: 3600000 },
               producesTo: options.topics(topics).produces,
               onFatal: options.onFatal ?? exitForRestart(logger),
@@ -93,7 +104,7 @@ export class MessagingModule {
 
 function exitForRestart(logger: pino.Logger) {
   return (error: unknown) => {
-    logger.fatal({ err: error }, 'a consumer died; exiting so the service is restarted');
+    logger.fatal({ err: error }, 'a consumer died of an error no retry repairs; exiting so the service is restarted');
     setTimeout(() => process.exit(1), 200).unref();
   };
 }

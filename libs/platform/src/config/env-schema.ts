@@ -16,6 +16,7 @@ export const commonEnv = {
   KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1 }),
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
   CONSUMER_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 200 }),
+  CONSUMER_TRANSIENT_MAX_DELAY_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 30000 }),
   OUTBOX_SWEEP_MS: Type.Integer({ minimum: 50, maximum: 600000, default: 1000 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of this service database' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
