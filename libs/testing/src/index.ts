@@ -4,3 +4,4 @@ export * from './secrets';
 export * from './service';
 export * from './sendgrid-sink';
 export * from './service-process';
+export * from './tcp-proxy';
