@@ -168,22 +168,71 @@ describe('order fulfillment over Kafka', () => {
     expect(await kit.outboxCount('AllocationRequested', order.orderId)).toBe(2);
   });
 
-  it("gives a renewal its parent order's licenses, and notes a renewal of an unknown order", async () => {
+  it("gives a renewal its parent's licenses of the same product only, and notes a renewal of an unknown order", async () => {
     const parent = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_bundle', quantity: 1 }]);
     await kit.send('orderPaid', 'OrderPaid', parent);
     const allocated = await allocateAndEmail(parent.orderId, 2);
+    const seatLicenses = allocated.find((a) => a.data.productId === 'p_seat')!.data.licenses;
 
-    const renewal = paidOrder([{ productId: 'p_seat', quantity: 1 }], { parentOrderId: parent.orderId });
+    const renewal = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_other', quantity: 1 }], {
+      parentOrderId: parent.orderId,
+      customer: { ...parent.customer, email: parent.customer.email.toUpperCase() },
+    });
     const orphan = paidOrder([{ productId: 'p_seat', quantity: 1 }], { parentOrderId: 'ord_never_seen' });
     await kit.send('orderPaid', 'OrderPaid', renewal);
     await kit.send('orderPaid', 'OrderPaid', orphan);
 
-    const [renewed] = await requestsOf(renewal.orderId, 1);
-    expect(renewed.data.parentLicenses).toEqual(allocated.flatMap((a) => a.data.licenses));
+    const renewed = await requestsOf(renewal.orderId, 2);
+    expect(renewed.map((r) => [r.data.productId, r.data.parentLicenses])).toEqual([
+      ['p_seat', seatLicenses],
+      ['p_other', []],
+    ]);
     const [orphaned] = await requestsOf(orphan.orderId, 1);
     expect(orphaned.data.parentLicenses).toEqual([]);
     const shown = await kit.orderOnceItShows(orphan.orderId);
     expect(shown.notes).toEqual([expect.stringContaining('ord_never_seen')]);
+  });
+
+  it("never fills {PARENT_KEY} from another merchant's order or another customer's, on intake or on resend", async () => {
+    const parent = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', parent);
+    const [allocated] = await allocateAndEmail(parent.orderId, 1);
+    const secret = allocated.data.licenses[0].value;
+
+    const otherMerchant = paidOrder([{ productId: 'p_seat', quantity: 1 }], { merchantId: 'm_globex', parentOrderId: parent.orderId });
+    const otherCustomer = paidOrder([{ productId: 'p_seat', quantity: 1 }], {
+      parentOrderId: parent.orderId,
+      customer: { ...parent.customer, email: 'mallory@example.com' },
+    });
+    await kit.send('orderPaid', 'OrderPaid', otherMerchant);
+    await kit.send('orderPaid', 'OrderPaid', otherCustomer);
+    const [crossMerchant] = await requestsOf(otherMerchant.orderId, 1);
+    const [crossCustomer] = await requestsOf(otherCustomer.orderId, 1);
+    expect(crossMerchant.data.parentLicenses).toEqual([]);
+    expect(crossCustomer.data.parentLicenses).toEqual([]);
+    // Another merchant's order reads exactly like one that does not exist.
+    expect((await kit.orderOnceItShows(otherMerchant.orderId)).notes).toEqual([expect.stringContaining('which this service does not know')]);
+    expect((await kit.orderOnceItShows(otherCustomer.orderId)).notes).toEqual([expect.stringContaining('another customer e-mail')]);
+
+    // A resend makes the same choice as intake did.
+    await allocateAndEmail(otherMerchant.orderId, 1);
+    const resent = await kit.api('globex').post(`/v1/orders/${otherMerchant.orderId}/resend`).expect(202);
+    const [republished] = (await kit.waitForPublished<'LicenseAllocated'>('licenseAllocated', otherMerchant.orderId, 2)).filter(
+      (e) => e.id === resent.body.resent[0].eventId,
+    );
+    expect(republished.data.parentLicenses).toEqual([]);
+    expect(JSON.stringify(republished)).not.toContain(secret);
+  });
+
+  it('lets a product accept renewals by another customer of the same merchant when the merchant allows it', async () => {
+    await kit.api('acme').put('/v1/merchants/m_acme/products/p_team/delivery', { rule: 'per_unit', renewalRequiresSameCustomer: false }).expect(200);
+    const parent = paidOrder([{ productId: 'p_team', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', parent);
+    const [allocated] = await allocateAndEmail(parent.orderId, 1);
+    const renewal = paidOrder([{ productId: 'p_team', quantity: 1 }], { parentOrderId: parent.orderId, customer: { ...parent.customer, email: 'it@example.com' } });
+    await kit.send('orderPaid', 'OrderPaid', renewal);
+    const [renewed] = await requestsOf(renewal.orderId, 1);
+    expect(renewed.data.parentLicenses).toEqual(allocated.data.licenses);
   });
 
   it('marks a line email_failed on a permanent failure, and a successful resend then fulfils the order', async () => {

@@ -9,16 +9,19 @@ export async function deliverySettingsOf(
   manager: EntityManager,
   products: { merchantId: string; productId: string }[],
 ): Promise<(merchantId: string, productId: string) => DeliverySetting | undefined> {
-  const rows: { merchant_id: string; product_id: string; rule: DeliveryRule; show_on_order_page: boolean }[] =
+  const rows: { merchant_id: string; product_id: string; rule: DeliveryRule; show_on_order_page: boolean; renewal_requires_same_customer: boolean }[] =
     products.length === 0
       ? []
       : await manager.query(
-          `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page
+          `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page, d.renewal_requires_same_customer
              FROM product_delivery d JOIN unnest($1::text[], $2::text[]) AS k(merchant_id, product_id)
                ON d.merchant_id = k.merchant_id AND d.product_id = k.product_id`,
           [products.map((p) => p.merchantId), products.map((p) => p.productId)],
         );
-  const byProduct = new Map(rows.map((r) => [settingKey(r.merchant_id, r.product_id), { rule: r.rule, showOnOrderPage: r.show_on_order_page }]));
+  const byProduct = new Map(
+    rows.map((r) => [
+      settingKey(r.merchant_id, r.product_id), { rule: r.rule, showOnOrderPage: r.show_on_order_page, renewalRequiresSameCustomer: r.renewal_requires_same_customer }]),
+  );
   return (merchantId, productId) => byProduct.get(settingKey(merchantId, productId));
 }
 
@@ -33,15 +36,26 @@ export interface ProductDeliveryView extends DeliverySetting {
 export async function readDeliverySetting(manager: EntityManager, merchantId: string, productId: string): Promise<ProductDeliveryView> {
   const saved = await manager.findOneBy(ProductDeliveryEntity, { merchantId, productId });
   if (!saved) return { merchantId, productId, ...defaultDeliverySetting, isDefault: true, updatedAt: null };
-  return { merchantId, productId, rule: saved.rule, showOnOrderPage: saved.showOnOrderPage, isDefault: false, updatedAt: saved.updatedAt };
+  return {
+    merchantId,
+    productId,
+    rule: saved.rule,
+    showOnOrderPage: saved.showOnOrderPage,
+    renewalRequiresSameCustomer: saved.renewalRequiresSameCustomer,
+    isDefault: false,
+    updatedAt: saved.updatedAt,
+  };
 }
 
 /** Applies to orders received from now on; lines already received keep the count they were asked with. */
 export async function saveDeliverySetting(manager: EntityManager, merchantId: string, productId: string, setting: DeliverySetting): Promise<ProductDeliveryView> {
   await manager.query(
-    `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, updated_at) VALUES ($1, $2, $3, $4, now())
-     ON CONFLICT (merchant_id, product_id) DO UPDATE SET rule = EXCLUDED.rule, show_on_order_page = EXCLUDED.show_on_order_page, updated_at = now()`,
-    [merchantId, productId, setting.rule, setting.showOnOrderPage],
+    `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, renewal_requires_same_customer, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (merchant_id, product_id) DO UPDATE
+       SET rule = EXCLUDED.rule, show_on_order_page = EXCLUDED.show_on_order_page,
+           renewal_requires_same_customer = EXCLUDED.renewal_requires_same_customer, updated_at = now()`,
+    [merchantId, productId, setting.rule, setting.showOnOrderPage, setting.renewalRequiresSameCustomer],
   );
   return readDeliverySetting(manager, merchantId, productId);
 }

@@ -7,6 +7,13 @@ export class DeliverySettingBody {
 
   @ApiPropertyOptional({ default: false, description: 'Whether the merchant sees the license values on the order page (support always does)' })
   showOnOrderPage?: boolean;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "A renewal (OrderPaid.parentOrderId) fills {PARENT_KEY} from the parent order only if the parent was bought with the same customer e-mail. Set false to allow renewals by another customer of the same merchant (e.g. a company renewing an employee's license). The parent must always belong to the same merchant.",
+  })
+  renewalRequiresSameCustomer?: boolean;
 }
 
 export class ProductDeliveryResponse {
@@ -14,6 +21,7 @@ export class ProductDeliveryResponse {
   @ApiProperty() productId!: string;
   @ApiProperty({ enum: deliveryRules }) rule!: DeliveryRule;
   @ApiProperty() showOnOrderPage!: boolean;
+  @ApiProperty() renewalRequiresSameCustomer!: boolean;
   @ApiProperty({ description: 'true while no choice is saved and the defaults (per_unit, hidden) apply' }) isDefault!: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt!: Date | null;
 }

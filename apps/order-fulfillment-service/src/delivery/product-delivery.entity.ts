@@ -8,5 +8,6 @@ export class ProductDeliveryEntity {
   @PrimaryColumn('text', { name: 'product_id' }) productId!: string;
   @Column('text') rule!: DeliveryRule;
   @Column('boolean', { name: 'show_on_order_page' }) showOnOrderPage!: boolean;
+  @Column('boolean', { name: 'renewal_requires_same_customer' }) renewalRequiresSameCustomer!: boolean;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

@@ -5,7 +5,7 @@ import type { SecretBox } from '@keypool/platform';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
 import { appendStatusHistory } from '../orders/line-changes';
 import { orderEvent } from '../orders/fulfillment-events';
-import { parentLicensesOf } from '../orders/saved-licenses';
+import { parentOrdersOf } from '../orders/saved-licenses';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
 
 export interface IntakeDeps {
@@ -64,15 +64,15 @@ export async function receivePaidOrders(tx: Tx, events: InboundEvent[], deps: In
 }
 
 async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {
-  const parents = await parentLicensesOf(manager, cipher, orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])));
+  const parents = await parentOrdersOf(manager, cipher, orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])));
   const settingOf = await deliverySettingsOf(
     manager,
     orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId }))),
   );
   for (const paid of orders) {
     const { order } = paid;
-    const parentLicenses = order.parentOrderId ? parents.get(order.parentOrderId) : [];
-    paid.plan = planOrder(order, (productId) => settingOf(order.merchantId, productId), parentLicenses);
+    const parent = order.parentOrderId ? parents.get(order.parentOrderId) : undefined;
+    paid.plan = planOrder(order, (productId) => settingOf(order.merchantId, productId), parent);
   }
 }
 

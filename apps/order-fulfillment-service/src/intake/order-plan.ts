@@ -1,4 +1,5 @@
 import type { AllocationRequestedData, License, OrderLine, OrderPaidData } from '@keypool/contracts';
+import { ParentOrder, lookUpParent, parentLicensesForLine, renewalNotes } from './renewal';
 import { DeliveryRule, DeliverySetting, defaultDeliverySetting, licenseCountFor } from '../delivery/delivery-rule';
 
 export interface PlannedLine {
@@ -18,20 +19,25 @@ export interface OrderPlan {
 }
 
 /**
- * Turns a paid order into its lines and one allocation request per line. `parentLicenses` is
- * undefined when the order is a renewal of an order this service does not know.
+ * Turns a paid order into its lines and one allocation request per line. `parent` is the stored
+ * order that `parentOrderId` names, if this service has it; each line of a renewal gets only the
+ * parent's licenses of its own product, and only from the same merchant (see renewal.ts).
  */
-export function planOrder(order: OrderPaidData, settingOf: (productId: string) => DeliverySetting | undefined, parentLicenses: License[] | undefined): OrderPlan {
-  const notes: string[] = [];
-  const parentOrderId = order.parentOrderId ?? null;
-  if (parentOrderId && parentLicenses === undefined) {
-    notes.push(`renewal of order ${parentOrderId}, which this service does not know: sent without parent licenses ({PARENT_KEY} stays empty)`);
-  } else if (parentOrderId && parentLicenses?.length === 0) {
-    notes.push(`renewal of order ${parentOrderId}, which has no licenses yet: sent without parent licenses ({PARENT_KEY} stays empty)`);
-  }
+export function planOrder(order: OrderPaidData, settingOf: (productId: string) => DeliverySetting | undefined, parent: ParentOrder | undefined): OrderPlan {
+  const parentLookup = lookUpParent({ merchantId: order.merchantId, customerEmail: order.customer.email }, order.parentOrderId, parent);
   const lines = order.items.map((item, position) => {
-    const { rule } = settingOf(item.productId) ?? defaultDeliverySetting;
-    return { lineId: item.lineId, position, productId: item.productId, item, rule, licenseCount: licenseCountFor(rule, item.quantity) };
+    const setting = settingOf(item.productId) ?? defaultDeliverySetting;
+    const parentLicenses: License[] = parentLicensesForLine(parentLookup, item.productId, setting.renewalRequiresSameCustomer);
+    return {
+      lineId: item.lineId,
+      position,
+      productId: item.productId,
+      item,
+      rule: setting.rule,
+      licenseCount: licenseCountFor(setting.rule, item.quantity),
+      requireSameCustomer: setting.renewalRequiresSameCustomer,
+      parentLicenses,
+    };
   });
   const requests = lines.map((line) => ({
     orderId: order.orderId,
@@ -45,9 +51,10 @@ export function planOrder(order: OrderPaidData, settingOf: (productId: string) =
     customer: order.customer,
     item: line.item,
     licenseCount: line.licenseCount,
-    parentLicenses: parentLicenses ?? [],
+    parentLicenses: line.parentLicenses,
   }));
-  return { lines, requests, notes };
+  const planned = lines.map(({ lineId, position, productId, item, rule, licenseCount }) => ({ lineId, position, productId, item, rule, licenseCount }));
+  return { lines: planned, requests, notes: renewalNotes(parentLookup, lines) };
 }
 
 /** Line ids name the lines in every later event, so two lines may not share one. */

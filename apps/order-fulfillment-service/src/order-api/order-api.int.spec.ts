@@ -107,7 +107,7 @@ describe('order and delivery API', () => {
     expect(saved.body).toMatchObject({ merchantId: 'm_acme', productId: 'p_pack', rule: 'per_product', showOnOrderPage: false, isDefault: false });
     await kit.api('support').get('/v1/merchants/m_acme/products/p_pack/delivery').expect(200, saved.body);
     const unset = await kit.api('acme').get('/v1/merchants/m_acme/products/p_new/delivery').expect(200);
-    expect(unset.body).toEqual({ merchantId: 'm_acme', productId: 'p_new', rule: 'per_unit', showOnOrderPage: false, isDefault: true, updatedAt: null });
+    expect(unset.body).toEqual({ merchantId: 'm_acme', productId: 'p_new', rule: 'per_unit', showOnOrderPage: false, renewalRequiresSameCustomer: true, isDefault: true, updatedAt: null });
   });
 
   it('refuses a delivery setting naming the field to fix', async () => {

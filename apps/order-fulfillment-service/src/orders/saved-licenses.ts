@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
 import type { SecretBox } from '@keypool/platform';
+import type { ParentOrder } from '../intake/renewal';
 import { lineKey } from './order-locks';
 
 export interface LineLicenses {
@@ -48,16 +49,34 @@ export async function readLicenses(manager: EntityManager, cipher: SecretBox, or
 }
 
 /**
- * The licenses a renewal refers to ({PARENT_KEY}): every line's licenses of each parent order.
- * A parent this service never stored is absent from the map, so callers can tell it apart
- * from a parent whose licenses are not allocated yet (present, empty).
+ * The stored orders that renewals name as parents, each with its merchant, customer e-mail and
+ * licenses by product; a parent this service never stored is absent. Whether a renewal may use
+ * one is decided by `lookUpParent` (same merchant, by default the same customer).
  */
-export async function parentLicensesOf(manager: EntityManager, cipher: SecretBox, parentOrderIds: string[]): Promise<Map<string, License[]>> {
+export async function parentOrdersOf(manager: EntityManager, cipher: SecretBox, parentOrderIds: string[]): Promise<Map<string, ParentOrder>> {
   const ids = [...new Set(parentOrderIds)];
   if (ids.length === 0) return new Map();
-  const known: { order_id: string }[] = await manager.query(`SELECT order_id FROM orders WHERE order_id = ANY($1::text[])`, [ids]);
-  const byParent = new Map<string, License[]>(known.map((r) => [r.order_id, []]));
-  const licenses = await readLicenses(manager, cipher, [...byParent.keys()]);
-  for (const [key, lineLicenses] of licenses) byParent.get(key.split('\u0000')[0])!.push(...lineLicenses);
-  return byParent;
+  const known: { order_id: string; merchant_id: string; email: string }[] = await manager.query(
+    `SELECT order_id, merchant_id, customer->>'email' AS email FROM orders WHERE order_id = ANY($1::text[])`,
+    [ids],
+  );
+  const parents = new Map<string, ParentOrder>(
+    known.map((r) => [r.order_id, { orderId: r.order_id, merchantId: r.merchant_id, customerEmail: r.email, licensesByProduct: new Map() }]),
+  );
+  const rows: { order_id: string; product_id: string; license_id: string; value_sealed: Buffer }[] = parents.size
+    ? await manager.query(
+        `SELECT ll.order_id, l.product_id, ll.license_id, ll.value_sealed
+           FROM line_licenses ll JOIN order_lines l ON l.order_id = ll.order_id AND l.line_id = ll.line_id
+          WHERE ll.order_id = ANY($1::text[])
+          ORDER BY ll.order_id, l.position, ll.position`,
+        [[...parents.keys()]],
+      )
+    : [];
+  for (const row of rows) {
+    const byProduct = parents.get(row.order_id)!.licensesByProduct;
+    const licenses = byProduct.get(row.product_id) ?? [];
+    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed) });
+    byProduct.set(row.product_id, licenses);
+  }
+  return parents;
 }

@@ -5,7 +5,10 @@ import { Caller, SecretBox, canSee } from '@keypool/platform';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
 import { orderEvent } from '../orders/fulfillment-events';
 import { lineKey } from '../orders/order-locks';
-import { parentLicensesOf, readLicenses } from '../orders/saved-licenses';
+import { parentOrdersOf, readLicenses } from '../orders/saved-licenses';
+import { deliverySettingsOf } from '../delivery/delivery-settings';
+import { defaultDeliverySetting } from '../delivery/delivery-rule';
+import { lookUpParent, parentLicensesForLine } from '../intake/renewal';
 import { noLicensesYet } from './resend-plan';
 
 export interface ResendRequest {
@@ -53,7 +56,7 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
     return { ok: false, status: 409, message };
   }
 
-  const parentLicenses = await parentLicensesFor(manager, deps.cipher, order);
+  const parentLicensesOf = await parentLicensesFor(manager, deps.cipher, order, ready);
   const events = ready.map((line) => {
     const data: LicenseAllocatedData = {
       orderId: order.orderId,
@@ -68,7 +71,7 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
       item: line.item,
       poolId: line.poolId!,
       licenses: licenses.get(lineKey(line.orderId, line.lineId))!,
-      parentLicenses,
+      parentLicenses: parentLicensesOf(line.productId),
     };
     return orderEvent('LicenseAllocated', deps.licenseAllocatedTopic, data, line.allocationEventId!);
   });
@@ -78,9 +81,14 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
   return { ok: true, resent, skipped };
 }
 
-async function parentLicensesFor(manager: EntityManager, cipher: SecretBox, order: OrderEntity) {
-  if (!order.parentOrderId) return [];
-  return (await parentLicensesOf(manager, cipher, [order.parentOrderId])).get(order.parentOrderId) ?? [];
+/** The same choice as at intake: only the same merchant's parent, only the line's own product. */
+async function parentLicensesFor(manager: EntityManager, cipher: SecretBox, order: OrderEntity, lines: OrderLineEntity[]) {
+  if (!order.parentOrderId) return () => [];
+  const parent = (await parentOrdersOf(manager, cipher, [order.parentOrderId])).get(order.parentOrderId);
+  const lookup = lookUpParent({ merchantId: order.merchantId, customerEmail: order.customer.email }, order.parentOrderId, parent);
+  const settingOf = await deliverySettingsOf(manager, lines.map((l) => ({ merchantId: order.merchantId, productId: l.productId })));
+  return (productId: string) =>
+    parentLicensesForLine(lookup, productId, (settingOf(order.merchantId, productId) ?? defaultDeliverySetting).renewalRequiresSameCustomer);
 }
 
 async function recordResendRequests(
