@@ -13,6 +13,12 @@ export const poolEnvSchema = serviceEnvSchema({
   ),
   IMPORT_BATCH_SIZE: Type.Integer({ minimum: 100, maximum: 50000, default: 5000, description: 'license rows written per statement of an import' }),
   HELD_LINE_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000, description: 'how often held lines are re-tried (safety net)' }),
+  HELD_LINE_RESERVE_AFTER: Type.Integer({
+    minimum: 0,
+    maximum: 1000000000,
+    default: 1000,
+    description: 'licenses later lines may take ahead of a held line that does not fit, before new stock is kept for it (0: strict oldest first)',
+  }),
 });
 
 export type PoolConfig = Static<typeof poolEnvSchema>;

@@ -16,7 +16,11 @@ import { PoolEvents } from './shared/pool-events';
 /** The plain-TypeScript handlers, built once from the platform's pieces. */
 export const poolServiceProviders: Provider[] = [
   { provide: PoolEvents, inject: [TOPICS], useFactory: (topics: Topics) => new PoolEvents(topics) },
-  { provide: PoolQueue, inject: [SecretBox, PoolEvents], useFactory: (cipher: SecretBox, events: PoolEvents) => new PoolQueue(cipher, events) },
+  {
+    provide: PoolQueue,
+    inject: [SecretBox, PoolEvents, SERVICE_CONFIG],
+    useFactory: (cipher: SecretBox, events: PoolEvents, config: PoolConfig) => new PoolQueue(cipher, events, config.HELD_LINE_RESERVE_AFTER),
+  },
   {
     provide: RerouteHeldLines,
     inject: [PoolQueue, PoolEvents],

@@ -15,25 +15,27 @@ export interface PoolLevelDecision {
 }
 
 /**
- * One `low` per fall below the threshold and one `empty` per emptying (no stock left, or a
- * line held for want of stock). Each re-arms only once stock is back: `low` at or above the
- * threshold, `empty` when licenses are available and no line waits.
+ * `empty` means no license is left, nothing else: once per emptying, re-armed when stock is back.
+ * `low` means the stock is short: below the threshold, or some line waits for more licenses than
+ * the pool has. Once per crossing, re-armed when stock is at or above the threshold and no line
+ * waits. A line held while licenses remain is reported as `low` with the true `available` and
+ * `backordered`, never as `empty`.
  */
 export function decidePoolAlerts(state: PoolLevelState): PoolLevelDecision {
   const alerts: PoolLevel[] = [];
-  const below = state.available < state.threshold;
-  const starved = state.available === 0 || state.backordered > 0;
+  const short = state.available < state.threshold || state.backordered > 0;
+  const empty = state.available === 0;
   let { lowArmed, emptyArmed } = state;
-  if (below && lowArmed) {
+  if (short && lowArmed) {
     alerts.push('low');
     lowArmed = false;
-  } else if (!below) {
+  } else if (!short) {
     lowArmed = true;
   }
-  if (starved && emptyArmed) {
+  if (empty && emptyArmed) {
     alerts.push('empty');
     emptyArmed = false;
-  } else if (!starved) {
+  } else if (!empty) {
     emptyArmed = true;
   }
   return { alerts, lowArmed, emptyArmed };

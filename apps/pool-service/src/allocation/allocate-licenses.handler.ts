@@ -3,7 +3,7 @@ import type { Envelope, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
-import { PoolQueue, PoolServed } from './pool-queue';
+import { MAX_PICK, PoolQueue, PoolServed } from './pool-queue';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 
 /**
@@ -52,7 +52,7 @@ export class AllocateLicensesHandler {
          CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
         ORDER BY r.ord
        ON CONFLICT (order_id, line_id) DO NOTHING
-       RETURNING id, order_id, line_id, merchant_id, product_id, pool_id, status, reason, NULL::bytea AS event`,
+       RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event`,
       [
         requests.map((r) => r.orderId),
         requests.map((r) => r.lineId),
@@ -70,7 +70,7 @@ export class AllocateLicensesHandler {
   private async republish(tx: Tx, repeats: AllocationRequestedData[]): Promise<void> {
     if (repeats.length === 0) return;
     const known: AllocationRow[] = await tx.manager.query(
-      `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.pool_id, a.status, a.reason, a.event
+      `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.license_count, a.pool_id, a.status, a.reason, a.event
          FROM allocation a JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
            ON a.order_id = k.order_id AND a.line_id = k.line_id`,
       [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
@@ -86,11 +86,7 @@ export class AllocateLicensesHandler {
     const served = new Set(outcomes.flatMap((o) => o.served));
     const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
     const held = inserted.filter((l) => l.status === 'unroutable' || !served.has(l.id));
-    const reasons = held.map((line) => {
-      if (line.status === 'unroutable') return line.reason!;
-      const outcome = byPool.get(line.pool_id!);
-      return awaitingStockReason(outcome?.pool.name ?? line.pool_id!, outcome?.available ?? 0, (outcome?.backordered ?? 1) - 1);
-    });
+    const reasons = held.map((line) => (line.status === 'unroutable' ? line.reason! : awaitingStockReason(line, byPool.get(line.pool_id!))));
     held.forEach((line, i) => tx.publish(this.events.heldLine(line, reasons[i])));
     const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');
     if (awaiting.length === 0) return;
@@ -101,7 +97,18 @@ export class AllocateLicensesHandler {
   }
 }
 
-export function awaitingStockReason(poolName: string, available: number, othersWaiting: number): string {
-  const queue = othersWaiting > 0 ? `; ${othersWaiting} other line(s) wait in this pool and are served first if older` : '';
-  return `Not enough licenses in pool "${poolName}" (${available} available)${queue}. The line is served automatically, oldest first, as soon as licenses are imported`;
+/** Why a line waits in its pool, in words a merchant can act on (license values never appear). */
+export function awaitingStockReason(line: Pick<AllocationRow, 'license_count' | 'pool_id'>, outcome: PoolServed | undefined): string {
+  const pool = `pool "${outcome?.pool.name ?? line.pool_id}"`;
+  if (line.license_count > MAX_PICK) {
+    return `The line needs ${line.license_count} licenses, more than one line can take (${MAX_PICK}); it is not served automatically and no stock is kept for it`;
+  }
+  const stock = outcome?.stock ?? 0;
+  if (line.license_count > stock) {
+    return `Not enough licenses in ${pool} (${stock} available, the line needs ${line.license_count}). The line is served automatically as soon as licenses are imported; older lines that fit are served first`;
+  }
+  if (outcome?.keptForOlder) {
+    return `The licenses in ${pool} are kept for an older line that has waited longest; this line is served after it, automatically, as soon as enough licenses are imported`;
+  }
+  return `The line waits behind older lines in ${pool} and is served automatically, oldest first among the lines that fit`;
 }

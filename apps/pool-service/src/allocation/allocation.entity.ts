@@ -9,6 +9,7 @@ export interface AllocationRow {
   line_id: string;
   merchant_id: string;
   product_id: string;
+  license_count: number;
   pool_id: string | null;
   status: LineStatus;
   reason: string | null;
@@ -40,4 +41,6 @@ export class AllocationEntity {
   @Column({ type: 'bytea', nullable: true }) event!: Buffer | null;
   @Column({ name: 'requested_at', type: 'timestamptz' }) requestedAt!: Date;
   @Column({ name: 'allocated_at', type: 'timestamptz', nullable: true }) allocatedAt!: Date | null;
+  /** Licenses later lines took while this one waited; at HELD_LINE_RESERVE_AFTER, new stock is kept for it. */
+  @Column({ type: 'integer' }) overtaken!: number;
 }

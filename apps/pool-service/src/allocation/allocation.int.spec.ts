@@ -26,6 +26,15 @@ describe('allocating licenses to order lines', () => {
   afterAll(() => service?.close());
 
   const stockOf = async (poolId: string) => (await as(url, 'acme').get(`/v1/pools/${poolId}`)).body;
+  const alertsOf = async (poolId: string) =>
+    (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === poolId).map((e) => e.data);
+  /** Lines of one license each, `count` of them from `from`, fifty per consumer chunk. */
+  const allocateInChunks = async (orderPrefix: string, productId: string, from: number, count: number) => {
+    for (let start = from; start < from + count; start += 50) {
+      const chunk = Array.from({ length: Math.min(50, from + count - start) }, (_, i) => `${orderPrefix}_${String(start + i).padStart(5, '0')}`);
+      await allocateDirectly(service, chunk.map((orderId) => lineRequest({ orderId, productId })));
+    }
+  };
   const linesOf = (orderPrefix: string) =>
     query<{ order_id: string; status: string; pool_id: string | null; reason: string | null }>(
       service,
@@ -115,18 +124,85 @@ describe('allocating licenses to order lines', () => {
     expect((await linesOf('route_after_archive'))[0]).toMatchObject({ status: 'allocated', pool_id: product.id });
   });
 
-  it('serves held lines oldest first: a later small line never jumps ahead of an earlier big one', async () => {
+  it('serves held lines oldest first among the lines the stock can serve', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_fifo' });
     await allocateDirectly(service, [lineRequest({ orderId: 'fifo_1_big', productId: 'p_fifo', licenseCount: 3 })]);
     await allocateDirectly(service, [lineRequest({ orderId: 'fifo_2_small', productId: 'p_fifo', licenseCount: 1 })]);
-    await importKeys(url, 'acme', pool.id, keys('FIFO-A', 2));
-    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['awaiting_stock', 'awaiting_stock']);
+    await allocateDirectly(service, [lineRequest({ orderId: 'fifo_3_small', productId: 'p_fifo', licenseCount: 1 })]);
+    await importKeys(url, 'acme', pool.id, keys('FIFO-A', 1));
+    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['awaiting_stock', 'allocated', 'awaiting_stock']);
     await importKeys(url, 'acme', pool.id, keys('FIFO-B', 1));
-    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['allocated', 'awaiting_stock']);
-    await importKeys(url, 'acme', pool.id, keys('FIFO-C', 1));
-    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['allocated', 'allocated']);
-    const held = await as(url, 'acme').get('/v1/held-lines').expect(200);
-    expect(held.body.items.map((l: { orderId: string }) => l.orderId)).not.toContain('fifo_2_small');
+    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['awaiting_stock', 'allocated', 'allocated']);
+    await importKeys(url, 'acme', pool.id, keys('FIFO-C', 3));
+    expect((await linesOf('fifo_')).map((l) => l.status)).toEqual(['allocated', 'allocated', 'allocated']);
+    const big = (await outboxEvents<LicenseAllocatedData>(service, 'LicenseAllocated')).find((e) => e.data.orderId === 'fifo_1_big')!;
+    expect(big.data.licenses.map((l) => l.value)).toEqual(keys('FIFO-C', 3));
+  });
+
+  it('does not let a line the pool cannot serve yet block later lines: 1,000 held against 500, 1-unit lines served', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_hol', threshold: 10 });
+    await importKeys(url, 'acme', pool.id, keys('HOL', 500));
+    await allocateDirectly(service, [lineRequest({ orderId: 'hol_big', productId: 'p_hol', licenseCount: 1000 })]);
+    await allocateInChunks('hol_small', 'p_hol', 0, 500);
+    const lines = await linesOf('hol_');
+    expect(lines[0]).toMatchObject({ order_id: 'hol_big', status: 'awaiting_stock' });
+    expect(lines[0].reason).toContain('(500 available, the line needs 1000)');
+    expect(lines.slice(1).every((l) => l.status === 'allocated')).toBe(true);
+    expect(lines).toHaveLength(501);
+    expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 500, backordered: 1 });
+    // The true figures: low (a line waits) with all 500 still there, empty only once none are left.
+    expect(await alertsOf(pool.id)).toEqual([
+      expect.objectContaining({ level: 'low', available: 500, threshold: 10, backordered: 1 }),
+      expect.objectContaining({ level: 'empty', available: 0, backordered: 1 }),
+    ]);
+  });
+
+  it('serves the 300 lines behind four lines of a billion units, and never reports a pool with stock as empty', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_huge', threshold: 10 });
+    await importKeys(url, 'acme', pool.id, keys('HUGE', 564));
+    await allocateDirectly(
+      service,
+      [0, 1, 2, 3].map((i) => lineRequest({ orderId: `huge_${i}`, productId: 'p_huge', licenseCount: 1_000_000_000 })),
+    );
+    await allocateInChunks('huge_small', 'p_huge', 0, 300);
+    const lines = await linesOf('huge_');
+    expect(lines.filter((l) => l.status === 'allocated')).toHaveLength(300);
+    expect(lines.slice(0, 4).map((l) => l.status)).toEqual(['awaiting_stock', 'awaiting_stock', 'awaiting_stock', 'awaiting_stock']);
+    expect(lines[0].reason).toContain('more than one line can take (10000)');
+    expect(await stockOf(pool.id)).toMatchObject({ available: 264, allocated: 300, backordered: 4 });
+    expect(await alertsOf(pool.id)).toEqual([expect.objectContaining({ level: 'low', available: 564, backordered: 4 })]);
+  });
+
+  it('keeps new stock for a big line once later lines took 1,000 licenses ahead of it, while small orders keep coming', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_starve' });
+    const statusOf = async () => {
+      const lines = await linesOf('starve_');
+      return { big: lines[0].status, small: lines.slice(1).map((l) => l.status) };
+    };
+    await allocateDirectly(service, [lineRequest({ orderId: 'starve_big', productId: 'p_starve', licenseCount: 1000 })]);
+    await importKeys(url, 'acme', pool.id, keys('STARVE-A', 600));
+    await allocateInChunks('starve_small', 'p_starve', 0, 600);
+    await importKeys(url, 'acme', pool.id, keys('STARVE-B', 600));
+    await allocateInChunks('starve_small', 'p_starve', 600, 400);
+    // Later lines have now taken 1,000 licenses ahead of it (HELD_LINE_RESERVE_AFTER): the
+    // 200 left and everything imported from now on are kept for it.
+    expect(await statusOf()).toEqual({ big: 'awaiting_stock', small: Array(1000).fill('allocated') });
+    expect(await stockOf(pool.id)).toMatchObject({ available: 200 });
+    await allocateInChunks('starve_small', 'p_starve', 1000, 50);
+    await importKeys(url, 'acme', pool.id, keys('STARVE-C', 500));
+    await allocateInChunks('starve_small', 'p_starve', 1050, 10);
+    expect(await statusOf()).toEqual({ big: 'awaiting_stock', small: [...Array(1000).fill('allocated'), ...Array(60).fill('awaiting_stock')] });
+    const [kept] = await linesOf('starve_small_01059');
+    expect(kept.reason).toContain('kept for an older line that has waited longest');
+
+    await importKeys(url, 'acme', pool.id, keys('STARVE-D', 300));
+    expect(await statusOf()).toEqual({ big: 'allocated', small: [...Array(1000).fill('allocated'), ...Array(60).fill('awaiting_stock')] });
+    const big = (await outboxEvents<LicenseAllocatedData>(service, 'LicenseAllocated')).find((e) => e.data.orderId === 'starve_big')!;
+    expect(new Set(big.data.licenses.map((l) => l.licenseId)).size).toBe(1000);
+    await importKeys(url, 'acme', pool.id, keys('STARVE-E', 30));
+    const small = (await statusOf()).small;
+    expect(small.slice(0, 1030).every((s) => s === 'allocated')).toBe(true);
+    expect(small.slice(1030).every((s) => s === 'awaiting_stock')).toBe(true);
   });
 
   it('lists held lines with their reason, to their merchant only', async () => {
@@ -163,12 +239,11 @@ describe('allocating licenses to order lines', () => {
     expect((await alerts()).slice(2)).toEqual([expect.objectContaining({ level: 'low', available: 2 })]);
   });
 
-  it('raises empty with the backorder count when a line is held for want of stock', async () => {
+  it('reports a line held while licenses remain as low with the true figures, not as empty', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_short', threshold: 0 });
     await importKeys(url, 'acme', pool.id, keys('SHORT', 2));
     await allocateDirectly(service, [lineRequest({ orderId: 'short_1', productId: 'p_short', licenseCount: 3 })]);
-    const alerts = (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === pool.id);
-    expect(alerts.map((e) => e.data)).toEqual([expect.objectContaining({ level: 'empty', available: 2, backordered: 1 })]);
+    expect(await alertsOf(pool.id)).toEqual([expect.objectContaining({ level: 'low', available: 2, threshold: 0, backordered: 1 })]);
     expect((await linesOf('short_'))[0]).toMatchObject({ status: 'awaiting_stock' });
     expect(await stockOf(pool.id)).toMatchObject({ available: 2, allocated: 0 });
   });

@@ -38,11 +38,13 @@ export class HeldLineSweeper implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Serves every pool that has held lines and available licenses. */
   async sweep(): Promise<void> {
-    const pools: { pool_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT a.pool_id FROM allocation a
-        WHERE a.status = 'awaiting_stock'
-          AND EXISTS (SELECT 1 FROM license l WHERE l.pool_id = a.pool_id AND l.status = 'available')`,
+    // Per pool, two index probes (partial indexes): never a scan of every held line.
+    const pools: { id: string }[] = await this.dataSource.query(
+      `SELECT p.id FROM pool p
+        WHERE p.archived_at IS NULL
+          AND EXISTS (SELECT 1 FROM allocation a WHERE a.pool_id = p.id AND a.status = 'awaiting_stock')
+          AND EXISTS (SELECT 1 FROM license l WHERE l.pool_id = p.id AND l.status = 'available')`,
     );
-    for (const { pool_id } of pools) await this.messaging.transactions.run((tx) => this.queue.serve(tx, [pool_id]));
+    for (const { id } of pools) await this.messaging.transactions.run((tx) => this.queue.serve(tx, [id]));
   }
 }

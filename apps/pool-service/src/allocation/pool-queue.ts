@@ -4,11 +4,14 @@ import type { Envelope, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { decidePoolAlerts } from '../alerts/pool-alerts';
 import { PoolEvents } from '../shared/pool-events';
+import { HeldLine, ServePolicy, Stock, chooseLinesToServe, demandOf } from './serve-plan';
 
-/** Held lines read per pass; a longer queue is served in several passes. */
-const QUEUE_PAGE = 2000;
-/** Licenses picked per pass, so a long backlog never loads a whole pool into memory. */
-const MAX_PICK = 10_000;
+/** Held lines read per round; a longer queue is served in several rounds. */
+const QUEUE_PAGE = 1000;
+/** Licenses counted or picked per round, so a serve never loads or locks a whole pool. */
+export const MAX_PICK = 10_000;
+/** Rounds in a row that serve nothing before a serve gives up on the rest of a long queue (the next serve retries). */
+const MAX_IDLE_ROUNDS = 5;
 
 export interface LockedPool {
   id: string;
@@ -29,20 +32,35 @@ export interface PoolServed {
   /** Available licenses, exact when below the threshold (alerts need no more). */
   available: number;
   backordered: number;
+  /** Licenses left after serving, as last counted (exact below the need of the lines that did not fit). */
+  stock: number;
+  /** Stock is kept for an older line that waited longest, so lines that would fit wait behind it. */
+  keptForOlder: boolean;
 }
 
-interface QueuedLine {
+interface QueuedLine extends HeldLine {
   id: string;
-  license_count: number;
+  seq: string;
+}
+
+interface QueueOutcome {
+  served: string[];
+  stock: number;
+  keptForOlder: boolean;
 }
 
 /**
- * Serves a pool's held lines strictly oldest first, each line whole or not at all, and raises
- * PoolLow alerts. Allocators of one pool take turns on its row lock: that keeps FIFO exact and
- * the alert flags race-free, while different pools are served in parallel.
+ * Serves a pool's held lines oldest first, each line whole or not at all, passing over a line
+ * the stock cannot serve yet (see chooseLinesToServe), and raises PoolLow alerts. Allocators of
+ * one pool take turns on its row lock: that keeps the queue order exact and the alert flags
+ * race-free, while different pools are served in parallel.
  */
 export class PoolQueue {
-  constructor(private readonly cipher: SecretBox, private readonly events: PoolEvents) {}
+  private readonly policy: ServePolicy;
+
+  constructor(private readonly cipher: SecretBox, private readonly events: PoolEvents, reserveAfter: number) {
+    this.policy = { reserveAfter, maxLine: MAX_PICK };
+  }
 
   /** Locks pools in id order (no deadlocks); FOR NO KEY UPDATE does not block imports' foreign-key checks. */
   async lock(manager: EntityManager, poolIds: string[]): Promise<LockedPool[]> {
@@ -58,16 +76,16 @@ export class PoolQueue {
     const results: PoolServed[] = [];
     for (const pool of await this.lock(tx.manager, poolIds)) {
       if (pool.archived_at) continue;
-      const served = await this.serveQueue(tx, pool);
-      results.push({ pool, served, ...(await this.raiseAlerts(tx, pool)) });
+      const outcome = await this.serveQueue(tx, pool);
+      results.push({ pool, ...outcome, ...(await this.raiseAlerts(tx, pool)) });
     }
     return results;
   }
 
   /** Re-evaluates a locked pool's alerts (after a withdrawal or a threshold change). */
   async raiseAlerts(tx: Tx, pool: LockedPool): Promise<{ available: number; backordered: number }> {
-    // A plain count, never SKIP LOCKED, so locked rows still count; bounded because only
-    // figures below the threshold are ever reported.
+    // A plain count, never SKIP LOCKED, so locked rows still count; bounded, because deciding
+    // needs only to know whether stock is below the threshold (or gone).
     let available = await this.countAvailable(tx.manager, pool.id, Math.max(pool.threshold, 1) + 1);
     const [{ n }] = await tx.manager.query(
       `SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`,
@@ -81,7 +99,8 @@ export class PoolQueue {
       lowArmed: pool.low_armed,
       emptyArmed: pool.empty_armed,
     });
-    if ((decision.alerts.length > 0 || backordered > 0) && available > pool.threshold) available = await this.countAvailable(tx.manager, pool.id);
+    // Exact only when an alert reports it: at most once per crossing, never on every serve.
+    if (decision.alerts.length > 0 && available > pool.threshold) available = await this.countAvailable(tx.manager, pool.id);
     for (const level of decision.alerts) {
       tx.publish(
         this.events.poolLow({
@@ -116,29 +135,61 @@ export class PoolQueue {
     return Number(n);
   }
 
-  private async serveQueue(tx: Tx, pool: LockedPool): Promise<string[]> {
+  /**
+   * Rounds of at most QUEUE_PAGE lines and MAX_PICK licenses: count the stock the page could use
+   * (bounded), decide, pick exactly the licenses decided on. A round that served on a lower-bound
+   * count reads the same place again; otherwise the next page follows, until the stock is spent,
+   * stock is kept for an older line, or MAX_IDLE_ROUNDS pages in a row served nothing.
+   */
+  private async serveQueue(tx: Tx, pool: LockedPool): Promise<QueueOutcome> {
     const served: string[] = [];
-    for (;;) {
-      const queue: QueuedLine[] = await tx.manager.query(
-        `SELECT id, license_count FROM allocation
-          WHERE pool_id = $1 AND status = 'awaiting_stock' ORDER BY seq LIMIT $2`,
-        [pool.id, QUEUE_PAGE],
-      );
-      if (queue.length === 0) return served;
-      // Bounded per pass, but never below the oldest line's need, or a big line could never be served.
-      const needed = queue.reduce((sum, line) => sum + line.license_count, 0);
-      const wanted = Math.max(queue[0].license_count, Math.min(needed, MAX_PICK));
+    let after = '0';
+    let stock = 0;
+    for (let idle = 0; idle < MAX_IDLE_ROUNDS; ) {
+      const queue = await this.heldPage(tx.manager, pool.id, after);
+      if (queue.length === 0) break;
+      const cap = demandOf(queue, this.policy, MAX_PICK);
+      const counted = cap > 0 ? await this.countAvailable(tx.manager, pool.id, cap) : 0;
+      const plan = await this.serveRound(tx, pool, queue, { count: counted, exact: counted < cap });
+      served.push(...plan.serve.map((l) => l.id));
+      stock = counted - plan.used;
+      if (plan.stop === 'kept') return { served, stock, keptForOlder: true };
+      if (plan.serve.length === 0) idle++;
+      if (plan.stop === 'recount') continue;
+      if ((counted < cap && stock === 0) || queue.length < QUEUE_PAGE) break;
+      after = queue[queue.length - 1].seq;
+    }
+    return { served, stock, keptForOlder: false };
+  }
+
+  private heldPage(manager: EntityManager, poolId: string, after: string): Promise<QueuedLine[]> {
+    return manager.query(
+      `SELECT id, seq, license_count, overtaken FROM allocation
+        WHERE pool_id = $1 AND status = 'awaiting_stock' AND seq > $2 ORDER BY seq LIMIT $3`,
+      [poolId, after, QUEUE_PAGE],
+    );
+  }
+
+  private async serveRound(tx: Tx, pool: LockedPool, queue: QueuedLine[], stock: Stock) {
+    let plan = chooseLinesToServe(queue, stock, this.policy);
+    if (plan.used > 0) {
       const picked: { id: string; value: Buffer }[] = await tx.manager.query(
         `SELECT id, value FROM license WHERE pool_id = $1 AND status = 'available'
           ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [pool.id, wanted],
+        [pool.id, plan.used],
       );
-      const lines = fifoPrefix(queue, picked.length);
-      if (lines.length === 0) return served;
-      await this.allocate(tx, pool, lines, picked);
-      served.push(...lines.map((l) => l.id));
-      if (picked.length < wanted) return served;
+      // Only a holder of the pool's lock changes its licenses, so this is a safety net.
+      if (picked.length < plan.used) plan = chooseLinesToServe(queue, { count: picked.length, exact: true }, this.policy);
+      if (plan.serve.length > 0) await this.allocate(tx, pool, plan.serve, picked);
     }
+    if (plan.overtaken.length > 0) {
+      await tx.manager.query(
+        `UPDATE allocation a SET overtaken = LEAST(a.overtaken::bigint + s.n, 2147483647)
+           FROM unnest($1::uuid[], $2::int[]) AS s(id, n) WHERE a.id = s.id`,
+        [plan.overtaken.map((o) => o.line.id), plan.overtaken.map((o) => o.licenses)],
+      );
+    }
+    return plan;
   }
 
   private async allocate(tx: Tx, pool: LockedPool, lines: QueuedLine[], picked: { id: string; value: Buffer }[]) {
@@ -179,16 +230,4 @@ export class PoolQueue {
       lines.length,
     ]);
   }
-}
-
-/** The longest run of oldest lines that fits whole: a later small line never jumps the queue. */
-export function fifoPrefix<L extends { license_count: number }>(queue: L[], available: number): L[] {
-  const lines: L[] = [];
-  let used = 0;
-  for (const line of queue) {
-    if (used + line.license_count > available) break;
-    used += line.license_count;
-    lines.push(line);
-  }
-  return lines;
 }

@@ -34,7 +34,7 @@ export class RerouteHeldLines {
          FROM (SELECT a.id, ${routeSql(line)} AS pool_id
                  FROM allocation a WHERE a.merchant_id = $1 AND a.status <> 'allocated') r
         WHERE a.id = r.id AND a.pool_id IS DISTINCT FROM r.pool_id
-        RETURNING a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.pool_id, a.status, a.reason`,
+        RETURNING a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.license_count, a.pool_id, a.status, a.reason`,
       [merchantId],
     );
     if (moved.length === 0) return;
@@ -42,9 +42,7 @@ export class RerouteHeldLines {
     const served = new Set(outcomes.flatMap((o) => o.served));
     const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
     for (const line of moved.filter((l) => !served.has(l.id))) {
-      const outcome = line.pool_id ? byPool.get(line.pool_id) : undefined;
-      const reason =
-        line.reason ?? awaitingStockReason(outcome?.pool.name ?? String(line.pool_id), outcome?.available ?? 0, (outcome?.backordered ?? 1) - 1);
+      const reason = line.reason ?? awaitingStockReason(line, line.pool_id ? byPool.get(line.pool_id) : undefined);
       if (!line.reason) await tx.manager.query(`UPDATE allocation SET reason = $2 WHERE id = $1`, [line.id, reason]);
       tx.publish(this.events.heldLine(line, reason));
     }
