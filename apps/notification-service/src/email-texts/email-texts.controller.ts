@@ -94,6 +94,7 @@ export class EmailTextsController {
     if (result.problem === 'text') {
       throw new UnprocessableEntityException({ message: describeEmailTextErrors(result.errors), details: { errors: result.errors } });
     }
+    if (result.problem === 'too-large') throw new UnprocessableEntityException(result.message);
     throw new BadRequestException({ message: `the order data cannot be used: ${result.errors.join('; ')}`, details: { errors: result.errors } });
   }
 }

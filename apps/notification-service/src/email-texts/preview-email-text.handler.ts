@@ -1,6 +1,6 @@
 import { validateEventData } from '@keypool/contracts';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
+import { EmailRenderRefused, RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import type { OrderForEmail } from '../templates/order-view';
 import { SAMPLE_ORDER } from '../templates/sample-order';
 import { EmailTextError, normaliseNewlines, validateEmailText } from '../templates/validate-email-text';
@@ -17,7 +17,8 @@ export interface PreviewRequest {
 export type PreviewResult =
   | { ok: true; email: RenderedEmail }
   | { ok: false; problem: 'text'; errors: EmailTextError[] }
-  | { ok: false; problem: 'order'; errors: string[] };
+  | { ok: false; problem: 'order'; errors: string[] }
+  | { ok: false; problem: 'too-large'; message: string };
 
 export function previewEmailText(
   templates: MerchantTextTemplates,
@@ -33,7 +34,13 @@ export function previewEmailText(
   const order = previewOrder(request.order ?? {}, line);
   if (!order.ok) return { ok: false, problem: 'order', errors: order.errors };
   const sender = { merchantName: saved.merchantName ?? line.merchantId, platformName };
-  return { ok: true, email: renderLicenseEmail(templates, order.value, { subject: subject ?? null, text }, sender) };
+  try {
+    return { ok: true, email: renderLicenseEmail(templates, order.value, { subject: subject ?? null, text }, sender) };
+  } catch (error) {
+    // The same limit as a real send: a preview shows what the customer would get, or why not.
+    if (error instanceof EmailRenderRefused) return { ok: false, problem: 'too-large', message: error.message };
+    throw error;
+  }
 }
 
 /** The sample order with the caller's data laid over it, checked against the LicenseAllocated contract. */

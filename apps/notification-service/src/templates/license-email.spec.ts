@@ -1,5 +1,5 @@
 import { MerchantTextTemplates } from './merchant-text-template';
-import { PLATFORM_DEFAULT_TEXT, renderLicenseEmail } from './license-email';
+import { EmailRenderRefused, MAX_RENDERED_LENGTH, PLATFORM_DEFAULT_TEXT, renderLicenseEmail } from './license-email';
 import type { OrderForEmail } from './order-view';
 import { SAMPLE_ORDER } from './sample-order';
 import { TAG_NAMES } from './substitution-tags';
@@ -119,5 +119,69 @@ describe('license e-mail rendering', () => {
     const text = 'Cached for {FNAME}: {KEY}';
     expect(render(text).text).toContain('Cached for Ann: AAAA');
     expect(render(text, bareOrder).text).toContain('Cached for : K-1');
+  });
+});
+
+describe('license e-mail size limit', () => {
+  const licenses = (count: number, value: (i: number) => string) => Array.from({ length: count }, (_, i) => ({ value: value(i) }));
+  const shortKey = (i: number) => `KEY-${String(i).padStart(5, '0')}-ABCDE-FGHIJ-KLMNO`;
+  const link = (i: number) => `https://files.example.com/${String(i).padStart(4, '0')}/${'a'.repeat(2017)}`;
+  const refusalOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('rendering was not refused');
+  };
+
+  it('sends the largest legitimate line: 10,000 short keys in {KEY} once', () => {
+    const order = { ...SAMPLE_ORDER, licenses: licenses(10_000, shortKey) };
+    const { text, html } = render('Your keys:\n{KEY}', order);
+    expect(text).toContain(shortKey(9_999));
+    expect(html).toContain(`<li><code>${shortKey(9_999)}</code></li></ul>`);
+    expect(html.length).toBeLessThan(MAX_RENDERED_LENGTH + 10_000);
+  });
+
+  it('refuses a line whose licenses cannot fit, naming the part, the limit and the cause but no license', () => {
+    const order = { ...SAMPLE_ORDER, licenses: licenses(10_000, link) };
+    const error = refusalOf(() => render('{KEY}', order));
+    expect(error).toBeInstanceOf(EmailRenderRefused);
+    expect((error as Error).name).toBe('EmailRenderRefused');
+    expect((error as Error).message).toBe(
+      'e-mail not rendered: its plain-text part would be longer than 1,048,576 characters, the limit per part; the line has 10000 licenses ({KEY} used once)',
+    );
+    expect((error as Error).message).not.toContain('files.example.com');
+  });
+
+  it('refuses a stored text that repeats {KEY} 4,000 times over eight 2 kB links, building nothing near its size', () => {
+    const order = { ...SAMPLE_ORDER, licenses: licenses(8, link) };
+    const legacyText = '{KEY}\n'.repeat(4_000);
+    const rendered = jest.spyOn(Array.prototype, 'join');
+    try {
+      expect(refusalOf(() => render(legacyText, order))).toBeInstanceOf(EmailRenderRefused);
+      const longest = Math.max(...rendered.mock.results.map((r) => (typeof r.value === 'string' ? r.value.length : 0)));
+      expect(longest).toBeLessThanOrEqual(MAX_RENDERED_LENGTH);
+    } finally {
+      rendered.mockRestore();
+    }
+  });
+
+  it('refuses the HTML part when escaping makes it grow past the limit', () => {
+    const order = { ...SAMPLE_ORDER, licenses: licenses(100, () => '"'.repeat(2_048)) };
+    const error = refusalOf(() => render('{KEY}\n{KEY}', order));
+    expect((error as Error).message).toContain('its HTML part would be longer than 1,048,576 characters');
+  });
+
+  it('never builds a license list the text does not use', () => {
+    const order = { ...SAMPLE_ORDER, parentLicenses: licenses(20_000, link) };
+    expect(render('{KEY}', order).text).toContain('AAAA-BBBB-CCCC-DDDD');
+    expect((refusalOf(() => render('{KEY} {PARENT_KEY}', order)) as Error).message).toContain('20000 parent licenses ({PARENT_KEY} used once)');
+  });
+
+  it('counts the merchant words and the values together against the limit', () => {
+    const order = { ...SAMPLE_ORDER, customer: { ...SAMPLE_ORDER.customer, firstName: 'A'.repeat(95) } };
+    expect(renderLicenseEmail(templates, order, { subject: null, text: 'Dear {FNAME}' }, sender, 100).text).toContain(`Dear ${'A'.repeat(95)}`);
+    expect(() => renderLicenseEmail(templates, order, { subject: null, text: 'Dear  {FNAME}' }, sender, 100)).toThrow(EmailRenderRefused);
   });
 });

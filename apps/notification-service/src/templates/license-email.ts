@@ -1,6 +1,9 @@
 import { escapeHtml, textToHtml } from './html';
 import type { MerchantTextTemplates } from './merchant-text-template';
-import { OrderForEmail, htmlValues, paymentDate, textValues } from './order-view';
+import { OrderForEmail, fullName, htmlLookup, paymentDate, textLookup } from './order-view';
+import { EmailRenderRefused, MAX_RENDERED_LENGTH } from './render-limit';
+
+export { EmailRenderRefused, MAX_RENDERED_LENGTH } from './render-limit';
 
 /** Used for products whose merchant has written no text of their own. */
 export const PLATFORM_DEFAULT_TEXT = 'Thank you for your purchase of {PROGRAM_NAME}.\n\nYour license:\n{KEY}';
@@ -23,14 +26,27 @@ export interface Sender {
   platformName: string;
 }
 
-/** The platform template (greeting, order details, signature) around the merchant's text. */
-export function renderLicenseEmail(templates: MerchantTextTemplates, order: OrderForEmail, merchantText: MerchantText, sender: Sender): RenderedEmail {
-  const values = textValues(order);
-  const html = htmlValues(order, values);
-  const subject = templates.renderText(merchantText.subject ?? PLATFORM_DEFAULT_SUBJECT, values).replace(/\s+/g, ' ').trim();
-  const body = templates.renderText(merchantText.text, values);
-  const bodyHtml = templates.renderHtml(merchantText.text, html);
-  const name = order.customer.firstName?.trim() || values.FULLNAME;
+/**
+ * The platform template (greeting, order details, signature) around the merchant's text.
+ * Throws EmailRenderRefused, having built nothing larger than the limit, when the merchant's
+ * text would render to more than MAX_RENDERED_LENGTH characters in either part.
+ */
+export function renderLicenseEmail(
+  templates: MerchantTextTemplates,
+  order: OrderForEmail,
+  merchantText: MerchantText,
+  sender: Sender,
+  limit = MAX_RENDERED_LENGTH,
+): RenderedEmail {
+  const text = textLookup(order, limit);
+  const renderedSubject = templates.renderText(merchantText.subject ?? PLATFORM_DEFAULT_SUBJECT, text, limit);
+  if (renderedSubject === null) throw refusal('subject', order, merchantText, limit);
+  const body = templates.renderText(merchantText.text, text, limit);
+  if (body === null) throw refusal('plain-text part', order, merchantText, limit);
+  const bodyHtml = templates.renderHtml(merchantText.text, htmlLookup(order, limit), limit);
+  if (bodyHtml === null) throw refusal('HTML part', order, merchantText, limit);
+  const subject = renderedSubject.replace(/\s+/g, ' ').trim();
+  const name = order.customer.firstName?.trim() || fullName(order);
   const greeting = name ? `Hello ${name},` : 'Hello,';
   const details: [string, string][] = [
     ['Order', order.orderId],
@@ -60,4 +76,17 @@ export function htmlDocument(title: string, blocks: string[]): string {
     ...blocks,
     '</body></html>',
   ].join('\n');
+}
+
+// Says what made the e-mail large, never a license value: it becomes the reason of a permanent EmailFailed.
+function refusal(part: string, order: OrderForEmail, merchantText: MerchantText, limit: number): EmailRenderRefused {
+  const uses = (tag: string) => {
+    const count = merchantText.text.split(`{${tag}}`).length - 1;
+    return `{${tag}} used ${count === 1 ? 'once' : `${count} times`}`;
+  };
+  const parents = order.parentLicenses.length > 0 ? ` and ${order.parentLicenses.length} parent licenses (${uses('PARENT_KEY')})` : '';
+  return new EmailRenderRefused(
+    `e-mail not rendered: its ${part} would be longer than ${limit.toLocaleString('en-US')} characters, the limit per part; ` +
+      `the line has ${order.licenses.length} licenses (${uses('KEY')})${parents}`,
+  );
 }

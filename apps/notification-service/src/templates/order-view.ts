@@ -1,5 +1,6 @@
 import type { LicenseAllocatedData } from '@keypool/contracts';
 import { escapeHtml, isHttpsLink, linkOrText, textToHtml } from './html';
+import { joinWithin } from './render-limit';
 import type { SubstitutionTag } from './substitution-tags';
 
 /** What an e-mail is rendered from: the order line as LicenseAllocated carries it. */
@@ -8,15 +9,17 @@ export type OrderForEmail = Pick<LicenseAllocatedData, 'orderId' | 'currency' | 
   parentLicenses: { value: string }[];
 };
 
-export type TagValues = Record<SubstitutionTag, string>;
+/** A tag's value in one part of an e-mail; null when it alone would be longer than the render limit. */
+export type TagLookup = (tag: SubstitutionTag) => string | null;
 
-/** The value of every tag as plain text; data the order lacks is an empty string. */
-export function textValues(order: OrderForEmail): TagValues {
+type LicenseTag = 'KEY' | 'PARENT_KEY';
+type ScalarValues = Record<Exclude<SubstitutionTag, LicenseTag>, string>;
+
+/** The value of every tag but the license lists as plain text; data the order lacks is an empty string. */
+export function scalarValues(order: OrderForEmail): ScalarValues {
   const { customer, item } = order;
   const address = customer.address ?? null;
   return {
-    KEY: order.licenses.map((l) => l.value).join('\n'),
-    PARENT_KEY: order.parentLicenses.map((l) => l.value).join('\n'),
     ORDER_ID: order.orderId,
     PRICEGROUP_ID: item.productId,
     PROGRAM_NAME: item.productName,
@@ -42,21 +45,54 @@ export function textValues(order: OrderForEmail): TagValues {
   };
 }
 
-/** The same values ready for the HTML part: escaped, licenses as a list, https links clickable. */
-export function htmlValues(order: OrderForEmail, text: TagValues = textValues(order)): TagValues {
-  const html = {} as TagValues;
-  for (const [tag, value] of Object.entries(text) as [SubstitutionTag, string][]) html[tag] = textToHtml(value);
-  html.KEY = licenseList(order.licenses);
-  html.PARENT_KEY = licenseList(order.parentLicenses);
-  html.URL = text.URL && isHttpsLink(text.URL) ? linkOrText(text.URL) : html.URL;
-  html.URL_FULL = text.URL_FULL && isHttpsLink(text.URL_FULL) ? linkOrText(text.URL_FULL) : html.URL_FULL;
-  return html;
+/**
+ * Tag values for the plain-text part. A license list is built only when a text asks for it,
+ * once, and only up to `limit` characters: a line may carry 10,000 long licenses (and a
+ * renewal every license of its parent order), which no e-mail can hold.
+ */
+export function textLookup(order: OrderForEmail, limit: number): TagLookup {
+  const scalars = scalarValues(order);
+  return memoised((tag) => {
+    if (tag === 'KEY') return joinWithin(valuesOf(order.licenses), '\n', limit);
+    if (tag === 'PARENT_KEY') return joinWithin(valuesOf(order.parentLicenses), '\n', limit);
+    return scalars[tag];
+  });
 }
 
-function licenseList(licenses: { value: string }[]): string {
+/** The same values ready for the HTML part: escaped, licenses as a list, https links clickable. */
+export function htmlLookup(order: OrderForEmail, limit: number): TagLookup {
+  const scalars = scalarValues(order);
+  return memoised((tag) => {
+    if (tag === 'KEY') return licenseList(order.licenses, limit);
+    if (tag === 'PARENT_KEY') return licenseList(order.parentLicenses, limit);
+    const value = scalars[tag];
+    if ((tag === 'URL' || tag === 'URL_FULL') && value && isHttpsLink(value)) return linkOrText(value);
+    return textToHtml(value);
+  });
+}
+
+function licenseList(licenses: { value: string }[], limit: number): string | null {
   if (licenses.length === 0) return '';
-  const items = licenses.map((l) => `<li>${isHttpsLink(l.value) ? linkOrText(l.value) : `<code>${escapeHtml(l.value)}</code>`}</li>`);
-  return `<ul class="licenses">${items.join('')}</ul>`;
+  const open = '<ul class="licenses">';
+  const close = '</ul>';
+  const items = joinWithin(licenseItems(licenses), '', limit - open.length - close.length);
+  return items === null ? null : `${open}${items}${close}`;
+}
+
+function* licenseItems(licenses: { value: string }[]): Generator<string> {
+  for (const l of licenses) yield `<li>${isHttpsLink(l.value) ? linkOrText(l.value) : `<code>${escapeHtml(l.value)}</code>`}</li>`;
+}
+
+function* valuesOf(licenses: { value: string }[]): Generator<string> {
+  for (const l of licenses) yield l.value;
+}
+
+function memoised(lookup: TagLookup): TagLookup {
+  const known = new Map<SubstitutionTag, string | null>();
+  return (tag) => {
+    if (!known.has(tag)) known.set(tag, lookup(tag));
+    return known.get(tag) ?? null;
+  };
 }
 
 export function fullName(order: Pick<OrderForEmail, 'customer'>): string {

@@ -1,3 +1,4 @@
+import { parseEmailText } from './email-text-syntax';
 import { describeEmailTextErrors, validateEmailText } from './validate-email-text';
 
 describe('merchant e-mail text validation', () => {
@@ -43,6 +44,61 @@ describe('merchant e-mail text validation', () => {
   it('counts positions the same for Windows line endings', () => {
     expect(validateEmailText({ text: '{KEY}\r\n{NOPE}' })).toEqual([
       { field: 'text', line: 2, column: 1, message: expect.stringContaining('unknown tag {NOPE}') },
+    ]);
+  });
+});
+
+describe('merchant e-mail text limits', () => {
+  const keyTimes = (n: number) => Array.from({ length: n }, () => '{KEY}').join('\n');
+
+  it('takes {KEY} up to three times and refuses a fourth, saying why', () => {
+    expect(validateEmailText({ text: keyTimes(3) })).toEqual([]);
+    expect(validateEmailText({ text: keyTimes(4) })).toEqual([
+      { field: 'text', line: null, column: null, message: 'uses {KEY} 4 times; the limit is 3, because each use repeats every license of the line' },
+    ]);
+    expect(validateEmailText({ text: `{KEY} ${'{PARENT_KEY}'.repeat(4)}` })[0].message).toContain('uses {PARENT_KEY} 4 times');
+  });
+
+  it('refuses {KEY} 4,000 times with one message, without parsing the text', () => {
+    expect(validateEmailText({ text: '{KEY}'.repeat(4000) })).toEqual([
+      expect.objectContaining({ message: 'has 4000 tags (counting every "{"); the limit is 100' }),
+      expect.objectContaining({ message: expect.stringContaining('uses {KEY} 4000 times') }),
+    ]);
+  });
+
+  it('takes 100 tags and refuses 101, counting every "{"', () => {
+    expect(validateEmailText({ text: `{KEY}${'{FNAME}'.repeat(99)}` })).toEqual([]);
+    expect(validateEmailText({ text: `{KEY}${'{FNAME}'.repeat(99)}{` })).toEqual([
+      { field: 'text', line: null, column: null, message: 'has 101 tags (counting every "{"); the limit is 100' },
+    ]);
+  });
+
+  it('refuses a text over 20,000 characters for its size alone', () => {
+    expect(validateEmailText({ text: `{KEY}${'x'.repeat(19_995)}` })).toEqual([]);
+    expect(validateEmailText({ text: `{KEY}${'}\n'.repeat(50_000)}` })).toEqual([
+      { field: 'text', line: null, column: null, message: 'is 100005 characters long; the limit is 20000' },
+    ]);
+  });
+
+  it('reports the first 20 problems of a hostile text and counts the rest, in a short answer', () => {
+    const hostile = `{KEY}${'}\n'.repeat(9_995)}`;
+    const errors = validateEmailText({ text: hostile });
+    expect(errors).toHaveLength(21);
+    expect(errors[19]).toMatchObject({ line: 20, column: 1, message: expect.stringContaining('closing brace') });
+    expect(errors[20]).toEqual({ field: 'text', line: null, column: null, message: '…and 9975 more problems; fix these first' });
+    expect(describeEmailTextErrors(errors).length).toBeLessThan(3_000);
+  });
+
+  it('places problems by line and column at the end of a long text too', () => {
+    const { problems } = parseEmailText(`${'}\n'.repeat(50_000)}{NOPE}`);
+    expect(problems).toHaveLength(50_001);
+    expect(problems[49_999]).toMatchObject({ line: 50_000, column: 1 });
+    expect(problems[50_000]).toMatchObject({ line: 50_001, column: 1, message: expect.stringContaining('unknown tag {NOPE}') });
+  });
+
+  it('caps a subject at 200 characters before parsing it', () => {
+    expect(validateEmailText({ subject: '{'.repeat(201), text: '{KEY}' })).toEqual([
+      { field: 'subject', line: null, column: null, message: 'is 201 characters long; the limit is 200' },
     ]);
   });
 });

@@ -3,6 +3,16 @@ import { LICENSE_TAGS } from './substitution-tags';
 
 export const MAX_TEXT_LENGTH = 20_000;
 export const MAX_SUBJECT_LENGTH = 200;
+/** Tags in one text, counting every "{": far more than any real text uses, and it bounds the work of checking one. */
+export const MAX_TAGS = 100;
+/**
+ * Uses of {KEY} (and of {PARENT_KEY}) in one text. Each use repeats every license of the line,
+ * up to 10,000 of them, so the uses multiply the size of the e-mail. Three leave room for a
+ * text that shows the keys at the top and again in a copy-paste block; nobody needs more.
+ */
+export const MAX_LICENSE_TAG_USES = 3;
+/** Problems reported for one text: enough to fix it, small enough to read (and to send back). */
+export const MAX_REPORTED_PROBLEMS = 20;
 
 export interface EmailTextInput {
   subject?: string | null;
@@ -22,24 +32,30 @@ export function normaliseNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-/** Everything wrong with a merchant's text at once, so one round trip fixes it. */
+/** Everything wrong with a merchant's text at once (up to MAX_REPORTED_PROBLEMS), so one round trip fixes it. */
 export function validateEmailText(input: EmailTextInput): EmailTextError[] {
-  const errors: EmailTextError[] = [];
-  const text = normaliseNewlines(input.text);
-  if (text.length > MAX_TEXT_LENGTH) errors.push(whole('text', `is ${text.length} characters long; the limit is ${MAX_TEXT_LENGTH}`));
+  const errors = [...validateBody(input.text)];
+  if (input.subject !== undefined && input.subject !== null) errors.push(...validateSubject(input.subject));
+  return capped(errors);
+}
+
+function validateBody(raw: string): EmailTextError[] {
+  const text = normaliseNewlines(raw);
+  const tooLarge = [...sizeProblems('text', text, MAX_TEXT_LENGTH), ...licenseTagProblems(text)];
+  if (tooLarge.length > 0) return tooLarge;
   const parsed = parseEmailText(text);
-  errors.push(...parsed.problems.map((p) => ({ field: 'text' as const, ...p })));
+  const errors: EmailTextError[] = parsed.problems.map((p) => ({ field: 'text' as const, ...p }));
   if (!parsed.segments.some((s) => s.kind === 'tag' && s.name === 'KEY')) {
     errors.push(whole('text', 'must contain {KEY} where the licenses go'));
   }
-  if (input.subject !== undefined && input.subject !== null) errors.push(...validateSubject(input.subject));
   return errors;
 }
 
 function validateSubject(subject: string): EmailTextError[] {
+  const tooLarge = sizeProblems('subject', subject, MAX_SUBJECT_LENGTH);
+  if (tooLarge.length > 0) return tooLarge;
   const errors: EmailTextError[] = [];
   if (subject.trim() === '') errors.push(whole('subject', 'is empty; leave it out to use the default subject'));
-  if (subject.length > MAX_SUBJECT_LENGTH) errors.push(whole('subject', `is ${subject.length} characters long; the limit is ${MAX_SUBJECT_LENGTH}`));
   if (/[\r\n]/.test(subject)) errors.push(whole('subject', 'must be a single line'));
   const parsed = parseEmailText(subject);
   errors.push(...parsed.problems.map((p) => ({ field: 'subject' as const, ...p })));
@@ -54,6 +70,35 @@ function validateSubject(subject: string): EmailTextError[] {
     }
   }
   return errors;
+}
+
+// Checked before a text is parsed: a text over these limits is refused for that reason alone,
+// so parsing (and the list of problems) never grows past what they allow.
+function sizeProblems(field: EmailTextError['field'], text: string, maxLength: number): EmailTextError[] {
+  if (text.length > maxLength) return [whole(field, `is ${text.length} characters long; the limit is ${maxLength}`)];
+  const braces = occurrences(text, '{');
+  return braces > MAX_TAGS ? [whole(field, `has ${braces} tags (counting every "{"); the limit is ${MAX_TAGS}`)] : [];
+}
+
+function licenseTagProblems(text: string): EmailTextError[] {
+  return LICENSE_TAGS.flatMap((tag) => {
+    const uses = occurrences(text, `{${tag}}`);
+    return uses > MAX_LICENSE_TAG_USES
+      ? [whole('text', `uses {${tag}} ${uses} times; the limit is ${MAX_LICENSE_TAG_USES}, because each use repeats every license of the line`)]
+      : [];
+  });
+}
+
+function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+function capped(errors: EmailTextError[]): EmailTextError[] {
+  if (errors.length <= MAX_REPORTED_PROBLEMS) return errors;
+  const more = errors.length - MAX_REPORTED_PROBLEMS;
+  return [...errors.slice(0, MAX_REPORTED_PROBLEMS), whole(errors[MAX_REPORTED_PROBLEMS].field, `…and ${more} more problem${more === 1 ? '' : 's'}; fix these first`)];
 }
 
 function whole(field: EmailTextError['field'], message: string): EmailTextError {
