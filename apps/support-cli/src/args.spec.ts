@@ -25,6 +25,31 @@ describe('support CLI arguments', () => {
     expect(parseCommand([])).toEqual({ name: 'help' });
   });
 
+  it('reads dlq list, show and redrive, and stuck', () => {
+    expect(parseCommand(['dlq', 'list', 'order-paid', '--since', '2026-11-29', '--type', 'OrderPaid', '--reason', 'quantity', '--limit', '5'])).toEqual({
+      name: 'dlq-list',
+      topic: 'order-paid',
+      filter: { since: new Date('2026-11-29T00:00:00Z'), type: 'OrderPaid', reason: 'quantity' },
+      limit: 5,
+    });
+    expect(parseCommand(['dlq', 'list', '--all'])).toEqual({ name: 'dlq-list', topic: { all: true }, filter: {}, limit: 100 });
+    expect(parseCommand(['dlq', 'show', 'order-paid.dlq', '2:17'])).toEqual({ name: 'dlq-show', topic: 'order-paid.dlq', position: { partition: 2, offset: '17' } });
+    expect(parseCommand(['dlq', 'redrive', 'order-paid', '0:1', '3:007'])).toEqual({
+      name: 'dlq-redrive',
+      topic: 'order-paid',
+      selection: { positions: [{ partition: 0, offset: '1' }, { partition: 3, offset: '7' }] },
+      publish: false,
+    });
+    expect(parseCommand(['dlq', 'redrive', 'order-paid', '--all', '--reason', 'timeout', '--publish'])).toEqual({
+      name: 'dlq-redrive',
+      topic: 'order-paid',
+      selection: { all: { reason: 'timeout' } },
+      publish: true,
+    });
+    expect(parseCommand(['stuck'])).toEqual({ name: 'stuck', json: false, max: 200 });
+    expect(parseCommand(['stuck', '--older-than', '2h', '--merchant', 'm_a', '--json', '--max', '50'])).toEqual({ name: 'stuck', olderThanSeconds: 7200, merchantId: 'm_a', json: true, max: 50 });
+  });
+
   it.each([
     [['replay'], 'replay needs --since'],
     [['replay', '--since', 'yesterday'], '--since "yesterday" is not an ISO 8601 time'],
@@ -37,6 +62,16 @@ describe('support CLI arguments', () => {
     [['refund', 'ord_1'], 'unknown command "refund"'],
     [['orders'], 'orders needs --merchant'],
     [['orders', '--merchant', 'm_a', '--max', '0'], '--max must be a whole number from 1 to 10000'],
+    [['dlq'], 'dlq needs list, show or redrive'],
+    [['dlq', 'list'], 'dlq list takes one topic'],
+    [['dlq', 'list', 'order-paid', '--all'], 'dlq list takes one topic'],
+    [['dlq', 'list', 'order-paid', '--limit', 'all'], '--limit must be a whole number'],
+    [['dlq', 'show', 'order-paid'], 'dlq show takes a topic and a position'],
+    [['dlq', 'show', 'order-paid', '3'], '"3" is not a position'],
+    [['dlq', 'redrive', 'order-paid'], 'dlq redrive needs the records to send'],
+    [['dlq', 'redrive', 'order-paid', '0:1', '--all'], 'either positions or --all'],
+    [['dlq', 'redrive', 'order-paid', '0:1', '--type', 'OrderPaid'], '--since, --type and --reason narrow --all'],
+    [['stuck', '--older-than', '15'], '--older-than "15" is not a duration'],
   ])('refuses %j, saying what to fix', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);

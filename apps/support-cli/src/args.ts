@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import type { DeadLetterFilter } from './dlq/dead-letter';
+import type { DlqPosition, RedriveSelection } from './dlq/dlq';
 
 export type Command =
   | { name: 'replay'; since: Date; until?: Date; merchantIds: string[]; orderIds: string[]; publish: boolean }
   | { name: 'order'; orderId: string }
   | { name: 'orders'; merchantId: string; customerEmail?: string; status?: string; max: number }
   | { name: 'resend'; orderId: string; lineId?: string }
+  | { name: 'dlq-list'; topic: string | { all: true }; filter: DeadLetterFilter; limit: number }
+  | { name: 'dlq-show'; topic: string; position: DlqPosition }
+  | { name: 'dlq-redrive'; topic: string; selection: RedriveSelection; publish: boolean }
+  | { name: 'stuck'; olderThanSeconds?: number; merchantId?: string; json: boolean; max: number }
   | { name: 'help' };
 
 export class UsageError extends Error {}
@@ -21,9 +27,21 @@ export const USAGE = `keypool support CLI
       read license-allocated over the window and send every original e-mail in it again as a
       resend (new event id, resendof = the original). Without --publish it only lists what it
       would send. Times are ISO 8601, e.g. 2026-11-29T10:00:00Z.
+  npm run support -- dlq list <topic> | --all [--since <time>] [--type <CloudEvents type>] [--reason <text>] [--limit <n>]
+      the dead letters of <topic> (its <topic>.dlq), oldest first: where each is, key, event id,
+      type, reason, where it came from, consumer group, attempts, age. Never event data.
+  npm run support -- dlq show <topic> <partition>:<offset>
+      one dead letter in full: headers, event attributes, and its data's field names only
+  npm run support -- dlq redrive <topic> <partition>:<offset>... | --all [--since] [--type] [--reason] [--publish]
+      send dead letters back to their original topic: same key, value (event id) and headers,
+      without the dlq-* ones. Without --publish it only lists what it would send.
+  npm run support -- stuck [--older-than <15m|2h|1d>] [--merchant <id>] [--max <n>] [--json]
+      order lines still received or allocated after that long (default: the service's
+      STUCK_LINE_AGE_MS), oldest first
 
   environment: KAFKA_BROKERS (127.0.0.1:9092), TOPIC_LICENSE_ALLOCATED (license-allocated),
-  FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support API key, for order and resend)`;
+  FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support API key, for orders, order,
+  resend and stuck)`;
 
 /** Parses the command line; a UsageError says exactly what to fix. */
 export function parseCommand(argv: string[]): Command {
@@ -47,8 +65,7 @@ export function parseCommand(argv: string[]): Command {
     );
     if (positionals.length > 0) throw new UsageError(`orders takes only options, got: ${positionals.join(' ')}`);
     if (!values.merchant) throw new UsageError('orders needs --merchant <merchantId>: support keys list one merchant at a time');
-    const max = values.max === undefined ? 200 : Number(values.max);
-    if (!Number.isInteger(max) || max < 1 || max > 10_000) throw new UsageError(`--max must be a whole number from 1 to 10000, got ${values.max}`);
+    const max = wholeNumber('--max', values.max, 200);
     return {
       name,
       merchantId: values.merchant,
@@ -86,7 +103,88 @@ export function parseCommand(argv: string[]): Command {
       publish: values.publish === true,
     };
   }
-  throw new UsageError(`unknown command "${name}"; the commands are order, orders, resend and replay (npm run support -- help)`);
+  if (name === 'dlq') return parseDlqCommand(rest);
+  if (name === 'stuck') {
+    const { values, positionals } = asUsage(() =>
+      parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { 'older-than': { type: 'string' }, merchant: { type: 'string' }, max: { type: 'string' }, json: { type: 'boolean' } },
+      }),
+    );
+    if (positionals.length > 0) throw new UsageError(`stuck takes only options, got: ${positionals.join(' ')}`);
+    const olderThan = values['older-than'];
+    return {
+      name,
+      ...(olderThan !== undefined ? { olderThanSeconds: durationSeconds('--older-than', olderThan) } : {}),
+      ...(values.merchant !== undefined ? { merchantId: values.merchant } : {}),
+      json: values.json === true,
+      max: wholeNumber('--max', values.max, 200),
+    };
+  }
+  throw new UsageError(`unknown command "${name}"; the commands are order, orders, resend, replay, dlq and stuck (npm run support -- help)`);
+}
+
+function parseDlqCommand(argv: string[]): Command {
+  const [action, ...rest] = argv;
+  const filterOptions = { since: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' } } as const;
+  if (action === 'list') {
+    const { values, positionals } = asUsage(() =>
+      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' } } }),
+    );
+    if (values.all ? positionals.length > 0 : positionals.length !== 1) {
+      throw new UsageError('dlq list takes one topic (e.g. order-paid, or order-paid.dlq) or --all for every dead-letter topic');
+    }
+    return { name: 'dlq-list', topic: values.all ? { all: true } : positionals[0], filter: dlqFilter(values), limit: wholeNumber('--limit', values.limit, 100) };
+  }
+  if (action === 'show') {
+    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true }));
+    if (positionals.length !== 2) throw new UsageError('dlq show takes a topic and a position: dlq show <topic> <partition>:<offset>, as dlq list prints it');
+    return { name: 'dlq-show', topic: positionals[0], position: dlqPosition(positionals[1]) };
+  }
+  if (action === 'redrive') {
+    const { values, positionals } = asUsage(() =>
+      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' } } }),
+    );
+    const [topic, ...positions] = positionals;
+    if (!topic) throw new UsageError('dlq redrive needs a topic: dlq redrive <topic> <partition>:<offset>... or dlq redrive <topic> --all [filters]');
+    const filter = dlqFilter(values);
+    if (values.all && positions.length > 0) throw new UsageError('dlq redrive takes either positions or --all, not both');
+    if (!values.all && positions.length === 0) throw new UsageError('dlq redrive needs the records to send: <partition>:<offset>... (as dlq list prints them) or --all [filters]');
+    if (!values.all && Object.keys(filter).length > 0) throw new UsageError('--since, --type and --reason narrow --all; with named positions leave them out');
+    const selection: RedriveSelection = values.all ? { all: filter } : { positions: positions.map(dlqPosition) };
+    return { name: 'dlq-redrive', topic, selection, publish: values.publish === true };
+  }
+  throw new UsageError(`dlq needs list, show or redrive, got ${action === undefined ? 'nothing' : `"${action}"`} (npm run support -- help)`);
+}
+
+function dlqFilter(values: { since?: string; type?: string; reason?: string }): DeadLetterFilter {
+  return {
+    ...(values.since !== undefined ? { since: instant('--since', values.since) } : {}),
+    ...(values.type !== undefined ? { type: values.type } : {}),
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
+  };
+}
+
+function dlqPosition(text: string): DlqPosition {
+  const match = /^(\d{1,9}):(\d{1,19})$/.exec(text);
+  if (!match) throw new UsageError(`"${text}" is not a position; write <partition>:<offset>, e.g. 0:42, as dlq list prints it`);
+  return { partition: Number(match[1]), offset: String(BigInt(match[2])) };
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
+  const value = text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new UsageError(`${flag} must be a whole number from 1 to 10000, got ${text}`);
+  return value;
+}
+
+const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+function durationSeconds(flag: string, text: string): number {
+  const match = /^(\d{1,6})(s|m|h|d)$/.exec(text);
+  if (!match) throw new UsageError(`${flag} "${text}" is not a duration; write e.g. 90s, 15m, 2h or 1d`);
+  return Number(match[1]) * SECONDS_PER_UNIT[match[2]];
 }
 
 /** node:util's own messages name the unknown or malformed option; they become usage errors. */

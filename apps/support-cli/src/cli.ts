@@ -1,6 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
 import { Command, USAGE, UsageError, parseCommand } from './args';
+import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq/dlq';
+import { age, printListing, printRedrive } from './dlq/dlq-output';
 import { ReplayReport, replayLicenseEmails } from './replay';
 
 export interface Io {
@@ -26,12 +28,30 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
         io.out(USAGE);
         return 0;
       case 'replay': {
-        const kafka = new Kafka({ clientId: 'keypool-support-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.ERROR });
         const topic = topicsFromEnv(env).licenseAllocated;
-        const report = await replayLicenseEmails(kafka, topic, command, command.publish);
+        const report = await replayLicenseEmails(kafkaOf(env), topic, command, command.publish);
         describeReplay(report, io);
         return 0;
       }
+      case 'dlq-list': {
+        const kafka = kafkaOf(env);
+        const topics = typeof command.topic === 'string' ? [dlqTopicOf(command.topic)] : await allDlqTopics(kafka);
+        if (topics.length === 0) io.out('no dead-letter topics (<topic>.dlq) on this cluster');
+        for (const topic of topics) printListing(await listDeadLetters(kafka, topic, command.filter, command.limit), Date.now(), io.out);
+        return 0;
+      }
+      case 'dlq-show': {
+        const record = await showDeadLetter(kafkaOf(env), dlqTopicOf(command.topic), command.position);
+        io.out(JSON.stringify({ ...record, age: age(Date.now() - (record['timestamp'] as number)) }, null, 2));
+        return 0;
+      }
+      case 'dlq-redrive': {
+        const report = await redriveDeadLetters(kafkaOf(env), dlqTopicOf(command.topic), command.selection, command.publish);
+        printRedrive(report, Date.now(), io.out);
+        return 0;
+      }
+      case 'stuck':
+        return await listStuckLines(env, io, command);
       case 'order':
         return await callFulfillment(env, io, 'GET', `/v1/orders/${encodeURIComponent(command.orderId)}`);
       case 'orders':
@@ -45,6 +65,10 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+function kafkaOf(env: Env): Kafka {
+  return new Kafka({ clientId: 'keypool-support-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.ERROR });
 }
 
 function describeReplay(report: ReplayReport, io: Io): void {
@@ -86,6 +110,44 @@ async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'o
     cursor = page.body.nextCursor;
   } while (cursor && shown < command.max);
   io.out(`${shown} order(s)${cursor ? `; more follow (raise --max to see them)` : ''}`);
+  return 0;
+}
+
+interface StuckLine {
+  orderId: string;
+  lineId: string;
+  merchantId: string;
+  productId: string;
+  status: string;
+  since: string;
+  stuckSeconds: number;
+}
+
+/** Order lines still received or allocated after the age: oldest first, following pages up to --max. */
+async function listStuckLines(env: Env, io: Io, command: Extract<Command, { name: 'stuck' }>): Promise<number> {
+  const lines: StuckLine[] = [];
+  let cursor: string | undefined;
+  let olderThanSeconds = command.olderThanSeconds;
+  do {
+    const query = new URLSearchParams({ limit: String(Math.min(500, command.max - lines.length)) });
+    if (command.olderThanSeconds !== undefined) query.set('olderThanSeconds', String(command.olderThanSeconds));
+    if (command.merchantId) query.set('merchantId', command.merchantId);
+    if (cursor) query.set('cursor', cursor);
+    const page = await fulfillment<{ olderThanSeconds: number; lines: StuckLine[]; nextCursor?: string }>(env, io, 'GET', `/v1/stuck-lines?${query}`);
+    if (!page.ok) return page.code;
+    lines.push(...page.body.lines);
+    olderThanSeconds = page.body.olderThanSeconds;
+    cursor = page.body.nextCursor;
+  } while (cursor && lines.length < command.max);
+  if (command.json) {
+    io.out(JSON.stringify({ olderThanSeconds, lines, more: cursor !== undefined }, null, 2));
+    return 0;
+  }
+  for (const l of lines) {
+    io.out(`${l.orderId} line ${l.lineId}  merchant ${l.merchantId}  product ${l.productId}  ${l.status} since ${l.since} (${age(l.stuckSeconds * 1000)})`);
+  }
+  const more = cursor ? '; more follow (raise --max to see them)' : '';
+  io.out(`${lines.length} line(s) received or allocated for longer than ${age((olderThanSeconds ?? 0) * 1000)}${more}`);
   return 0;
 }
 

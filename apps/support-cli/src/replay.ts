@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { dataschemaOf, type LicenseAllocatedData } from '@keypool/contracts';
 import { Envelope, cloudEventHeaders, contractDecoder, envelope } from '@keypool/messaging';
+import { offsetRangesSince, readOffsetRanges } from './topic-read';
 
 export const SUPPORT_SOURCE = 'keypool/support-cli';
 
@@ -54,7 +55,10 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   const merchants = filter.merchantIds?.length ? new Set(filter.merchantIds) : undefined;
   const orders = filter.orderIds?.length ? new Set(filter.orderIds) : undefined;
 
-  await readWindow(kafka, topic, filter.since, until, (message) => {
+  const ranges = await offsetRangesSince(kafka, topic, filter.since);
+  await readOffsetRanges(kafka, topic, ranges, (_partition, message) => {
+    const at = Number(message.timestamp);
+    if (at < filter.since.getTime() || at >= until.getTime()) return;
     report.scanned++;
     const decoded = decode(topic, message.value);
     if (!decoded.ok) return void report.invalid++;
@@ -92,76 +96,4 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   }
   report.published = publish && resends.length > 0;
   return report;
-}
-
-/**
- * Calls `visit` for each message of `topic` whose broker timestamp lies in [since, until),
- * reading each partition from the first offset at `since` up to the end it had when the read
- * began. A throwaway consumer group that commits nothing, deleted afterwards.
- */
-async function readWindow(kafka: Kafka, topic: string, since: Date, until: Date, visit: (message: KafkaMessage) => void): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const groupId = `keypool-support-replay-${randomUUID()}`;
-  try {
-    const ranges = await partitionRanges(admin, topic, since);
-    const pending = new Set(ranges.filter((r) => r.start < r.end).map((r) => r.partition));
-    if (pending.size === 0) return;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
-    await consumer.connect();
-    try {
-      let done!: () => void;
-      const finished = new Promise<void>((resolve) => (done = resolve));
-      await consumer.subscribe({ topics: [topic] });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        // On a re-join (a rebalance) the read resumes after what it already saw.
-        for (const r of ranges) if (pending.has(r.partition)) consumer.seek({ topic, partition: r.partition, offset: String(Math.max(r.start, r.seen + 1)) });
-      });
-      await consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const range = ranges.find((r) => r.partition === batch.partition)!;
-          let pastEnd = false;
-          for (const message of batch.messages) {
-            const offset = Number(message.offset);
-            if (offset >= range.end) pastEnd = true;
-            // Before the seek takes effect a fetch may start at the live end: ignore it. After a
-            // rebalance the group seeks again, so records already read are skipped, not counted twice.
-            if (offset < range.start || offset >= range.end || offset <= range.seen) continue;
-            range.seen = offset;
-            const at = Number(message.timestamp);
-            if (at >= since.getTime() && at < until.getTime()) visit(message);
-          }
-          if (range.seen >= range.end - 1 || (range.seen >= range.start && pastEnd)) pending.delete(batch.partition);
-          if (pending.size === 0) done();
-        },
-      });
-      await finished;
-    } finally {
-      await consumer.disconnect();
-    }
-  } finally {
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  }
-}
-
-interface PartitionRange {
-  partition: number;
-  /** First offset to read (the first at or after `since`). */
-  start: number;
-  /** The partition's end when the read began: offsets from here on are not read. */
-  end: number;
-  /** Highest offset read so far within [start, end). */
-  seen: number;
-}
-
-async function partitionRanges(admin: Admin, topic: string, since: Date): Promise<PartitionRange[]> {
-  const [starts, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(topic, since.getTime()), admin.fetchTopicOffsets(topic)]);
-  return ends.map(({ partition, high }) => {
-    const start = Number(starts.find((s) => s.partition === partition)?.offset ?? high);
-    // -1 from the broker: no message at or after `since` in this partition.
-    const first = start < 0 ? Number(high) : start;
-    return { partition, start: first, end: Number(high), seen: first - 1 };
-  });
 }
