@@ -1,13 +1,14 @@
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { Metrics, type SecretBox } from '@keypool/platform';
 import { TEST_BROKERS, testLogger } from '@keypool/testing';
-import { createMessagingTables } from '../src/migrations';
+import { addOutboxParking, createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
 import { Messaging } from '../src/messaging';
 
 class TestSchema1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createMessagingTables(queryRunner);
+    await addOutboxParking(queryRunner);
     await queryRunner.query('CREATE TABLE effects (id serial PRIMARY KEY, event_id text NOT NULL, note text)');
   }
   async down(): Promise<void> {

@@ -1,8 +1,11 @@
-import type { DataSource } from 'typeorm';
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { SecretBox } from '@keypool/platform';
+import { UnknownKeyIdError, type Metrics, type SecretBox } from '@keypool/platform';
 import { cloudEventHeaders } from '../envelope';
+import { brokerRefusal } from './broker-refusal';
+import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_SEND_LIMITS, SendLimits, planSends, recordBytes } from './send-plan';
+import { TopicPartitions } from './topic-partitions';
 
 export interface OutboxRelayOptions {
   batchSize: number;
@@ -10,27 +13,67 @@ export interface OutboxRelayOptions {
   retentionMs: number;
   /** Identifies this service's relay lock; instances of one service share it. */
   lockId: number;
+  /** Bytes one partition may get in one send; default 512 KiB. */
+  maxPartitionBytes?: number;
+  /** Bytes of one send; default 4 MiB. */
+  maxSendBytes?: number;
+  /** A record over this is parked unsent; default the broker's default `message.max.bytes`. */
+  maxRecordBytes?: number;
+  /** Longest wait between attempts while the broker is away; default 10 s. */
+  maxBackoffMs?: number;
 }
 
 interface OutboxRow {
   seq: string;
+  id: string;
   aggregate_id: string;
   topic: string;
   payload: Buffer;
 }
+
+interface Outgoing {
+  row: OutboxRow;
+  message: Message;
+  bytes: number;
+  partition: string;
+}
+
+/** What one batch did. Rows published or parked before a send failed are marked all the same. */
+interface BatchOutcome {
+  claimed: number;
+  published: string[];
+  parked: { row: OutboxRow; reason: string }[];
+  waitingForKey?: UnknownKeyIdError;
+  failure?: unknown;
+}
+
+const ERROR_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Publishes committed outbox rows to Kafka. `wake()` after a commit publishes at once; the
  * sweep catches whatever a crash left behind. One relay per service publishes at a time
  * (advisory lock), which keeps per-key order across instances; a crash between send and
  * mark re-publishes, and consumers de-duplicate by event id.
+ *
+ * It never stalls on one row: sends are capped in bytes (see `planSends`), and a row that can
+ * never be sent (unreadable, too large, refused by the broker when sent alone) is parked with
+ * its reason while the rest flows, later rows of its key included. A broker that is away parks
+ * nothing: the relay retries with capped backoff and drains by itself once it is back.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
+  private backingOff = false;
+  private failures = 0;
   private lastPrune = 0;
+  private lastErrorLog = -Infinity;
+  private suppressedErrors = 0;
+  private readonly partitions: TopicPartitions;
+  private readonly limits: SendLimits;
+  private readonly maxRecordBytes: number;
   published = 0;
 
   constructor(
@@ -39,7 +82,21 @@ export class OutboxRelay {
     private readonly cipher: SecretBox,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions,
-  ) {}
+    kafka: Pick<Kafka, 'admin'>,
+    metrics: Metrics,
+  ) {
+    this.partitions = new TopicPartitions(kafka);
+    this.limits = {
+      maxPartitionBytes: options.maxPartitionBytes ?? DEFAULT_SEND_LIMITS.maxPartitionBytes,
+      maxSendBytes: options.maxSendBytes ?? DEFAULT_SEND_LIMITS.maxSendBytes,
+    };
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    metrics.gauge('keypool_outbox_parked', 'Outbox events parked because they can never be published', [], async function () {
+      // A scrape while the database is away keeps the last figure rather than failing.
+      const rows = await dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE parked_at IS NOT NULL').catch(() => undefined);
+      if (rows) this.set(rows[0].count);
+    });
+  }
 
   start(): void {
     this.stopped = false;
@@ -50,7 +107,7 @@ export class OutboxRelay {
 
   /** Coalesces wake-ups: at most one drain runs, and one more follows if woken meanwhile. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.backingOff) return;
     if (this.draining) {
       this.again = true;
       return;
@@ -67,6 +124,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.draining;
   }
 
@@ -78,40 +136,152 @@ export class OutboxRelay {
 
   private async drainLoop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.publishBatch()) === this.options.batchSize) {
-        // a full batch means more may be waiting
+      while (!this.stopped) {
+        const outcome = await this.publishBatch();
+        if (outcome.failure) throw outcome.failure;
+        if (outcome.waitingForKey) this.logThrottled(outcome.waitingForKey, 'outbox events wait for an encryption key that is not configured');
+        const progressed = outcome.published.length + outcome.parked.length > 0;
+        if (outcome.claimed < this.options.batchSize || !progressed) break;
       }
+      this.recovered();
       await this.pruneOccasionally();
     } catch (error) {
-      this.logger.error({ err: error }, 'outbox relay failed; the sweep will retry');
+      this.backOff(error);
     }
   }
 
-  private async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+  private async publishBatch(): Promise<BatchOutcome> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.options.lockId]);
-      if (!locked) return 0;
+      if (!locked) return { claimed: 0, published: [], parked: [] };
       const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, aggregate_id, topic, payload FROM outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        `SELECT seq, id, aggregate_id, topic, payload FROM outbox
+          WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
         [this.options.batchSize],
       );
-      if (rows.length === 0) return 0;
-      await this.producer.sendBatch({ topicMessages: this.toTopicMessages(rows), acks: -1 });
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
-      this.published += rows.length;
-      return rows.length;
+      const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [] };
+      try {
+        const ready = this.prepare(rows, batch);
+        if (ready.length > 0) {
+          const partitionOf = await this.partitions.resolve(ready.map((r) => r.row.topic));
+          for (const record of ready) record.partition = partitionOf(record.row.topic, record.row.aggregate_id);
+          for (const send of planSends(ready, this.limits)) await this.send(send, batch);
+        }
+      } catch (error) {
+        batch.failure = error;
+      }
+      await this.mark(manager, batch);
+      return batch;
     });
+    this.published += outcome.published.length;
+    for (const { row, reason } of outcome.parked) {
+      this.logger.error(
+        { outboxSeq: row.seq, eventId: row.id, topic: row.topic, key: row.aggregate_id, reason },
+        'outbox event parked: it will not be published until released',
+      );
+    }
+    return outcome;
   }
 
-  private toTopicMessages(rows: OutboxRow[]): TopicMessages[] {
-    const byTopic = new Map<string, TopicMessages>();
+  /**
+   * Opens each row. An unreadable payload is parked; one sealed with a key id that is not
+   * configured waits (a configuration fault, not the row's), and so do the later rows of its
+   * key, so that the key's order holds once the key is configured.
+   */
+  private prepare(rows: OutboxRow[], batch: BatchOutcome): Outgoing[] {
+    const ready: Outgoing[] = [];
+    const waiting = new Set<string>();
     for (const row of rows) {
-      const entry = byTopic.get(row.topic) ?? { topic: row.topic, messages: [] };
-      entry.messages.push({ key: row.aggregate_id, value: this.cipher.decrypt(row.payload), headers: cloudEventHeaders() });
-      byTopic.set(row.topic, entry);
+      const aggregate = `${row.topic}\u0000${row.aggregate_id}`;
+      if (waiting.has(aggregate)) continue;
+      let value: Buffer;
+      try {
+        value = this.cipher.decrypt(row.payload);
+      } catch (error) {
+        if (error instanceof UnknownKeyIdError) {
+          waiting.add(aggregate);
+          batch.waitingForKey ??= error;
+        } else {
+          batch.parked.push({ row, reason: `its payload cannot be decrypted: ${error instanceof Error ? error.message : String(error)}` });
+        }
+        continue;
+      }
+      const headers = cloudEventHeaders();
+      const bytes = recordBytes(row.aggregate_id, value, headers);
+      if (bytes > this.maxRecordBytes) {
+        batch.parked.push({ row, reason: `it is ${bytes} bytes as a Kafka record, over the ${this.maxRecordBytes} bytes one record may have` });
+        continue;
+      }
+      ready.push({ row, message: { key: row.aggregate_id, value, headers }, bytes, partition: '' });
     }
-    return [...byTopic.values()];
+    return ready;
+  }
+
+  /**
+   * Sends records in one request. When the broker refuses records in it, the parts are sent
+   * again until the refused record is alone, and parked. kafkajs rolls back the sequence
+   * numbers of every partition in a failed request, also of those the broker had appended, so
+   * the first cut is by partition: each partition's records again exactly as before, which the
+   * broker recognises as duplicates (any other cut would be out of sequence); then halves.
+   */
+  private async send(records: Outgoing[], batch: BatchOutcome): Promise<void> {
+    try {
+      await this.producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+      batch.published.push(...records.map((r) => r.row.seq));
+    } catch (error) {
+      const refusal = brokerRefusal(error);
+      if (!refusal) throw error;
+      if (records.length === 1) {
+        batch.parked.push({ row: records[0].row, reason: `the broker refused it: ${refusal}` });
+        return;
+      }
+      for (const part of splitRefused(records)) await this.send(part, batch);
+    }
+  }
+
+  private async mark(manager: EntityManager, batch: BatchOutcome): Promise<void> {
+    if (batch.published.length > 0) {
+      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [batch.published]);
+    }
+    if (batch.parked.length > 0) {
+      await manager.query(
+        `UPDATE outbox SET parked_at = now(), park_reason = parked.reason
+           FROM unnest($1::bigint[], $2::text[]) AS parked (seq, reason) WHERE outbox.seq = parked.seq`,
+        [batch.parked.map((p) => p.row.seq), batch.parked.map((p) => p.reason)],
+      );
+    }
+  }
+
+  /** Capped exponential backoff; wake-ups wait for it, so a broker outage costs no busy loop. */
+  private backOff(error: unknown): void {
+    this.failures += 1;
+    const delay = Math.min(this.options.sweepMs * 2 ** Math.min(this.failures - 1, 20), this.options.maxBackoffMs ?? 10_000);
+    this.backingOff = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.backingOff = false;
+      this.wake();
+    }, delay);
+    this.retryTimer.unref();
+    this.logThrottled(error, 'outbox relay cannot publish; it retries with backoff', { failures: this.failures, retryInMs: delay });
+  }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.logger.info({ failures: this.failures }, 'outbox relay publishes again');
+    this.failures = 0;
+  }
+
+  /** At most one error line a minute, however often the sweep meets the same outage. */
+  private logThrottled(error: unknown, message: string, extra: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < ERROR_LOG_INTERVAL_MS) {
+      this.suppressedErrors += 1;
+      return;
+    }
+    this.logger.error({ err: error, ...extra, suppressedSinceLastLog: this.suppressedErrors }, message);
+    this.lastErrorLog = now;
+    this.suppressedErrors = 0;
   }
 
   private async pruneOccasionally(): Promise<void> {
@@ -122,4 +292,27 @@ export class OutboxRelay {
       String(this.options.retentionMs),
     ]);
   }
+}
+
+function toTopicMessages(records: Outgoing[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const { row, message } of records) {
+    const entry = byTopic.get(row.topic) ?? { topic: row.topic, messages: [] };
+    entry.messages.push(message);
+    byTopic.set(row.topic, entry);
+  }
+  return [...byTopic.values()];
+}
+
+/** Each partition's records as they were, or, within one partition, the two halves in order. */
+function splitRefused(records: Outgoing[]): Outgoing[][] {
+  const byPartition = new Map<string, Outgoing[]>();
+  for (const record of records) {
+    const share = byPartition.get(record.partition) ?? [];
+    share.push(record);
+    byPartition.set(record.partition, share);
+  }
+  if (byPartition.size > 1) return [...byPartition.values()];
+  const middle = Math.ceil(records.length / 2);
+  return [records.slice(0, middle), records.slice(middle)];
 }

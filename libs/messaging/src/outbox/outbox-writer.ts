@@ -30,7 +30,8 @@ export async function writeToOutbox(manager: EntityManager, cipher: SecretBox, e
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
      ON CONFLICT (id) DO UPDATE SET
        seq = nextval(pg_get_serial_sequence('outbox', 'seq')), payload = EXCLUDED.payload,
-       topic = EXCLUDED.topic, aggregate_id = EXCLUDED.aggregate_id, created_at = now(), published_at = NULL`,
+       topic = EXCLUDED.topic, aggregate_id = EXCLUDED.aggregate_id, created_at = now(), published_at = NULL,
+       parked_at = NULL, park_reason = NULL`,
     [ids, aggregateTypes, aggregateIds, types, topics, payloads],
   );
 }
