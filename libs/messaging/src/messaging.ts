@@ -1,12 +1,12 @@
 import { dlqTopic } from '@keypool/contracts';
 import { createHash } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Metrics, ReadinessProbe, SecretBox } from '@keypool/platform';
 import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
-import { RetryPolicy } from './consumer/retry';
+import { RetryPolicy, describeError } from './consumer/retry';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 import { Transactions } from './transactions';
@@ -22,8 +22,12 @@ export interface MessagingOptions {
   outbox: Omit<OutboxRelayOptions, 'lockId'>;
   /** Topics this service produces to; consumed topics and their DLQs are added automatically. */
   producesTo: string[];
+  /** For what no retry can repair (a broker refusing this client, say); a dependency that is away never gets here. */
   onFatal(error: unknown): void;
 }
+
+// A probe that hangs is a dependency that does not answer.
+const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * The one door to Kafka for a service: transactions with an outbox, the relay, and consumers
@@ -35,6 +39,8 @@ export class Messaging {
   readonly relay: OutboxRelay;
   readonly transactions: Transactions;
   private readonly runners: ConsumerRunner[] = [];
+  /** One metadata round trip per readiness check: the producer's own flag stays up while the broker is away. */
+  private readonly brokerProbe: Admin;
   private producerConnected = false;
   private started = false;
 
@@ -44,6 +50,7 @@ export class Messaging {
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
+    this.brokerProbe = this.kafka.admin({ retry: { retries: 0 } });
     const lockId = createHash('sha256').update(`outbox:${options.serviceName}`).digest().readInt32BE(0);
     this.relay = new OutboxRelay(
       options.dataSource,
@@ -61,6 +68,7 @@ export class Messaging {
     const topics = [...this.options.producesTo, ...consumedTopics, ...consumedTopics.map(dlqTopic)];
     await ensureTopics(this.kafka, this.options.kafka, topics);
     await this.producer.connect();
+    await this.brokerProbe.connect();
     this.relay.start();
     this.started = true;
   }
@@ -76,6 +84,7 @@ export class Messaging {
         logger: this.options.logger.child({ consumer: definition.name }),
         retry: this.options.retry,
         metrics: consumerMetrics(this.options.metrics),
+        dependencyDown: () => this.databaseDown(),
         onFatal: this.options.onFatal,
       },
       definition,
@@ -90,19 +99,51 @@ export class Messaging {
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.relay.stop();
     await this.producer.disconnect();
+    await this.brokerProbe.disconnect();
     this.started = false;
   }
 
   readinessProbes(): ReadinessProbe[] {
     return [
-      { name: 'kafka-producer', check: async () => ({ up: this.producerConnected, detail: 'producer not connected' }) },
+      {
+        name: 'kafka-producer',
+        check: async () => {
+          if (!this.producerConnected) return { up: false, detail: 'producer not connected' };
+          const away = await this.brokerAway();
+          return { up: !away, detail: away };
+        },
+      },
       {
         name: 'kafka-consumers',
         check: async () => {
           const bad = this.runners.filter((r) => r.state !== 'running');
-          return { up: bad.length === 0, detail: `${bad.length} consumer(s) not running` };
+          const detail = bad.map((r) => (r.state === 'waiting' ? `${r.name} waits on ${r.waitingOn}` : `${r.name} is ${r.state}`)).join('; ');
+          return { up: bad.length === 0, detail };
         },
       },
     ];
   }
+
+  /** Why the database does not answer `SELECT 1`, or undefined when it does. */
+  async databaseDown(): Promise<string | undefined> {
+    return withinProbeTimeout(this.options.dataSource.query('SELECT 1')).then(
+      () => undefined,
+      (error) => `database unreachable: ${describeError(error)}`,
+    );
+  }
+
+  private async brokerAway(): Promise<string | undefined> {
+    return withinProbeTimeout(this.brokerProbe.fetchTopicMetadata({ topics: [] })).then(
+      () => undefined,
+      (error) => `kafka unreachable: ${describeError(error)}`,
+    );
+  }
+}
+
+function withinProbeTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
