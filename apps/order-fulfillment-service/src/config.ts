@@ -4,6 +4,12 @@ import { serviceEnvSchema } from '@keypool/platform';
 export const fulfillmentEnvSchema = serviceEnvSchema({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/keypool_fulfillment' }),
+  STUCK_LINE_AGE_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 30 * 24 * 3600 * 1000,
+    default: 15 * 60 * 1000,
+    description: 'an order line still received or allocated after this long is stuck (keypool_order_lines_stuck, GET /v1/stuck-lines)',
+  }),
 });
 
 export type FulfillmentConfig = Static<typeof fulfillmentEnvSchema>;

@@ -3,6 +3,7 @@ import { Metrics, type SecretBox } from '@keypool/platform';
 import { TEST_BROKERS, testLogger } from '@keypool/testing';
 import { addOutboxParking, createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
+import { RetryPolicy } from '../src/consumer/retry';
 import { Messaging } from '../src/messaging';
 
 class TestSchema1700000000000 implements MigrationInterface {
@@ -33,15 +34,27 @@ export const jsonDecoder: EventDecoder = (_topic, value): Decoded => {
   }
 };
 
-export function testMessaging(dataSource: DataSource, cipher: SecretBox, producesTo: string[], onFatal = () => undefined): Messaging {
+export interface TestMessagingOptions {
+  brokers?: string[];
+  metrics?: Metrics;
+  retry?: Partial<RetryPolicy>;
+}
+
+export function testMessaging(
+  dataSource: DataSource,
+  cipher: SecretBox,
+  producesTo: string[],
+  onFatal: (error: unknown) => void = () => undefined,
+  options: TestMessagingOptions = {},
+): Messaging {
   return new Messaging({
     serviceName: `test-${Math.random()}`,
-    kafka: { brokers: TEST_BROKERS, clientId: 'messaging-test', partitions: 3, replicationFactor: 1 },
+    kafka: { brokers: options.brokers ?? TEST_BROKERS, clientId: 'messaging-test', partitions: 3, replicationFactor: 1 },
     dataSource,
     cipher,
     logger: testLogger(),
-    metrics: new Metrics(),
-    retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+    metrics: options.metrics ?? new Metrics(),
+    retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, ...options.retry },
     outbox: { sweepMs: 200, batchSize: 100, retentionMs: 3600000 },
     producesTo,
     onFatal,
