@@ -1,7 +1,8 @@
 import type { LicenseAllocatedData, PoolLowData } from '@keypool/contracts';
-import { Messaging } from '@keypool/messaging';
+import { Messaging, Tx } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { waitUntil } from '@keypool/testing';
+import { AllocateLicensesHandler } from './allocate-licenses.handler';
 import {
   PoolService,
   allocateDirectly,
@@ -171,6 +172,31 @@ describe('allocating licenses to order lines', () => {
     expect(lines[0].reason).toContain('more than one line can take (10000)');
     expect(await stockOf(pool.id)).toMatchObject({ available: 264, allocated: 300, backordered: 4 });
     expect(await alertsOf(pool.id)).toEqual([expect.objectContaining({ level: 'low', available: 564, backordered: 4 })]);
+  });
+
+  it('counts and picks only the licenses it can use, whatever a held line asks for', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_bounded' });
+    await importKeys(url, 'acme', pool.id, keys('BOUNDED', 2000));
+    await allocateDirectly(service, [lineRequest({ orderId: 'bounded_huge', productId: 'p_bounded', licenseCount: 1_000_000_000 })]);
+    const seen: { sql: string; params: unknown[] }[] = [];
+    const allocator = service.app.get(AllocateLicensesHandler);
+    await service.app.get(Messaging).transactions.run((tx) => {
+      const manager = new Proxy(tx.manager, {
+        get: (target, name) =>
+          name === 'query'
+            ? (sql: string, params: unknown[] = []) => (seen.push({ sql, params }), target.query(sql, params))
+            : Reflect.get(target, name),
+      });
+      const recorded: Tx = { manager, publish: (...events) => tx.publish(...events), afterCommit: (fn) => tx.afterCommit(fn) };
+      return allocator.allocate([lineRequest({ orderId: 'bounded_small', productId: 'p_bounded', licenseCount: 2 })], recorded);
+    });
+    expect((await linesOf('bounded_')).map((l) => l.status)).toEqual(['awaiting_stock', 'allocated']);
+    const onLicenses = seen.filter((q) => /FROM license\b/.test(q.sql));
+    const picks = onLicenses.filter((q) => q.sql.includes('FOR UPDATE SKIP LOCKED'));
+    expect(picks.map((q) => q.params[1])).toEqual([2]);
+    // Every read of the pool's licenses is a LIMIT no larger than what the lines could use.
+    expect(onLicenses.map((q) => q.params[1])).toEqual(onLicenses.map(() => expect.any(Number)));
+    expect(Math.max(...onLicenses.map((q) => q.params[1] as number))).toBeLessThanOrEqual(2);
   });
 
   it('keeps new stock for a big line once later lines took 1,000 licenses ahead of it, while small orders keep coming', async () => {
