@@ -39,4 +39,10 @@ describe('pool-service boots with its platform surface', () => {
     await request(url).get('/v1/pools').set('Authorization', 'Bearer not-a-key-at-all').expect(401);
     expect(TEST_KEYS.support).toBeTruthy();
   });
+
+  it('routes paths case-sensitively, so a wrong-case path is a 404 even with a valid key', async () => {
+    await request(url).get('/V1/pools').set('Authorization', `Bearer ${TEST_KEYS.acme}`).expect(404);
+    await request(url).get('/v1/Pools').set('Authorization', `Bearer ${TEST_KEYS.acme}`).expect(404);
+    await request(url).get('/v1/pools').set('Authorization', `Bearer ${TEST_KEYS.acme}`).expect(200);
+  });
 });

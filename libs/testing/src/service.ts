@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { defaultTopics, topicEnvVars, type TopicName } from '@keypool/contracts';
-import { configureHttp } from '@keypool/platform';
+import { configureHttp, httpAdapter } from '@keypool/platform';
 import { TEST_BROKERS, uniqueName } from './kafka';
 
 export const TEST_KEYS = {
@@ -43,7 +43,7 @@ export function topicsOf(env: Record<string, string>): Record<TopicName, string>
 
 /** Starts a service in-process on a free port, wired exactly as main.ts wires it. */
 export async function startTestApp(module: DynamicModule): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(module, { logger: false, bodyParser: false });
+  const app = await NestFactory.create(module, httpAdapter(), { logger: false, bodyParser: false });
   configureHttp(app, { title: 'test', description: 'test' });
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };

@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyRegistry } from './api-keys';
 import { Caller } from './caller';
@@ -7,15 +8,27 @@ export const API_KEY_REGISTRY = Symbol('API_KEY_REGISTRY');
 
 type AuthenticatedRequest = Request & { caller?: Caller };
 
-/** Guards every /v1 route; health, metrics and docs stay open for probes and scrapers. */
+const PUBLIC_ROUTE = 'keypool:public-route';
+
+/**
+ * Marks a controller or handler that answers without an API key. The allow-list is exactly
+ * the controllers that carry it (health and metrics, for probes and scrapers; /docs is served
+ * by Swagger outside Nest's routing). Everything else needs a key, whatever its path.
+ */
+export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/** Guards every route except those marked @PublicRoute(): deny by default, not by path prefix. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(@Inject(API_KEY_REGISTRY) private readonly keys: ApiKeyRegistry) {}
+  constructor(
+    @Inject(API_KEY_REGISTRY) private readonly keys: ApiKeyRegistry,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!request.path.startsWith('/v1/')) return true;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedException('Send your API key as "Authorization: Bearer <api key>"');

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { PublicRoute } from '../auth/api-key.guard';
 import { ReadinessRegistry } from './readiness';
 
 @ApiExcludeController()
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

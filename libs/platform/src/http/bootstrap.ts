@@ -1,5 +1,7 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from '../config/validate-env';
@@ -9,6 +11,18 @@ export interface ServiceDescription {
   title: string;
   description: string;
   port: number;
+}
+
+/**
+ * The Express adapter every service (and every test app) is created with. Paths are
+ * case-sensitive: /V1/pools is not /v1/pools but a 404, so no spelling of a path can reach a
+ * handler by another route. Express reads the setting when it creates its router, so it must
+ * be set before Nest registers anything.
+ */
+export function httpAdapter(): ExpressAdapter {
+  const app = express();
+  app.set('case sensitive routing', true);
+  return new ExpressAdapter(app);
 }
 
 /**
@@ -38,7 +52,7 @@ export function configureHttp(app: INestApplication, service: Omit<ServiceDescri
  */
 export async function bootstrapService(module: () => Type<unknown> | DynamicModule, service: ServiceDescription): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(module(), { bufferLogs: true, bodyParser: false });
+    const app = await NestFactory.create(module(), httpAdapter(), { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(Logger));
     configureHttp(app, service);
     await app.listen(Number(process.env['PORT'] ?? service.port), '0.0.0.0');

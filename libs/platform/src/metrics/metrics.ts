@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PublicRoute } from '../auth/api-key.guard';
 
 /** One Prometheus registry per service, so tests running services side by side never mix figures. */
 @Injectable()
@@ -31,6 +32,7 @@ export class Metrics {
 }
 
 @ApiExcludeController()
+@PublicRoute()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
