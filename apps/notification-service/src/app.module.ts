@@ -1,15 +1,17 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MessagingModule } from '@keypool/messaging';
-import { Metrics, PlatformModule, SERVICE_CONFIG, ServiceDatabaseModule } from '@keypool/platform';
+import type { Topics } from '@keypool/contracts';
+import { Messaging, MessagingModule } from '@keypool/messaging';
+import { Metrics, PlatformModule, SERVICE_CONFIG, SecretBox, ServiceDatabaseModule, TOPICS } from '@keypool/platform';
 import { AlertContacts } from './alert-contacts/alert-contacts.entity';
 import { AlertContactsController } from './alert-contacts/alert-contacts.controller';
 import { AlertContactBook } from './alert-contacts/alert-contacts.handler';
 import { NotificationConfig, notificationEnvSchema } from './config';
 import { Delivery } from './delivery/delivery.entity';
+import { EmailSender } from './delivery/email-sender';
 import { LicenseEmailConsumer } from './delivery/license-email.consumer';
 import { MAIL_SETTINGS, mailSettingsOf } from './delivery/mail-settings';
-import { NOTIFICATION_METRICS, NotificationMetrics, notificationMetrics } from './delivery/notification-metrics';
+import { NOTIFICATION_METRICS, NotificationMetrics, notificationMetrics, registerEmailQueueGauges } from './delivery/notification-metrics';
 import { SendGridDelivery } from './delivery/sendgrid-delivery';
 import { EmailText } from './email-texts/email-text.entity';
 import { EmailTextsController } from './email-texts/email-texts.controller';
@@ -52,6 +54,33 @@ export class AppModule {
               },
               (statusCode) => metrics.retried(statusCode),
             ),
+        },
+        {
+          provide: EmailSender,
+          inject: [SERVICE_CONFIG, Messaging, SecretBox, SendGridDelivery, NOTIFICATION_METRICS, TOPICS, Metrics, DataSource],
+          useFactory: (
+            config: NotificationConfig,
+            messaging: Messaging,
+            cipher: SecretBox,
+            delivery: SendGridDelivery,
+            metrics: NotificationMetrics,
+            topics: Topics,
+            registry: Metrics,
+            dataSource: DataSource,
+          ) => {
+            registerEmailQueueGauges(registry, dataSource);
+            return new EmailSender(
+              { transactions: messaging.transactions, cipher, delivery, metrics, topics, logger: new Logger(EmailSender.name) },
+              {
+                leaseMs: config.EMAIL_SEND_LEASE_MS,
+                pollMs: config.EMAIL_SEND_POLL_MS,
+                claimSize: config.EMAIL_SEND_CLAIM_SIZE,
+                retry: { baseDelayMs: config.EMAIL_RETRY_BASE_MS, maxDelayMs: config.EMAIL_RETRY_MAX_DELAY_MS, maxAgeMs: config.EMAIL_MAX_RETRY_AGE_MS },
+                retryBudgetMs: config.SENDGRID_RETRY_BUDGET_MS,
+                concurrency: config.SENDGRID_CONCURRENCY,
+              },
+            );
+          },
         },
         LicenseEmailConsumer,
         PoolLowConsumer,

@@ -13,10 +13,16 @@ export const notificationEnvSchema = serviceEnvSchema({
   SENDGRID_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
   SENDGRID_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
   SENDGRID_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 8000 }),
-  // Below the consumer's 30 s session timeout: retries happen while the chunk's transaction
-  // is open, and a chunk that outlives the session would be handed to another instance.
-  SENDGRID_RETRY_BUDGET_MS: Type.Integer({ minimum: 0, maximum: 120000, default: 20000, description: 'total retry wait per consumed chunk' }),
+  // Retries within one hand-off to SendGrid; what is still failing after it waits in email_sends
+  // for a later attempt. Sending plus this wait must stay well inside EMAIL_SEND_LEASE_MS.
+  SENDGRID_RETRY_BUDGET_MS: Type.Integer({ minimum: 0, maximum: 120000, default: 20000, description: 'total retry wait per batch of claimed e-mails' }),
   SENDGRID_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+  EMAIL_MAX_RETRY_AGE_MS: Type.Integer({ minimum: 1000, default: 86400000, description: 'an e-mail still failing transiently this long after it was queued fails for good (EmailFailed permanent)' }),
+  EMAIL_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 5000, description: 'first wait before an e-mail SendGrid could not take is tried again; doubles per attempt' }),
+  EMAIL_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 300000, description: 'longest wait between two attempts (a longer Retry-After is honoured)' }),
+  EMAIL_SEND_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 120000, description: 'an e-mail claimed for sending longer than this without an outcome is claimed again, once' }),
+  EMAIL_SEND_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 1000, description: 'how often the sender looks for due retries and expired claims' }),
+  EMAIL_SEND_CLAIM_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 500, description: 'e-mails one sender claims and sends at a time' }),
 });
 
 export type NotificationConfig = Static<typeof notificationEnvSchema>;

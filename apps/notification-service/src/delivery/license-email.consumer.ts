@@ -1,20 +1,24 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Topics } from '@keypool/contracts';
 import { Messaging, contractTopicConsumer } from '@keypool/messaging';
-import { TOPICS } from '@keypool/platform';
+import { SecretBox, TOPICS } from '@keypool/platform';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
+import { EmailSender } from './email-sender';
 import { MAIL_SETTINGS, MailSettings } from './mail-settings';
 import { NOTIFICATION_METRICS } from './notification-metrics';
 import type { NotificationMetrics } from './notification-metrics';
-import { SendGridDelivery } from './sendgrid-delivery';
-import { sendLicenseEmails } from './send-license-emails.handler';
+import { queueLicenseEmails } from './queue-license-emails.handler';
 
-/** Entry point for LicenseAllocated: its own consumer group, so it never competes with order-fulfillment. */
+/**
+ * Entry point for LicenseAllocated (its own consumer group, so it never competes with
+ * order-fulfillment): queues the e-mails, and runs the sender that delivers them.
+ */
 @Injectable()
-export class LicenseEmailConsumer implements OnApplicationBootstrap {
+export class LicenseEmailConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly messaging: Messaging,
-    private readonly delivery: SendGridDelivery,
+    private readonly sender: EmailSender,
+    private readonly cipher: SecretBox,
     private readonly templates: MerchantTextTemplates,
     @Inject(NOTIFICATION_METRICS) private readonly metrics: NotificationMetrics,
     @Inject(MAIL_SETTINGS) private readonly settings: MailSettings,
@@ -22,14 +26,27 @@ export class LicenseEmailConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const deps = { delivery: this.delivery, templates: this.templates, metrics: this.metrics, topics: this.topics, settings: this.settings };
+    const deps = {
+      templates: this.templates,
+      cipher: this.cipher,
+      metrics: this.metrics,
+      topics: this.topics,
+      settings: this.settings,
+      onQueued: () => this.sender.wake(),
+    };
+    this.sender.start();
     await this.messaging.consume(
       contractTopicConsumer('notification-service', {
         name: 'license-emails',
         topic: this.topics.licenseAllocated,
         type: 'LicenseAllocated',
-        handle: (events, tx) => sendLicenseEmails(deps, events, tx),
+        handle: (events, tx) => queueLicenseEmails(deps, events, tx),
       }),
     );
+  }
+
+  /** Lets the hand-off in flight be sent and recorded; what is still queued waits in the database. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.sender.stop();
   }
 }

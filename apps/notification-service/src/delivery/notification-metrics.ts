@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { Metrics } from '@keypool/platform';
 
 export interface NotificationMetrics {
@@ -11,7 +12,7 @@ export const NOTIFICATION_METRICS = Symbol('NOTIFICATION_METRICS');
 
 export function notificationMetrics(metrics: Metrics): NotificationMetrics {
   const sent = metrics.counter('notification_emails_sent_total', 'E-mails SendGrid accepted', ['kind']);
-  const failed = metrics.counter('notification_emails_failed_total', 'E-mails given up on (permanent: SendGrid refused them)', ['kind', 'permanent']);
+  const failed = metrics.counter('notification_emails_failed_total', 'E-mails that failed: permanent="true" given up on, permanent="false" waiting for a retry (counted once per e-mail)', ['kind', 'permanent']);
   const retried = metrics.counter('notification_email_retries_total', 'SendGrid requests retried after 429, 5xx or a network error', ['status']);
   const alerts = metrics.counter('notification_pool_low_alerts_total', 'PoolLow events handled, by outcome', ['outcome']);
   return {
@@ -20,4 +21,26 @@ export function notificationMetrics(metrics: Metrics): NotificationMetrics {
     retried: (statusCode) => retried.inc({ status: statusCode === null ? 'network' : String(statusCode) }),
     poolLowAlert: (outcome) => alerts.inc({ outcome }),
   };
+}
+
+/**
+ * The e-mail outbox as the database has it at scrape time, so every instance reports the same:
+ * e-mails waiting for a retry after SendGrid could not take them, and how long the oldest
+ * unsent e-mail has been queued (0 when none waits).
+ */
+export function registerEmailQueueGauges(metrics: Metrics, dataSource: DataSource): void {
+  const read = async () => {
+    const [row]: { waiting_retry: number; oldest_seconds: number }[] = await dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'pending' AND attempts > 0)::int AS waiting_retry,
+              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+         FROM email_sends WHERE status IN ('pending', 'sending')`,
+    );
+    return row;
+  };
+  metrics.gauge('keypool_emails_waiting_retry', 'License e-mails waiting for another attempt after SendGrid could not take them', [], async function () {
+    this.set((await read()).waiting_retry);
+  });
+  metrics.gauge('keypool_email_oldest_pending_seconds', 'Age of the oldest license e-mail queued and not yet sent or failed', [], async function () {
+    this.set((await read()).oldest_seconds);
+  });
 }

@@ -35,7 +35,7 @@ export interface AttemptRecord {
 
 export type SendOutcome =
   | { ok: true; providerMessageId: string | null; attempts: AttemptRecord[] }
-  | { ok: false; permanent: boolean; statusCode: number | null; reason: string; attempts: AttemptRecord[] };
+  | { ok: false; permanent: boolean; statusCode: number | null; reason: string; attempts: AttemptRecord[]; retryAfterMs?: number };
 
 interface Failure {
   statusCode: number | null;
@@ -178,7 +178,14 @@ export class SendGridDelivery {
         });
         if (!retrying) {
           const reason = failure.retryable ? `${failure.reason} (gave up after ${attempt} attempt${attempt > 1 ? 's' : ''})` : failure.reason;
-          return { ok: false, permanent: !failure.retryable, statusCode: failure.statusCode, reason, attempts };
+          return {
+            ok: false,
+            permanent: !failure.retryable,
+            statusCode: failure.statusCode,
+            reason,
+            attempts,
+            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          };
         }
         this.onRetry(failure.statusCode);
         await sleep(waitMs);

@@ -1,0 +1,188 @@
+import type { EntityManager } from 'typeorm';
+import type { SecretBox } from '@keypool/platform';
+import type { AttemptRecord, OutgoingMail } from './sendgrid-delivery';
+
+/** The order line an e-mail belongs to, as email_sends keeps it in plain columns. */
+export interface EmailLine {
+  eventId: string;
+  merchantId: string;
+  orderId: string;
+  lineId: string;
+  productId: string;
+  recipient: string;
+  resendOf: string | null;
+}
+
+/** What only the sender needs, sealed at rest: the rendered e-mail holds license values. */
+export interface SealedContent {
+  mail: OutgoingMail;
+  licenseIds: string[];
+}
+
+export type QueuedEmail = EmailLine & ({ content: SealedContent } | { refused: string });
+
+/** An e-mail this sender now holds: it alone may record the outcome while its claim token stands. */
+export interface ClaimedEmail extends EmailLine {
+  id: string;
+  payload: Buffer | null;
+  attempts: number;
+  retryReported: boolean;
+  createdAt: Date;
+  attemptLog: AttemptRecord[];
+}
+
+export interface SendRecord {
+  id: string;
+  status: 'sent' | 'pending' | 'failed';
+  nextAttemptAt: Date | null;
+  retryReported: boolean;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  attempts: AttemptRecord[];
+}
+
+const LINE_COLUMNS = `s.id, s.event_id, s.merchant_id, s.order_id, s.line_id, s.product_id, s.recipient, s.resend_of`;
+
+/**
+ * Adds e-mails to the outbox in the consumer's transaction: pending with their sealed content,
+ * or already failed when rendering was refused. An event id queued before is left alone.
+ */
+export async function queueEmails(manager: EntityManager, cipher: SecretBox, emails: QueuedEmail[]): Promise<void> {
+  if (emails.length === 0) return;
+  const column = <T>(pick: (e: QueuedEmail) => T) => emails.map(pick);
+  await manager.query(
+    `INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at)
+     SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
+            CASE WHEN u.status = 'failed' THEN now() END
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[])
+         AS u(event_id, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error)
+     ON CONFLICT (kind, event_id) DO NOTHING`,
+    [
+      column((e) => e.eventId),
+      column((e) => e.merchantId),
+      column((e) => e.orderId),
+      column((e) => e.lineId),
+      column((e) => e.productId),
+      column((e) => e.recipient),
+      column((e) => e.resendOf),
+      column((e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content)) : null)),
+      column((e) => ('content' in e ? 'pending' : 'failed')),
+      column((e) => ('refused' in e ? e.refused : null)),
+    ],
+  );
+}
+
+/**
+ * Claims due e-mails for one hand-off to SendGrid: pending ones whose time has come, and ones
+ * whose earlier claim expired without an outcome *if they were never reclaimed before*.
+ * SKIP LOCKED lets instances claim side by side without waiting for or taking each other's rows.
+ */
+export async function claimDueEmails(manager: EntityManager, claim: { token: string; by: string; leaseMs: number; limit: number }): Promise<ClaimedEmail[]> {
+  const rows = await updateReturning<ClaimedRow>(manager, 
+    `WITH expired AS (
+       SELECT id FROM email_sends WHERE status = 'sending' AND lease_until < now() AND reclaims = 0
+        ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), due AS (
+       SELECT id FROM email_sends WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE email_sends s
+        SET status = 'sending', claim_token = $1, claimed_by = $2, claimed_at = now(),
+            lease_until = now() + $3 * interval '1 millisecond', attempts = s.attempts + 1,
+            reclaims = s.reclaims + (s.status = 'sending')::int
+      WHERE s.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due)
+      RETURNING ${LINE_COLUMNS}, s.payload, s.attempts, s.retry_reported, s.created_at, s.attempt_log`,
+    [claim.token, claim.by, claim.leaseMs, claim.limit],
+  );
+  return rows.map((r) => ({
+    ...lineOf(r),
+    id: String(r.id),
+    payload: r.payload,
+    attempts: r.attempts,
+    retryReported: r.retry_reported,
+    createdAt: new Date(r.created_at),
+    attemptLog: r.attempt_log,
+  }));
+}
+
+/**
+ * Gives up on e-mails whose claim expired a second time: they were handed to SendGrid at least
+ * twice without an outcome, so a third hand-off could be a third copy. Support decides instead.
+ */
+export async function abandonTwiceInterrupted(manager: EntityManager, limit: number, reason: string): Promise<(EmailLine & { attemptLog: AttemptRecord[] })[]> {
+  const rows = await updateReturning<ClaimedRow>(manager, 
+    `UPDATE email_sends s
+        SET status = 'failed', payload = NULL, last_error = $2, finished_at = now(), claim_token = NULL, lease_until = NULL
+      WHERE s.id IN (SELECT id FROM email_sends WHERE status = 'sending' AND lease_until < now() AND reclaims > 0
+                      ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING ${LINE_COLUMNS}, s.attempt_log`,
+    [limit, reason],
+  );
+  return rows.map((r) => ({ ...lineOf(r), attemptLog: r.attempt_log }));
+}
+
+/**
+ * Records what came of a claim, only for rows still held by `token` (a claim that expired and
+ * was taken over is no longer ours to settle). Returns the ids it recorded.
+ */
+export async function recordSendOutcomes(manager: EntityManager, token: string, records: SendRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const column = <T>(pick: (r: SendRecord) => T) => records.map(pick);
+  const rows = await updateReturning<{ id: string }>(manager, 
+    `UPDATE email_sends s
+        SET status = u.status, next_attempt_at = coalesce(u.next_attempt_at, s.next_attempt_at),
+            retry_reported = s.retry_reported OR u.retry_reported, last_error = u.last_error, last_status_code = u.last_status_code,
+            attempt_log = s.attempt_log || u.attempts::jsonb, claim_token = NULL, lease_until = NULL,
+            payload = CASE WHEN u.status = 'pending' THEN s.payload END,
+            finished_at = CASE WHEN u.status <> 'pending' THEN now() END
+       FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], $7::int[], $8::text[])
+         AS u(id, status, next_attempt_at, retry_reported, last_error, last_status_code, attempts)
+      WHERE s.id = u.id AND s.status = 'sending' AND s.claim_token = $1
+      RETURNING s.id`,
+    [
+      token,
+      column((r) => r.id),
+      column((r) => r.status),
+      column((r) => r.nextAttemptAt),
+      column((r) => r.retryReported),
+      column((r) => r.lastError),
+      column((r) => r.lastStatusCode),
+      column((r) => JSON.stringify(r.attempts)),
+    ],
+  );
+  return new Set(rows.map((r) => String(r.id)));
+}
+
+interface ClaimedRow {
+  id: string;
+  event_id: string;
+  merchant_id: string;
+  order_id: string;
+  line_id: string;
+  product_id: string;
+  recipient: string;
+  resend_of: string | null;
+  payload: Buffer | null;
+  attempts: number;
+  retry_reported: boolean;
+  created_at: string | Date;
+  attempt_log: AttemptRecord[];
+}
+
+function lineOf(r: ClaimedRow): EmailLine {
+  return {
+    eventId: r.event_id,
+    merchantId: r.merchant_id,
+    orderId: r.order_id,
+    lineId: r.line_id,
+    productId: r.product_id,
+    recipient: r.recipient,
+    resendOf: r.resend_of,
+  };
+}
+
+/** TypeORM's postgres driver answers UPDATE … RETURNING with [rows, rowCount]. */
+async function updateReturning<T>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
+  const [rows] = (await manager.query(sql, parameters)) as [T[], number];
+  return rows;
+}
