@@ -27,6 +27,30 @@ describe('SecretBox', () => {
     expect(() => box.decrypt(sealed)).toThrow();
   });
 
+  it('refuses a ciphertext whose tag was truncated', () => {
+    const box = SecretBox.fromSpec(`k1:${key()}`);
+    const sealed = box.encrypt('');
+    // An empty secret ends with its tag: cutting bytes off shortens the tag itself.
+    expect(() => box.decrypt(sealed.subarray(0, sealed.length - 4))).toThrow(/16-byte tag/);
+    expect(() => box.decrypt(sealed.subarray(0, sealed.length - 15))).toThrow(/16-byte tag/);
+  });
+
+  it('binds a ciphertext to its row: it opens with its own context only', () => {
+    const box = SecretBox.fromSpec(`k1:${key()}`);
+    const sealed = box.encrypt('AAAA-BBBB', 'license:lic_1');
+    expect(SecretBox.versionOf(sealed)).toBe(2);
+    expect(box.decryptText(sealed, 'license:lic_1')).toBe('AAAA-BBBB');
+    expect(() => box.decrypt(sealed, 'license:lic_2')).toThrow();
+    expect(() => box.decrypt(sealed)).toThrow(/bound to a row/);
+  });
+
+  it('still reads version 1 rows (key id only) whatever context the reader names', () => {
+    const box = SecretBox.fromSpec(`k1:${key()}`);
+    const legacy = box.encrypt('OLD-KEY');
+    expect(SecretBox.versionOf(legacy)).toBe(1);
+    expect(box.decryptText(legacy, 'license:lic_1')).toBe('OLD-KEY');
+  });
+
   it('rejects keys of the wrong size with a message saying what is expected', () => {
     expect(() => SecretBox.fromSpec('k1:c2hvcnQ=')).toThrow(/32 bytes/);
   });

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
-const VERSION = 1;
+/** v1: the additional data is the key id. v2: key id and the row's identity (`context`). */
+const KEY_ID_ONLY = 1;
+const BOUND_TO_ROW = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -47,29 +49,48 @@ export class SecretBox {
     return this.activeKeyId;
   }
 
-  encrypt(plaintext: string | Buffer): Buffer {
+  /**
+   * Seals a secret. With `context` (the row's identity, e.g. `license:<id>`) the ciphertext is
+   * bound to that row: moved into another row, it no longer decrypts. Without it, only the key
+   * id is bound (version 1, the format of rows written before binding existed).
+   */
+  encrypt(plaintext: string | Buffer, context?: string): Buffer {
+    const version = context === undefined ? KEY_ID_ONLY : BOUND_TO_ROW;
     const keyId = Buffer.from(this.activeKeyId, 'utf8');
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key(this.activeKeyId), iv);
-    cipher.setAAD(keyId);
+    const cipher = createCipheriv('aes-256-gcm', this.key(this.activeKeyId), iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(additionalData(version, keyId, context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([Buffer.from([VERSION, keyId.length]), keyId, iv, cipher.getAuthTag(), body]);
+    return Buffer.concat([Buffer.from([version, keyId.length]), keyId, iv, cipher.getAuthTag(), body]);
   }
 
-  decrypt(sealed: Buffer): Buffer {
-    if (sealed[0] !== VERSION) throw new Error('unknown ciphertext version');
+  /**
+   * Opens a sealed secret. A version 2 ciphertext opens only with the `context` it was sealed
+   * with; a version 1 one ignores it, so rows written before binding stay readable until they
+   * are re-encrypted. The tag must be the full 16 bytes: a truncated tag is refused.
+   */
+  decrypt(sealed: Buffer, context?: string): Buffer {
+    const version = sealed[0];
+    if (version !== KEY_ID_ONLY && version !== BOUND_TO_ROW) throw new Error('unknown ciphertext version');
+    if (version === BOUND_TO_ROW && context === undefined) throw new Error('this ciphertext is bound to a row; name the row to open it');
     const keyIdEnd = 2 + sealed[1];
+    if (sealed.length < keyIdEnd + IV_BYTES + TAG_BYTES) throw new Error('ciphertext too short: truncated before the end of its 16-byte tag');
     const keyId = sealed.subarray(2, keyIdEnd);
     const iv = sealed.subarray(keyIdEnd, keyIdEnd + IV_BYTES);
     const tag = sealed.subarray(keyIdEnd + IV_BYTES, keyIdEnd + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.key(keyId.toString('utf8')), iv);
-    decipher.setAAD(keyId);
+    const decipher = createDecipheriv('aes-256-gcm', this.key(keyId.toString('utf8')), iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(additionalData(version, keyId, context));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(sealed.subarray(keyIdEnd + IV_BYTES + TAG_BYTES)), decipher.final()]);
   }
 
-  decryptText(sealed: Buffer): string {
-    return this.decrypt(sealed).toString('utf8');
+  decryptText(sealed: Buffer, context?: string): string {
+    return this.decrypt(sealed, context).toString('utf8');
+  }
+
+  /** The ciphertext format version: 1 (key id only) or 2 (bound to its row). */
+  static versionOf(sealed: Buffer): number {
+    return sealed[0];
   }
 
   /** The key id a ciphertext was sealed with, to find rows that still need re-encryption. */
@@ -82,6 +103,16 @@ export class SecretBox {
     if (!key) throw new UnknownKeyIdError(id);
     return key;
   }
+}
+
+function additionalData(version: number, keyId: Buffer, context: string | undefined): Buffer {
+  if (version === KEY_ID_ONLY) return keyId;
+  // Length-prefixed, so no (key id, context) pair can read as another.
+  const row = Buffer.from(context ?? '', 'utf8');
+  const lengths = Buffer.alloc(6);
+  lengths.writeUInt16BE(keyId.length, 0);
+  lengths.writeUInt32BE(row.length, 2);
+  return Buffer.concat([Buffer.from([BOUND_TO_ROW]), lengths, keyId, row]);
 }
 
 /** A keyed hash for finding equal secrets without storing or comparing plaintext. */
