@@ -10,6 +10,8 @@ import { fulfillmentMigrations } from './migrations';
 import { OrdersController } from './order-api/orders.controller';
 import { fulfillmentEntities } from './orders/order.entity';
 import { ResendController } from './resend/resend.controller';
+import { StuckLineMetrics } from './stuck-lines/stuck-line-metrics';
+import { StuckLinesController } from './stuck-lines/stuck-lines.controller';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -27,8 +29,8 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DeliveryController, OrdersController, ResendController],
-      providers: [FulfillmentMetrics, FulfillmentConsumers],
+      controllers: [DeliveryController, OrdersController, ResendController, StuckLinesController],
+      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers],
     };
   }
 }
