@@ -8,6 +8,8 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/e2e', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
+  // Restarts a private Kafka broker (about a minute): run with KEYPOOL_BROKER_RESTART_TEST=1.
+  testPathIgnorePatterns: ['/node_modules/', ...(process.env.KEYPOOL_BROKER_RESTART_TEST === '1' ? [] : ['broker-restart\\.int\\.spec\\.ts$'])],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
     '^@keypool/(contracts|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
