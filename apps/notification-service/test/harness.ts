@@ -26,6 +26,9 @@ export async function startNotificationService(label: string, sink: SinkProcess,
     SENDGRID_RETRY_BASE_MS: '20',
     SENDGRID_RETRY_MAX_DELAY_MS: '200',
     SENDGRID_RETRY_BUDGET_MS: '5000',
+    EMAIL_RETRY_BASE_MS: '200',
+    EMAIL_RETRY_MAX_DELAY_MS: '1000',
+    EMAIL_SEND_POLL_MS: '100',
     ...extra,
   });
   const { app, url } = await startTestApp(AppModule.forEnv(env));
