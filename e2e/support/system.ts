@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import {
   SINK_API_KEY,
@@ -36,15 +35,14 @@ export async function startSystem(label: string): Promise<RunningSystem> {
   const logDir = join(__dirname, '../../.cache/e2e-logs', uniqueName(label));
   mkdirSync(logDir, { recursive: true });
   const prefix = uniqueName(label);
-  const encryptionKeys = `e2e:${randomBytes(32).toString('base64')}`;
   const databases: TestDatabase[] = await Promise.all(['pool', 'fulfil', 'notif'].map((n) => freshDatabase(`${label}_${n}`)));
   const sink = await SinkProcess.start();
-  const envFor = (db: TestDatabase, extra: Record<string, string> = {}) =>
-    testServiceEnv(db.url, prefix, { DATA_ENCRYPTION_KEYS: encryptionKeys, LOG_LEVEL: 'info', ...extra });
+  // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
+  const envFor = (db: TestDatabase, extra: Record<string, string> = {}) => testServiceEnv(db.url, prefix, { LOG_LEVEL: 'info', ...extra });
   const base = (nextPort += 10);
   const start = (name: ServiceName, env: Record<string, string>, offset: number) => ServiceProcess.start(name, env, base + offset, logDir);
   const [pool, fulfillment, notification] = await Promise.all([
-    start('pool-service', envFor(databases[0], { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }), 1),
+    start('pool-service', envFor(databases[0]), 1),
     start('order-fulfillment-service', envFor(databases[1]), 2),
     start('notification-service', envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }), 3),
   ]);

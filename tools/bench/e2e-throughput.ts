@@ -20,11 +20,11 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const prefix = uniqueName('bench');
   const dbs = await Promise.all(['pool', 'fulfil', 'notif'].map((n) => freshDatabase(`bench_${n}`)));
-  const keys = `bench:${randomBytes(32).toString('base64')}`;
-  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { DATA_ENCRYPTION_KEYS: keys, LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...profiling, ...extra });
+  // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
+  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...profiling, ...extra });
   const sink = await SinkProcess.start(0, SINK_API_KEY, ORDERS + 100);
   const [pool, fulfillment, notification] = await Promise.all([
-    ServiceProcess.start('pool-service', env(0, { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }), 45101, logDir),
+    ServiceProcess.start('pool-service', env(0), 45101, logDir),
     ServiceProcess.start('order-fulfillment-service', env(1), 45102, logDir),
     ServiceProcess.start('notification-service', env(2, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url }), 45103, logDir),
   ]);

@@ -19,24 +19,34 @@ const once = process.argv.includes('--once');
 
 const DATABASES = ['keypool_pool', 'keypool_fulfillment', 'keypool_notification'];
 
+type ServiceKey = 'pool' | 'fulfillment' | 'notification';
+type DemoSecrets = Record<ServiceKey, Record<string, string>>;
+
+const newKey = () => randomBytes(32).toString('base64');
+
 /**
- * Keys are made once and kept, so licenses encrypted by an earlier demo stay readable. New keys
- * cannot read what older ones sealed (another clone, a wiped .cache), so the demo databases
- * start afresh with them.
+ * Keys are made once and kept, so licenses encrypted by an earlier demo stay readable. Each
+ * service has its own encryption keys (and pool its own hash key), as in production. New keys
+ * cannot read what older ones sealed (another clone, a wiped .cache, the older shared-key
+ * file), so the demo databases start afresh with them.
  */
-async function demoSecrets(): Promise<{ DATA_ENCRYPTION_KEYS: string; LICENSE_HASH_KEY: string }> {
+async function demoSecrets(): Promise<DemoSecrets> {
   const file = join(root, '.cache/demo/secrets.json');
-  if (!existsSync(file)) {
-    const admin = new Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    for (const name of DATABASES) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-    console.log(`  new demo keys: ${DATABASES.join(', ')} start empty`);
-    mkdirSync(join(root, '.cache/demo'), { recursive: true });
-    const secrets = { DATA_ENCRYPTION_KEYS: `demo:${randomBytes(32).toString('base64')}`, LICENSE_HASH_KEY: randomBytes(32).toString('base64') };
-    writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-  }
-  return JSON.parse(readFileSync(file, 'utf8'));
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoSecrets>) : {};
+  if (saved.pool && saved.fulfillment && saved.notification) return saved as DemoSecrets;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  for (const name of DATABASES) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+  console.log(`  new demo keys: ${DATABASES.join(', ')} start empty`);
+  mkdirSync(join(root, '.cache/demo'), { recursive: true });
+  const secrets: DemoSecrets = {
+    pool: { DATA_ENCRYPTION_KEYS: `demo-pool:${newKey()}`, LICENSE_HASH_KEY: newKey() },
+    fulfillment: { DATA_ENCRYPTION_KEYS: `demo-fulfillment:${newKey()}` },
+    notification: { DATA_ENCRYPTION_KEYS: `demo-notification:${newKey()}` },
+  };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
 }
 
 async function call<T>(service: ServiceProcess, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
@@ -55,8 +65,8 @@ const step = (text: string) => console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
 async function main(): Promise<void> {
   const logDir = join(root, '.cache/demo/logs');
   mkdirSync(logDir, { recursive: true });
+  const secrets = await demoSecrets();
   const common = {
-    ...(await demoSecrets()),
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     API_KEYS: `${SUPPORT_KEY}=support,${MERCHANT_KEY}=merchant:${MERCHANT}`,
     LOG_LEVEL: 'info',
@@ -64,9 +74,9 @@ async function main(): Promise<void> {
   step('starting the SendGrid-compatible inbox and the three services');
   const sink = await SinkProcess.start(3090, SINK_KEY);
   const services: Record<string, [ServiceName, number, Record<string, string>]> = {
-    pool: ['pool-service', 3001, { LICENSE_HASH_KEY: common.LICENSE_HASH_KEY }],
-    fulfillment: ['order-fulfillment-service', 3002, {}],
-    notification: ['notification-service', 3003, { SENDGRID_API_KEY: SINK_KEY, SENDGRID_BASE_URL: sink.url }],
+    pool: ['pool-service', 3001, secrets.pool],
+    fulfillment: ['order-fulfillment-service', 3002, secrets.fulfillment],
+    notification: ['notification-service', 3003, { ...secrets.notification, SENDGRID_API_KEY: SINK_KEY, SENDGRID_BASE_URL: sink.url }],
   };
   const started = await Promise.allSettled(
     Object.values(services).map(([name, port, extra]) => ServiceProcess.start(name, { ...common, ...extra }, port, logDir)),

@@ -29,6 +29,7 @@ export function testServiceEnv(databaseUrl: string, topicPrefix = uniqueName('t'
     DATABASE_URL: databaseUrl,
     API_KEYS: `${TEST_KEYS.support}=support,${TEST_KEYS.acme}=merchant:m_acme,${TEST_KEYS.globex}=merchant:m_globex`,
     DATA_ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`,
+    LICENSE_HASH_KEY: randomBytes(32).toString('base64'),
     ...topics,
     ...extra,
   };
