@@ -30,3 +30,20 @@ describe('judgeLicenseLine', () => {
     expect(judgeLicenseLine('KEY:ABCD-1234').kind).toBe('license');
   });
 });
+
+describe('judgeLicenseLine and invisible characters', () => {
+  it.each([
+    ['AAAA\u200bBBBB', 'U+200B ZERO WIDTH SPACE'],
+    ['AAAA\u00adBBBB', 'U+00AD SOFT HYPHEN'],
+    ['AAAA-\u202eBBBB', 'U+202E RIGHT-TO-LEFT OVERRIDE'],
+    ['AAAA\ufeffBBBB', 'U+FEFF BYTE ORDER MARK'],
+    ['AAAA\u2061BBBB', 'U+2061'],
+    ['AAAA-BBBB\u200d', 'U+200D ZERO WIDTH JOINER'],
+  ])('refuses %j, naming the character', (line, character) => {
+    expect(judgeLicenseLine(line)).toEqual({ kind: 'rejected', reason: `contains an invisible character (${character}); remove it` });
+  });
+
+  it('keeps the value exactly as sent, compatibility forms included (only its hash is normalised)', () => {
+    expect(judgeLicenseLine('\uff21\uff22\uff23-123')).toEqual({ kind: 'license', value: '\uff21\uff22\uff23-123' });
+  });
+});
