@@ -11,6 +11,7 @@ import { ImportController } from './import/import.controller';
 import { ImportMetrics } from './import/import-metrics';
 import { ServeAfterImport } from './import/serve-after-import';
 import { LicenseEntity } from './licenses/license.entity';
+import { LicenseHashBackfill } from './licenses/license-hash-backfill';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
 import { PoolEntity } from './pools/pool.entity';
@@ -34,7 +35,7 @@ export class AppModule {
         }),
       ],
       controllers: [PoolsController, ImportController, LicensesController, HeldLinesController],
-      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper],
+      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }
 }

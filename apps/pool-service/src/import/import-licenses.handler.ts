@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { SecretBox, keyedHash } from '@keypool/platform';
+import type { SecretBox } from '@keypool/platform';
+import { LICENSE_HASH_VERSION, licenseHash } from '../licenses/license-hash';
+import { LicenseHashUpgrade } from '../licenses/license-hash-upgrade';
 import type { UploadedLine } from './line-reader';
 import { judgeLicenseLine } from './license-line';
 import { ImportReport, ImportReportBuilder } from './import-report';
@@ -29,15 +31,20 @@ interface Pending {
  * Imports an upload in ONE transaction, writing accepted lines in batches as they stream in:
  * all land or none do, and memory holds one batch, never the file. Duplicates — within the
  * file or already known to the merchant in any pool, sold ones included — are found by the
- * unique keyed hash, so a dry run is the same import rolled back.
+ * unique keyed hash of the license's NFKC form (licenseHash), so a dry run is the same import
+ * rolled back.
  */
 export class ImportLicensesHandler {
+  private readonly hashUpgrade: LicenseHashUpgrade;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: SecretBox,
     private readonly hashKey: Buffer,
     private readonly batchSize: number,
-  ) {}
+  ) {
+    this.hashUpgrade = new LicenseHashUpgrade(cipher, hashKey);
+  }
 
   async import(target: ImportTarget, lines: AsyncIterable<UploadedLine>, options: ImportOptions): Promise<ImportOutcome> {
     const report = new ImportReportBuilder(options);
@@ -47,6 +54,9 @@ export class ImportLicensesHandler {
       await runner.startTransaction();
       // One import per merchant at a time: two overlapping files could otherwise deadlock on the hash index.
       await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`keypool.import:${target.merchantId}`]);
+      // Hashes are compared under one rule: the merchant's rows still under an older one are
+      // upgraded first (a no-op once the start-up backfill is done).
+      await this.hashUpgrade.upgradeMerchant(runner.manager, target.merchantId);
       let batch: Pending[] = [];
       for await (const line of lines) {
         if ('problem' in line) {
@@ -81,17 +91,17 @@ export class ImportLicensesHandler {
     const hashes: Buffer[] = [];
     const seen = new Set<string>();
     for (const item of batch) {
-      const hash = keyedHash(this.hashKey, item.value);
+      const hash = licenseHash(this.hashKey, item.value);
       const hex = hash.toString('hex');
       if (seen.has(hex)) report.duplicate(item.line);
       else (seen.add(hex), fresh.push(item), hashes.push(hash));
     }
     const inserted: { value_hash: Buffer }[] = await manager.query(
-      `INSERT INTO license (pool_id, merchant_id, value_hash, value)
-       SELECT $1, $2, h, v FROM unnest($3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(h, v, ord) ORDER BY ord
+      `INSERT INTO license (pool_id, merchant_id, value_hash, value, hash_version)
+       SELECT $1, $2, h, v, $5 FROM unnest($3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(h, v, ord) ORDER BY ord
        ON CONFLICT (merchant_id, value_hash) DO NOTHING
        RETURNING value_hash`,
-      [target.poolId, target.merchantId, hashes, fresh.map((item) => this.cipher.encrypt(item.value))],
+      [target.poolId, target.merchantId, hashes, fresh.map((item) => this.cipher.encrypt(item.value)), LICENSE_HASH_VERSION],
     );
     const stored = new Set(inserted.map((row) => row.value_hash.toString('hex')));
     fresh.forEach((item, i) => {

@@ -13,6 +13,8 @@ export class LicenseEntity {
   @Column({ name: 'pool_id', type: 'uuid' }) poolId!: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId!: string;
   @Column({ name: 'value_hash', type: 'bytea' }) valueHash!: Buffer;
+  /** The rule `value_hash` was made with (LICENSE_HASH_VERSION); older rows are rehashed. */
+  @Column({ name: 'hash_version', type: 'smallint' }) hashVersion!: number;
   @Column({ type: 'bytea' }) value!: Buffer;
   @Column({ type: 'text' }) status!: LicenseStatus;
   @Column({ name: 'allocation_id', type: 'uuid', nullable: true }) allocationId!: string | null;

@@ -1,0 +1,82 @@
+import type { EntityManager } from 'typeorm';
+import type { SecretBox } from '@keypool/platform';
+import { LICENSE_HASH_VERSION, licenseHash } from './license-hash';
+
+export interface HashUpgradeProgress {
+  /** Rows brought to the current hash version (0: none were left). */
+  upgraded: number;
+  /** Of those, rows whose hash changed. */
+  rehashed: number;
+  /** Rows an equal-under-NFKC row already answers for: they keep their old hash (see below). */
+  twins: number;
+}
+
+interface OutdatedRow {
+  id: string;
+  value: Buffer;
+  value_hash: Buffer;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Recomputes the keyed hash of rows made under an older rule (the key is a secret, so SQL
+ * cannot). Most values are already in NFKC form and keep their hash; only the rest are
+ * rewritten, one at a time under a savepoint: when two rows stored before NFKC are one key
+ * now, the first keeps the unique hash and its twin keeps its old one. No import can produce
+ * that old hash again (it hashed a non-NFKC string), and the first row already makes any new
+ * copy a duplicate, so both stay sellable (they may be sold already) and nothing is lost.
+ */
+export class LicenseHashUpgrade {
+  constructor(
+    private readonly cipher: SecretBox,
+    private readonly hashKey: Buffer,
+  ) {}
+
+  /**
+   * Upgrades up to `limit` outdated rows, of one merchant or of any, in the caller's
+   * transaction. `skipLocked` lets a background pass step around rows an import holds.
+   */
+  async upgrade(manager: EntityManager, scope: { merchantId?: string; limit: number; skipLocked: boolean }): Promise<HashUpgradeProgress> {
+    const lock = scope.skipLocked ? 'FOR UPDATE SKIP LOCKED' : 'FOR UPDATE';
+    const rows: OutdatedRow[] = scope.merchantId
+      ? await manager.query(`SELECT id, value, value_hash FROM license WHERE hash_version < $1 AND merchant_id = $2 LIMIT $3 ${lock}`, [
+          LICENSE_HASH_VERSION,
+          scope.merchantId,
+          scope.limit,
+        ])
+      : await manager.query(`SELECT id, value, value_hash FROM license WHERE hash_version < $1 LIMIT $2 ${lock}`, [LICENSE_HASH_VERSION, scope.limit]);
+    const unchanged: string[] = [];
+    const changed: { id: string; hash: Buffer }[] = [];
+    for (const row of rows) {
+      const hash = licenseHash(this.hashKey, this.cipher.decryptText(row.value));
+      if (hash.equals(row.value_hash)) unchanged.push(row.id);
+      else changed.push({ id: row.id, hash });
+    }
+    await manager.query(`UPDATE license SET hash_version = $1 WHERE id = ANY($2::uuid[])`, [LICENSE_HASH_VERSION, unchanged]);
+    let twins = 0;
+    for (const row of changed) {
+      if (!(await this.rewrite(manager, row))) twins++;
+    }
+    return { upgraded: rows.length, rehashed: changed.length - twins, twins };
+  }
+
+  /** Upgrades every outdated row of one merchant (before its import compares hashes). */
+  async upgradeMerchant(manager: EntityManager, merchantId: string): Promise<void> {
+    while ((await this.upgrade(manager, { merchantId, limit: 5000, skipLocked: false })).upgraded > 0);
+  }
+
+  private async rewrite(manager: EntityManager, row: { id: string; hash: Buffer }): Promise<boolean> {
+    await manager.query(`SAVEPOINT license_rehash`);
+    try {
+      await manager.query(`UPDATE license SET value_hash = $2, hash_version = $3 WHERE id = $1`, [row.id, row.hash, LICENSE_HASH_VERSION]);
+      await manager.query(`RELEASE SAVEPOINT license_rehash`);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await manager.query(`ROLLBACK TO SAVEPOINT license_rehash`);
+      await manager.query(`UPDATE license SET hash_version = $2 WHERE id = $1`, [row.id, LICENSE_HASH_VERSION]);
+      return false;
+    }
+  }
+}
