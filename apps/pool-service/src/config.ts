@@ -12,6 +12,21 @@ export const poolEnvSchema = serviceEnvSchema({
     }),
   ),
   IMPORT_BATCH_SIZE: Type.Integer({ minimum: 100, maximum: 50000, default: 5000, description: 'license rows written per statement of an import' }),
+  IMPORT_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2 ** 40,
+    default: 256 * 2 ** 20,
+    description: 'largest import request body, in bytes (256 MiB); a larger one is refused with 413 and nothing stored',
+  }),
+  IMPORT_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 3600000,
+    default: 30000,
+    description: 'an import upload that sends nothing for this long is refused with 408',
+  }),
+  IMPORT_SPOOL_DIR: Type.Optional(
+    Type.String({ minLength: 1, description: 'where uploads wait, sealed, until they are whole (default: the OS temp directory)' }),
+  ),
   HELD_LINE_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000, description: 'how often held lines are re-tried (safety net)' }),
   HELD_LINE_RESERVE_AFTER: Type.Integer({
     minimum: 0,

@@ -1,15 +1,32 @@
-import { ConflictException, Controller, HttpCode, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  HttpCode,
+  HttpException,
+  Inject,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Req,
+  RequestTimeoutException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Caller, CurrentCaller, streamJsonBodiesOf } from '@keypool/platform';
+import { tmpdir } from 'node:os';
+import { Caller, CurrentCaller, SERVICE_CONFIG, streamJsonBodiesOf } from '@keypool/platform';
+import type { PoolConfig } from '../config';
 import { PoolsHandler } from '../pools/pools.handler';
 import { visiblePool } from '../pools/visible-pool';
 import { flag } from '../shared/query-params';
 import { ImportLicensesHandler } from './import-licenses.handler';
 import type { ImportReport } from './import-report';
 import { ImportMetrics } from './import-metrics';
-import { uploadedLines } from './upload-body';
+import { uploadFormOf, uploadedLines } from './upload-body';
 import { ServeAfterImport } from './serve-after-import';
+import { SpoolLimits, SpooledUpload, UploadRefused, spoolUpload } from './upload-spool';
 
 // A JSON array of licenses may be as large as a text file: it is streamed, not parsed whole.
 streamJsonBodiesOf(/^\/v1\/pools\/[^/]+\/licenses\/?$/);
@@ -28,12 +45,17 @@ class ImportReportView {
 @ApiTags('licenses')
 @Controller('pools/:poolId/licenses')
 export class ImportController {
+  private readonly limits: SpoolLimits;
+
   constructor(
     private readonly pools: PoolsHandler,
     private readonly importer: ImportLicensesHandler,
     private readonly serve: ServeAfterImport,
     private readonly metrics: ImportMetrics,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: PoolConfig,
+  ) {
+    this.limits = { maxBytes: config.IMPORT_MAX_BYTES, idleTimeoutMs: config.IMPORT_IDLE_TIMEOUT_MS, directory: config.IMPORT_SPOOL_DIR ?? tmpdir() };
+  }
 
   @Post()
   @HttpCode(200)
@@ -56,7 +78,9 @@ export class ImportController {
   @ApiQuery({ name: 'strict', required: false, type: Boolean, description: 'store nothing (422 with the report) if any line is rejected' })
   @ApiOkResponse({ type: ImportReportView })
   @ApiResponse({ status: 400, description: 'malformed JSON or multipart body: the message says what could not be read; nothing stored' })
+  @ApiResponse({ status: 408, description: 'the upload sent nothing for IMPORT_IDLE_TIMEOUT_MS (30 s): nothing stored' })
   @ApiResponse({ status: 409, description: 'the pool is archived' })
+  @ApiResponse({ status: 413, description: 'the body is over IMPORT_MAX_BYTES (256 MiB): the message says the limit; nothing stored' })
   @ApiResponse({ status: 415, description: 'another content type: the message lists the accepted ones' })
   @ApiResponse({ status: 422, description: 'strict import refused: the report says which lines to fix' })
   async import(
@@ -69,15 +93,40 @@ export class ImportController {
     const options = { dryRun: flag(dryRun, 'dryRun'), strict: flag(strict, 'strict') };
     const pool = await visiblePool(this.pools, caller, poolId);
     if (pool.archived) throw new ConflictException('This pool is archived; restore it before adding licenses');
-    const lines = await uploadedLines(request);
-    const { report, committed } = await this.importer.import({ poolId, merchantId: pool.merchantId }, lines, options);
-    if (committed) {
-      this.metrics.record(report);
-      await this.serve.serve(poolId);
+    const form = uploadFormOf(request.headers);
+    const upload = await this.receive(request);
+    try {
+      const lines = await uploadedLines(form, request.headers, upload.open());
+      const { report, committed } = await this.importer.import({ poolId, merchantId: pool.merchantId }, lines, options);
+      if (committed) {
+        this.metrics.record(report);
+        await this.serve.serve(poolId);
+      }
+      if (options.strict && report.rejected.count > 0) {
+        throw new UnprocessableEntityException({ message: `${report.rejected.count} line(s) rejected; nothing was stored`, details: report });
+      }
+      return report;
+    } finally {
+      await upload.dispose();
     }
-    if (options.strict && report.rejected.count > 0) {
-      throw new UnprocessableEntityException({ message: `${report.rejected.count} line(s) rejected; nothing was stored`, details: report });
-    }
-    return report;
   }
+
+  /** The whole body, spooled before the import starts, so a slow client never holds a database connection. */
+  private async receive(request: Request): Promise<SpooledUpload> {
+    const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+    try {
+      return await spoolUpload(request, Number.isFinite(declared) ? declared : undefined, this.limits);
+    } catch (error) {
+      if (!(error instanceof UploadRefused)) throw error;
+      // The rest of the body stays unread: the connection closes after the answer instead of draining it.
+      request.res?.setHeader('Connection', 'close');
+      throw refusalAnswer(error);
+    }
+  }
+}
+
+function refusalAnswer(refused: UploadRefused): HttpException {
+  if (refused.refusal === 'too-large') return new PayloadTooLargeException(refused.message);
+  if (refused.refusal === 'stalled') return new RequestTimeoutException(refused.message);
+  return new BadRequestException(refused.message);
 }

@@ -1,8 +1,12 @@
 /** One line of an upload: its text, or why its bytes cannot be a license. */
 export type UploadedLine = { number: number; text: string } | { number: number; problem: string };
 
-/** A 2,048-character line is at most 8 KiB in UTF-8; past this a line is refused unread. */
-const MAX_LINE_BYTES = 16 * 1024;
+/**
+ * A 2,048-character line is at most 8 KiB in UTF-8; past this many bytes (or, for a JSON string
+ * element, UTF-16 units) a line is refused unread, leaving room for whitespace around a license.
+ */
+export const MAX_RAW_LINE_LENGTH = 16 * 1024;
+export const TOO_LONG = 'longer than 2,048 characters';
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
@@ -20,7 +24,7 @@ export async function* readLines(chunks: AsyncIterable<Buffer | string>): AsyncG
 
   const finish = (): UploadedLine => {
     number++;
-    if (overflow) return { number, problem: 'longer than 2,048 characters' };
+    if (overflow) return { number, problem: TOO_LONG };
     let bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
     if (first && bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
@@ -33,7 +37,7 @@ export async function* readLines(chunks: AsyncIterable<Buffer | string>): AsyncG
   };
   const append = (piece: Buffer) => {
     if (overflow) return;
-    if (length + piece.length > MAX_LINE_BYTES) {
+    if (length + piece.length > MAX_RAW_LINE_LENGTH) {
       overflow = true;
       parts = [];
       return;

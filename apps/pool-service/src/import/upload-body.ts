@@ -1,31 +1,41 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import busboy from 'busboy';
-import type { Request } from 'express';
-import { pipeline, type Readable } from 'node:stream';
-import streamArray from 'stream-json/streamers/stream-array.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import jsonParser from 'stream-json/parser.js';
+import { JsonElementReader, JsonShapeError, type JsonToken } from './json-elements';
 import { UploadedLine, readLines } from './line-reader';
 
-/**
- * The lines of an upload, however it came: a raw text/plain body, a multipart/form-data file
- * (streamed with busboy), or a JSON array of strings (streamed with stream-json, element by
- * element). No form is ever read whole. The JSON route is exempt from the platform's JSON
- * parser (streamJsonBodiesOf in the controller).
- */
-export async function uploadedLines(request: Request): Promise<AsyncIterable<UploadedLine>> {
-  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'text/plain' || type === 'application/octet-stream') return readLines(request);
-  if (type === 'multipart/form-data') return readLines(await firstFile(request));
-  if (type === 'application/json') return jsonLines(request);
+export type UploadForm = 'text' | 'multipart' | 'json';
+
+/** Which of the accepted forms a request body is, judged on its headers before it is read. */
+export function uploadFormOf(headers: IncomingHttpHeaders): UploadForm {
+  const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'text/plain' || type === 'application/octet-stream') return 'text';
+  if (type === 'multipart/form-data') return 'multipart';
+  if (type === 'application/json') return 'json';
   throw new UnsupportedMediaTypeException(
     'Send the licenses as text/plain (one per line), as a multipart/form-data file field named "file", or as a JSON array of strings',
   );
 }
 
-function firstFile(request: Request): Promise<Readable> {
+/**
+ * The lines of an upload, however it came: a raw text/plain body, a multipart/form-data file
+ * (streamed with busboy), or a JSON array of strings (streamed token by token with stream-json).
+ * No form is ever read whole, and no single line or element is kept past MAX_RAW_LINE_LENGTH.
+ * The JSON route is exempt from the platform's JSON parser (streamJsonBodiesOf in the controller).
+ */
+export async function uploadedLines(form: UploadForm, headers: IncomingHttpHeaders, body: Readable): Promise<AsyncIterable<UploadedLine>> {
+  if (form === 'text') return readLines(body);
+  if (form === 'multipart') return readLines(await firstFile(headers, body));
+  return jsonLines(body);
+}
+
+function firstFile(headers: IncomingHttpHeaders, body: Readable): Promise<Readable> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: request.headers, limits: { files: 1 } });
+      parser = busboy({ headers, limits: { files: 1 } });
     } catch {
       reject(new BadRequestException('The multipart body is malformed: its boundary is missing'));
       return;
@@ -34,32 +44,37 @@ function firstFile(request: Request): Promise<Readable> {
     parser.on('file', (_field, stream) => {
       if (found) return void stream.resume();
       found = true;
-      // A client that goes away mid-upload must end the read (and the import's transaction),
-      // not leave the file stream waiting for the rest forever.
-      request.once('close', () => {
-        if (!request.complete) stream.destroy(new Error('the upload was abandoned before its end'));
-      });
       resolve(stream);
     });
     parser.on('error', () => reject(new BadRequestException('The multipart body is malformed')));
     parser.on('close', () => {
       if (!found) reject(new BadRequestException('The multipart body has no file: attach the .txt in a field named "file"'));
     });
-    request.pipe(parser);
+    body.pipe(parser);
   });
 }
 
 async function* jsonLines(body: Readable): AsyncGenerator<UploadedLine> {
-  // pipeline, not pipe: a client that goes away mid-upload must end the read (and the import's
-  // transaction with it) instead of leaving the parser waiting for the rest forever.
-  const elements = pipeline(body, streamArray.withParserAsStream(), () => undefined);
+  // Nothing packed: the parser hands strings over in pieces and never assembles one whole.
+  const tokens = jsonParser.asStream({ packValues: false, streamValues: true });
+  const reader = new JsonElementReader();
+  const elements = new Transform({
+    readableObjectMode: true,
+    writableObjectMode: true,
+    transform(token: JsonToken, _encoding, done) {
+      try {
+        const line = reader.take(token);
+        done(null, line);
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+  pipeline(body, tokens, elements, () => undefined);
   try {
-    for await (const { key, value } of elements as AsyncIterable<streamArray.StreamArrayItem>) {
-      if (typeof value === 'string') yield { number: key + 1, text: value };
-      else yield { number: key + 1, problem: 'not a string' };
-    }
+    for await (const line of elements as AsyncIterable<UploadedLine>) yield line;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof JsonShapeError || error instanceof Error ? error.message : String(error);
     throw new BadRequestException(`The JSON body must be one array of strings, one license each; it could not be read: ${reason}. Nothing was stored`);
   }
 }

@@ -1,6 +1,6 @@
 // stream-json 2 publishes its modules through package "exports"; the workspace resolves types
 // the classic way (moduleResolution "node"), so the subpath is mapped to its declaration here.
-declare module 'stream-json/streamers/stream-array.js' {
-  import streamArray = require('stream-json/src/streamers/stream-array');
-  export = streamArray;
+declare module 'stream-json/parser.js' {
+  import parser = require('stream-json/src/parser');
+  export = parser;
 }
