@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { TEST_KEYS } from '@keypool/testing';
 import { FulfillmentTestKit, OrderJson, paidOrder } from '../testing/fulfillment-test-kit';
 
 interface StuckPage {
@@ -93,5 +97,16 @@ describe('stuck lines: a safety net for lines that wait on an event that never c
     await kit.api('acme').get('/v1/stuck-lines?merchantId=m_globex').expect(404);
     expect((await stuck('support', '?merchantId=m_acme')).lines.map((l) => l.orderId)).toEqual([oldAllocated]);
     await kit.api(null).get('/v1/stuck-lines').expect(401);
+  });
+
+  it('is what `npm run support -- stuck` prints, run as its own process against the service', async () => {
+    const root = join(__dirname, '../../../..');
+    const env = { ...process.env, FULFILLMENT_URL: kit.url, KEYPOOL_API_KEY: TEST_KEYS.support };
+    const cli = join(root, 'apps/support-cli/src/main.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', cli, 'stuck', '--older-than', '10m'], { cwd: root, env });
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${oldReceived} line 1  merchant m_globex  product p_stuck  received since \\S+ \\(1h00m\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${oldAllocated} line 1  merchant m_acme  product p_stuck  allocated since \\S+ \\(20m\\)$`));
+    expect(lines[2]).toBe('2 line(s) received or allocated for longer than 10m');
   });
 });
