@@ -1,13 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TAG_NAMES } from '../templates/substitution-tags';
+import { MAX_LICENSE_TAG_USES, MAX_SUBJECT_LENGTH, MAX_TAGS, MAX_TEXT_LENGTH } from '../templates/validate-email-text';
 
 const TAG_LIST = TAG_NAMES.map((t) => `{${t}}`).join(', ');
 
 export class PutEmailTextBody {
-  @ApiPropertyOptional({ description: `One line; may use tags except {KEY}/{PARENT_KEY}. Default: "Your license for {PROGRAM_NAME} (order {ORDER_ID})".`, maxLength: 200 })
+  @ApiPropertyOptional({ description: `One line; may use tags except {KEY}/{PARENT_KEY}. Default: "Your license for {PROGRAM_NAME} (order {ORDER_ID})".`, maxLength: MAX_SUBJECT_LENGTH })
   subject?: string | null;
 
-  @ApiProperty({ description: `Plain text; must contain {KEY}. Tags: ${TAG_LIST}. Braces are only for tags.`, maxLength: 20000 })
+  @ApiProperty({
+    description: `Plain text; must contain {KEY}, at most ${MAX_LICENSE_TAG_USES} times (the same for {PARENT_KEY}), and at most ${MAX_TAGS} tags in all. Tags: ${TAG_LIST}. Braces are only for tags.`,
+    maxLength: MAX_TEXT_LENGTH,
+  })
   text!: string;
 }
 
@@ -27,7 +31,7 @@ export class EmailTextView {
 }
 
 export class PreviewBody {
-  @ApiPropertyOptional({ description: 'Unsaved text to try; the saved text when absent' }) text?: string;
+  @ApiPropertyOptional({ description: 'Unsaved text to try, checked like a saved one; the saved text when absent', maxLength: MAX_TEXT_LENGTH }) text?: string;
   @ApiPropertyOptional({ nullable: true }) subject?: string | null;
   @ApiPropertyOptional({
     description: 'Order data laid over the sample order, shaped like LicenseAllocated.data (customer, item, licenseFor, paidAt, currency, orderId); licenses and parentLicenses as arrays of strings',

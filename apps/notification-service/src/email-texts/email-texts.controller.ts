@@ -3,12 +3,25 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller, SERVICE_CONFIG } from '@keypool/platform';
 import type { NotificationConfig } from '../config';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { describeEmailTextErrors } from '../templates/validate-email-text';
+import { MAX_RENDERED_LENGTH } from '../templates/license-email';
+import {
+  MAX_LICENSE_TAG_USES,
+  MAX_REPORTED_PROBLEMS,
+  MAX_TAGS,
+  MAX_TEXT_LENGTH,
+  describeEmailTextErrors,
+} from '../templates/validate-email-text';
 import { MERCHANT_DEFAULT } from './email-text.entity';
 import { EmailTextView, PreviewBody, PreviewView, PutEmailTextBody, PutMerchantEmailTextBody } from './email-text.dto';
 import { EffectiveText, EmailTexts } from './email-texts.handler';
 import { previewEmailText } from './preview-email-text.handler';
 import { requireVisibleMerchant } from '../merchant-access';
+
+const TEXT_REFUSED =
+  `what is wrong and where (line:column), also as details.errors (the first ${MAX_REPORTED_PROBLEMS} problems): unknown tags, stray braces, no {KEY}; ` +
+  `a text over ${MAX_TEXT_LENGTH} characters or ${MAX_TAGS} tags, or with {KEY} more than ${MAX_LICENSE_TAG_USES} times, is refused for that alone`;
+const PREVIEW_REFUSED = `the text is refused as when saved, or the e-mail would render to more than ${MAX_RENDERED_LENGTH} characters in a part (the message says why)`;
+const BODY_TOO_LARGE = 'the JSON body is over 100 kB';
 
 @ApiTags('email texts')
 @Controller('merchants/:merchantId')
@@ -23,7 +36,8 @@ export class EmailTextsController {
   @ApiOperation({ summary: "Set a product's e-mail text (validated: {KEY} required, known tags only)" })
   @ApiBody({ type: PutEmailTextBody })
   @ApiResponse({ status: 200, type: EmailTextView })
-  @ApiResponse({ status: 422, description: 'what is wrong and where (line:column), also as details.errors' })
+  @ApiResponse({ status: 422, description: TEXT_REFUSED })
+  @ApiResponse({ status: 413, description: BODY_TOO_LARGE })
   putProductText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string, @Body() body: unknown) {
     return this.save(caller, merchantId, productId, body);
   }
@@ -41,6 +55,8 @@ export class EmailTextsController {
   @ApiOperation({ summary: "Render a product's e-mail (saved text or the text given) with sample or given order data" })
   @ApiBody({ type: PreviewBody })
   @ApiResponse({ status: 200, type: PreviewView })
+  @ApiResponse({ status: 422, description: PREVIEW_REFUSED })
+  @ApiResponse({ status: 413, description: BODY_TOO_LARGE })
   previewProductText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string, @Body() body: unknown) {
     return this.preview(caller, merchantId, productId, body);
   }
@@ -49,7 +65,8 @@ export class EmailTextsController {
   @ApiOperation({ summary: "Set the merchant's default e-mail text, for products without their own" })
   @ApiBody({ type: PutMerchantEmailTextBody })
   @ApiResponse({ status: 200, type: EmailTextView })
-  @ApiResponse({ status: 422, description: 'what is wrong and where (line:column), also as details.errors' })
+  @ApiResponse({ status: 422, description: TEXT_REFUSED })
+  @ApiResponse({ status: 413, description: BODY_TOO_LARGE })
   putMerchantText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Body() body: unknown) {
     return this.save(caller, merchantId, MERCHANT_DEFAULT, body);
   }
@@ -67,6 +84,8 @@ export class EmailTextsController {
   @ApiOperation({ summary: "Render the merchant's default e-mail with sample or given order data" })
   @ApiBody({ type: PreviewBody })
   @ApiResponse({ status: 200, type: PreviewView })
+  @ApiResponse({ status: 422, description: PREVIEW_REFUSED })
+  @ApiResponse({ status: 413, description: BODY_TOO_LARGE })
   previewMerchantText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Body() body: unknown) {
     return this.preview(caller, merchantId, MERCHANT_DEFAULT, body);
   }

@@ -1,6 +1,37 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { SinkProcess, TEST_KEYS } from '@keypool/testing';
 import { RunningService, startNotificationService } from '../../test/harness';
+import { EmailRenderRefused, renderLicenseEmail } from '../templates/license-email';
+import { MerchantTextTemplates } from '../templates/merchant-text-template';
+import { SAMPLE_ORDER } from '../templates/sample-order';
+
+/** Jest runs without --expose-gc; V8 can still hand out its gc function at run time. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose_gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** How far RSS (sampled every 5 ms) and the heap grow while `work` runs, from a collected baseline. */
+async function memoryGrowth(work: () => Promise<void>): Promise<{ rss: number; heapUsed: number }> {
+  const collectGarbage = exposedGc();
+  collectGarbage();
+  const before = process.memoryUsage();
+  let peak = before.rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  const after = process.memoryUsage();
+  return { rss: Math.max(peak, after.rss) - before.rss, heapUsed: after.heapUsed - before.heapUsed };
+}
+
+// The whole hostile e-mail would have been hundreds of MB; refusing it may build one part of 1 Mi characters.
+const FLAT = { rss: 64 * 1024 * 1024, heapUsed: 32 * 1024 * 1024 };
 
 describe('merchant e-mail text API', () => {
   let sink: SinkProcess;
@@ -99,5 +130,82 @@ describe('merchant e-mail text API', () => {
       .send({ order: { item: { quantity: 0 } } })
       .expect(400);
     expect(badOrder.body.message).toContain('order.item.quantity');
+  });
+
+  describe('limits', () => {
+    const keyTimes = (n: number) => Array.from({ length: n }, () => '{KEY}').join('\n');
+
+    it('refuses a text with {KEY} more than three times, or more than 100 tags, and saves nothing', async () => {
+      await request(service.url).put('/v1/merchants/m_acme/products/p_limits/email-text').set(acme).send({ text: keyTimes(3) }).expect(200);
+      const fourKeys = await request(service.url).put('/v1/merchants/m_acme/products/p_limits/email-text').set(acme).send({ text: keyTimes(4) }).expect(422);
+      expect(fourKeys.body.message).toBe('text: uses {KEY} 4 times; the limit is 3, because each use repeats every license of the line');
+      const manyTags = await request(service.url)
+        .put('/v1/merchants/m_acme/products/p_limits/email-text')
+        .set(acme)
+        .send({ text: `{KEY}${'{FNAME}'.repeat(100)}` })
+        .expect(422);
+      expect(manyTags.body.message).toBe('text: has 101 tags (counting every "{"); the limit is 100');
+      const kept = await request(service.url).get('/v1/merchants/m_acme/products/p_limits/email-text').set(acme).expect(200);
+      expect(kept.body.text).toBe(keyTimes(3));
+    });
+
+    it('answers a hostile preview quickly with a short body: the size first, then at most 20 problems', async () => {
+      const tooLong = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: '}\n'.repeat(15_000) }).expect(422);
+      expect(tooLong.body.message).toBe('text: is 30000 characters long; the limit is 20000');
+
+      const braces = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: `{KEY}${'}\n'.repeat(9_995)}` }).expect(422);
+      expect(braces.body.details.errors).toHaveLength(21);
+      expect(braces.body.message).toMatch(/; text: …and 9975 more problems; fix these first$/);
+      expect(JSON.stringify(braces.body).length).toBeLessThan(10_000);
+
+      const tooBig = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: `{KEY}${'x'.repeat(120_000)}` }).expect(413);
+      expect(tooBig.body.message).toBe('The request body is over the limit of 100 kB for this endpoint; send less');
+    });
+
+    it('previews within the render limit, and refuses an e-mail that would outgrow it', async () => {
+      // Escaping makes each "<" four characters in HTML: the largest growth a 100 kB request can ask for.
+      const quotes = Array.from({ length: 45 }, () => '<'.repeat(2_048));
+      const growth = await memoryGrowth(async () => {
+        const refused = await request(service.url)
+          .post('/v1/merchants/m_acme/email-text/preview')
+          .set(acme)
+          .send({ text: keyTimes(3), order: { licenses: quotes } })
+          .expect(422);
+        expect(refused.body.message).toBe(
+          'e-mail not rendered: its HTML part would be longer than 1,048,576 characters, the limit per part; the line has 45 licenses ({KEY} used 3 times)',
+        );
+      });
+      expect(growth.rss).toBeLessThan(FLAT.rss);
+      expect(growth.heapUsed).toBeLessThan(FLAT.heapUsed);
+      const once = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: '{KEY}', order: { licenses: quotes } }).expect(200);
+      expect(once.body.html.length).toBeGreaterThan(45 * 2_048 * 4);
+    });
+
+    it('answers a preview of a stored text from before the limits at once, naming its problems, while memory stays flat', async () => {
+      // Saved before the limits existed: {KEY} 4,000 times. With eight 2 kB links it rendered to 195 million characters.
+      await service.app
+        .get(DataSource)
+        .query(`INSERT INTO email_texts (merchant_id, product_id, text) VALUES ('m_acme', 'p_legacy', $1)`, ['{KEY}'.repeat(4_000)]);
+      const links = Array.from({ length: 8 }, (_, i) => `https://files.example.com/${i}/${'a'.repeat(2_020)}`);
+      const growth = await memoryGrowth(async () => {
+        const refused = await request(service.url).post('/v1/merchants/m_acme/products/p_legacy/email-text/preview').set(acme).send({ order: { licenses: links } }).expect(422);
+        expect(refused.body.message).toBe(
+          'text: has 4000 tags (counting every "{"); the limit is 100; text: uses {KEY} 4000 times; the limit is 3, because each use repeats every license of the line',
+        );
+      });
+      expect(growth.rss).toBeLessThan(FLAT.rss);
+      expect(growth.heapUsed).toBeLessThan(FLAT.heapUsed);
+    });
+
+    it("refuses that stored text in the service's own renderer, the one sends use, while memory stays flat", async () => {
+      const links = Array.from({ length: 8 }, (_, i) => ({ value: `https://files.example.com/${i}/${'a'.repeat(2_020)}` }));
+      const templates = service.app.get(MerchantTextTemplates);
+      const growth = await memoryGrowth(async () => {
+        const render = () => renderLicenseEmail(templates, { ...SAMPLE_ORDER, licenses: links }, { subject: null, text: '{KEY}'.repeat(4_000) }, { merchantName: 'Acme', platformName: 'keypool' });
+        expect(render).toThrow(EmailRenderRefused);
+      });
+      expect(growth.rss).toBeLessThan(FLAT.rss);
+      expect(growth.heapUsed).toBeLessThan(FLAT.heapUsed);
+    });
   });
 });

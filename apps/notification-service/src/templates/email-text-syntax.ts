@@ -12,7 +12,10 @@ export interface TextProblem {
 
 export interface ParsedText {
   segments: Segment[];
+  /** The first problems, as many as the caller asked to keep. */
   problems: TextProblem[];
+  /** All problems, kept or not. */
+  problemCount: number;
 }
 
 /**
@@ -21,16 +24,20 @@ export interface ParsedText {
  * tags and nothing else, and a brace in a merchant's words is always a mistake we can point at.
  * One pass over the text: each character is looked at a bounded number of times.
  */
-export function parseEmailText(text: string): ParsedText {
+export function parseEmailText(text: string, keepProblems = Number.POSITIVE_INFINITY): ParsedText {
   const segments: Segment[] = [];
   const problems: TextProblem[] = [];
+  let problemCount = 0;
+  const problem = (index: number, message: () => string) => {
+    if (++problemCount <= keepProblems) problems.push({ ...at(index), message: message() });
+  };
   const at = positionFinder(text);
   let literalStart = 0;
   let i = 0;
   while (i < text.length) {
     const char = text[i];
     if (char === '}') {
-      problems.push({ ...at(i), message: 'a closing brace "}" without an opening "{"; braces are only for tags such as {KEY}' });
+      problem(i, () => 'a closing brace "}" without an opening "{"; braces are only for tags such as {KEY}');
       i++;
       continue;
     }
@@ -40,7 +47,7 @@ export function parseEmailText(text: string): ParsedText {
     }
     const end = findTagEnd(text, i + 1);
     if (end < 0) {
-      problems.push({ ...at(i), message: 'unclosed brace "{": close the tag with "}" on the same line (tags look like {KEY})' });
+      problem(i, () => 'unclosed brace "{": close the tag with "}" on the same line (tags look like {KEY})');
       i++;
       continue;
     }
@@ -49,13 +56,13 @@ export function parseEmailText(text: string): ParsedText {
       if (i > literalStart) segments.push({ kind: 'literal', text: text.slice(literalStart, i) });
       segments.push({ kind: 'tag', name, ...at(i) });
     } else {
-      problems.push({ ...at(i), message: unknownTagMessage(name) });
+      problem(i, () => unknownTagMessage(name));
     }
     i = end + 1;
     literalStart = i;
   }
   if (literalStart < text.length) segments.push({ kind: 'literal', text: text.slice(literalStart) });
-  return { segments, problems };
+  return { segments, problems, problemCount };
 }
 
 function findTagEnd(text: string, from: number): number {

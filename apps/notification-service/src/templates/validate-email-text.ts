@@ -34,30 +34,36 @@ export function normaliseNewlines(text: string): string {
 
 /** Everything wrong with a merchant's text at once (up to MAX_REPORTED_PROBLEMS), so one round trip fixes it. */
 export function validateEmailText(input: EmailTextInput): EmailTextError[] {
-  const errors = [...validateBody(input.text)];
-  if (input.subject !== undefined && input.subject !== null) errors.push(...validateSubject(input.subject));
-  return capped(errors);
+  const body = validateBody(input.text);
+  const subject = input.subject !== undefined && input.subject !== null ? validateSubject(input.subject) : { errors: [], unkept: 0 };
+  return capped([...body.errors, ...subject.errors], body.unkept + subject.unkept);
 }
 
-function validateBody(raw: string): EmailTextError[] {
+/** Problems found, and how many more the parser counted without describing them. */
+interface Findings {
+  errors: EmailTextError[];
+  unkept: number;
+}
+
+function validateBody(raw: string): Findings {
   const text = normaliseNewlines(raw);
   const tooLarge = [...sizeProblems('text', text, MAX_TEXT_LENGTH), ...licenseTagProblems(text)];
-  if (tooLarge.length > 0) return tooLarge;
-  const parsed = parseEmailText(text);
+  if (tooLarge.length > 0) return { errors: tooLarge, unkept: 0 };
+  const parsed = parseEmailText(text, MAX_REPORTED_PROBLEMS);
   const errors: EmailTextError[] = parsed.problems.map((p) => ({ field: 'text' as const, ...p }));
   if (!parsed.segments.some((s) => s.kind === 'tag' && s.name === 'KEY')) {
     errors.push(whole('text', 'must contain {KEY} where the licenses go'));
   }
-  return errors;
+  return { errors, unkept: parsed.problemCount - parsed.problems.length };
 }
 
-function validateSubject(subject: string): EmailTextError[] {
+function validateSubject(subject: string): Findings {
   const tooLarge = sizeProblems('subject', subject, MAX_SUBJECT_LENGTH);
-  if (tooLarge.length > 0) return tooLarge;
+  if (tooLarge.length > 0) return { errors: tooLarge, unkept: 0 };
   const errors: EmailTextError[] = [];
   if (subject.trim() === '') errors.push(whole('subject', 'is empty; leave it out to use the default subject'));
   if (/[\r\n]/.test(subject)) errors.push(whole('subject', 'must be a single line'));
-  const parsed = parseEmailText(subject);
+  const parsed = parseEmailText(subject, MAX_REPORTED_PROBLEMS);
   errors.push(...parsed.problems.map((p) => ({ field: 'subject' as const, ...p })));
   for (const segment of parsed.segments) {
     if (segment.kind === 'tag' && LICENSE_TAGS.includes(segment.name)) {
@@ -69,7 +75,7 @@ function validateSubject(subject: string): EmailTextError[] {
       });
     }
   }
-  return errors;
+  return { errors, unkept: parsed.problemCount - parsed.problems.length };
 }
 
 // Checked before a text is parsed: a text over these limits is refused for that reason alone,
@@ -95,10 +101,11 @@ function occurrences(text: string, needle: string): number {
   return count;
 }
 
-function capped(errors: EmailTextError[]): EmailTextError[] {
-  if (errors.length <= MAX_REPORTED_PROBLEMS) return errors;
-  const more = errors.length - MAX_REPORTED_PROBLEMS;
-  return [...errors.slice(0, MAX_REPORTED_PROBLEMS), whole(errors[MAX_REPORTED_PROBLEMS].field, `…and ${more} more problem${more === 1 ? '' : 's'}; fix these first`)];
+function capped(errors: EmailTextError[], unkept: number): EmailTextError[] {
+  const more = Math.max(errors.length - MAX_REPORTED_PROBLEMS, 0) + unkept;
+  if (more === 0) return errors;
+  const field = errors[MAX_REPORTED_PROBLEMS]?.field ?? errors[errors.length - 1].field;
+  return [...errors.slice(0, MAX_REPORTED_PROBLEMS), whole(field, `…and ${more} more problem${more === 1 ? '' : 's'}; fix these first`)];
 }
 
 function whole(field: EmailTextError['field'], message: string): EmailTextError {
