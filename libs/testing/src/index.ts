@@ -5,3 +5,4 @@ export * from './service';
 export * from './sendgrid-sink';
 export * from './service-process';
 export * from './tcp-proxy';
+export * from './tenant-isolation';

@@ -1,0 +1,73 @@
+import { DocumentedOperation, IsolationTable, documentedOperations, isolationProblems, uncoveredOperations, uniqueName } from '@keypool/testing';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, startPoolService } from './testing/pool-test-kit';
+
+type Items<T> = { items: T[] };
+
+describe('pool-service keeps every merchant to its own data, on every documented operation', () => {
+  let service: PoolService;
+  let documented: Map<string, DocumentedOperation>;
+  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', heldOrderId: uniqueName('ord_held') };
+
+  const poolOf = async (poolId: string) => (await as(service.url, 'acme').get(`/v1/pools/${poolId}`)).body;
+  const licensesOf = async (poolId: string) => [await poolOf(poolId), (await as(service.url, 'acme').get(`/v1/pools/${poolId}/licenses?limit=1000`)).body];
+  const acmePoolIds = async () => ((await as(service.url, 'acme').get('/v1/pools?includeArchived=true')).body as { id: string }[]).map((p) => p.id).sort();
+
+  const table: IsolationTable = {
+    'POST /v1/pools': () => ({
+      request: () => ({ json: { merchantId: 'm_acme', productId: uniqueName('p_new'), threshold: 0 } }),
+      shows: { acmeIds: ['m_acme'], idsIn: (pool) => [(pool as { merchantId: string }).merchantId] },
+      state: acmePoolIds,
+    }),
+    'GET /v1/pools': () => ({
+      request: () => ({ query: { includeArchived: 'true' } }),
+      shows: { acmeIds: [fx.poolId, fx.archivableId, fx.restorableId], idsIn: (pools) => (pools as { id: string }[]).map((p) => p.id) },
+    }),
+    'GET /v1/pools/{poolId}': () => ({ params: { poolId: fx.poolId } }),
+    'PATCH /v1/pools/{poolId}': () => ({
+      params: { poolId: fx.poolId },
+      request: (who) => ({ json: { name: `named by ${who}`, threshold: 1 } }),
+      state: () => poolOf(fx.poolId),
+    }),
+    'POST /v1/pools/{poolId}/archive': () => ({ params: { poolId: fx.archivableId }, state: () => poolOf(fx.archivableId) }),
+    'POST /v1/pools/{poolId}/restore': () => ({ params: { poolId: fx.restorableId }, state: () => poolOf(fx.restorableId) }),
+    'POST /v1/pools/{poolId}/licenses': () => ({
+      params: { poolId: fx.poolId },
+      request: (who) => ({ text: keys(uniqueName(`ISO-${who}`), 2).join('\n') }),
+      state: () => licensesOf(fx.poolId),
+    }),
+    'GET /v1/pools/{poolId}/licenses': () => ({ params: { poolId: fx.poolId } }),
+    'DELETE /v1/pools/{poolId}/licenses/{licenseId}': () => ({
+      params: { poolId: fx.poolId, licenseId: fx.licenseId },
+      crossParams: [{ poolId: fx.globexPoolId, licenseId: fx.licenseId }],
+      state: () => licensesOf(fx.poolId),
+    }),
+    'GET /v1/held-lines': () => ({
+      shows: { acmeIds: [fx.heldOrderId], idsIn: (page) => (page as Items<{ orderId: string }>).items.map((line) => line.orderId) },
+    }),
+  };
+
+  beforeAll(async () => {
+    service = await startPoolService('pool_isolation');
+    documented = await documentedOperations(service.url);
+    const url = service.url;
+    fx.poolId = (await createPool(url, 'acme', { productId: 'p_iso' })).id;
+    await importKeys(url, 'acme', fx.poolId, keys(uniqueName('ISO'), 3));
+    fx.licenseId = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items[0].licenseId;
+    fx.archivableId = (await createPool(url, 'acme', { productId: 'p_iso_archive' })).id;
+    fx.restorableId = (await createPool(url, 'acme', { productId: 'p_iso_restore' })).id;
+    await as(url, 'acme').post(`/v1/pools/${fx.restorableId}/archive`).expect(200);
+    fx.globexPoolId = (await createPool(url, 'globex', { productId: 'p_iso' })).id;
+    await allocateDirectly(service, [lineRequest({ orderId: fx.heldOrderId, merchantId: 'm_acme', productId: 'p_iso_unrouted' })]);
+  });
+  afterAll(() => service?.close());
+
+  it('has a table entry for exactly the operations its OpenAPI document lists', () => {
+    expect(uncoveredOperations(documented, table)).toEqual([]);
+  });
+
+  it.each(Object.keys(table))('%s: 401 without a valid key, 404 on a wrong-case path, nothing of acme for globex', async (key) => {
+    const operation = documented.get(key);
+    if (!operation) throw new Error(`${key} is not in /docs-json`);
+    expect(await isolationProblems(service.url, operation, table[key]())).toEqual([]);
+  });
+});
