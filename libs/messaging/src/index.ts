@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './kafka/kafka-settings';
+export * from './kafka/kafka-security';
 export * from './migrations';
 export * from './inbox/inbox';
 export * from './outbox/outbox-writer';

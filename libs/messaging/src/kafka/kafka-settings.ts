@@ -1,11 +1,14 @@
 import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   partitions: number;
   replicationFactor: number;
+  /** TLS and SASL, from kafkaSecurity(); absent means PLAINTEXT. */
+  security?: KafkaSecurity;
 }
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -20,6 +23,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...settings.security,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
     logCreator:

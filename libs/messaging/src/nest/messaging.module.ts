@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { Topics } from '@keypool/contracts';
 import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS } from '@keypool/platform';
 import { Messaging } from '../messaging';
+import { KafkaSecurityEnv, kafkaSecurity } from '../kafka/kafka-security';
 
 export interface MessagingModuleOptions {
   /** Topics the service publishes to and consumes from, given its validated settings. */
@@ -15,7 +16,7 @@ export interface MessagingModuleOptions {
   onFatal?(error: unknown): void;
 }
 
-export interface MessagingConfig {
+export interface MessagingConfig extends KafkaSecurityEnv {
   KAFKA_BROKERS: string;
   KAFKA_CLIENT_ID?: string;
   KAFKA_TOPIC_PARTITIONS: number;
@@ -78,6 +79,7 @@ export class MessagingModule {
                 clientId: config.KAFKA_CLIENT_ID ?? serviceName,
                 partitions: config.KAFKA_TOPIC_PARTITIONS,
                 replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+                security: kafkaSecurity(config),
               },
               dataSource,
               cipher,

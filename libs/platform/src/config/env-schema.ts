@@ -5,6 +5,9 @@ export function oneOf<T extends string>(values: readonly T[], options: { default
   return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
 }
 
+/** The SASL mechanisms keypool's Kafka clients speak (kafkajs names). */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
 /** Settings every keypool service reads; each service adds its own on top. */
 export const commonEnv = {
   NODE_ENV: Type.Optional(oneOf(['development', 'test', 'production'])),
@@ -14,6 +17,14 @@ export const commonEnv = {
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
   KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 1 }),
+  KAFKA_SSL: Type.Boolean({ default: false, description: 'connect to the brokers with TLS' }),
+  KAFKA_SSL_CA_FILE: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA that signed the brokers' certificates; the system CAs otherwise" })),
+  KAFKA_SSL_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate for mutual TLS (with KAFKA_SSL_KEY_FILE)' })),
+  KAFKA_SSL_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KAFKA_SSL_CERT_FILE' })),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: Type.Optional(Type.Boolean({ description: 'true unless set: false accepts any broker certificate' })),
+  KAFKA_SASL_MECHANISM: Type.Optional(oneOf(KAFKA_SASL_MECHANISMS)),
+  KAFKA_SASL_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_SASL_PASSWORD: Type.Optional(Type.String({ minLength: 1, description: 'secret: never logged' })),
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
   CONSUMER_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 200 }),
   CONSUMER_TRANSIENT_MAX_DELAY_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 30000 }),

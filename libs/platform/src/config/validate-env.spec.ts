@@ -37,6 +37,16 @@ describe('validateEnv', () => {
     expect(problemsOf({ ...valid, LOG_LEVEL: 'loud' })).toEqual([expect.stringContaining('LOG_LEVEL must be one of')]);
   });
 
+  it('reads the Kafka TLS and SASL settings and names a malformed one', () => {
+    const config = validateEnv(schema, { ...valid, KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false', KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+    expect(config).toMatchObject({ KAFKA_SSL: true, KAFKA_SSL_REJECT_UNAUTHORIZED: false, KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+    expect(validateEnv(schema, valid).KAFKA_SSL).toBe(false);
+    expect(problemsOf({ ...valid, KAFKA_SSL: 'yes', KAFKA_SASL_MECHANISM: 'GSSAPI' })).toEqual([
+      'KAFKA_SSL must be true or false',
+      'KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512',
+    ]);
+  });
+
   it('treats an empty value as unset so the default applies', () => {
     expect(validateEnv(schema, { ...valid, PORT: '' }).PORT).toBe(3001);
   });

@@ -18,7 +18,7 @@ function describe(error: ErrorObject): string {
     case 'pattern':
       return `${name} is malformed (expected to match ${error.params['pattern']})`;
     case 'type':
-      return `${name} must be ${error.params['type'] === 'integer' ? 'a whole number' : `a ${error.params['type']}`}`;
+      return `${name} must be ${error.params['type'] === 'integer' ? 'a whole number' : error.params['type'] === 'boolean' ? 'true or false' : `a ${error.params['type']}`}`;
     case 'minimum':
     case 'maximum':
       return `${name} must be ${error.keyword === 'minimum' ? '>=' : '<='} ${error.params['limit']}`;
