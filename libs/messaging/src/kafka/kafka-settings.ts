@@ -18,8 +18,15 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** kafkajs logs through the service's pino logger, so its lines are JSON like everything else. */
+const REPEAT_WINDOW_MS = 60000;
+
+/**
+ * kafkajs logs through the service's pino logger, so its lines are JSON like everything else.
+ * While a broker is away it says the same thing several times a second; each distinct line is
+ * logged at most once a minute, with how many times it was said meanwhile.
+ */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const repeats = new Map<string, { at: number; suppressed: number }>();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
@@ -30,7 +37,16 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        logger[levels[level] ?? 'info']({ kafka: namespace, ...extra }, message);
+        const key = `${namespace}:${message}`;
+        const seen = repeats.get(key);
+        const now = Date.now();
+        if (seen && now - seen.at < REPEAT_WINDOW_MS) {
+          seen.suppressed++;
+          return;
+        }
+        if (repeats.size >= 1000) repeats.clear();
+        repeats.set(key, { at: now, suppressed: 0 });
+        logger[levels[level] ?? 'info']({ kafka: namespace, ...extra, repeatedSinceLastLog: seen?.suppressed }, message);
       },
   });
 }
