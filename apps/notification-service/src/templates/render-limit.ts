@@ -7,9 +7,9 @@
  * character key renders to about 0.3 MB of text and 0.6 MB of HTML, so a legitimate largest
  * order fits. Long download links do not: 10,000 links of 2,048 characters are 20 MB, which
  * no mailbox shows and SendGrid refuses (20 MB per message). Such a line fails as a permanent
- * e-mail failure naming this limit, and support hands the licenses over another way (order
- * page, resend per line after a split). Two parts of 1 Mi characters stay below 6 MB in UTF-8,
- * well inside SendGrid's limit, and bound what one e-mail costs in memory.
+ * e-mail failure naming this limit; its licenses stay saved on the order for support. Two parts
+ * of 1 Mi characters stay below 6 MB in UTF-8, well inside SendGrid's limit, and bound what one
+ * e-mail costs in memory.
  */
 export const MAX_RENDERED_LENGTH = 1024 * 1024;
 
