@@ -10,6 +10,7 @@ import { fulfillmentMigrations } from './migrations';
 import { OrdersController } from './order-api/orders.controller';
 import { fulfillmentEntities } from './orders/order.entity';
 import { ResendController } from './resend/resend.controller';
+import { RevealController } from './reveal/reveal.controller';
 import { StuckLineMetrics } from './stuck-lines/stuck-line-metrics';
 import { StuckLinesController } from './stuck-lines/stuck-lines.controller';
 
@@ -29,7 +30,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DeliveryController, OrdersController, ResendController, StuckLinesController],
+      controllers: [DeliveryController, OrdersController, ResendController, RevealController, StuckLinesController],
       providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers],
     };
   }

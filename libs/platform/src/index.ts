@@ -1,3 +1,4 @@
+export * from './audit/reveal-audit';
 export * from './auth/caller';
 export * from './auth/api-keys';
 export * from './auth/api-key.guard';

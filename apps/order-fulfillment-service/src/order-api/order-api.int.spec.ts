@@ -34,11 +34,40 @@ describe('order and delivery API', () => {
     ]);
   });
 
-  it('shows support every license value', async () => {
+  it('masks license values for support too: values are only revealed, one line at a time', async () => {
     expect(await licensesSeenBy('support')).toEqual([
-      [false, ['AAAA-BBBB-CCCC']],
-      [false, ['DDDD-EEEE-FFFF']],
+      [true, ['AAAA…CCCC']],
+      [true, ['DDDD…FFFF']],
     ]);
+  });
+
+  it('reveals a line to support or its merchant with a reason, and records who, when, which and why', async () => {
+    const reason = 'ticket 4711: customer lost the e-mail';
+    const bySupport = await kit.api('support').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({ reason }).expect(200);
+    expect(bySupport.body).toEqual({ orderId, lineId: '1', licenses: [{ licenseId: `lic_${orderId}_0`, value: 'AAAA-BBBB-CCCC' }], auditId: expect.any(String) });
+    await kit.api('acme').post(`/v1/orders/${orderId}/lines/2/licenses/reveal`).send({ reason: 'checking a key the customer reported' }).expect(200);
+
+    const log = (await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items;
+    expect(log.slice(0, 2)).toEqual([
+      expect.objectContaining({ callerKind: 'merchant', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/), subject: { kind: 'order_line', orderId, lineId: '2' } }),
+      expect.objectContaining({ id: bySupport.body.auditId, callerKind: 'support', merchantId: 'm_acme', licenseIds: [`lic_${orderId}_0`], reason, at: expect.any(String) }),
+    ]);
+    expect(log[0].keyId).not.toBe(log[1].keyId);
+    // The merchant reads the entries about its own licenses, support's included; another merchant reads none.
+    const mine = (await kit.api('acme').get('/v1/audit/reveals').expect(200)).body.items;
+    expect(mine.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining([bySupport.body.auditId]));
+    expect((await kit.api('globex').get('/v1/audit/reveals').expect(200)).body.items).toEqual([]);
+    expect(JSON.stringify(log)).not.toContain('AAAA-BBBB-CCCC');
+  });
+
+  it('refuses a reveal without a reason, and hides another merchant\'s order, recording nothing', async () => {
+    const before = (await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items.length;
+    const noReason = await kit.api('support').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({}).expect(400);
+    expect(noReason.body.message).toMatch(/^reason: /);
+    await kit.api('support').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({ reason: 'short' }).expect(400);
+    const hidden = await kit.api('globex').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({ reason: 'just curious about this one' }).expect(404);
+    expect(hidden.body.message).toBe(`order ${orderId} not found`);
+    expect((await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items).toHaveLength(before);
   });
 
   it("answers 404 to a merchant for another merchant's order, resend, list and delivery settings", async () => {

@@ -7,8 +7,9 @@ import { readLicenses } from '../orders/saved-licenses';
 import { maskLicense } from './license-mask';
 
 /**
- * An order as support and its merchant read it. License values are shown to support, and to
- * the merchant only for products set to show them on the order page; masked otherwise.
+ * An order as support and its merchant read it. License values are masked, for support too;
+ * the merchant sees them only for products set to show them on the order page (the flag the
+ * customer-facing page follows). Anyone else reads them through the audited reveal.
  */
 export async function readOrder(manager: EntityManager, cipher: SecretBox, caller: Caller, orderId: string) {
   const order = await manager.findOneBy(OrderEntity, { orderId });
@@ -37,7 +38,7 @@ export async function readOrder(manager: EntityManager, cipher: SecretBox, calle
     customer: order.customer,
     notes: order.notes,
     lines: lines.map((line) => {
-      const showValues = caller.kind === 'support' || visible.has(line.productId);
+      const showValues = caller.kind === 'merchant' && visible.has(line.productId);
       return {
         lineId: line.lineId,
         productId: line.productId,

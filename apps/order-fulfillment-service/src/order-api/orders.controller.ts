@@ -27,7 +27,7 @@ export class OrdersController {
   }
 
   @Get(':orderId')
-  @ApiOperation({ summary: 'An order with its lines, statuses with times, licenses (masked unless shown on the order page, or for support) and e-mail history' })
+  @ApiOperation({ summary: 'An order with its lines, statuses with times, licenses (masked, for support too, except for the merchant on products shown on the order page; POST …/licenses/reveal shows them, audited) and e-mail history' })
   @ApiResponse({ status: 200, description: 'the order' })
   @ApiResponse({ status: 404, description: "unknown, or another merchant's order" })
   async read(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string): Promise<OrderView> {

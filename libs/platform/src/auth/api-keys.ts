@@ -23,8 +23,8 @@ export class ApiKeyRegistry {
     const key = entry.slice(0, eq);
     const role = entry.slice(eq + 1);
     if (eq <= 0 || key.length < 8) throw new Error(`API_KEYS entry ${position}: expected <key>=<role> with a key of 8+ characters`);
-    const caller = parseRole(role, position);
-    this.byDigest.set(digest(key), caller);
+    const hash = digest(key);
+    this.byDigest.set(hash, { ...parseRole(role, position), keyId: keyIdOf(hash) });
   }
 
   resolve(key: string): Caller | undefined {
@@ -41,6 +41,15 @@ function parseRole(role: string, position: number): Caller {
   const match = /^merchant:([\w.-]{1,200})$/.exec(role);
   if (!match) throw new Error(`API_KEYS entry ${position}: role must be "support" or "merchant:<merchantId>"`);
   return { kind: 'merchant', merchantId: match[1] };
+}
+
+/**
+ * A key's name in audit records: `key_` and the first 12 hex digits of its SHA-256 digest.
+ * Stable while the key lives, different for every key, and of no use for guessing a key of
+ * 8+ random characters.
+ */
+function keyIdOf(hash: string): string {
+  return `key_${hash.slice(0, 12)}`;
 }
 
 function digest(key: string): string {

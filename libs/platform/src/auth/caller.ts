@@ -1,13 +1,11 @@
-/** Who is calling an API: one merchant, or support (who sees every merchant). */
-export type Caller = { kind: 'merchant'; merchantId: string } | { kind: 'support' };
+/**
+ * Who is calling an API: one merchant, or support (who sees every merchant). `keyId` names
+ * the API key without revealing it (see ApiKeyRegistry), for audit records.
+ */
+export type Caller = { kind: 'merchant'; merchantId: string; keyId?: string } | { kind: 'support'; keyId?: string };
 
 export function isSupport(caller: Caller): caller is { kind: 'support' } {
   return caller.kind === 'support';
-}
-
-/** The merchant whose data a caller may touch; support may act for any merchant it names. */
-export function merchantScope(caller: Caller): string | undefined {
-  return caller.kind === 'merchant' ? caller.merchantId : undefined;
 }
 
 export function canSee(caller: Caller, merchantId: string): boolean {
