@@ -99,6 +99,11 @@ describe('stuck lines: a safety net for lines that wait on an event that never c
     await kit.api(null).get('/v1/stuck-lines').expect(401);
   });
 
+  it('is documented in OpenAPI with its parameters', async () => {
+    const docs = (await kit.api(null).get('/docs-json').expect(200)).body as { paths: Record<string, { get?: { parameters: { name: string }[] } }> };
+    expect(docs.paths['/v1/stuck-lines']?.get?.parameters.map((p) => p.name).sort()).toEqual(['cursor', 'limit', 'merchantId', 'olderThanSeconds', 'status']);
+  });
+
   it('is what `npm run support -- stuck` prints, run as its own process against the service', async () => {
     const root = join(__dirname, '../../../..');
     const env = { ...process.env, FULFILLMENT_URL: kit.url, KEYPOOL_API_KEY: TEST_KEYS.support };
