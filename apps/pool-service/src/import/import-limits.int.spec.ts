@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { TEST_KEYS } from '@keypool/testing';
 import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, query, startPoolService } from '../testing/pool-test-kit';
+import { within } from '../testing/deadline';
 import { MiB, peakRssGrowth } from '../testing/rss-probe';
 
 const MAX_BYTES = 32 * MiB;
@@ -148,8 +149,8 @@ describe('import limits', () => {
     uploads.forEach((upload, i) => void upload.then(() => settled.push(i)));
     try {
       await new Promise((resolve) => setTimeout(resolve, 600));
-      const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('allocation waited behind the slow uploads')), 10_000));
-      await Promise.race([allocateDirectly(service, [lineRequest({ orderId: 'ord_trickle', productId: 'p_trickle', licenseCount: 1 })]), stuck]);
+      const allocation = allocateDirectly(service, [lineRequest({ orderId: 'ord_trickle', productId: 'p_trickle', licenseCount: 1 })]);
+      await within(10_000, allocation, 'allocation waited behind the slow uploads');
       const [line] = await query<{ status: string }>(service, `SELECT status FROM allocation WHERE order_id = 'ord_trickle'`);
       expect(line.status).toBe('allocated');
       // No upload holds (or waits for) the merchant's import lock, so none holds a connection either.

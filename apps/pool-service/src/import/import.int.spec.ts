@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { TEST_KEYS } from '@keypool/testing';
+import { within } from '../testing/deadline';
 import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, startPoolService } from '../testing/pool-test-kit';
 
 describe('license import over HTTP', () => {
@@ -61,6 +62,36 @@ describe('license import over HTTP', () => {
     const report = await importKeys(url, 'acme', second.id, ['DUP-NEW-0003', 'DUP-SOLD-0001', 'DUP-NEW-0003', 'DUP-KEPT-0002', 'DUP-NEW-0004']);
     expect(report).toMatchObject({ added: 2, duplicates: { count: 3, lines: [2, 3, 4] } });
     expect(await stockOf(second.id)).toMatchObject({ available: 2 });
+  });
+
+  it('refuses keys with invisible characters, naming the line and the code point, in a text file and a JSON array', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_invisible' });
+    const lines = ['SEEN-0001', 'SEEN\u200b-0001', 'SEEN-\u00ad0002', '\u202eSEEN-0003', 'SEEN\ufeff-0004'];
+    const expected = {
+      added: 1,
+      rejected: {
+        count: 4,
+        lines: [
+          { line: 2, reason: 'contains an invisible character (U+200B ZERO WIDTH SPACE); remove it' },
+          { line: 3, reason: 'contains an invisible character (U+00AD SOFT HYPHEN); remove it' },
+          { line: 4, reason: 'contains an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE); remove it' },
+          { line: 5, reason: 'contains an invisible character (U+FEFF BYTE ORDER MARK); remove it' },
+        ],
+      },
+    };
+    expect((await upload(pool.id, lines.join('\n')).expect(200)).body).toMatchObject(expected);
+    const json = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses?dryRun=true`, ['SEEN-0005', ...lines.slice(1)]).expect(200);
+    expect(json.body).toMatchObject(expected);
+  });
+
+  it('calls keys equal in NFKC form duplicates, stores the value as sent, and keeps letter case apart', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_nfkc' });
+    const fullWidth = '\uff2e\uff26\uff2b\uff23-\uff10\uff10\uff10\uff11';
+    expect(await importKeys(url, 'acme', pool.id, [fullWidth, 'NFKC\u00a0KEY-0002'])).toMatchObject({ added: 2 });
+    const report = await importKeys(url, 'acme', pool.id, ['NFKC-0001', 'NFKC KEY-0002', 'nfkc-0001', '\ufb01le-0003', 'file-0003']);
+    expect(report).toMatchObject({ added: 2, duplicates: { count: 3, lines: [1, 2, 5] } });
+    const values = (await as(url, 'support').get(`/v1/pools/${pool.id}/licenses`)).body.items.map((l: { value: string }) => l.value);
+    expect(values).toEqual([fullWidth, 'NFKC\u00a0KEY-0002', 'nfkc-0001', '\ufb01le-0003']);
   });
 
   it('lets another merchant import the same key: duplicates are per merchant', async () => {
@@ -146,8 +177,7 @@ describe('license import over HTTP', () => {
     });
     // The abandoned import held the merchant's import lock; it must have let go.
     const next = importKeys(url, 'acme', pool.id, [`AFTER-ABORT-${contentType}`]);
-    const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('the next import waited on the abandoned one')), 15000));
-    expect(await Promise.race([next, stuck])).toMatchObject({ added: 1 });
+    expect(await within(15000, next, 'the next import waited on the abandoned one')).toMatchObject({ added: 1 });
     expect(await stockOf(pool.id)).toMatchObject({ available: 1 });
   });
 
