@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, exampleEventData, defaultTopics } from '@keypool/contracts';
-import { envelope } from '@keypool/messaging';
+import { envelope, kafkaSecurity } from '@keypool/messaging';
 import { PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
 
 const root = join(__dirname, '../..');
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     step('the checkout publishes OrderPaid to the order-paid topic');
     const orderId = `ord_demo_${Date.now()}`;
     const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
-    const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({

@@ -39,7 +39,9 @@ export const USAGE = `keypool support CLI
       order lines still received or allocated after that long (default: the service's
       STUCK_LINE_AGE_MS), oldest first
 
-  environment: KAFKA_BROKERS (127.0.0.1:9092), TOPIC_LICENSE_ALLOCATED (license-allocated),
+  environment: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE,
+  KAFKA_SSL_KEY_FILE, KAFKA_SSL_REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
+  KAFKA_SASL_PASSWORD (as for the services), TOPIC_LICENSE_ALLOCATED (license-allocated),
   FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support API key, for orders, order,
   resend and stuck)`;
 

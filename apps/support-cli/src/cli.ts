@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
+import { kafkaSecurity } from '@keypool/messaging';
 import { Command, USAGE, UsageError, parseCommand } from './args';
 import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq/dlq';
 import { age, printListing, printRedrive } from './dlq/dlq-output';
@@ -67,8 +68,10 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
   }
 }
 
+/** Connects as the services do: the same KAFKA_SSL* and KAFKA_SASL_* settings, with support's own Kafka user. */
 function kafkaOf(env: Env): Kafka {
-  return new Kafka({ clientId: 'keypool-support-cli', brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.ERROR });
+  const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+  return new Kafka({ clientId: 'keypool-support-cli', brokers, ...kafkaSecurity(env), logLevel: logLevel.ERROR });
 }
 
 function describeReplay(report: ReplayReport, io: Io): void {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@keypool/contracts';
+import { kafkaSecurity } from '@keypool/messaging';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
+/** A client of the test (or bench) cluster, secured by the same KAFKA_SSL* and KAFKA_SASL_* settings as the services. */
 export function testKafka(clientId = 'keypool-test'): Kafka {
-  return new Kafka({ clientId, brokers: TEST_BROKERS, logLevel: logLevel.NOTHING });
+  return new Kafka({ clientId, brokers: TEST_BROKERS, ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
 }
 
 export function uniqueName(prefix: string): string {
