@@ -106,7 +106,7 @@ export class EmailSender {
         const abandoned = await abandonTwiceInterrupted(tx.manager, this.settings.claimSize, TWICE_INTERRUPTED);
         await recordDeliveries(tx.manager, abandoned.map((a) => deliveryOf(a, { status: 'failed', reason: TWICE_INTERRUPTED, statusCode: null }, a.attemptLog)));
         for (const a of abandoned) {
-          tx.publish(emailFailed(this.deps.topics, a, { reason: TWICE_INTERRUPTED, permanent: true, attempts: a.attemptLog.length, statusCode: null }));
+          tx.publish(emailFailed(this.deps.topics, a, { reason: TWICE_INTERRUPTED, permanent: true, attempts: a.attempts, statusCode: null }));
           this.deps.metrics.failed('license', true);
         }
         return claimDueEmails(tx.manager, { token, by: this.instanceId, leaseMs: this.settings.leaseMs, limit: this.settings.claimSize });

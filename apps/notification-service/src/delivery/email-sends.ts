@@ -109,16 +109,20 @@ export async function claimDueEmails(manager: EntityManager, claim: { token: str
  * Gives up on e-mails whose claim expired a second time: they were handed to SendGrid at least
  * twice without an outcome, so a third hand-off could be a third copy. Support decides instead.
  */
-export async function abandonTwiceInterrupted(manager: EntityManager, limit: number, reason: string): Promise<(EmailLine & { attemptLog: AttemptRecord[] })[]> {
+export async function abandonTwiceInterrupted(
+  manager: EntityManager,
+  limit: number,
+  reason: string,
+): Promise<(EmailLine & { attempts: number; attemptLog: AttemptRecord[] })[]> {
   const rows = await updateReturning<ClaimedRow>(manager, 
     `UPDATE email_sends s
         SET status = 'failed', payload = NULL, last_error = $2, finished_at = now(), claim_token = NULL, lease_until = NULL
       WHERE s.id IN (SELECT id FROM email_sends WHERE status = 'sending' AND lease_until < now() AND reclaims > 0
                       ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED)
-      RETURNING ${LINE_COLUMNS}, s.attempt_log`,
+      RETURNING ${LINE_COLUMNS}, s.attempts, s.attempt_log`,
     [limit, reason],
   );
-  return rows.map((r) => ({ ...lineOf(r), attemptLog: r.attempt_log }));
+  return rows.map((r) => ({ ...lineOf(r), attempts: r.attempts, attemptLog: r.attempt_log }));
 }
 
 /**

@@ -1,0 +1,190 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { EmailFailedData, EmailSentData } from '@keypool/contracts';
+import type { Envelope } from '@keypool/messaging';
+import { SinkProcess, TopicReader, uniqueName, waitUntil } from '@keypool/testing';
+import { RunningService, kafka, licenseAllocated, publish, startNotificationService } from '../../test/harness';
+import { TWICE_INTERRUPTED } from './email-sender';
+
+// Small timings stand in for the production ones: a hand-off gives up after 3 requests or 1 s of
+// retry waits (the old in-transaction design then gave up for good), retries wait 0.15–0.6 s,
+// an e-mail gives up 4 s after it was queued, and a claim expires after 2 s.
+const TIMINGS = {
+  SENDGRID_MAX_ATTEMPTS: '3',
+  SENDGRID_RETRY_BUDGET_MS: '1000',
+  EMAIL_RETRY_BASE_MS: '300',
+  EMAIL_RETRY_MAX_DELAY_MS: '600',
+  EMAIL_MAX_RETRY_AGE_MS: '4000',
+  EMAIL_SEND_LEASE_MS: '2000',
+  EMAIL_SEND_POLL_MS: '100',
+};
+
+describe('license e-mails through SendGrid outages and database faults (e-mail outbox)', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+  let sent: TopicReader;
+  let failed: TopicReader;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    service = await startNotificationService('notification_outbox', sink, TIMINGS);
+    sent = await TopicReader.open(kafka, service.topics.emailSent);
+    failed = await TopicReader.open(kafka, service.topics.emailFailed);
+  });
+  afterAll(async () => {
+    await sent?.close();
+    await failed?.close();
+    await service?.stop();
+    await sink?.stop();
+  });
+  afterEach(async () => {
+    await sink.reset();
+    await db().query('DROP TRIGGER IF EXISTS refuse_deliveries ON deliveries');
+  });
+
+  const db = () => service.app.get(DataSource);
+  const sentFor = (orderId: string) => sent.values<Envelope<EmailSentData>>().filter((e) => e.data.orderId === orderId);
+  const failedFor = (orderId: string) => failed.values<Envelope<EmailFailedData>>().filter((e) => e.data.orderId === orderId);
+  const lines = (orderId: string, count: number) =>
+    Array.from({ length: count }, (_, i) =>
+      licenseAllocated({ orderId, lineId: String(i + 1), customer: { email: `${uniqueName(`${orderId}-${i}`)}@example.com`, firstName: 'Ann', lastName: 'Lee' } }),
+    );
+  const copiesOf = async (allocated: ReturnType<typeof licenseAllocated>[]) =>
+    Promise.all(allocated.map(async (a) => (await sink.messages(a.data.customer.email)).length));
+  const sendsOf = (orderId: string): Promise<{ status: string; attempts: number; reclaims: number; payload: Buffer | null }[]> =>
+    db().query('SELECT status, attempts, reclaims, payload FROM email_sends WHERE order_id = $1 ORDER BY line_id', [orderId]);
+  const metric = async (name: string) => {
+    const { text } = await request(service.url).get('/metrics').expect(200);
+    return Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1]);
+  };
+  /** Makes the database refuse to record deliveries: once, or until the returned function lifts it. */
+  const refuseDeliveries = async (mode: 'once' | 'until-lifted') => {
+    const condition = mode === 'once' ? `nextval('${uniqueName('refusal').replace(/\W/g, '_')}') = 1` : 'true';
+    const sequence = /nextval\('(\w+)'\)/.exec(condition)?.[1];
+    if (sequence) await db().query(`CREATE SEQUENCE ${sequence}`);
+    await db().query(`CREATE OR REPLACE FUNCTION refuse_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF ${condition} THEN RAISE EXCEPTION 'injected: the database refuses to record deliveries'; END IF; RETURN NULL; END $$`);
+    await db().query('CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries FOR EACH STATEMENT EXECUTE FUNCTION refuse_deliveries()');
+    return () => db().query('DROP TRIGGER refuse_deliveries ON deliveries');
+  };
+
+  it('sends every e-mail exactly once after an outage that outlasts several hand-offs, reporting each line retrying once', async () => {
+    const orderId = uniqueName('outage');
+    const burst = lines(orderId, 5);
+    await sink.failNext(500, 9); // one batched request per try: three hand-offs of three requests fail
+    await publish(service.topics.licenseAllocated, orderId, ...burst);
+
+    await waitUntil(() => sentFor(orderId).length === 5, 15000, '5 EmailSent after the outage');
+    expect(await copiesOf(burst)).toEqual([1, 1, 1, 1, 1]);
+    const retrying = failedFor(orderId);
+    expect(retrying.map((e) => e.data.lineId).sort()).toEqual(['1', '2', '3', '4', '5']);
+    for (const e of retrying) expect(e.data).toMatchObject({ permanent: false, statusCode: 500, attempts: 3, reason: 'SendGrid answered 500: Internal Server Error' });
+    // However the burst was claimed, each e-mail went through more failed requests than one hand-off allows.
+    for (const send of await sendsOf(orderId)) expect(send).toMatchObject({ status: 'sent', reclaims: 0, payload: null, attempts: expect.any(Number) });
+    expect(Math.min(...(await sendsOf(orderId)).map((s) => s.attempts))).toBeGreaterThanOrEqual(2);
+    const deliveries: { attempts: { statusCode: number }[] }[] = await db().query('SELECT attempts FROM deliveries WHERE order_id = $1', [orderId]);
+    for (const { attempts } of deliveries) {
+      expect(attempts.map((a) => a.statusCode)).toEqual([...Array(attempts.length - 1).fill(500), 202]);
+      expect(attempts.length).toBeGreaterThan(3);
+    }
+  });
+
+  it("honours SendGrid's Retry-After between hand-offs, and the metrics show the e-mail waiting meanwhile", async () => {
+    const orderId = uniqueName('throttled');
+    const [allocated] = lines(orderId, 1);
+    await sink.failNext(429, 1, 2); // Retry-After: 2 s, beyond the hand-off's 1 s budget
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+
+    await waitUntil(() => failedFor(orderId).length === 1, 10000, 'EmailFailed (retrying)');
+    expect(failedFor(orderId)[0].data).toMatchObject({ permanent: false, statusCode: 429 });
+    expect(await metric('keypool_emails_waiting_retry')).toBe(1);
+    expect(await metric('keypool_email_oldest_pending_seconds')).toBeGreaterThan(0);
+    await waitUntil(() => sentFor(orderId).length === 1, 10000, 'EmailSent');
+    const [delivery]: { attempts: { at: string; statusCode: number }[] }[] = await db().query('SELECT attempts FROM deliveries WHERE order_id = $1', [orderId]);
+    expect(delivery.attempts.map((a) => a.statusCode)).toEqual([429, 202]);
+    expect(Date.parse(delivery.attempts[1].at) - Date.parse(delivery.attempts[0].at)).toBeGreaterThanOrEqual(2000);
+    expect(await metric('keypool_emails_waiting_retry')).toBe(0);
+  });
+
+  it('fails an e-mail for good once it has been retried for the maximum age', async () => {
+    const orderId = uniqueName('too-old');
+    const [allocated] = lines(orderId, 1);
+    await sink.failNext(503, 1000);
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+
+    await waitUntil(() => failedFor(orderId).some((e) => e.data.permanent), 10000, 'a permanent EmailFailed');
+    const [retrying, gaveUp] = failedFor(orderId);
+    expect(failedFor(orderId)).toHaveLength(2);
+    expect(retrying.data.permanent).toBe(false);
+    expect(gaveUp.data).toMatchObject({ permanent: true, statusCode: 503 });
+    expect(gaveUp.data.reason).toMatch(/^SendGrid answered 503: Service Unavailable; still failing after retrying for 4 s \(\d+ attempts\)$/);
+    expect(sentFor(orderId)).toHaveLength(0);
+    expect(await copiesOf([allocated])).toEqual([0]);
+    const [send] = await sendsOf(orderId);
+    expect(send).toMatchObject({ status: 'failed', payload: null });
+  });
+
+  it('records the outcome again, instead of sending again, when the database refuses it once', async () => {
+    const orderId = uniqueName('db-once');
+    const burst = lines(orderId, 3);
+    await refuseDeliveries('once');
+    await publish(service.topics.licenseAllocated, orderId, ...burst);
+
+    await waitUntil(() => sentFor(orderId).length === 3, 10000, '3 EmailSent');
+    expect(await copiesOf(burst)).toEqual([1, 1, 1]);
+    expect((await sendsOf(orderId)).map(({ status, attempts, reclaims }) => ({ status, attempts, reclaims }))).toEqual(
+      Array(3).fill({ status: 'sent', attempts: 1, reclaims: 0 }),
+    );
+  });
+
+  it('repeats only the e-mails in flight, once, when the outcome cannot be recorded for longer than the claim', async () => {
+    const orderId = uniqueName('db-long');
+    const burst = lines(orderId, 2);
+    const lift = await refuseDeliveries('until-lifted');
+    await publish(service.topics.licenseAllocated, orderId, ...burst);
+
+    await waitUntil(async () => (await copiesOf(burst)).every((n) => n === 2), 10000, 'the in-flight e-mails sent once more');
+    await lift();
+    await waitUntil(() => sentFor(orderId).length === 2, 10000, '2 EmailSent');
+    await new Promise((r) => setTimeout(r, 2500)); // a further lease: nothing is claimed a third time
+    expect(await copiesOf(burst)).toEqual([2, 2]);
+    expect(sentFor(orderId)).toHaveLength(2);
+    expect((await sendsOf(orderId)).map(({ status, reclaims }) => ({ status, reclaims }))).toEqual(Array(2).fill({ status: 'sent', reclaims: 1 }));
+  });
+
+  it('sends an e-mail a crashed instance left in flight once more, not twice', async () => {
+    const orderId = uniqueName('crash');
+    const [allocated] = lines(orderId, 1);
+    const lift = await refuseDeliveries('until-lifted');
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+    await waitUntil(async () => (await copiesOf([allocated]))[0] === 1, 10000, 'the first copy');
+
+    // Stopped before it could record what SendGrid answered: the e-mail stays claimed until the lease ends.
+    await service.restart();
+    await lift();
+    await waitUntil(() => sentFor(orderId).length === 1, 10000, 'EmailSent from the next instance');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await copiesOf([allocated])).toEqual([2]);
+    expect(sentFor(orderId)).toHaveLength(1);
+    expect((await sendsOf(orderId)).map(({ status, reclaims }) => ({ status, reclaims }))).toEqual([{ status: 'sent', reclaims: 1 }]);
+  });
+
+  it('fails an e-mail interrupted a second time for support to resend, instead of sending a third copy', async () => {
+    const orderId = uniqueName('crash-twice');
+    const [allocated] = lines(orderId, 1);
+    const lift = await refuseDeliveries('until-lifted');
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+    await waitUntil(async () => (await copiesOf([allocated]))[0] === 1, 10000, 'the first copy');
+    await service.restart();
+    await waitUntil(async () => (await copiesOf([allocated]))[0] === 2, 10000, 'the copy sent again');
+
+    await service.restart();
+    await lift();
+    await waitUntil(() => failedFor(orderId).length === 1, 10000, 'EmailFailed');
+    expect(failedFor(orderId)[0].data).toMatchObject({ permanent: true, reason: TWICE_INTERRUPTED, attempts: 2 });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await copiesOf([allocated])).toEqual([2]);
+    expect(sentFor(orderId)).toHaveLength(0);
+    expect((await sendsOf(orderId)).map(({ status, reclaims, payload }) => ({ status, reclaims, payload }))).toEqual([{ status: 'failed', reclaims: 1, payload: null }]);
+  });
+});
