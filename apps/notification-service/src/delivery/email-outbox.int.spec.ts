@@ -187,4 +187,27 @@ describe('license e-mails through SendGrid outages and database faults (e-mail o
     expect(sentFor(orderId)).toHaveLength(0);
     expect((await sendsOf(orderId)).map(({ status, reclaims, payload }) => ({ status, reclaims, payload }))).toEqual([{ status: 'failed', reclaims: 1, payload: null }]);
   });
+
+  it('fails a line whose text the renderer refuses as permanent, and still sends the rest of the chunk', async () => {
+    const orderId = uniqueName('refused-render');
+    // Stored before texts were capped on save: {KEY} 4,000 times around long links renders far over the limit.
+    await db().query(`INSERT INTO email_texts (merchant_id, product_id, text) VALUES ('m_acme', 'p_legacy', $1) ON CONFLICT DO NOTHING`, ['{KEY}'.repeat(4_000)]);
+    const [fine, huge] = lines(orderId, 2);
+    huge.data.productId = 'p_legacy';
+    huge.data.licenses = Array.from({ length: 8 }, (_, i) => ({ licenseId: `lic_link${i}`, value: `https://files.example.com/${i}/${'a'.repeat(2_020)}` }));
+    await publish(service.topics.licenseAllocated, orderId, fine, huge);
+
+    await waitUntil(() => sentFor(orderId).length === 1 && failedFor(orderId).length === 1, 10000, 'EmailSent and EmailFailed');
+    expect(sentFor(orderId)[0].data.lineId).toBe('1');
+    const [refused] = failedFor(orderId);
+    expect(refused.data).toMatchObject({ lineId: '2', permanent: true, attempts: 0, statusCode: null });
+    expect(refused.data.reason).toMatch(/^e-mail not rendered: its .* would be longer than 1,048,576 characters/);
+    expect(await copiesOf([fine, huge])).toEqual([1, 0]);
+    expect((await sendsOf(orderId)).map(({ status, payload }) => ({ status, payload }))).toEqual([
+      { status: 'sent', payload: null },
+      { status: 'failed', payload: null },
+    ]);
+    const [delivery] = await db().query(`SELECT status, permanent FROM deliveries WHERE order_id = $1 AND line_id = '2'`, [orderId]);
+    expect(delivery).toEqual({ status: 'failed', permanent: true });
+  });
 });
