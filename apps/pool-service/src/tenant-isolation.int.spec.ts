@@ -6,10 +6,11 @@ type Items<T> = { items: T[] };
 describe('pool-service keeps every merchant to its own data, on every documented operation', () => {
   let service: PoolService;
   let documented: Map<string, DocumentedOperation>;
-  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', heldOrderId: uniqueName('ord_held') };
+  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', revealableId: '', auditId: '', heldOrderId: uniqueName('ord_held') };
 
   const poolOf = async (poolId: string) => (await as(service.url, 'acme').get(`/v1/pools/${poolId}`)).body;
   const licensesOf = async (poolId: string) => [await poolOf(poolId), (await as(service.url, 'acme').get(`/v1/pools/${poolId}/licenses?limit=1000`)).body];
+  const auditOf = async () => (await as(service.url, 'acme').get('/v1/audit/reveals')).body;
   const acmePoolIds = async () => ((await as(service.url, 'acme').get('/v1/pools?includeArchived=true')).body as { id: string }[]).map((p) => p.id).sort();
 
   const table: IsolationTable = {
@@ -41,6 +42,15 @@ describe('pool-service keeps every merchant to its own data, on every documented
       crossParams: [{ poolId: fx.globexPoolId, licenseId: fx.licenseId }],
       state: () => licensesOf(fx.poolId),
     }),
+    'POST /v1/pools/{poolId}/licenses/{licenseId}/reveal': () => ({
+      params: { poolId: fx.poolId, licenseId: fx.revealableId },
+      crossParams: [{ poolId: fx.globexPoolId, licenseId: fx.revealableId }],
+      request: () => ({ json: { reason: 'ticket 4711: key reported as in use' } }),
+      state: auditOf,
+    }),
+    'GET /v1/audit/reveals': () => ({
+      shows: { acmeIds: [fx.auditId], idsIn: (page) => (page as Items<{ id: unknown }>).items.map((entry) => String(entry.id)) },
+    }),
     'GET /v1/held-lines': () => ({
       shows: { acmeIds: [fx.heldOrderId], idsIn: (page) => (page as Items<{ orderId: string }>).items.map((line) => line.orderId) },
     }),
@@ -52,7 +62,9 @@ describe('pool-service keeps every merchant to its own data, on every documented
     const url = service.url;
     fx.poolId = (await createPool(url, 'acme', { productId: 'p_iso' })).id;
     await importKeys(url, 'acme', fx.poolId, keys(uniqueName('ISO'), 3));
-    fx.licenseId = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items[0].licenseId;
+    [fx.licenseId, fx.revealableId] = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items.map((l) => l.licenseId);
+    const revealed = await as(url, 'acme').post(`/v1/pools/${fx.poolId}/licenses/${fx.revealableId}/reveal`, { reason: 'ticket 4710: the first look' }).expect(200);
+    fx.auditId = String(revealed.body.auditId);
     fx.archivableId = (await createPool(url, 'acme', { productId: 'p_iso_archive' })).id;
     fx.restorableId = (await createPool(url, 'acme', { productId: 'p_iso_restore' })).id;
     await as(url, 'acme').post(`/v1/pools/${fx.restorableId}/archive`).expect(200);
