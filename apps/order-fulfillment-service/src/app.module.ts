@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, ServiceDatabaseModule } from '@keypool/platform';
+import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { fulfillmentEnvSchema } from './config';
 import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
 import { DeliveryController } from './delivery/delivery.controller';
@@ -30,7 +30,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DeliveryController, OrdersController, ResendController, RevealController, StuckLinesController],
+      controllers: [DeliveryController, OrdersController, ResendController, RevealController, RevealAuditController, StuckLinesController],
       providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers],
     };
   }

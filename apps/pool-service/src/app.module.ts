@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, ServiceDatabaseModule } from '@keypool/platform';
+import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationEntity } from './allocation/allocation.entity';
 import { AllocationConsumer } from './allocation/allocation.consumer';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
@@ -34,7 +34,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [PoolsController, ImportController, LicensesController, HeldLinesController],
+      controllers: [PoolsController, ImportController, LicensesController, HeldLinesController, RevealAuditController],
       providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }

@@ -1,4 +1,5 @@
 export * from './audit/reveal-audit';
+export * from './audit/reveal-audit.controller';
 export * from './auth/caller';
 export * from './auth/api-keys';
 export * from './auth/api-key.guard';

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { TEST_KEYS } from '@keypool/testing';
 import { within } from '../testing/deadline';
-import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, revealedValues, startPoolService } from '../testing/pool-test-kit';
 
 describe('license import over HTTP', () => {
   let service: PoolService;
@@ -49,7 +49,7 @@ describe('license import over HTTP', () => {
       dryRun: false,
       strict: false,
     });
-    const values = (await as(url, 'support').get(`/v1/pools/${pool.id}/licenses`)).body.items.map((l: { value: string }) => l.value);
+    const values = await revealedValues(url, pool.id);
     expect(values).toEqual(['KEY-BOM-0001', 'KEY-TRIM-0002', 'https://files.example.com/c.zip']);
   });
 
@@ -90,7 +90,7 @@ describe('license import over HTTP', () => {
     expect(await importKeys(url, 'acme', pool.id, [fullWidth, 'NFKC\u00a0KEY-0002'])).toMatchObject({ added: 2 });
     const report = await importKeys(url, 'acme', pool.id, ['NFKC-0001', 'NFKC KEY-0002', 'nfkc-0001', '\ufb01le-0003', 'file-0003']);
     expect(report).toMatchObject({ added: 2, duplicates: { count: 3, lines: [1, 2, 5] } });
-    const values = (await as(url, 'support').get(`/v1/pools/${pool.id}/licenses`)).body.items.map((l: { value: string }) => l.value);
+    const values = await revealedValues(url, pool.id);
     expect(values).toEqual([fullWidth, 'NFKC\u00a0KEY-0002', 'nfkc-0001', '\ufb01le-0003']);
   });
 

@@ -1,6 +1,6 @@
-import { ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@keypool/platform';
+import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller, REVEAL_REASON, parseRevealRequest } from '@keypool/platform';
 import { PoolsHandler } from '../pools/pools.handler';
 import { visiblePool } from '../pools/visible-pool';
 import { cursor, oneOfValues, pageLimit } from '../shared/query-params';
@@ -14,7 +14,7 @@ export class LicensesController {
   @Get()
   @ApiOperation({
     summary: "List a pool's licenses, oldest first",
-    description: 'Values are masked (first and last four characters) for merchant keys and shown in full to support only.',
+    description: 'Values are masked (first and last four characters, or •••• under 12 characters) for every key, support included; POST …/licenses/{licenseId}/reveal shows one, audited.',
   })
   @ApiQuery({ name: 'status', required: false, enum: ['available', 'allocated', 'withdrawn'] })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
@@ -32,7 +32,33 @@ export class LicensesController {
       limit: pageLimit(limit),
       after: cursor(after),
     };
-    return this.licenses.list(poolId, page, caller.kind === 'support');
+    return this.licenses.list(poolId, page);
+  }
+
+  @Post(':licenseId/reveal')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Shows one license's value, and records who asked, when and why",
+    description: 'The one way to read a value in full, for the merchant or support. Every call is an entry of the reveal audit log (GET /v1/audit/reveals).',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['reason'],
+      additionalProperties: false,
+      properties: { reason: { type: 'string', minLength: REVEAL_REASON.min, maxLength: REVEAL_REASON.max, example: 'ticket 4711: key reported as already in use' } },
+    },
+  })
+  @ApiResponse({ status: 200, description: '{ licenseId, value, auditId }' })
+  @ApiResponse({ status: 400, description: 'no reason, or one too short or too long' })
+  @ApiResponse({ status: 404, description: "unknown license or pool, or another merchant's pool" })
+  async reveal(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Param('licenseId') licenseId: string, @Body() body: unknown) {
+    const pool = await visiblePool(this.pools, caller, poolId);
+    const request = parseRevealRequest(body);
+    if (!request.ok) throw new BadRequestException(request.error);
+    const outcome = await this.licenses.reveal(caller, pool, licenseId, request.value.reason);
+    if (!outcome.ok) throw new NotFoundException('License not found in this pool');
+    return { licenseId: outcome.licenseId, value: outcome.value, auditId: outcome.auditId };
   }
 
   @Delete(':licenseId')

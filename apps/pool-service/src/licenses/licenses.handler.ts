@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Transactions } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import { type Caller, type SecretBox, recordReveal } from '@keypool/platform';
 import { PoolQueue } from '../allocation/pool-queue';
 import { isUuid } from '../shared/ids';
 import type { LicenseStatus } from './license.entity';
@@ -23,6 +23,8 @@ export interface LicensePage {
   /** Pass as `after` for the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+export type Reveal = { ok: true; licenseId: string; value: string; auditId: string } | { ok: false };
 
 export type Withdrawal = { ok: true } | { ok: false; problem: 'not-found' } | { ok: false; problem: 'allocated'; orderId: string; lineId: string };
 
@@ -47,7 +49,8 @@ export class LicensesHandler {
     private readonly queue: PoolQueue,
   ) {}
 
-  async list(poolId: string, page: { status?: LicenseStatus; limit: number; after?: string }, reveal: boolean): Promise<LicensePage> {
+  /** A page of licenses with masked values, for every caller: values leave only through reveal(). */
+  async list(poolId: string, page: { status?: LicenseStatus; limit: number; after?: string }): Promise<LicensePage> {
     const rows: LicenseRow[] = await this.dataSource.query(
       `SELECT l.id, l.seq, l.value, l.status, l.imported_at, l.allocated_at, l.withdrawn_at, a.order_id, a.line_id
          FROM license l LEFT JOIN allocation a ON a.id = l.allocation_id
@@ -55,8 +58,28 @@ export class LicensesHandler {
         ORDER BY l.seq LIMIT $4`,
       [poolId, page.status ?? null, page.after ?? '0', page.limit + 1],
     );
-    const items = rows.slice(0, page.limit).map((row) => this.view(row, reveal));
+    const items = rows.slice(0, page.limit).map((row) => this.view(row));
     return { items, nextCursor: rows.length > page.limit ? rows[page.limit - 1].seq : null };
+  }
+
+  /**
+   * One license's value, for its merchant or support, recorded in the reveal audit log (who,
+   * when, which, why) in the same transaction that reads it.
+   */
+  async reveal(caller: Caller, pool: { id: string; merchantId: string }, licenseId: string, reason: string): Promise<Reveal> {
+    if (!isUuid(licenseId)) return { ok: false };
+    return this.dataSource.transaction(async (manager): Promise<Reveal> => {
+      const [row]: { value: Buffer }[] = await manager.query(`SELECT value FROM license WHERE id = $1 AND pool_id = $2`, [licenseId, pool.id]);
+      if (!row) return { ok: false };
+      const value = this.cipher.decryptText(row.value);
+      const auditId = await recordReveal(manager, caller, {
+        merchantId: pool.merchantId,
+        subject: { kind: 'license', poolId: pool.id, licenseId },
+        licenseIds: [licenseId],
+        reason,
+      });
+      return { ok: true, licenseId, value, auditId };
+    });
   }
 
   /** Withdraws an unused license; its pool's alerts are judged in the same transaction. */
@@ -79,12 +102,11 @@ export class LicensesHandler {
     });
   }
 
-  private view(row: LicenseRow, reveal: boolean): LicenseView {
-    const value = this.cipher.decryptText(row.value);
+  private view(row: LicenseRow): LicenseView {
     return {
       licenseId: row.id,
-      value: reveal ? value : maskLicense(value),
-      masked: !reveal,
+      value: maskLicense(this.cipher.decryptText(row.value)),
+      masked: true,
       status: row.status,
       importedAt: row.imported_at.toISOString(),
       allocatedAt: row.allocated_at?.toISOString() ?? null,

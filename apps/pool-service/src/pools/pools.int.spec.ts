@@ -1,4 +1,4 @@
-import { PoolService, as, createPool, importKeys, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, as, createPool, importKeys, revealedValues, startPoolService } from '../testing/pool-test-kit';
 
 describe('pools over HTTP', () => {
   let service: PoolService;
@@ -82,22 +82,59 @@ describe('pools over HTTP', () => {
     expect(seen.body.every((p: { merchantId: string }) => p.merchantId === 'm_globex')).toBe(true);
   });
 
-  it('masks license values for merchant keys and shows them to support', async () => {
+  it('masks license values for every key, support included', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_mask' });
     await importKeys(url, 'acme', pool.id, ['MASK-1111-2222-3333', 'SHORT']);
-    const mine = await as(url, 'acme').get(`/v1/pools/${pool.id}/licenses`).expect(200);
-    expect(mine.body.items.map((l: { value: string }) => l.value)).toEqual(['MASK…3333', '••••']);
-    const support = await as(url, 'support').get(`/v1/pools/${pool.id}/licenses`).expect(200);
-    expect(support.body.items.map((l: { value: string }) => l.value)).toEqual(['MASK-1111-2222-3333', 'SHORT']);
+    for (const who of ['acme', 'support'] as const) {
+      const listed = await as(url, who).get(`/v1/pools/${pool.id}/licenses`).expect(200);
+      expect(listed.body.items.map((l: { value: string; masked: boolean }) => [l.value, l.masked])).toEqual([
+        ['MASK…3333', true],
+        ['••••', true],
+      ]);
+    }
+  });
+
+  it('reveals one license to its merchant or support with a reason, and records who, when, which and why', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_reveal' });
+    await importKeys(url, 'acme', pool.id, ['REVEAL-1111-2222']);
+    const [license] = (await as(url, 'acme').get(`/v1/pools/${pool.id}/licenses`).expect(200)).body.items;
+    const reason = 'ticket 4711: key reported as already in use';
+    const bySupport = await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, { reason }).expect(200);
+    expect(bySupport.body).toEqual({ licenseId: license.licenseId, value: 'REVEAL-1111-2222', auditId: expect.any(String) });
+    await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, { reason: 'our own check of the stock' }).expect(200);
+
+    const log = (await as(url, 'acme').get('/v1/audit/reveals').expect(200)).body.items;
+    expect(log.slice(0, 2)).toEqual([
+      expect.objectContaining({ callerKind: 'merchant', merchantId: 'm_acme', subject: { kind: 'license', poolId: pool.id, licenseId: license.licenseId } }),
+      expect.objectContaining({ id: bySupport.body.auditId, callerKind: 'support', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/), licenseIds: [license.licenseId], reason }),
+    ]);
+    expect(JSON.stringify(log)).not.toContain('REVEAL-1111-2222');
+    expect((await as(url, 'globex').get('/v1/audit/reveals').expect(200)).body.items).toEqual([]);
+  });
+
+  it('refuses a reveal without a reason, and answers 404 to another merchant, recording nothing', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_reveal_no' });
+    await importKeys(url, 'acme', pool.id, ['HIDDEN-1111-2222']);
+    const [license] = (await as(url, 'acme').get(`/v1/pools/${pool.id}/licenses`).expect(200)).body.items;
+    const before = (await as(url, 'support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items.length;
+    const noReason = await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, {}).expect(400);
+    expect(noReason.body.message).toMatch(/^reason: /);
+    await as(url, 'globex').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, { reason: 'curious about their stock' }).expect(404);
+    await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000/reveal`, { reason: 'a license that does not exist' }).expect(404);
+    expect((await as(url, 'support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items).toHaveLength(before);
   });
 
   it('pages through licenses oldest first', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_pages' });
     await importKeys(url, 'acme', pool.id, ['PAGE-A', 'PAGE-B', 'PAGE-C']);
+    const all = await revealedValues(url, pool.id);
+    expect(all).toEqual(['PAGE-A', 'PAGE-B', 'PAGE-C']);
     const first = await as(url, 'support').get(`/v1/pools/${pool.id}/licenses?limit=2`).expect(200);
-    expect(first.body.items.map((l: { value: string }) => l.value)).toEqual(['PAGE-A', 'PAGE-B']);
     const second = await as(url, 'support').get(`/v1/pools/${pool.id}/licenses?limit=2&after=${first.body.nextCursor}`).expect(200);
-    expect(second.body).toMatchObject({ items: [{ value: 'PAGE-C' }], nextCursor: null });
+    expect(second.body).toMatchObject({ items: [{ value: '••••' }], nextCursor: null });
+    const ids = [...first.body.items, ...second.body.items].map((l: { licenseId: string }) => l.licenseId);
+    const listed = (await as(url, 'support').get(`/v1/pools/${pool.id}/licenses`).expect(200)).body.items.map((l: { licenseId: string }) => l.licenseId);
+    expect(ids).toEqual(listed);
   });
 
   it('withdraws an unused license, counts it, and refuses to import it again', async () => {

@@ -60,6 +60,17 @@ export async function importKeys(url: string, who: Who, poolId: string, keys: st
   return response.body;
 }
 
+/** A pool's license values in import order, read as support reads them: each through the audited reveal. */
+export async function revealedValues(url: string, poolId: string): Promise<string[]> {
+  const listed = await as(url, 'support').get(`/v1/pools/${poolId}/licenses?limit=1000`).expect(200);
+  const values: string[] = [];
+  for (const { licenseId } of listed.body.items as { licenseId: string }[]) {
+    const revealed = await as(url, 'support').post(`/v1/pools/${poolId}/licenses/${licenseId}/reveal`, { reason: 'test: checking what the import stored' }).expect(200);
+    values.push(revealed.body.value);
+  }
+  return values;
+}
+
 export function keys(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(7, '0')}`);
 }
