@@ -6,6 +6,7 @@ type Items<T> = { items: T[] };
 describe('pool-service keeps every merchant to its own data, on every documented operation', () => {
   let service: PoolService;
   let documented: Map<string, DocumentedOperation>;
+  const acmeKeys = keys(uniqueName('ISO'), 3);
   const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', revealableId: '', auditId: '', heldOrderId: uniqueName('ord_held') };
 
   const poolOf = async (poolId: string) => (await as(service.url, 'acme').get(`/v1/pools/${poolId}`)).body;
@@ -61,7 +62,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
     documented = await documentedOperations(service.url);
     const url = service.url;
     fx.poolId = (await createPool(url, 'acme', { productId: 'p_iso' })).id;
-    await importKeys(url, 'acme', fx.poolId, keys(uniqueName('ISO'), 3));
+    await importKeys(url, 'acme', fx.poolId, acmeKeys);
     [fx.licenseId, fx.revealableId] = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items.map((l) => l.licenseId);
     const revealed = await as(url, 'acme').post(`/v1/pools/${fx.poolId}/licenses/${fx.revealableId}/reveal`, { reason: 'ticket 4710: the first look' }).expect(200);
     fx.auditId = String(revealed.body.auditId);
@@ -81,5 +82,14 @@ describe('pool-service keeps every merchant to its own data, on every documented
     const operation = documented.get(key);
     if (!operation) throw new Error(`${key} is not in /docs-json`);
     expect(await isolationProblems(service.url, operation, table[key]())).toEqual([]);
+  });
+
+  it("never tells globex which license values acme holds: acme's keys are new to globex's pools", async () => {
+    for (const dryRun of [true, false]) {
+      const report = await as(service.url, 'globex').upload(`/v1/pools/${fx.globexPoolId}/licenses?dryRun=${dryRun}`, acmeKeys.join('\n')).expect(200);
+      expect(report.body).toMatchObject({ added: acmeKeys.length, duplicates: { count: 0 } });
+    }
+    const acmeAgain = await as(service.url, 'acme').upload(`/v1/pools/${fx.poolId}/licenses?dryRun=true`, acmeKeys.join('\n')).expect(200);
+    expect(acmeAgain.body).toMatchObject({ added: 0, duplicates: { count: acmeKeys.length } });
   });
 });
