@@ -66,17 +66,26 @@ export class LicenseHashUpgrade {
     while ((await this.upgrade(manager, { merchantId, limit: 5000, skipLocked: false })).upgraded > 0);
   }
 
+  /** Gives a row its new hash, unless an equal-under-NFKC row holds it already (then the row is a twin). */
   private async rewrite(manager: EntityManager, row: { id: string; hash: Buffer }): Promise<boolean> {
+    // The savepoint covers an import committing the same hash between the check and the write.
     await manager.query(`SAVEPOINT license_rehash`);
     try {
-      await manager.query(`UPDATE license SET value_hash = $2, hash_version = $3 WHERE id = $1`, [row.id, row.hash, LICENSE_HASH_VERSION]);
+      const [moved]: { n: number }[] = await manager.query(
+        `WITH moved AS (
+           UPDATE license l SET value_hash = $2, hash_version = $3
+            WHERE l.id = $1 AND NOT EXISTS (SELECT 1 FROM license o WHERE o.merchant_id = l.merchant_id AND o.value_hash = $2)
+            RETURNING 1)
+         SELECT count(*)::int AS n FROM moved`,
+        [row.id, row.hash, LICENSE_HASH_VERSION],
+      );
       await manager.query(`RELEASE SAVEPOINT license_rehash`);
-      return true;
+      if (moved.n > 0) return true;
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       await manager.query(`ROLLBACK TO SAVEPOINT license_rehash`);
-      await manager.query(`UPDATE license SET hash_version = $2 WHERE id = $1`, [row.id, LICENSE_HASH_VERSION]);
-      return false;
     }
+    await manager.query(`UPDATE license SET hash_version = $2 WHERE id = $1`, [row.id, LICENSE_HASH_VERSION]);
+    return false;
   }
 }
