@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import type { Topics } from '@keypool/contracts';
-import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS } from '@keypool/platform';
+import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS, createLogger } from '@keypool/platform';
 import { Messaging } from '../messaging';
 import { KafkaSecurityEnv, kafkaSecurity } from '../kafka/kafka-security';
 
@@ -71,7 +71,7 @@ export class MessagingModule {
           provide: Messaging,
           inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS],
           useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics) => {
-            const logger = pino({ level: config.LOG_LEVEL, base: { service: serviceName, component: 'messaging' } });
+            const logger = createLogger(serviceName, config.LOG_LEVEL, { component: 'messaging' });
             return new Messaging({
               serviceName,
               kafka: {
@@ -104,7 +104,7 @@ export class MessagingModule {
   }
 }
 
-function exitForRestart(logger: pino.Logger) {
+function exitForRestart(logger: Logger) {
   return (error: unknown) => {
     logger.fatal({ err: error }, 'a consumer died of an error no retry repairs; exiting so the service is restarted');
     setTimeout(() => process.exit(1), 200).unref();

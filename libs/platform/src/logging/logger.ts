@@ -1,4 +1,5 @@
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 
 /**
  * License values are secrets: any field that may carry one is redacted at the logger,
@@ -16,12 +17,23 @@ export const REDACTED_PATHS = [
   'value',
 ];
 
+/**
+ * The one logger configuration of every keypool process: JSON lines with the service's name and
+ * the redaction above. The HTTP logger and every plain logger (messaging, tools) start from it.
+ */
+export function loggerOptions(serviceName: string, level: string, base: Record<string, string> = {}): pino.LoggerOptions {
+  return { level, base: { service: serviceName, ...base }, redact: { paths: REDACTED_PATHS, censor: '[secret]' } };
+}
+
+/** A plain logger with the house configuration, for code outside Nest's request cycle. */
+export function createLogger(serviceName: string, level: string, base: Record<string, string> = {}): pino.Logger {
+  return pino(loggerOptions(serviceName, level, base));
+}
+
 export function loggerParams(serviceName: string, level: string): Params {
   return {
     pinoHttp: {
-      level,
-      base: { service: serviceName },
-      redact: { paths: REDACTED_PATHS, censor: '[secret]' },
+      ...loggerOptions(serviceName, level),
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
         req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
