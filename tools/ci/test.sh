@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command. On a fresh machine of this kind it installs and starts all the
-# tests need (npm packages, Chromium, the Kafka broker, the databases), runs type checks, the
+# tests need (npm packages, Chromium, openssl, the Kafka broker, the databases), runs type checks, the
 # architecture lint and every jest suite, then stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,6 +10,11 @@ say() { printf '\n[test] %s\n' "$*"; }
 if ! command -v chromium >/dev/null; then
   say "installing Debian's chromium for the browser test"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if ! command -v openssl >/dev/null; then
+  say "installing openssl for the SASL_SSL broker test's certificates"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null
 fi
 
 say "npm ci"

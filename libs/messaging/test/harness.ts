@@ -5,6 +5,7 @@ import { addOutboxParking, createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
 import { RetryPolicy } from '../src/consumer/retry';
 import { Messaging } from '../src/messaging';
+import type { KafkaSecurity } from '../src/kafka/kafka-security';
 
 class TestSchema1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -38,6 +39,7 @@ export interface TestMessagingOptions {
   brokers?: string[];
   metrics?: Metrics;
   retry?: Partial<RetryPolicy>;
+  security?: KafkaSecurity;
 }
 
 export function testMessaging(
@@ -49,7 +51,7 @@ export function testMessaging(
 ): Messaging {
   return new Messaging({
     serviceName: `test-${Math.random()}`,
-    kafka: { brokers: options.brokers ?? TEST_BROKERS, clientId: 'messaging-test', partitions: 3, replicationFactor: 1 },
+    kafka: { brokers: options.brokers ?? TEST_BROKERS, clientId: 'messaging-test', partitions: 3, replicationFactor: 1, security: options.security },
     dataSource,
     cipher,
     logger: testLogger(),
