@@ -22,6 +22,8 @@ export interface RunningSystem {
   sink: SinkProcess;
   kafka: Kafka;
   topics: ReturnType<typeof topicsOf>;
+  /** The environment each service was started with (its keys included), for tests that look for secrets. */
+  env: Record<ServiceName, Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -41,10 +43,15 @@ export async function startSystem(label: string): Promise<RunningSystem> {
   const envFor = (db: TestDatabase, extra: Record<string, string> = {}) => testServiceEnv(db.url, prefix, { LOG_LEVEL: 'info', ...extra });
   const base = (nextPort += 10);
   const start = (name: ServiceName, env: Record<string, string>, offset: number) => ServiceProcess.start(name, env, base + offset, logDir);
+  const env: Record<ServiceName, Record<string, string>> = {
+    'pool-service': envFor(databases[0]),
+    'order-fulfillment-service': envFor(databases[1]),
+    'notification-service': envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }),
+  };
   const [pool, fulfillment, notification] = await Promise.all([
-    start('pool-service', envFor(databases[0]), 1),
-    start('order-fulfillment-service', envFor(databases[1]), 2),
-    start('notification-service', envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }), 3),
+    start('pool-service', env['pool-service'], 1),
+    start('order-fulfillment-service', env['order-fulfillment-service'], 2),
+    start('notification-service', env['notification-service'], 3),
   ]);
   const topics = topicsOf(envFor(databases[0]));
   return {
@@ -54,6 +61,7 @@ export async function startSystem(label: string): Promise<RunningSystem> {
     sink,
     kafka: testKafka(),
     topics,
+    env,
     async stop() {
       await Promise.all([pool.stop(), fulfillment.stop(), notification.stop(), sink.stop()]);
       await Promise.all(databases.map((db) => db.drop()));
