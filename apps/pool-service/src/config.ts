@@ -1,16 +1,13 @@
-import { createHmac } from 'node:crypto';
 import { Type, Static } from '@sinclair/typebox';
 import { ConfigurationError, serviceEnvSchema } from '@keypool/platform';
 
 export const poolEnvSchema = serviceEnvSchema({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/keypool_pool' }),
-  LICENSE_HASH_KEY: Type.Optional(
-    Type.String({
-      pattern: '^[A-Za-z0-9+/=]{43,44}$',
-      description: 'base64 of 32 random bytes: keys the HMAC that finds duplicate licenses; never rotate it (required in production)',
-    }),
-  ),
+  LICENSE_HASH_KEY: Type.String({
+    pattern: '^[A-Za-z0-9+/=]{43,44}$',
+    description: 'base64 of 32 random bytes: keys the HMAC that finds duplicate licenses; always set explicitly, never derived; never rotate it',
+  }),
   IMPORT_BATCH_SIZE: Type.Integer({ minimum: 100, maximum: 50000, default: 5000, description: 'license rows written per statement of an import' }),
   IMPORT_MAX_BYTES: Type.Integer({
     minimum: 1024,
@@ -39,16 +36,12 @@ export const poolEnvSchema = serviceEnvSchema({
 export type PoolConfig = Static<typeof poolEnvSchema>;
 
 /**
- * The duplicate-detection key. Production must set it; elsewhere it is derived from the first
- * listed encryption key so tests and local stacks start without one more secret.
+ * The duplicate-detection key, always given explicitly. It used to be derived from the first
+ * encryption key outside production, so reordering the encryption keys silently changed it and
+ * every stored license stopped counting as a duplicate.
  */
 export function licenseHashKey(config: PoolConfig): Buffer {
-  if (config.LICENSE_HASH_KEY) {
-    const key = Buffer.from(config.LICENSE_HASH_KEY, 'base64');
-    if (key.length !== 32) throw new ConfigurationError(['LICENSE_HASH_KEY must be base64 of exactly 32 bytes']);
-    return key;
-  }
-  if (config.NODE_ENV === 'production') throw new ConfigurationError(['LICENSE_HASH_KEY is required in production']);
-  const firstKey = config.DATA_ENCRYPTION_KEYS.split(',')[0].split(':')[1];
-  return createHmac('sha256', Buffer.from(firstKey, 'base64')).update('keypool license hash v1').digest();
+  const key = Buffer.from(config.LICENSE_HASH_KEY, 'base64');
+  if (key.length !== 32) throw new ConfigurationError(['LICENSE_HASH_KEY must be base64 of exactly 32 bytes']);
+  return key;
 }
