@@ -11,6 +11,9 @@
  * Exit 0 when ready, 1 on timeout. With --pid N it gives up early if that
  * process dies (a broker that fails to start should not cost 90 s).
  *
+ * --secure connects with the KAFKA_SSL* and KAFKA_SASL_* settings of the environment, through
+ * the services' own kafkaSecurity() (for a cluster named by KAFKA_BROKERS that wants TLS or SASL).
+ *
  * --warm additionally makes the broker create __consumer_offsets and its
  * producer-id block. A fresh broker does both lazily, so the first consumer
  * group and the first idempotent producer otherwise get (retried, harmless,
@@ -28,6 +31,7 @@ function parseArgs(argv) {
     pid: undefined,
     quiet: false,
     warm: false,
+    secure: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -36,6 +40,7 @@ function parseArgs(argv) {
     else if (arg === '--pid') opts.pid = Number(argv[++i]);
     else if (arg === '--quiet') opts.quiet = true;
     else if (arg === '--warm') opts.warm = true;
+    else if (arg === '--secure') opts.secure = true;
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!Number.isFinite(opts.timeoutSec) || opts.timeoutSec <= 0) throw new Error('--timeout must be > 0');
@@ -55,6 +60,14 @@ function processAlive(pid) {
   }
 }
 
+let security = {};
+
+/** The services' own mapping, loaded from TypeScript only when asked for: plain runs stay fast. */
+function securityFromEnv() {
+  require('@swc-node/register');
+  return require('../../libs/messaging/src/kafka/kafka-security').kafkaSecurity(process.env);
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function probe(brokers) {
@@ -63,6 +76,7 @@ async function probe(brokers) {
   const kafka = new Kafka({
     clientId: 'keypool-stack-ready',
     brokers,
+    ...security,
     connectionTimeout: 2000,
     requestTimeout: 5000,
     retry: { retries: 0 },
@@ -86,6 +100,7 @@ async function warm(brokers) {
   const kafka = new Kafka({
     clientId: 'keypool-stack-warmup',
     brokers,
+    ...security,
     logLevel: logLevel.NOTHING,
     // kafkajs' default backoff; ~10 retries comfortably covers coordinator load.
     retry: { retries: 10 },
@@ -108,6 +123,7 @@ async function warm(brokers) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.secure) security = securityFromEnv();
   const deadline = Date.now() + opts.timeoutSec * 1000;
   let lastError;
   while (Date.now() < deadline) {

@@ -207,7 +207,7 @@ report_ready() {
 # --- An externally managed Kafka (e.g. a CI service): only check it answers.
 if [ -n "${KAFKA_BROKERS:-}" ]; then
   log "KAFKA_BROKERS=$KAFKA_BROKERS is set: not starting a broker, only checking it"
-  ready --brokers "$KAFKA_BROKERS" --timeout "$KAFKA_READY_TIMEOUT"
+  ready --brokers "$KAFKA_BROKERS" --timeout "$KAFKA_READY_TIMEOUT" --secure
   ensure_databases
   exit 0
 fi
