@@ -1,6 +1,7 @@
 // Starts a PRIVATE broker with a SASL_SSL listener (KAFKA_PORT 19592, SASL_SSL on 19594; the
 // shared broker on 9092 is never touched) through tools/stack/up.sh: certificates made with
-// openssl, one user known to SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN.
+// openssl, one user known to SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN. The broker start makes the
+// file take 40-75 s, so jest.config.js runs it only with KEYPOOL_SASL_SSL_TEST=1; npm test sets it.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
