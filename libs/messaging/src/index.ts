@@ -4,6 +4,7 @@ export * from './kafka/kafka-security';
 export * from './migrations';
 export * from './inbox/inbox';
 export * from './outbox/outbox-writer';
+export * from './outbox/outbox-sealing';
 export * from './outbox/outbox-relay';
 export * from './transactions';
 export * from './consumer/inbound-event';

@@ -15,3 +15,6 @@ export * from './logging/logger';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './crypto/secret-box';
+export * from './crypto/sealed-column';
+export * from './crypto/key-rotation';
+export * from './crypto/key-rotation-command';

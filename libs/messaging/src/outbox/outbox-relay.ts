@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnknownKeyIdError, type Metrics, type SecretBox } from '@keypool/platform';
+import { outboxPayloadContext } from './outbox-sealing';
 import { cloudEventHeaders } from '../envelope';
 import { brokerRefusal } from './broker-refusal';
 import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_SEND_LIMITS, SendLimits, planSends, recordBytes } from './send-plan';
@@ -196,7 +197,7 @@ export class OutboxRelay {
       if (waiting.has(aggregate)) continue;
       let value: Buffer;
       try {
-        value = this.cipher.decrypt(row.payload);
+        value = this.cipher.decrypt(row.payload, outboxPayloadContext(row.id));
       } catch (error) {
         if (error instanceof UnknownKeyIdError) {
           waiting.add(aggregate);

@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
 import type { OutgoingEvent } from '../envelope';
+import { outboxPayloadContext } from './outbox-sealing';
 
 /**
  * Adds events to the outbox inside the caller's transaction: they exist exactly when the
- * state change that caused them commits. Payloads are sealed because some carry licenses.
+ * state change that caused them commits. Payloads are sealed because some carry licenses, each
+ * bound to its event id (a payload copied into another row does not open).
  */
 export async function writeToOutbox(manager: EntityManager, cipher: SecretBox, events: OutgoingEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -20,7 +22,7 @@ export async function writeToOutbox(manager: EntityManager, cipher: SecretBox, e
     aggregateIds.push(event.key);
     types.push(event.envelope.type);
     topics.push(event.topic);
-    payloads.push(cipher.encrypt(JSON.stringify(event.envelope)));
+    payloads.push(cipher.encrypt(JSON.stringify(event.envelope), outboxPayloadContext(event.envelope.id)));
   }
   // One round trip for the whole batch; unnest keeps the rows in the order given (seq).
   // An event id written again (a deliberate re-publish: consumers de-duplicate by id) is queued

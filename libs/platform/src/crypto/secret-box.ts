@@ -49,6 +49,11 @@ export class SecretBox {
     return this.activeKeyId;
   }
 
+  /** Every configured key id: the active one and those kept to read older rows. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
   /**
    * Seals a secret. With `context` (the row's identity, e.g. `license:<id>`) the ciphertext is
    * bound to that row: moved into another row, it no longer decrypts. Without it, only the key
