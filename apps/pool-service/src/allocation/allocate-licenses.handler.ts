@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
 import type { Envelope, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
+import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
 import { MAX_PICK, PoolQueue, PoolServed } from './pool-queue';
@@ -41,14 +43,16 @@ export class AllocateLicensesHandler {
 
   private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
     const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
+    // Ids are made here, not by the database, because each request is sealed bound to its row's id.
+    const ids = requests.map(() => randomUUID());
     return tx.manager.query(
-      `INSERT INTO allocation (order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
-       SELECT r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
+      `INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
+       SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
               CASE WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
               CASE WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
               r.request
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::bytea[])
-              WITH ORDINALITY AS r(order_id, line_id, merchant_id, product_id, currency, test, license_count, request, ord)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::bytea[], $9::uuid[])
+              WITH ORDINALITY AS r(order_id, line_id, merchant_id, product_id, currency, test, license_count, request, id, ord)
          CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
         ORDER BY r.ord
        ON CONFLICT (order_id, line_id) DO NOTHING
@@ -61,7 +65,8 @@ export class AllocateLicensesHandler {
         requests.map((r) => r.currency),
         requests.map((r) => r.test),
         requests.map((r) => r.licenseCount),
-        requests.map((r) => this.cipher.encrypt(JSON.stringify(r))),
+        requests.map((r, i) => this.cipher.encrypt(JSON.stringify(r), allocationRequestContext(ids[i]))),
+        ids,
       ],
     );
   }
@@ -75,7 +80,7 @@ export class AllocateLicensesHandler {
            ON a.order_id = k.order_id AND a.line_id = k.line_id`,
       [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
     );
-    const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!)) as Envelope<LicenseAllocatedData>);
+    const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!, allocationEventContext(l.id))) as Envelope<LicenseAllocatedData>);
     allocated.forEach((e) => tx.publish(this.events.licenseAllocated(e)));
     known
       .filter((l) => l.status !== 'allocated')

@@ -3,6 +3,7 @@ import type { AllocationRequestedData, License, LicenseAllocatedData } from '@ke
 import type { Envelope, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { decidePoolAlerts } from '../alerts/pool-alerts';
+import { allocationEventContext, allocationRequestContext, licenseValueContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import { HeldLine, ServePolicy, Stock, chooseLinesToServe, demandOf } from './serve-plan';
 
@@ -206,13 +207,13 @@ export class PoolQueue {
     for (const line of lines) {
       const taken = picked.slice(next, next + line.license_count);
       next += line.license_count;
-      const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value) }));
-      const request = JSON.parse(this.cipher.decryptText(requestOf.get(line.id)!)) as AllocationRequestedData;
+      const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value, licenseValueContext(l.id)) }));
+      const request = JSON.parse(this.cipher.decryptText(requestOf.get(line.id)!, allocationRequestContext(line.id))) as AllocationRequestedData;
       const event: Envelope<LicenseAllocatedData> = this.events.licenseAllocatedEnvelope(request, pool.id, licenses);
       tx.publish(this.events.licenseAllocated(event));
       taken.forEach((l) => (licenseIds.push(l.id), licenseOwners.push(line.id)));
       eventIds.push(event.id);
-      sealed.push(this.cipher.encrypt(JSON.stringify(event)));
+      sealed.push(this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)));
     }
     await tx.manager.query(
       `UPDATE license l SET status = 'allocated', allocation_id = a.allocation_id, allocated_at = now()

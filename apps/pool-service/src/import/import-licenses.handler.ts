@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
 import { LICENSE_HASH_VERSION, licenseHash } from '../licenses/license-hash';
 import { LicenseHashUpgrade } from '../licenses/license-hash-upgrade';
+import { licenseValueContext } from '../keys/sealed-columns';
 import type { UploadedLine } from './line-reader';
 import { judgeLicenseLine } from './license-line';
 import { ImportReport, ImportReportBuilder } from './import-report';
@@ -96,12 +98,14 @@ export class ImportLicensesHandler {
       if (seen.has(hex)) report.duplicate(item.line);
       else (seen.add(hex), fresh.push(item), hashes.push(hash));
     }
+    // Ids are made here, not by the database, because each value is sealed bound to its row's id.
+    const ids = fresh.map(() => randomUUID());
     const inserted: { value_hash: Buffer }[] = await manager.query(
-      `INSERT INTO license (pool_id, merchant_id, value_hash, value, hash_version)
-       SELECT $1, $2, h, v, $5 FROM unnest($3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(h, v, ord) ORDER BY ord
+      `INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
+       SELECT i, $1, $2, h, v, $5 FROM unnest($6::uuid[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(i, h, v, ord) ORDER BY ord
        ON CONFLICT (merchant_id, value_hash) DO NOTHING
        RETURNING value_hash`,
-      [target.poolId, target.merchantId, hashes, fresh.map((item) => this.cipher.encrypt(item.value)), LICENSE_HASH_VERSION],
+      [target.poolId, target.merchantId, hashes, fresh.map((item, i) => this.cipher.encrypt(item.value, licenseValueContext(ids[i]))), LICENSE_HASH_VERSION, ids],
     );
     const stored = new Set(inserted.map((row) => row.value_hash.toString('hex')));
     fresh.forEach((item, i) => {

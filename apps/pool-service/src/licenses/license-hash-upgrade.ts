@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
+import { licenseValueContext } from '../keys/sealed-columns';
 import { LICENSE_HASH_VERSION, licenseHash } from './license-hash';
 
 export interface HashUpgradeProgress {
@@ -49,7 +50,7 @@ export class LicenseHashUpgrade {
     const unchanged: string[] = [];
     const changed: { id: string; hash: Buffer }[] = [];
     for (const row of rows) {
-      const hash = licenseHash(this.hashKey, this.cipher.decryptText(row.value));
+      const hash = licenseHash(this.hashKey, this.cipher.decryptText(row.value, licenseValueContext(row.id)));
       if (hash.equals(row.value_hash)) unchanged.push(row.id);
       else changed.push({ id: row.id, hash });
     }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Transactions } from '@keypool/messaging';
 import { type Caller, type SecretBox, recordReveal } from '@keypool/platform';
 import { PoolQueue } from '../allocation/pool-queue';
+import { licenseValueContext } from '../keys/sealed-columns';
 import { isUuid } from '../shared/ids';
 import type { LicenseStatus } from './license.entity';
 import { maskLicense } from './mask';
@@ -71,7 +72,7 @@ export class LicensesHandler {
     return this.dataSource.transaction(async (manager): Promise<Reveal> => {
       const [row]: { value: Buffer }[] = await manager.query(`SELECT value FROM license WHERE id = $1 AND pool_id = $2`, [licenseId, pool.id]);
       if (!row) return { ok: false };
-      const value = this.cipher.decryptText(row.value);
+      const value = this.cipher.decryptText(row.value, licenseValueContext(licenseId));
       const auditId = await recordReveal(manager, caller, {
         merchantId: pool.merchantId,
         subject: { kind: 'license', poolId: pool.id, licenseId },
@@ -105,7 +106,7 @@ export class LicensesHandler {
   private view(row: LicenseRow): LicenseView {
     return {
       licenseId: row.id,
-      value: maskLicense(this.cipher.decryptText(row.value)),
+      value: maskLicense(this.cipher.decryptText(row.value, licenseValueContext(row.id))),
       masked: true,
       status: row.status,
       importedAt: row.imported_at.toISOString(),

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { AllocationRequestedData, exampleEventData } from '@keypool/contracts';
 import { DataSource } from 'typeorm';
-import { Envelope, Messaging } from '@keypool/messaging';
+import { Envelope, Messaging, outboxPayloadContext } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { TEST_KEYS, TestDatabase, freshDatabase, startTestApp, testServiceEnv, topicsOf } from '@keypool/testing';
 import { AllocateLicensesHandler } from '../allocation/allocate-licenses.handler';
@@ -89,8 +89,8 @@ export function allocateDirectly(service: PoolService, requests: AllocationReque
 /** Events this service has put in its outbox, opened with its own key, oldest first. */
 export async function outboxEvents<D = Record<string, unknown>>(service: PoolService, type: string): Promise<Envelope<D>[]> {
   const cipher = service.app.get(SecretBox);
-  const rows: { payload: Buffer }[] = await service.app.get(DataSource).query(`SELECT payload FROM outbox WHERE type = $1 ORDER BY seq`, [type]);
-  return rows.map((r) => JSON.parse(cipher.decryptText(r.payload)) as Envelope<D>);
+  const rows: { id: string; payload: Buffer }[] = await service.app.get(DataSource).query(`SELECT id, payload FROM outbox WHERE type = $1 ORDER BY seq`, [type]);
+  return rows.map((r) => JSON.parse(cipher.decryptText(r.payload, outboxPayloadContext(r.id))) as Envelope<D>);
 }
 
 export async function query<T = Record<string, unknown>>(service: PoolService, sql: string, params: unknown[] = []): Promise<T[]> {
