@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
 import type { SecretBox } from '@keypool/platform';
 import type { ParentOrder } from '../intake/renewal';
+import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineKey } from './order-locks';
 
 export interface LineLicenses {
@@ -10,7 +11,7 @@ export interface LineLicenses {
   licenses: License[];
 }
 
-/** Stores licenses sealed with the SecretBox; the ids stay readable for events and support. */
+/** Stores licenses sealed with the SecretBox, each bound to its row; the ids stay readable for events and support. */
 export async function saveLicenses(manager: EntityManager, cipher: SecretBox, lines: LineLicenses[]): Promise<void> {
   const rows = lines.flatMap((line) => line.licenses.map((license, position) => ({ ...line, license, position })));
   if (rows.length === 0) return;
@@ -23,7 +24,7 @@ export async function saveLicenses(manager: EntityManager, cipher: SecretBox, li
       rows.map((r) => r.lineId),
       rows.map((r) => r.position),
       rows.map((r) => r.license.licenseId),
-      rows.map((r) => cipher.encrypt(r.license.value)),
+      rows.map((r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))),
     ],
   );
 }
@@ -42,7 +43,7 @@ export async function readLicenses(manager: EntityManager, cipher: SecretBox, or
   for (const row of rows) {
     const key = lineKey(row.order_id, row.line_id);
     const licenses = byLine.get(key) ?? [];
-    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed) });
+    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed, lineLicenseContext(row.order_id, row.line_id, row.license_id)) });
     byLine.set(key, licenses);
   }
   return byLine;
@@ -63,9 +64,9 @@ export async function parentOrdersOf(manager: EntityManager, cipher: SecretBox, 
   const parents = new Map<string, ParentOrder>(
     known.map((r) => [r.order_id, { orderId: r.order_id, merchantId: r.merchant_id, customerEmail: r.email, licensesByProduct: new Map() }]),
   );
-  const rows: { order_id: string; product_id: string; license_id: string; value_sealed: Buffer }[] = parents.size
+  const rows: { order_id: string; line_id: string; product_id: string; license_id: string; value_sealed: Buffer }[] = parents.size
     ? await manager.query(
-        `SELECT ll.order_id, l.product_id, ll.license_id, ll.value_sealed
+        `SELECT ll.order_id, ll.line_id, l.product_id, ll.license_id, ll.value_sealed
            FROM line_licenses ll JOIN order_lines l ON l.order_id = ll.order_id AND l.line_id = ll.line_id
           WHERE ll.order_id = ANY($1::text[])
           ORDER BY ll.order_id, l.position, ll.position`,
@@ -75,7 +76,7 @@ export async function parentOrdersOf(manager: EntityManager, cipher: SecretBox, 
   for (const row of rows) {
     const byProduct = parents.get(row.order_id)!.licensesByProduct;
     const licenses = byProduct.get(row.product_id) ?? [];
-    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed) });
+    licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed, lineLicenseContext(row.order_id, row.line_id, row.license_id)) });
     byProduct.set(row.product_id, licenses);
   }
   return parents;
