@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Transactions, backoffDelay, sleep } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
+import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
 import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed, emailSent } from './license-email-events';
@@ -136,7 +137,7 @@ export class EmailSender {
   /** A payload that cannot be opened (a missing key) is a transient failure: nothing was sent. */
   private open(email: ClaimedEmail): SealedContent | null {
     try {
-      return email.payload ? (JSON.parse(this.deps.cipher.decryptText(email.payload)) as SealedContent) : null;
+      return email.payload ? (JSON.parse(this.deps.cipher.decryptText(email.payload, emailSendContext(email.eventId))) as SealedContent) : null;
     } catch (error) {
       this.deps.logger.error({ err: error, eventId: email.eventId }, 'an e-mail waiting to be sent cannot be decrypted');
       return null;

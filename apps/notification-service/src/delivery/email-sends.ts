@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
+import { emailSendContext } from '../keys/sealed-columns';
 import type { AttemptRecord, OutgoingMail } from './sendgrid-delivery';
 
 /** The order line an e-mail belongs to, as email_sends keeps it in plain columns. */
@@ -65,7 +66,7 @@ export async function queueEmails(manager: EntityManager, cipher: SecretBox, ema
       column((e) => e.productId),
       column((e) => e.recipient),
       column((e) => e.resendOf),
-      column((e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content)) : null)),
+      column((e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content), emailSendContext(e.eventId)) : null)),
       column((e) => ('content' in e ? 'pending' : 'failed')),
       column((e) => ('refused' in e ? e.refused : null)),
     ],
