@@ -43,7 +43,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const settled = await waitForSettling(input, options.settleTimeoutMs);
     timeline.note(settled ? 'settled' : 'still busy at the deadline', 'system');
     const settings = { orders: options.orders, rate: options.rate, malformed: options.malformed, seed: options.seed, partitions: options.partitions };
-    const report = buildReport(options.label, settings, faults.map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`), settled, await check(input), timeline);
+    const report = buildReport(options.label, settings, [...faults].sort((a, b) => a.at - b.at).map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`), settled, await check(input), timeline);
     console.log(`[chaos] report: ${writeReport(report, RESULTS_DIR)}`);
     return report;
   } finally {

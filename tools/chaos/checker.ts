@@ -77,7 +77,7 @@ export async function check(input: CheckInput): Promise<Findings> {
     poolBalances(input.pools, db),
     missingEmails(allocatedLines, emails, db),
     extraEmails(emails, input.timeline),
-    fulfilledOnce(plan, allocatedLines, fulfilledEvents),
+    fulfilledOnce(plan, allocatedLines, fulfilledEvents, db),
     validInDeadLetters(plan, deadLetters),
     malformedDeadLettered(plan, deadLetters),
     {
@@ -255,7 +255,7 @@ function extraEmails(emails: AcceptedEmail[], timeline: Timeline): CheckResult {
   };
 }
 
-function fulfilledOnce(plan: LoadPlan, allocatedLines: Set<string>, events: Parsed[]): CheckResult {
+function fulfilledOnce(plan: LoadPlan, allocatedLines: Set<string>, events: Parsed[], db: Databases): CheckResult {
   const idsByOrder = new Map<string, Set<string>>();
   for (const e of events) idsByOrder.set(e.data.orderId, (idsByOrder.get(e.data.orderId) ?? new Set()).add(e.id));
   const copies = events.length - [...idsByOrder.values()].reduce((n, ids) => n + ids.size, 0);
@@ -265,7 +265,13 @@ function fulfilledOnce(plan: LoadPlan, allocatedLines: Set<string>, events: Pars
     const expected = order.lines.every((l) => allocatedLines.has(lineKey(order.orderId, l.lineId)));
     const ids = idsByOrder.get(order.orderId)?.size ?? 0;
     if (expected && ids === 1) once += 1;
-    else if (expected && ids === 0) evidence.push(`${order.orderId}: every line allocated, never fulfilled`);
+    else if (expected && ids === 0) {
+      const states = order.lines.map((l) => {
+        const line = db.orderLines.get(lineKey(order.orderId, l.lineId));
+        return `line ${l.lineId} ${line?.status ?? '?'}${line?.status_reason ? ` (${line.status_reason})` : ''}`;
+      });
+      evidence.push(`${order.orderId}: every line allocated, never fulfilled; order-fulfillment says ${states.join(', ')}`);
+    }
     else if (ids > 1) evidence.push(`${order.orderId}: fulfilled ${ids} times (distinct OrderFulfilled ids)`);
     else if (!expected && ids > 0) evidence.push(`${order.orderId}: fulfilled with a line not allocated`);
   }

@@ -46,7 +46,7 @@ export function renderMarkdown(report: ChaosReport, evidencePerCheck = 10): stri
     `${report.startedAt}, ${report.wallSeconds} s; ${Object.entries(report.settings).map(([k, v]) => `${k}=${v}`).join(', ')}; ` +
       `settled before the deadline: ${report.settled ? 'yes' : '**no**'}.`,
     '',
-    'Faults: ' + report.faults.join('; ') + '.',
+    'Faults (seconds after the load started): ' + report.faults.join('; ') + '.',
     '',
     '| | check | target | result |',
     '|---|---|---|---|',
