@@ -1,18 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { TEST_KEYS } from '@keypool/testing';
 import { PoolService, as, createPool, startPoolService } from '../testing/pool-test-kit';
+import { exposedGc } from '../testing/rss-probe';
 
 const LINES = 1_000_000;
 const ALLOWED_GROWTH_BYTES = 150 * 1024 * 1024;
-
-/** Jest runs without --expose-gc; V8 can still hand out its gc function at run time. */
-function exposedGc(): () => void {
-  setFlagsFromString('--expose_gc');
-  return runInNewContext('gc') as () => void;
-}
 
 /**
  * The file is generated as it is sent: neither the test nor the service ever holds it whole.

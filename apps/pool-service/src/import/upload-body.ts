@@ -1,9 +1,9 @@
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import busboy from 'busboy';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Transform, pipeline, type Readable } from 'node:stream';
-import jsonParser from 'stream-json/parser.js';
-import { JsonElementReader, JsonShapeError, type JsonToken } from './json-elements';
+import { pipeline, type Readable } from 'node:stream';
+import withParser from 'stream-json/utils/with-parser.js';
+import { JsonElementReader, type JsonToken } from './json-elements';
 import { UploadedLine, readLines } from './line-reader';
 
 export type UploadForm = 'text' | 'multipart' | 'json';
@@ -55,26 +55,15 @@ function firstFile(headers: IncomingHttpHeaders, body: Readable): Promise<Readab
 }
 
 async function* jsonLines(body: Readable): AsyncGenerator<UploadedLine> {
-  // Nothing packed: the parser hands strings over in pieces and never assembles one whole.
-  const tokens = jsonParser.asStream({ packValues: false, streamValues: true });
+  // Nothing packed: the parser hands strings over in pieces and never assembles one whole. The
+  // reader runs inside the parser's stream, token by token, so only whole lines come out of it.
   const reader = new JsonElementReader();
-  const elements = new Transform({
-    readableObjectMode: true,
-    writableObjectMode: true,
-    transform(token: JsonToken, _encoding, done) {
-      try {
-        const line = reader.take(token);
-        done(null, line);
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
-  pipeline(body, tokens, elements, () => undefined);
+  const tokensToLines = () => (token: JsonToken) => reader.take(token);
+  const elements = pipeline(body, withParser.asStream(tokensToLines, { packValues: false, streamValues: true }), () => undefined);
   try {
     for await (const line of elements as AsyncIterable<UploadedLine>) yield line;
   } catch (error) {
-    const reason = error instanceof JsonShapeError || error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     throw new BadRequestException(`The JSON body must be one array of strings, one license each; it could not be read: ${reason}. Nothing was stored`);
   }
 }
