@@ -16,3 +16,18 @@ describe('pool-service settings', () => {
     expect(licenseHashKey(validateEnv(poolEnvSchema, { ...env, LICENSE_HASH_KEY: key })).equals(Buffer.alloc(32, 9))).toBe(true);
   });
 });
+
+describe('pool-service import limits', () => {
+  const env = testServiceEnv('postgres://postgres@127.0.0.1:5432/unused');
+
+  it('accepts uploads up to 256 MiB and gives up on a silent one after 30 s unless told otherwise', () => {
+    const config = validateEnv(poolEnvSchema, { ...env });
+    expect(config.IMPORT_MAX_BYTES).toBe(268_435_456);
+    expect(config.IMPORT_IDLE_TIMEOUT_MS).toBe(30_000);
+    expect(validateEnv(poolEnvSchema, { ...env, IMPORT_MAX_BYTES: '1048576' }).IMPORT_MAX_BYTES).toBe(1_048_576);
+  });
+
+  it('refuses a limit that is not a number of bytes, naming the setting', () => {
+    expect(() => validateEnv(poolEnvSchema, { ...env, IMPORT_MAX_BYTES: '256MB' })).toThrow(/IMPORT_MAX_BYTES/);
+  });
+});

@@ -62,7 +62,7 @@ export class ImportController {
   @ApiOperation({
     summary: 'Import licenses, one per line',
     description:
-      'All accepted lines are stored, or none. Blank lines are skipped; duplicates (in the file or already in any of your pools, sold ones included) are skipped and listed; bad lines are rejected with their line number and reason. Held lines of the pool are served right after.',
+      'All accepted lines are stored, or none. Blank lines are skipped; duplicates (in the file or already in any of your pools, sold ones included; compared in NFKC form, letter case kept) are skipped and listed; bad lines (control or invisible characters, over 2,048 characters, links that are not https) are rejected with their line number and reason. The body (at most IMPORT_MAX_BYTES, 256 MiB by default) is received whole before the import starts. Held lines of the pool are served right after.',
   })
   @ApiConsumes('text/plain', 'multipart/form-data', 'application/json')
   @ApiBody({
@@ -70,14 +70,17 @@ export class ImportController {
       oneOf: [
         { type: 'string', description: 'text/plain: the .txt file itself' },
         { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
-        { type: 'array', items: { type: 'string' }, description: 'application/json: an array of strings, any size (streamed)' },
+        { type: 'array', items: { type: 'string' }, description: 'application/json: an array of strings (read token by token, never whole)' },
       ],
     },
   })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean, description: 'report only, store nothing' })
   @ApiQuery({ name: 'strict', required: false, type: Boolean, description: 'store nothing (422 with the report) if any line is rejected' })
   @ApiOkResponse({ type: ImportReportView })
-  @ApiResponse({ status: 400, description: 'malformed JSON or multipart body: the message says what could not be read; nothing stored' })
+  @ApiResponse({
+    status: 400,
+    description: 'malformed JSON or multipart body, or a JSON element nesting over 64 deep: the message says what could not be read; nothing stored',
+  })
   @ApiResponse({ status: 408, description: 'the upload sent nothing for IMPORT_IDLE_TIMEOUT_MS (30 s): nothing stored' })
   @ApiResponse({ status: 409, description: 'the pool is archived' })
   @ApiResponse({ status: 413, description: 'the body is over IMPORT_MAX_BYTES (256 MiB): the message says the limit; nothing stored' })
