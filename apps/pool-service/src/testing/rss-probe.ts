@@ -9,22 +9,17 @@ export function exposedGc(): () => void {
 
 /**
  * Runs `work` and returns it with the peak growth of this process's resident memory meanwhile
- * (the service runs in-process). Garbage is collected first and every 200 ms, so the figure
- * shows what the work keeps, not what V8 has yet to free.
+ * (the service runs in-process). Each sample follows a garbage collection, so the figure shows
+ * what the work keeps alive, not the short-lived buffers a fast upload leaves for V8 to free.
  */
 export async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthBytes: number }> {
   const collectGarbage = exposedGc();
-  collectGarbage();
-  const baseline = process.memoryUsage().rss;
+  const settledRss = () => (collectGarbage(), process.memoryUsage().rss);
+  const baseline = settledRss();
   let peak = baseline;
-  let ticks = 0;
-  const sampler = setInterval(() => {
-    if (++ticks % 4 === 0) collectGarbage();
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
+  const sampler = setInterval(() => (peak = Math.max(peak, settledRss())), 100);
   try {
     const result = await work();
-    peak = Math.max(peak, process.memoryUsage().rss);
     return { result, growthBytes: peak - baseline };
   } finally {
     clearInterval(sampler);
