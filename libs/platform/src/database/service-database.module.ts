@@ -24,7 +24,10 @@ export function typeOrmOptions(config: DatabaseConfig, options: ServiceDatabaseO
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    // Not 'error': TypeORM prints a failed query with its parameters (customer data, sealed
+    // values) to stdout, outside the redacting logger. Errors reach the caller, which logs
+    // what failed without the parameters.
+    logging: ['migration'],
     extra: { max: config.DATABASE_POOL_SIZE, application_name: 'keypool' },
   };
 }
