@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { SERVICE_CONFIG, SecretBox, keyedHash } from '@keypool/platform';
 import { startTestApp, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { PoolConfig, licenseHashKey } from '../config';
+import { licenseValueContext } from '../keys/sealed-columns';
 import { PoolService, createPool, importKeys, query, startPoolService } from '../testing/pool-test-kit';
 import { licenseHash } from './license-hash';
 
@@ -18,11 +20,12 @@ describe('licenses stored under the older hash rule', () => {
   /** Rows as the service wrote them before NFKC: the keyed hash of the value as sent, version 1. */
   async function storeAsBefore(poolId: string, merchantId: string, values: string[]): Promise<void> {
     const cipher = service.app.get(SecretBox);
+    const ids = values.map(() => randomUUID());
     await query(
       service,
-      `INSERT INTO license (pool_id, merchant_id, value_hash, value, hash_version)
-       SELECT $1, $2, h, v, 1 FROM unnest($3::bytea[], $4::bytea[]) AS t(h, v)`,
-      [poolId, merchantId, values.map((v) => keyedHash(hashKey, v)), values.map((v) => cipher.encrypt(v))],
+      `INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
+       SELECT i, $1, $2, h, v, 1 FROM unnest($5::uuid[], $3::bytea[], $4::bytea[]) AS t(i, h, v)`,
+      [poolId, merchantId, values.map((v) => keyedHash(hashKey, v)), values.map((v, i) => cipher.encrypt(v, licenseValueContext(ids[i]))), ids],
     );
   }
   const outdated = async (merchantId: string) =>
