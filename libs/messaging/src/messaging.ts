@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import type { Metrics, ReadinessProbe, SecretBox } from '@keypool/platform';
 import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
-import { RetryPolicy, describeError } from './consumer/retry';
+import { RetryPolicy, describeError, sleep } from './consumer/retry';
+import { classifyFailure } from './consumer/failure-class';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 import { Transactions } from './transactions';
@@ -24,7 +25,11 @@ export interface MessagingOptions {
   producesTo: string[];
   /** For what no retry can repair (a broker refusing this client, say); a dependency that is away never gets here. */
   onFatal(error: unknown): void;
+  /** How long start() and consume() wait for a broker that is away before giving up (default 10 min). */
+  startupWaitMs?: number;
 }
+
+const STARTUP_BACKOFF_MAX_MS = 5000;
 
 // A probe that hangs is a dependency that does not answer.
 const PROBE_TIMEOUT_MS = 3000;
@@ -66,9 +71,11 @@ export class Messaging {
 
   async start(consumedTopics: string[] = []): Promise<void> {
     const topics = [...this.options.producesTo, ...consumedTopics, ...consumedTopics.map(dlqTopic)];
-    await ensureTopics(this.kafka, this.options.kafka, topics);
-    await this.producer.connect();
-    await this.brokerProbe.connect();
+    await this.whenBrokerAnswers('creating topics and connecting the producer', async () => {
+      await ensureTopics(this.kafka, this.options.kafka, topics);
+      await this.producer.connect();
+      await this.brokerProbe.connect();
+    });
     this.relay.start();
     this.started = true;
   }
@@ -90,8 +97,33 @@ export class Messaging {
       definition,
     );
     this.runners.push(runner);
-    await runner.start();
+    await this.whenBrokerAnswers(`starting consumer ${definition.name}`, () => runner.start());
     return runner;
+  }
+
+  /**
+   * A service (re)started while the broker is away waits for it instead of exiting, up to
+   * `startupWaitMs`: a restart during a broker outage is routine. It says so at once, then at most
+   * once a minute. A failure that is not transient (a refused login, a bad setting) fails at once.
+   */
+  private async whenBrokerAnswers(what: string, step: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    const deadline = started + (this.options.startupWaitMs ?? 600000);
+    let lastLog = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await step();
+        if (attempt > 1) this.options.logger.info({ what, waitedMs: Date.now() - started }, 'the broker answers again; going on');
+        return;
+      } catch (error) {
+        if (classifyFailure(error) !== 'transient' || Date.now() >= deadline) throw error;
+        if (Date.now() - lastLog >= 60000) {
+          lastLog = Date.now();
+          this.options.logger.warn({ what, reason: describeError(error), waitedMs: Date.now() - started }, 'the broker is away at start; waiting for it');
+        }
+        await sleep(Math.min(STARTUP_BACKOFF_MAX_MS, 100 * 2 ** Math.min(attempt, 6)));
+      }
+    }
   }
 
   /** Consumers first (finish and commit in-flight work), then the relay, then the producer. */

@@ -115,14 +115,20 @@ export class ConsumerRunner {
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error, payload.restart));
     consumer.on(consumer.events.GROUP_JOIN, () => this.wait.recovered('kafka'));
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.definition.topics, fromBeginning: this.definition.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.definition.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.eachBatch(consumer, payload),
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: this.definition.topics, fromBeginning: this.definition.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.definition.partitionsConsumedConcurrently ?? 3,
+        eachBatch: (payload) => this.eachBatch(consumer, payload),
+      });
+    } catch (error) {
+      // A launch that failed half way (the broker went away) leaves nothing connected behind it.
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   private crashed(consumer: Consumer, error: Error, kafkaRestarts: boolean): void {

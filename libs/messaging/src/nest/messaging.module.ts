@@ -24,6 +24,7 @@ export interface MessagingConfig extends KafkaSecurityEnv {
   CONSUMER_MAX_ATTEMPTS: number;
   CONSUMER_RETRY_BASE_MS: number;
   CONSUMER_TRANSIENT_MAX_DELAY_MS?: number;
+  KAFKA_STARTUP_WAIT_MS?: number;
   OUTBOX_SWEEP_MS: number;
   LOG_LEVEL: string;
   [key: string]: unknown;
@@ -94,6 +95,7 @@ export class MessagingModule {
               outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500, retentionMs: 3600000 },
               producesTo: options.topics(topics).produces,
               onFatal: options.onFatal ?? exitForRestart(logger),
+              startupWaitMs: config.KAFKA_STARTUP_WAIT_MS,
             });
           },
         },

@@ -28,6 +28,7 @@ export const commonEnv = {
   CONSUMER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
   CONSUMER_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 60000, default: 200 }),
   CONSUMER_TRANSIENT_MAX_DELAY_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 30000 }),
+  KAFKA_STARTUP_WAIT_MS: Type.Integer({ minimum: 0, maximum: 86400000, default: 600000, description: 'how long a service (re)started while the broker is away waits for it before exiting' }),
   OUTBOX_SWEEP_MS: Type.Integer({ minimum: 50, maximum: 600000, default: 1000 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of this service database' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
