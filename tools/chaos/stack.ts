@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
   const envs: Record<ServiceKey, Record<string, string>> = {
     pool: envFor('pool', { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }),
     fulfillment: envFor('fulfillment'),
-    notification: envFor('notification', { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkGate.url }),
+    notification: envFor('notification', { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkGate.url, EMAIL_SENDER_ID: 'chaos-notification-0' }),
   };
   const services = {} as Record<ServiceKey, SupervisedService>;
   (Object.keys(SERVICES) as ServiceKey[]).forEach((key, i) => {

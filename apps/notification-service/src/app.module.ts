@@ -78,6 +78,7 @@ export class AppModule {
                 retry: { baseDelayMs: config.EMAIL_RETRY_BASE_MS, maxDelayMs: config.EMAIL_RETRY_MAX_DELAY_MS, maxAgeMs: config.EMAIL_MAX_RETRY_AGE_MS },
                 retryBudgetMs: config.SENDGRID_RETRY_BUDGET_MS,
                 concurrency: config.SENDGRID_CONCURRENCY,
+                ...(config.EMAIL_SENDER_ID ? { senderId: config.EMAIL_SENDER_ID } : {}),
               },
             );
           },

@@ -21,6 +21,12 @@ export const notificationEnvSchema = serviceEnvSchema({
   EMAIL_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 5000, description: 'first wait before an e-mail SendGrid could not take is tried again; doubles per attempt' }),
   EMAIL_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 300000, description: 'longest wait between two attempts (a longer Retry-After is honoured)' }),
   EMAIL_SEND_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 120000, description: 'an e-mail claimed for sending longer than this without an outcome is claimed again, once' }),
+  EMAIL_SENDER_ID: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._-]{1,100}$',
+      description: "this instance's stable name (e.g. the pod name): after a restart it claims its dead predecessor's in-flight e-mails at once instead of after the lease; must differ between instances that run at the same time",
+    }),
+  ),
   EMAIL_SEND_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 1000, description: 'how often the sender looks for due retries and expired claims' }),
   EMAIL_SEND_CLAIM_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 500, description: 'e-mails one sender claims and sends at a time' }),
 });

@@ -211,3 +211,50 @@ describe('license e-mails through SendGrid outages and database faults (e-mail o
     expect(delivery).toEqual({ status: 'failed', permanent: true });
   });
 });
+
+describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    // A lease of 10 minutes: anything sent again within seconds was released, not waited out.
+    service = await startNotificationService('notification_sender_id', sink, { EMAIL_SENDER_ID: 'notif-a', EMAIL_SEND_LEASE_MS: '600000', EMAIL_RETRY_BASE_MS: '200' });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await sink?.stop();
+  });
+
+  const db = () => service.app.get(DataSource);
+  const stateOf = async (orderId: string) =>
+    (await db().query('SELECT status, reclaims FROM email_sends WHERE order_id = $1', [orderId]))[0] as { status: string; reclaims: number } | undefined;
+  /** Queues an e-mail, then leaves it as a dead process named `owner` would: claimed, lease far ahead. */
+  const leftInFlightBy = async (owner: string) => {
+    const orderId = uniqueName('in-flight');
+    const allocated = licenseAllocated({ orderId, customer: { email: `${uniqueName('buyer')}@example.com`, firstName: 'Ann', lastName: 'Lee' } });
+    await sink.failNext(503, 1000);
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+    await waitUntil(async () => (await stateOf(orderId))?.status === 'pending', 10000, 'the e-mail waiting for a retry');
+    await db().query(
+      `UPDATE email_sends SET status = 'sending', claimed_by = $2, claim_token = gen_random_uuid(), claimed_at = now(),
+              lease_until = now() + interval '10 minutes', reclaims = 0
+        WHERE order_id = $1`,
+      [orderId, `${owner}:1:dead0000`],
+    );
+    return { orderId, to: allocated.data.customer.email };
+  };
+
+  it("claims its dead predecessor's in-flight e-mails at once, and leaves other instances' claims alone", async () => {
+    const mine = await leftInFlightBy('notif-a');
+    const others = await leftInFlightBy('notif-b');
+    await sink.reset();
+    await service.restart();
+
+    await waitUntil(async () => (await sink.messages(mine.to)).length === 1, 10000, "the predecessor's e-mail, sent again");
+    await waitUntil(async () => (await stateOf(mine.orderId))?.status === 'sent', 10000, 'its outcome recorded');
+    expect(await stateOf(mine.orderId)).toEqual({ status: 'sent', reclaims: 1 });
+    expect(await stateOf(others.orderId)).toEqual({ status: 'sending', reclaims: 0 });
+    expect(await sink.messages(others.to)).toHaveLength(0);
+  });
+});

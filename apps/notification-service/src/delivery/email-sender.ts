@@ -4,7 +4,7 @@ import { Transactions, backoffDelay, sleep } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
-import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes } from './email-sends';
+import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes, releaseClaimsOf } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed, emailSent } from './license-email-events';
 import type { NotificationMetrics } from './notification-metrics';
 import { RetryBudget } from './retry-budget';
@@ -19,6 +19,11 @@ export interface EmailSenderSettings {
   /** Retry wait shared by one hand-off's requests (SENDGRID_RETRY_BUDGET_MS). */
   retryBudgetMs: number;
   concurrency: number;
+  /**
+   * This instance's name across restarts (EMAIL_SENDER_ID, e.g. the pod name). Unset: every
+   * process is new, and a dead one's claims wait out their lease.
+   */
+  senderId?: string;
 }
 
 export interface EmailSenderDeps {
@@ -54,19 +59,36 @@ interface Settled {
  * repeats only the e-mails in flight at that moment, each at most once.
  */
 export class EmailSender {
-  readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly instanceId: string;
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private again = false;
   private stopped = true;
 
-  constructor(private readonly deps: EmailSenderDeps, private readonly settings: EmailSenderSettings) {}
+  constructor(private readonly deps: EmailSenderDeps, private readonly settings: EmailSenderSettings) {
+    this.instanceId = `${settings.senderId ?? hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
 
-  start(): void {
+  /**
+   * Starts sending. An instance that knows its name (senderId) first ends the leases its own
+   * previous process left: that process is dead, so its in-flight e-mails are claimed again at
+   * once (still at most once more each) instead of after the lease.
+   */
+  async start(): Promise<void> {
     this.stopped = false;
+    if (this.settings.senderId) await this.releasePredecessorClaims(this.settings.senderId);
     this.timer = setInterval(() => this.wake(), this.settings.pollMs);
     this.timer.unref();
     this.wake();
+  }
+
+  private async releasePredecessorClaims(senderId: string): Promise<void> {
+    try {
+      await this.deps.transactions.run((tx) => releaseClaimsOf(tx.manager, `${senderId}:%`, this.instanceId));
+    } catch (error) {
+      // Not fatal: those claims are taken again when their lease ends.
+      this.deps.logger.error({ err: error }, 'releasing the claims of this instance before its restart failed');
+    }
   }
 
   /** Coalesces wake-ups: one drain at a time, and one more if woken meanwhile. */

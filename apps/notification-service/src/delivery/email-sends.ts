@@ -74,6 +74,21 @@ export async function queueEmails(manager: EntityManager, cipher: SecretBox, ema
 }
 
 /**
+ * Ends the leases of e-mails claimed by an earlier process of the same instance (claimed_by
+ * LIKE `pattern`, not this process): it is dead, so they are claimed again at once, by the
+ * ordinary once-only reclaim.
+ */
+export async function releaseClaimsOf(manager: EntityManager, pattern: string, self: string): Promise<number> {
+  const rows: unknown[] = await updateReturning(
+    manager,
+    `UPDATE email_sends SET lease_until = now() - interval '1 millisecond'
+      WHERE status = 'sending' AND claimed_by LIKE $1 AND claimed_by <> $2 RETURNING id`,
+    [pattern, self],
+  );
+  return rows.length;
+}
+
+/**
  * Claims due e-mails for one hand-off to SendGrid: pending ones whose time has come, and ones
  * whose earlier claim expired without an outcome *if they were never reclaimed before*.
  * SKIP LOCKED lets instances claim side by side without waiting for or taking each other's rows.

@@ -34,7 +34,7 @@ export class LicenseEmailConsumer implements OnApplicationBootstrap, BeforeAppli
       settings: this.settings,
       onQueued: () => this.sender.wake(),
     };
-    this.sender.start();
+    await this.sender.start();
     await this.messaging.consume(
       contractTopicConsumer('notification-service', {
         name: 'license-emails',
