@@ -274,6 +274,10 @@ describe('malformed orders', () => {
       ['types', wrap({ ...valid, merchantId: 42, items: [{ ...valid.items[0], quantity: '2' }] }), /data\.merchantId: must be a string.*data\.items\[0\]\.quantity/],
       ['unknown-type', wrap(valid, 'OrderPayed'), /unknown event type "OrderPayed"/],
       ['same-line-twice', wrap({ ...valid, items: [valid.items[0], valid.items[0]] }), /data\.items\[1\]\.lineId: repeats line "1"/],
+      // The contract's limits: the reason names the field and the limit.
+      ['absurd-quantity', wrap({ ...valid, items: [{ ...valid.items[0], quantity: 1_000_000_000 }] }), /data\.items\[0\]\.quantity: must be at most 10000, got 1000000000/],
+      ['101-lines', wrap({ ...valid, items: Array.from({ length: 101 }, (_, i) => ({ ...valid.items[0], lineId: String(i + 1) })) }), /data\.items: .*100/],
+      ['long-company', wrap({ ...valid, customer: { ...valid.customer, company: 'x'.repeat(201) } }), /data\.customer\.company: .*200/],
     ];
     for (const [key, value] of bad) await kit.sendRaw('orderPaid', key, value);
     await kit.send('orderPaid', 'OrderPaid', valid);
