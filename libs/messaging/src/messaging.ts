@@ -8,7 +8,9 @@ import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
 import { RetryPolicy, describeError, sleep } from './consumer/retry';
 import { classifyFailure } from './consumer/failure-class';
+import { BrokerGauges, LagSource } from './kafka/broker-gauges';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
+import { registerOutboxGauges } from './outbox/outbox-gauges';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 import { Transactions } from './transactions';
 
@@ -44,6 +46,10 @@ export class Messaging {
   readonly relay: OutboxRelay;
   readonly transactions: Transactions;
   private readonly runners: ConsumerRunner[] = [];
+  private readonly lagSources: LagSource[] = [];
+  private dlqTopics: string[] = [];
+  /** keypool_consumer_lag and keypool_dlq_depth, read through the readiness probe's admin client. */
+  private readonly brokerGauges: BrokerGauges;
   /** One metadata round trip per readiness check: the producer's own flag stays up while the broker is away. */
   private readonly brokerProbe: Admin;
   private producerConnected = false;
@@ -67,6 +73,9 @@ export class Messaging {
       options.metrics,
     );
     this.transactions = new Transactions(options.dataSource, options.cipher, this.relay);
+    registerOutboxGauges(options.metrics, options.dataSource);
+    this.brokerGauges = new BrokerGauges(this.brokerProbe, () => ({ consumers: this.lagSources, dlqTopics: this.dlqTopics }));
+    this.brokerGauges.register(options.metrics);
   }
 
   async start(consumedTopics: string[] = []): Promise<void> {
@@ -77,6 +86,7 @@ export class Messaging {
       await this.brokerProbe.connect();
     });
     this.relay.start();
+    this.dlqTopics = consumedTopics.map(dlqTopic);
     this.started = true;
   }
 
@@ -97,6 +107,7 @@ export class Messaging {
       definition,
     );
     this.runners.push(runner);
+    this.lagSources.push({ consumer: definition.name, groupId: definition.groupId, topics: definition.topics });
     await this.whenBrokerAnswers(`starting consumer ${definition.name}`, () => runner.start());
     return runner;
   }
