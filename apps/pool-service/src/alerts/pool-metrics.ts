@@ -28,6 +28,14 @@ export class PoolMetrics implements OnModuleInit {
         this.set({ ...labels, status: 'withdrawn' }, Number(r.withdrawn));
       }
     });
+    // Same labels as keypool_pool_licenses, so a rule can compare available with threshold as PoolLow does.
+    this.metrics.gauge('keypool_pool_threshold', 'Stock level below which a pool warns with PoolLow (0: only when empty)', ['pool_id', 'merchant_id', 'mode'], async function () {
+      this.reset();
+      const rows: { pool_id: string; merchant_id: string; mode: string; threshold: number }[] = await dataSource.query(
+        `SELECT id AS pool_id, merchant_id, mode, threshold FROM pool WHERE archived_at IS NULL`,
+      );
+      for (const r of rows) this.set({ pool_id: r.pool_id, merchant_id: r.merchant_id, mode: r.mode }, r.threshold);
+    });
     this.metrics.gauge('keypool_pool_order_lines', 'Order lines by status: allocated, awaiting_stock, unroutable', ['status'], async function () {
       this.reset();
       const [{ allocated, awaiting_stock, unroutable }]: { allocated: string; awaiting_stock: number; unroutable: number }[] = await dataSource.query(
