@@ -34,7 +34,7 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
   const failedFor = (orderId: string) => failed.values<Envelope<EmailFailedData>>().filter((e) => e.data.orderId === orderId);
   const retriesByStatus = async (): Promise<Record<'429' | '500', number>> => {
     const { text } = await request(service.url).get('/metrics').expect(200);
-    const count = (status: string) => Number(new RegExp(`notification_email_retries_total\\{status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const count = (status: string) => Number(new RegExp(`keypool_email_retries_total\\{status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
     return { '429': count('429'), '500': count('500') };
   };
   const deliveriesOf = (orderId: string) =>
@@ -210,7 +210,7 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(delivery).toMatchObject({ status: 'sent', permanent: null });
     expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 503, 503, 503, 503, 503, 202]);
     const metrics = await request(service.url).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/notification_emails_failed_total\{kind="license",permanent="false"\} 1\n/);
+    expect(metrics.text).toMatch(/keypool_emails_failed_total\{kind="license",permanent="false"\} 1\n/);
     expect(metrics.text).toMatch(/keypool_emails_waiting_retry 0\n/);
   });
 });

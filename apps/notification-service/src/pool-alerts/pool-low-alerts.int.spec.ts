@@ -64,7 +64,7 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
     const poolId = uniqueName('pool');
     await publish(service.topics.poolLow, poolId, event('PoolLow', { ...exampleEventData.PoolLow, poolId, merchantId: 'm_globex', level: 'empty', available: 0 }));
     await waitUntil(
-      async () => /notification_pool_low_alerts_total\{outcome="no_contacts"\} 1/.test((await request(service.url).get('/metrics')).text),
+      async () => /keypool_pool_low_alerts_total\{outcome="no_contacts"\} 1/.test((await request(service.url).get('/metrics')).text),
       20000,
       'the no-contacts count',
     );
