@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { SERVICE_CONFIG } from '../platform.module';
 import { ensureDatabase } from './ensure-database';
+import { runMigrationsUnderLock } from './migrate-under-lock';
 
 export interface ServiceDatabaseOptions {
   entities: MixedList<Function | string | EntitySchema>;
@@ -14,14 +15,17 @@ interface DatabaseConfig {
   DATABASE_POOL_SIZE: number;
 }
 
-/** Schema changes only ever come from migrations, run before the service takes traffic. */
+/**
+ * Schema changes only ever come from migrations, run before the service takes traffic, by
+ * ServiceDatabaseModule under an advisory lock (not by TypeORM's migrationsRun, which takes none).
+ */
 export function typeOrmOptions(config: DatabaseConfig, options: ServiceDatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
     entities: options.entities,
     migrations: options.migrations,
-    migrationsRun: true,
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     // Not 'error': TypeORM prints a failed query with its parameters (customer data, sealed
@@ -34,7 +38,7 @@ export function typeOrmOptions(config: DatabaseConfig, options: ServiceDatabaseO
 
 /**
  * The service's own PostgreSQL database, from DATABASE_URL: created when the server lacks it,
- * then migrated, before anything else touches it.
+ * then migrated (one instance at a time), before anything else touches it.
  */
 @Module({})
 export class ServiceDatabaseModule {
@@ -47,6 +51,15 @@ export class ServiceDatabaseModule {
           useFactory: async (config: DatabaseConfig) => {
             await ensureDatabase(config.DATABASE_URL);
             return typeOrmOptions(config, options);
+          },
+          dataSourceFactory: async (dataSourceOptions) => {
+            const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
+            // A failed run is retried by TypeOrmModule with a new data source: close this one.
+            await runMigrationsUnderLock(dataSource).catch(async (error: unknown) => {
+              await dataSource.destroy();
+              throw error;
+            });
+            return dataSource;
           },
         }),
       ],
