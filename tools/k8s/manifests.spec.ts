@@ -73,6 +73,15 @@ function schemaProblems(manifests: Manifest[]): string[] {
   });
 }
 
+function kustomize(dir: string): string {
+  try {
+    return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('kubectl (with kustomize v5) is not on the PATH; it renders the overlays');
+    throw new Error(`kubectl kustomize ${dir} failed: ${(error as { stderr?: string }).stderr ?? error}`);
+  }
+}
+
 /** Renders an overlay from a copy of k8s/, with its secrets.env made from the committed example. */
 function render(overlay: string, options: { withSecrets: boolean } = { withSecrets: true }): Manifest[] {
   const copy = mkdtempSync(join(tmpdir(), 'keypool-k8s-'));
@@ -80,8 +89,7 @@ function render(overlay: string, options: { withSecrets: boolean } = { withSecre
     cpSync(join(ROOT, 'k8s'), join(copy, 'k8s'), { recursive: true, filter: (source) => !source.endsWith('/secrets.env') });
     const dir = join(copy, 'k8s', 'overlays', overlay);
     if (options.withSecrets) cpSync(join(dir, 'secrets.env.example'), join(dir, 'secrets.env'));
-    const rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return loadAll(rendered) as Manifest[];
+    return loadAll(kustomize(dir)) as Manifest[];
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
