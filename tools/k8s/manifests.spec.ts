@@ -238,6 +238,7 @@ describe('the Kubernetes manifests', () => {
       for (const service of SERVICES) {
         const scaled = named(manifests, 'ScaledObject', service);
         expect(scaled.spec.scaleTargetRef.name).toBe(service);
+        expect(named(manifests, 'Deployment', service).spec.replicas).toBeUndefined();
         expect(scaled.spec.maxReplicaCount).toBe(partitions);
         const groupPrefix = readmeAcls().get(service)?.groupPrefix;
         for (const trigger of scaled.spec.triggers) {
