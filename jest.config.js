@@ -8,7 +8,7 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/e2e', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
-  // Restarts a private Kafka broker (about a minute): run with KEYPOOL_BROKER_RESTART_TEST=1.
+  // Restarts a private Kafka broker (about a minute): KEYPOOL_BROKER_RESTART_TEST=1, which npm test sets.
   // Starts a private SASL_SSL broker (40-75 s on 2 busy cores): KEYPOOL_SASL_SSL_TEST=1, which npm test sets.
   testPathIgnorePatterns: [
     '/node_modules/',
@@ -21,4 +21,7 @@ module.exports = {
   },
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker that ran many integration files holds a large heap; memory tests force full
+  // collections, which then cost seconds each. A fresh worker after a heavy file keeps them cheap.
+  workerIdleMemoryLimit: '768MB',
 };

@@ -39,6 +39,8 @@ NX_DAEMON=false npx eslint apps libs e2e tools --max-warnings 0
 say "jest"
 # The SASL_SSL test starts a broker of its own; plain `npx jest` leaves it out, npm test runs it.
 export KEYPOOL_SASL_SSL_TEST=1
+# The broker-restart test (a private broker stopped for 15 s under a consumer and the relay).
+export KEYPOOL_BROKER_RESTART_TEST=1
 mkdir -p .cache
 rm -f .cache/jest-results.json
 npx jest --ci --json --outputFile=.cache/jest-results.json "$@" || true

@@ -14,15 +14,28 @@ export function exposedGc(): () => void {
  */
 export async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthBytes: number }> {
   const collectGarbage = exposedGc();
-  const settledRss = () => (collectGarbage(), process.memoryUsage().rss);
+  let gcMs = 0;
+  const settledRss = () => {
+    const started = Date.now();
+    collectGarbage();
+    gcMs = Date.now() - started;
+    return process.memoryUsage().rss;
+  };
   const baseline = settledRss();
   let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, settledRss())), 100);
+  // A full collection of a large heap (a jest worker that ran many files) can take a good part
+  // of a second: sampling at a fixed 100 ms would leave the work under test no time to run.
+  let sampler: NodeJS.Timeout | undefined;
+  const sample = () => {
+    peak = Math.max(peak, settledRss());
+    sampler = setTimeout(sample, Math.max(100, 4 * gcMs));
+  };
+  sampler = setTimeout(sample, Math.max(100, 4 * gcMs));
   try {
     const result = await work();
-    return { result, growthBytes: peak - baseline };
+    return { result, growthBytes: Math.max(peak, settledRss()) - baseline };
   } finally {
-    clearInterval(sampler);
+    clearTimeout(sampler);
   }
 }
 
