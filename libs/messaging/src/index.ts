@@ -1,3 +1,4 @@
+export * from './coalesced-runs';
 export * from './envelope';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafka-security';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Transactions, backoffDelay, sleep } from '@keypool/messaging';
+import { CoalescedRuns, Transactions, backoffDelay, sleep } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
@@ -61,8 +61,10 @@ interface Settled {
 export class EmailSender {
   readonly instanceId: string;
   private timer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  private again = false;
+  private readonly runs = new CoalescedRuns(
+    () => this.drain(),
+    () => !this.stopped,
+  );
   private stopped = true;
 
   constructor(private readonly deps: EmailSenderDeps, private readonly settings: EmailSenderSettings) {
@@ -93,25 +95,14 @@ export class EmailSender {
 
   /** Coalesces wake-ups: one drain at a time, and one more if woken meanwhile. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.runs.wake();
   }
 
   /** Finishes the hand-off in flight (send and record), then stops claiming. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.draining;
+    await this.runs.settled();
   }
 
   private async drain(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnknownKeyIdError, type Metrics, type SecretBox } from '@keypool/platform';
 import { outboxPayloadContext } from './outbox-sealing';
+import { CoalescedRuns } from '../coalesced-runs';
 import { cloudEventHeaders } from '../envelope';
 import { brokerRefusal } from './broker-refusal';
 import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_SEND_LIMITS, SendLimits, planSends, recordBytes } from './send-plan';
@@ -64,8 +65,10 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  private again = false;
+  private readonly runs = new CoalescedRuns(
+    () => this.drainLoop(),
+    () => !this.stopped && !this.backingOff,
+  );
   private stopped = false;
   private backingOff = false;
   private failures = 0;
@@ -108,30 +111,19 @@ export class OutboxRelay {
 
   /** Coalesces wake-ups: at most one drain runs, and one more follows if woken meanwhile. */
   wake(): void {
-    if (this.stopped || this.backingOff) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drainLoop().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.runs.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.draining;
+    await this.runs.settled();
   }
 
   /** Publishes until the outbox is empty; for tests and shutdown. */
   async drain(): Promise<void> {
-    await this.draining;
+    await this.runs.settled();
     await this.drainLoop();
   }
 

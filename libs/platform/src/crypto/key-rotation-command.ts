@@ -108,3 +108,14 @@ function summarize(report: RotationReport): string[] {
 function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A service's `keys/rotate-keys.ts` entry point: runs the command on this process's arguments and environment. */
+export function keyRotationMain(service: RotatingService): void {
+  runKeyRotationCommand(service, process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
