@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 
     step('the checkout publishes OrderPaid to the order-paid topic');
     const orderId = `ord_demo_${Date.now()}`;
-    const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
+    const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, paidAt: new Date().toISOString(), items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
     const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
