@@ -8,6 +8,7 @@ import {
   SinkProcess,
   TEST_KEYS,
   TestDatabase,
+  freePort,
   freshDatabase,
   testKafka,
   testServiceEnv,
@@ -27,8 +28,6 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-let nextPort = 41000 + Math.floor(Math.random() * 2000) * 10;
-
 /**
  * All three services as real processes on the real broker and PostgreSQL, sending mail
  * through the SendGrid-compatible sink; topic names are unique to this system.
@@ -41,17 +40,16 @@ export async function startSystem(label: string): Promise<RunningSystem> {
   const sink = await SinkProcess.start();
   // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
   const envFor = (db: TestDatabase, extra: Record<string, string> = {}) => testServiceEnv(db.url, prefix, { LOG_LEVEL: 'info', ...extra });
-  const base = (nextPort += 10);
-  const start = (name: ServiceName, env: Record<string, string>, offset: number) => ServiceProcess.start(name, env, base + offset, logDir);
+  const start = async (name: ServiceName, env: Record<string, string>) => ServiceProcess.start(name, env, await freePort(), logDir);
   const env: Record<ServiceName, Record<string, string>> = {
     'pool-service': envFor(databases[0]),
     'order-fulfillment-service': envFor(databases[1]),
     'notification-service': envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }),
   };
   const [pool, fulfillment, notification] = await Promise.all([
-    start('pool-service', env['pool-service'], 1),
-    start('order-fulfillment-service', env['order-fulfillment-service'], 2),
-    start('notification-service', env['notification-service'], 3),
+    start('pool-service', env['pool-service']),
+    start('order-fulfillment-service', env['order-fulfillment-service']),
+    start('notification-service', env['notification-service']),
   ]);
   const topics = topicsOf(envFor(databases[0]));
   return {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { PG_ADMIN_URL, SINK_API_KEY, SinkProcess, TEST_BROKERS, TcpProxy, testServiceEnv, topicsOf, uniqueName, type ServiceName } from '@keypool/testing';
+import { PG_ADMIN_URL, SINK_API_KEY, SinkProcess, TEST_BROKERS, TcpProxy, freePort, testServiceEnv, topicsOf, uniqueName, type ServiceName } from '@keypool/testing';
 import { SinkGate } from './sink-gate';
 import { SupervisedService } from './supervisor';
 import type { Timeline } from './timeline';
@@ -57,8 +57,9 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
   const sinkGate = await SinkGate.start(sink.url);
 
   const prefix = uniqueName(options.label);
-  const keys = `chaos:${randomBytes(32).toString('base64')}`;
-  const basePort = 47000 + Math.floor(Math.random() * 200) * 10;
+  // Each service its own port from the OS (a supervised restart keeps it) and, from
+  // testServiceEnv, its own encryption keys, as in production.
+  const ports = { pool: await freePort(), fulfillment: await freePort(), notification: await freePort() };
   const envFor = (key: ServiceKey, extra: Record<string, string> = {}) =>
     testServiceEnv(throughProxy(databases[key], dbProxy.port), prefix, {
       KAFKA_BROKERS: brokers.join(','),
@@ -66,7 +67,6 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
       // The services' own defaults, not the test kit's fast retries: chaos tests the real settings.
       CONSUMER_RETRY_BASE_MS: '200',
       OUTBOX_SWEEP_MS: '1000',
-      DATA_ENCRYPTION_KEYS: keys,
       LOG_LEVEL: 'info',
       ...extra,
     });
@@ -76,9 +76,9 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
     notification: envFor('notification', { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkGate.url, EMAIL_SENDER_ID: 'chaos-notification-0' }),
   };
   const services = {} as Record<ServiceKey, SupervisedService>;
-  (Object.keys(SERVICES) as ServiceKey[]).forEach((key, i) => {
+  (Object.keys(SERVICES) as ServiceKey[]).forEach((key) => {
     const name = SERVICES[key];
-    services[key] = new SupervisedService(name, `http://127.0.0.1:${basePort + i + 1}`, envs[key], join(logDir, `${name}.log`), timeline, options.restartDelayMs);
+    services[key] = new SupervisedService(name, `http://127.0.0.1:${ports[key]}`, envs[key], join(logDir, `${name}.log`), timeline, options.restartDelayMs);
     services[key].start();
   });
   await Promise.all(Object.values(services).map((s) => s.waitUntilReady(180000)));

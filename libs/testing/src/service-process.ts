@@ -1,6 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+
+/**
+ * A port the OS has just handed out as free. Ports picked at random collide with the ephemeral
+ * ports of the many client connections tests open (a Kafka client, a PostgreSQL pool).
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 const repoRoot = join(__dirname, '../../..');
 

@@ -8,11 +8,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '@keypool/platform';
-import { ServiceProcess, TestDatabase, TopicReader, createTopics, freshDatabase, produce, testServiceEnv, uniqueName, waitUntil } from '@keypool/testing';
+import { ServiceProcess, TestDatabase, TopicReader, createTopics, freePort, freshDatabase, produce, testServiceEnv, uniqueName, waitUntil } from '@keypool/testing';
 import { jsonDecoder, openDataSource, testMessaging } from '../../test/harness';
 import { Envelope, envelope } from '../envelope';
 import { Messaging } from '../messaging';
@@ -40,16 +39,6 @@ function clientEnv(): Record<string, string> {
 
 function client(security: KafkaSecurity): Kafka {
   return new Kafka({ clientId: 'kafka-security-test', brokers: SASL_SSL_BROKERS, ...security, connectionTimeout: 3000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 async function connectAdmin(kafka: Kafka): Promise<string[]> {
