@@ -24,4 +24,7 @@ module.exports = {
   // A worker that ran many integration files holds a large heap; memory tests force full
   // collections, which then cost seconds each. A fresh worker after a heavy file keeps them cheap.
   workerIdleMemoryLimit: '768MB',
+  // A test that fails half way may leave a child process or a socket behind; the run must still
+  // end (CI waits for it), so jest exits once every file has reported.
+  forceExit: true,
 };

@@ -46,11 +46,19 @@ export async function startSystem(label: string): Promise<RunningSystem> {
     'order-fulfillment-service': envFor(databases[1]),
     'notification-service': envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }),
   };
-  const [pool, fulfillment, notification] = await Promise.all([
+  const started = await Promise.allSettled([
     start('pool-service', env['pool-service']),
     start('order-fulfillment-service', env['order-fulfillment-service']),
     start('notification-service', env['notification-service']),
   ]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // Stop what did start: a process left running keeps jest from exiting.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    await sink.stop();
+    throw failed.reason;
+  }
+  const [pool, fulfillment, notification] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
   const topics = topicsOf(envFor(databases[0]));
   return {
     pool,
