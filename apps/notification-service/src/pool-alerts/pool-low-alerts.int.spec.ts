@@ -53,7 +53,7 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
       expect(mail.subject).toBe(`Pool low: ${poolId} (3 left, product p_editor, currency EUR)`);
       expect(mail.text).toContain(`Your license pool ${poolId} is running low.`);
       expect(mail.text).toContain('Available: 3 licenses\nAlert threshold: 10\nOrder lines waiting: 2');
-      expect(mail.text).toContain('2 order lines are waiting; they are served oldest first as soon as licenses arrive.');
+      expect(mail.text).toContain('2 order lines are waiting; they are served, oldest first among those the stock can serve, as soon as licenses arrive.');
       // Nobody sees the other contact's address anywhere in their e-mail.
       const other = mail.to[0] === 'ops@acme.example' ? 'cto@acme.example' : 'ops@acme.example';
       expect(`${mail.text} ${mail.html} ${mail.subject}`).not.toContain(other);

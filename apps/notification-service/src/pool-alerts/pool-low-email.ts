@@ -17,7 +17,7 @@ export function renderPoolLowEmail(alert: PoolLowData, platformName: string): Re
   const advice = [
     'Upload more licenses to this pool to keep orders flowing.',
     alert.backordered > 0
-      ? `${alert.backordered} order line${alert.backordered === 1 ? ' is' : 's are'} waiting; they are served oldest first as soon as licenses arrive.`
+      ? `${alert.backordered} order line${alert.backordered === 1 ? ' is' : 's are'} waiting; they are served, oldest first among those the stock can serve, as soon as licenses arrive.`
       : 'No order is waiting yet.',
   ];
   const signature = `— The ${platformName} team`;
