@@ -23,6 +23,9 @@ describe('support CLI arguments', () => {
     });
     expect(parseCommand(['orders', '--merchant', 'm_a'])).toEqual({ name: 'orders', merchantId: 'm_a', max: 200 });
     expect(parseCommand([])).toEqual({ name: 'help' });
+    expect(parseCommand(['replay', '--help'])).toEqual({ name: 'help' });
+    expect(parseCommand(['dlq', 'redrive', '-h'])).toEqual({ name: 'help' });
+    expect(parseCommand(['--version'])).toEqual({ name: 'version' });
   });
 
   it('reads dlq list, show and redrive, and stuck', () => {

@@ -11,11 +11,15 @@ export type Command =
   | { name: 'dlq-show'; topic: string; position: DlqPosition }
   | { name: 'dlq-redrive'; topic: string; selection: RedriveSelection; publish: boolean }
   | { name: 'stuck'; olderThanSeconds?: number; merchantId?: string; json: boolean; max: number }
-  | { name: 'help' };
+  | { name: 'help' }
+  | { name: 'version' };
 
 export class UsageError extends Error {}
 
 export const USAGE = `keypool support CLI
+
+  npm run support -- help | --help        this text (also after any command: replay --help)
+  npm run support -- version | --version  the CLI's version
 
   npm run support -- order <orderId>
       the order as support sees it: statuses, lines, license ids, e-mail history
@@ -48,7 +52,9 @@ export const USAGE = `keypool support CLI
 /** Parses the command line; a UsageError says exactly what to fix. */
 export function parseCommand(argv: string[]): Command {
   const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') return { name: 'help' };
+  // Asking for help or the version never fails, whatever else the line says.
+  if (!name || name === 'help' || argv.includes('--help') || argv.includes('-h')) return { name: 'help' };
+  if (name === 'version' || argv.includes('--version') || argv.includes('-V')) return { name: 'version' };
   if (name === 'order' || name === 'resend') {
     const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true }));
     const [orderId, lineId, extra] = positionals;

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
 import { kafkaSecurity } from '@keypool/messaging';
@@ -13,6 +15,17 @@ export interface Io {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The version of the keypool package the CLI ships in (from source and from the image's dist/ alike). */
+export function cliVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'keypool' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 /** Runs one command; returns the exit code (0 done, 1 failed, 2 wrong usage). */
 export async function runCli(argv: string[], env: Env, io: Io): Promise<number> {
   let command: Command;
@@ -27,6 +40,9 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
     switch (command.name) {
       case 'help':
         io.out(USAGE);
+        return 0;
+      case 'version':
+        io.out(`keypool support CLI ${cliVersion()}`);
         return 0;
       case 'replay': {
         const topic = topicsFromEnv(env).licenseAllocated;
