@@ -1,10 +1,13 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { EmailFailedData, EmailSentData } from '@keypool/contracts';
-import type { Envelope } from '@keypool/messaging';
+import { Messaging, type Envelope, type Transactions, type Tx } from '@keypool/messaging';
+import { SecretBox } from '@keypool/platform';
 import { SinkProcess, TopicReader, uniqueName, waitUntil } from '@keypool/testing';
 import { RunningService, kafka, licenseAllocated, publish, startNotificationService } from '../../test/harness';
-import { TWICE_INTERRUPTED } from './email-sender';
+import { EmailSender, TWICE_INTERRUPTED } from './email-sender';
+import { NOTIFICATION_METRICS } from './notification-metrics';
+import { SendGridDelivery } from './sendgrid-delivery';
 
 // Small timings stand in for the production ones: a hand-off gives up after 3 requests or 1 s of
 // retry waits (the old in-transaction design then gave up for good), retries wait 0.15–0.6 s,
@@ -256,5 +259,65 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
     expect(await stateOf(mine.orderId)).toEqual({ status: 'sent', reclaims: 1 });
     expect(await stateOf(others.orderId)).toEqual({ status: 'sending', reclaims: 0 });
     expect(await sink.messages(others.to)).toHaveLength(0);
+  });
+});
+
+describe('a claim whose commit the sender did not see (the connection broke at commit)', () => {
+  let sink: SinkProcess;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    sink = await SinkProcess.start();
+    service = await startNotificationService('notification_unseen_claim', sink, { EMAIL_SEND_LEASE_MS: '600000' });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await sink?.stop();
+  });
+
+  it('gives the claimed e-mails back once the database answers, and sends each once, long before the lease ends', async () => {
+    // The service's own sender steps aside; this one's first claim commits, then "fails".
+    await service.app.get(EmailSender).stop();
+    const messaging = service.app.get(Messaging);
+    let breakNextCommit = true;
+    const transactions = {
+      run: async <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+        const result = await messaging.transactions.run(work);
+        if (breakNextCommit) {
+          breakNextCommit = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      },
+    } as unknown as Transactions;
+    const sender = new EmailSender(
+      {
+        transactions,
+        cipher: service.app.get(SecretBox),
+        delivery: service.app.get(SendGridDelivery),
+        metrics: service.app.get(NOTIFICATION_METRICS),
+        topics: service.topics,
+        logger: { error: () => undefined },
+      },
+      { leaseMs: 600000, pollMs: 100, claimSize: 100, retry: { baseDelayMs: 200, maxDelayMs: 1000, maxAgeMs: 60000 }, retryBudgetMs: 1000, concurrency: 4 },
+    );
+    const orderId = uniqueName('unseen');
+    const allocated = licenseAllocated({ orderId, customer: { email: `${uniqueName('buyer')}@example.com`, firstName: 'Ann', lastName: 'Lee' } });
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+    const db = service.app.get(DataSource);
+    await waitUntil(async () => (await db.query('SELECT 1 FROM email_sends WHERE order_id = $1', [orderId])).length === 1, 10000, 'the e-mail queued');
+
+    await sender.start();
+    try {
+      await waitUntil(async () => (await sink.messages(allocated.data.customer.email)).length === 1, 10000, 'the e-mail sent after the claim was given back');
+      await waitUntil(async () => (await db.query(`SELECT 1 FROM email_sends WHERE order_id = $1 AND status = 'sent'`, [orderId])).length === 1, 10000, 'sent');
+      expect(breakNextCommit).toBe(false);
+      const [row] = await db.query('SELECT reclaims FROM email_sends WHERE order_id = $1', [orderId]);
+      expect(row.reclaims).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await sink.messages(allocated.data.customer.email)).toHaveLength(1);
+    } finally {
+      await sender.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { CoalescedRuns, Transactions, backoffDelay, sleep } from '@keypool/messa
 import type { SecretBox } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
-import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes, releaseClaimsOf } from './email-sends';
+import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes, releaseClaimsOf, releaseUnsentClaims } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed, emailSent } from './license-email-events';
 import type { NotificationMetrics } from './notification-metrics';
 import { RetryBudget } from './retry-budget';
@@ -35,6 +35,8 @@ export interface EmailSenderDeps {
   logger: { error(details: object, message: string): void };
 }
 
+const MAX_UNSEEN_CLAIMS = 1000;
+
 export const TWICE_INTERRUPTED =
   'sending was interrupted twice before SendGrid’s answer was recorded; the customer may have this e-mail once or twice — resend it if they do not';
 
@@ -60,6 +62,8 @@ interface Settled {
  */
 export class EmailSender {
   readonly instanceId: string;
+  /** Tokens of claims that failed as far as this process saw, but may have committed. */
+  private readonly unseenClaims: string[] = [];
   private timer?: NodeJS.Timeout;
   private readonly runs = new CoalescedRuns(
     () => this.drain(),
@@ -115,6 +119,7 @@ export class EmailSender {
   }
 
   private async claim(token: string): Promise<ClaimedEmail[]> {
+    if (this.unseenClaims.length > 0) await this.releaseUnseenClaims();
     try {
       return await this.deps.transactions.run(async (tx) => {
         const abandoned = await abandonTwiceInterrupted(tx.manager, this.settings.claimSize, TWICE_INTERRUPTED);
@@ -126,9 +131,22 @@ export class EmailSender {
         return claimDueEmails(tx.manager, { token, by: this.instanceId, leaseMs: this.settings.leaseMs, limit: this.settings.claimSize });
       });
     } catch (error) {
-      // Nothing was sent: the poll tries again. A claim that committed unseen is reclaimed after its lease.
+      // Nothing was sent. The claim may still have committed (the connection broke at commit):
+      // its token is kept, and what it took is given back once the database answers again.
+      this.unseenClaims.push(token);
+      if (this.unseenClaims.length > MAX_UNSEEN_CLAIMS) this.unseenClaims.shift(); // those wait out their lease
       this.deps.logger.error({ err: error }, 'claiming e-mails to send failed');
       return [];
+    }
+  }
+
+  private async releaseUnseenClaims(): Promise<void> {
+    const tokens = [...this.unseenClaims];
+    try {
+      await this.deps.transactions.run((tx) => releaseUnsentClaims(tx.manager, tokens));
+      this.unseenClaims.splice(0, tokens.length);
+    } catch {
+      // Still away: the next claim tries again.
     }
   }
 

@@ -74,6 +74,22 @@ export async function queueEmails(manager: EntityManager, cipher: SecretBox, ema
 }
 
 /**
+ * Gives back e-mails claimed under tokens whose claim this process never saw commit (the
+ * connection broke at commit): nothing was sent under them, so they are due again at once,
+ * not counted as an attempt, instead of waiting out their lease.
+ */
+export async function releaseUnsentClaims(manager: EntityManager, tokens: string[]): Promise<number> {
+  const rows: unknown[] = await updateReturning(
+    manager,
+    `UPDATE email_sends SET status = 'pending', claim_token = NULL, lease_until = NULL, next_attempt_at = now(),
+            attempts = GREATEST(attempts - 1, 0)
+      WHERE status = 'sending' AND claim_token = ANY($1::uuid[]) RETURNING id`,
+    [tokens],
+  );
+  return rows.length;
+}
+
+/**
  * Ends the leases of e-mails claimed by an earlier process of the same instance (claimed_by
  * LIKE `pattern`, not this process): it is dead, so they are claimed again at once, by the
  * ordinary once-only reclaim.
