@@ -23,3 +23,34 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     await client.end();
   }
 }
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P03', '53300']);
+
+/** PostgreSQL is away (not up yet, restarting, full), as opposed to refusing this service. */
+export function isDatabaseAway(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && UNREACHABLE.has(code)) || /Connection terminated|timeout exceeded when trying to connect/.test(String(message));
+}
+
+/**
+ * ensureDatabase for a service that may be (re)started while PostgreSQL is away: it waits for
+ * the server, up to `waitMs`, instead of exiting at once; saying so on stderr at most once a
+ * minute (the logger does not exist yet).
+ */
+export async function ensureDatabaseWhenReachable(databaseUrl: string, waitMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+  const started = Date.now();
+  let lastSaid = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureDatabase(databaseUrl);
+      return;
+    } catch (error) {
+      if (!isDatabaseAway(error) || Date.now() - started >= waitMs) throw error;
+      if (Date.now() - lastSaid >= 60000) {
+        lastSaid = Date.now();
+        process.stderr.write(`PostgreSQL is away at start (${String((error as Error).message)}); waiting for it\n`);
+      }
+      await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
+    }
+  }
+}

@@ -2,7 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { SERVICE_CONFIG } from '../platform.module';
-import { ensureDatabase } from './ensure-database';
+import { ensureDatabaseWhenReachable, isDatabaseAway } from './ensure-database';
+
+const STARTUP_WAIT_MS = 600000;
+const RETRY_DELAY_MS = 3000;
 import { runMigrationsUnderLock } from './migrate-under-lock';
 
 export interface ServiceDatabaseOptions {
@@ -49,8 +52,15 @@ export class ServiceDatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [SERVICE_CONFIG],
           useFactory: async (config: DatabaseConfig) => {
-            await ensureDatabase(config.DATABASE_URL);
-            return typeOrmOptions(config, options);
+            // A service (re)started while PostgreSQL is away waits for it, as it does for Kafka.
+            await ensureDatabaseWhenReachable(config.DATABASE_URL, STARTUP_WAIT_MS);
+            return {
+              ...typeOrmOptions(config, options),
+              retryAttempts: STARTUP_WAIT_MS / RETRY_DELAY_MS,
+              retryDelay: RETRY_DELAY_MS,
+              // Only a database that is away is waited for; a failing migration stops the start at once.
+              toRetry: (error: unknown) => isDatabaseAway(error) || isDatabaseAway((error as { driverError?: unknown })?.driverError),
+            };
           },
           dataSourceFactory: async (dataSourceOptions) => {
             const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
