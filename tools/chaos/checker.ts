@@ -38,7 +38,8 @@ const lineKey = (orderId: string, lineId: string) => `${orderId}/${lineId}`;
 
 /**
  * Waits until the system has nothing left to do: every consumer group of the run at the end of
- * its topics, no unpublished outbox rows, and no new e-mail for two polls in a row. Gives up at
+ * its topics, no unpublished outbox rows, no e-mail queued for a retry or in flight, and no new
+ * e-mail for two polls in a row. Gives up at
  * the deadline (the report then says so and the lag check fails).
  */
 export async function waitForSettling(input: CheckInput, timeoutMs: number): Promise<boolean> {
@@ -48,8 +49,9 @@ export async function waitForSettling(input: CheckInput, timeoutMs: number): Pro
   while (Date.now() < deadline) {
     const lag = await consumerLag(input.stack.kafka, input.stack.prefix).catch(() => undefined);
     const pending = await unpublishedOutbox(input.stack.databases).catch(() => undefined);
+    const queued = await queuedEmails(input.stack.databases.notification).catch(() => undefined);
     const emails = input.stack.sinkGate.accepted.length;
-    const idle = lag !== undefined && lag.length > 0 && lag.every((g) => g.lag === 0) && pending === 0 && emails === lastEmails;
+    const idle = lag !== undefined && lag.length > 0 && lag.every((g) => g.lag === 0) && pending === 0 && queued === 0 && emails === lastEmails;
     quietPolls = idle ? quietPolls + 1 : 0;
     lastEmails = emails;
     if (quietPolls >= 2) return true;
@@ -382,6 +384,12 @@ export async function consumerLag(kafka: Kafka, prefix: string): Promise<GroupLa
   } finally {
     await admin.disconnect();
   }
+}
+
+/** E-mails notification still has to send: waiting for a retry (backoff after SendGrid's outage) or claimed. */
+async function queuedEmails(url: string): Promise<number> {
+  const [[row]] = await query(url, [`SELECT count(*)::int AS n FROM email_sends WHERE status IN ('pending', 'sending')`]);
+  return row['n'] as number;
 }
 
 async function unpublishedOutbox(urls: Record<ServiceKey, string>): Promise<number> {

@@ -19,7 +19,7 @@ export const notificationEnvSchema = serviceEnvSchema({
   SENDGRID_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
   EMAIL_MAX_RETRY_AGE_MS: Type.Integer({ minimum: 1000, default: 86400000, description: 'an e-mail still failing transiently this long after it was queued fails for good (EmailFailed permanent)' }),
   EMAIL_RETRY_BASE_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 5000, description: 'first wait before an e-mail SendGrid could not take is tried again; doubles per attempt' }),
-  EMAIL_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 300000, description: 'longest wait between two attempts (a longer Retry-After is honoured)' }),
+  EMAIL_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 60000, description: 'longest wait between two attempts (a longer Retry-After is honoured)' }),
   EMAIL_SEND_LEASE_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 120000, description: 'an e-mail claimed for sending longer than this without an outcome is claimed again, once' }),
   EMAIL_SENDER_ID: Type.Optional(
     Type.String({
