@@ -17,7 +17,7 @@ module.exports = {
   ],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
-    '^@keypool/(contracts|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@keypool/(contracts|messaging|operations|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testTimeout: 60000,
   maxWorkers: 2,

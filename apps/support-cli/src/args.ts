@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DeadLetterFilter } from './dlq/dead-letter';
-import type { DlqPosition, RedriveSelection } from './dlq/dlq';
+import type { DeadLetterFilter, DlqPosition, RedriveSelection } from '@keypool/operations';
 
 export type Command =
   | { name: 'replay'; since: Date; until?: Date; merchantIds: string[]; orderIds: string[]; publish: boolean }

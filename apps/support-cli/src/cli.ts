@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
 import { kafkaSecurity } from '@keypool/messaging';
 import { Command, USAGE, UsageError, parseCommand } from './args';
-import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter } from './dlq/dlq';
+import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter } from '@keypool/operations';
 import { age, printListing, printRedrive } from './dlq/dlq-output';
 import { ReplayReport, replayLicenseEmails } from './replay';
 

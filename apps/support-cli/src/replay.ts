@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { dataschemaOf, type LicenseAllocatedData } from '@keypool/contracts';
 import { Envelope, cloudEventHeaders, contractDecoder, envelope } from '@keypool/messaging';
-import { offsetRangesSince, readOffsetRanges } from './topic-read';
+import { offsetRangesSince, readOffsetRanges } from '@keypool/operations';
 
 export const SUPPORT_SOURCE = 'keypool/support-cli';
 

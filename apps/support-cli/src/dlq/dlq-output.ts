@@ -1,5 +1,4 @@
-import type { DeadLetterSummary } from './dead-letter';
-import type { DlqListing, RedriveReport } from './dlq';
+import type { DeadLetterSummary, DlqListing, RedriveReport } from '@keypool/operations';
 
 type Out = (line: string) => void;
 

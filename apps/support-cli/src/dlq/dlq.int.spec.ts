@@ -3,7 +3,7 @@ import { exampleEventData, type LicenseAllocatedData, type OrderPaidData } from 
 import { envelope, sendToDeadLetterTopic } from '@keypool/messaging';
 import { createTopics, produceCloudEvents, testKafka, uniqueName, waitUntil } from '@keypool/testing';
 import { runCli } from '../cli';
-import { allDlqTopics, listDeadLetters, redriveDeadLetters } from './dlq';
+import { allDlqTopics, listDeadLetters, redriveDeadLetters } from '@keypool/operations';
 
 const kafka = testKafka();
 const SECRET = 'SECRET-LICENSE-7Q2X';
