@@ -44,6 +44,16 @@ describe('SecretBox', () => {
     expect(() => box.decrypt(sealed)).toThrow(/bound to a row/);
   });
 
+  it('seals many values at once, each bound to its own row with an IV of its own', () => {
+    const box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
+    const sealed = box.encryptMany(['first', 'second', 'first'], ['license:a', 'license:b', 'license:c']);
+    expect(sealed.map((s, i) => box.decryptText(s, ['license:a', 'license:b', 'license:c'][i]))).toEqual(['first', 'second', 'first']);
+    expect(sealed.map((s) => SecretBox.versionOf(s))).toEqual([2, 2, 2]);
+    expect(() => box.decrypt(sealed[0], 'license:c')).toThrow();
+    const ivs = new Set(sealed.map((s) => s.subarray(4, 16).toString('hex')));
+    expect(ivs.size).toBe(3);
+  });
+
   it('still reads version 1 rows (key id only) whatever context the reader names', () => {
     const box = SecretBox.fromSpec(`k1:${key()}`);
     const legacy = box.encrypt('OLD-KEY');
