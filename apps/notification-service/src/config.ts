@@ -8,6 +8,7 @@ export const notificationEnvSchema = serviceEnvSchema({
   SENDGRID_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://api.sendgrid.com', description: 'point at the local sendgrid-sink in tests and the demo' }),
   MAIL_FROM: Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', default: 'licenses@keypool.local' }),
   MAIL_FROM_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'keypool' }),
+  CONSOLE_URL: Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 500, default: 'http://localhost:3004', description: "the ops console's address: PoolLow e-mails link to <CONSOLE_URL>/pools/<poolId>" }),
   SENDGRID_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'requests of one chunk in flight at once' }),
   SENDGRID_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'license e-mails sent in one request at most (one personalization each); 1 sends each alone' }),
   SENDGRID_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),

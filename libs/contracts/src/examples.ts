@@ -91,5 +91,7 @@ export const exampleEventData: { [T in EventType]: EventDataOf<T> } = {
     threshold: 10,
     level: 'low',
     backordered: 0,
+    poolName: 'Editor (EUR)',
+    mode: 'live',
   },
 };

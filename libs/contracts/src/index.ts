@@ -11,7 +11,7 @@ export { EmailSentData } from './events/email-sent';
 export { LicenseAllocatedData } from './events/license-allocated';
 export { FulfilledLine, OrderFulfilledData } from './events/order-fulfilled';
 export { OrderPaidData } from './events/order-paid';
-export { PoolLowData, poolLevels } from './events/pool-low';
+export { PoolLowData, poolLevels, poolModes } from './events/pool-low';
 export { Customer, License, OrderLine } from './fields';
 export { formatSchemaErrors } from './format-errors';
 export { exampleEventData } from './examples';

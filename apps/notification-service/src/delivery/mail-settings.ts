@@ -5,6 +5,8 @@ export interface MailSettings {
   from: { email: string; name: string };
   concurrency: number;
   retryBudgetMs: number;
+  /** The ops console's address without a trailing slash; PoolLow e-mails link to its pool page. */
+  consoleUrl: string;
 }
 
 export const MAIL_SETTINGS = Symbol('MAIL_SETTINGS');
@@ -14,5 +16,6 @@ export function mailSettingsOf(config: NotificationConfig): MailSettings {
     from: { email: config.MAIL_FROM, name: config.MAIL_FROM_NAME },
     concurrency: config.SENDGRID_CONCURRENCY,
     retryBudgetMs: config.SENDGRID_RETRY_BUDGET_MS,
+    consoleUrl: config.CONSOLE_URL.replace(/\/+$/, ''),
   };
 }

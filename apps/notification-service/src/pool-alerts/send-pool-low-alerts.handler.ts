@@ -25,7 +25,7 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
       deps.metrics.poolLowAlert('no_contacts');
       return null;
     }
-    const email = renderPoolLowEmail(alert, deps.settings.from.name);
+    const email = renderPoolLowEmail(alert, deps.settings.from.name, deps.settings.consoleUrl);
     const outcome = await deps.delivery.send(
       { from: deps.settings.from, to: contacts, ...email, customArgs: { keypool_event_id: event.envelope.id, keypool_pool_id: alert.poolId }, categories: ['keypool-pool-low'] },
       budget,

@@ -242,7 +242,7 @@ describe('allocating licenses to order lines', () => {
   });
 
   it('raises PoolLow once per crossing and once per emptying, re-armed after an import', async () => {
-    const pool = await createPool(url, 'acme', { productId: 'p_low', threshold: 3 });
+    const pool = await createPool(url, 'acme', { productId: 'p_low', threshold: 3, name: 'Low editor' });
     await importKeys(url, 'acme', pool.id, keys('LOW-A', 5));
     const take = (n: number, tag: string) =>
       allocateDirectly(
@@ -253,7 +253,8 @@ describe('allocating licenses to order lines', () => {
       (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === pool.id).map((e) => e.data);
     for (let i = 0; i < 5; i++) await take(1, `a${i}`);
     expect(await alerts()).toEqual([
-      expect.objectContaining({ level: 'low', available: 2, threshold: 3, backordered: 0, productId: 'p_low', currency: null }),
+      // The pool's name and mode too (optional fields added to PoolLow v1), for the alert e-mail and `alerts tail`.
+      expect.objectContaining({ level: 'low', available: 2, threshold: 3, backordered: 0, productId: 'p_low', currency: null, poolName: 'Low editor', mode: 'live' }),
       expect.objectContaining({ level: 'empty', available: 0, backordered: 0 }),
     ]);
     await take(1, 'held');

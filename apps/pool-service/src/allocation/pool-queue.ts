@@ -20,6 +20,7 @@ export interface LockedPool {
   product_id: string | null;
   currency: string | null;
   name: string;
+  mode: 'live' | 'test';
   threshold: number;
   low_armed: boolean;
   empty_armed: boolean;
@@ -67,7 +68,7 @@ export class PoolQueue {
   async lock(manager: EntityManager, poolIds: string[]): Promise<LockedPool[]> {
     if (poolIds.length === 0) return [];
     return manager.query(
-      `SELECT id, merchant_id, product_id, currency, name, threshold, low_armed, empty_armed, archived_at
+      `SELECT id, merchant_id, product_id, currency, name, mode, threshold, low_armed, empty_armed, archived_at
          FROM pool WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [[...new Set(poolIds)]],
     );
@@ -113,6 +114,8 @@ export class PoolQueue {
           threshold: pool.threshold,
           level,
           backordered,
+          poolName: pool.name,
+          mode: pool.mode,
         }),
       );
     }

@@ -19,6 +19,15 @@ describe('event data schemas', () => {
     expect(errorsOf('PoolLow', data)).toEqual([]);
   });
 
+  it('accepts a PoolLow with its pool name and mode, absent or null as before, and refuses another mode', () => {
+    expect(errorsOf('PoolLow', { ...example('PoolLow'), poolName: 'Editor (EUR)', mode: 'test' })).toEqual([]);
+    expect(errorsOf('PoolLow', { ...example('PoolLow'), poolName: null, mode: null })).toEqual([]);
+    expect(errorsOf('PoolLow', { ...example('PoolLow'), poolName: 'x'.repeat(201), mode: 'staging' })).toEqual([
+      'data.poolName: must be at most 200 characters, got 201',
+      'data.mode: must be one of "live", "test", got "staging"',
+    ]);
+  });
+
   it('refuses a LicenseAllocated without licenses', () => {
     expect(errorsOf('LicenseAllocated', { ...example('LicenseAllocated'), licenses: [] })).toEqual([
       'data.licenses: must contain at least 1 item',

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Count, Currency, Id, Nullable, StringEnum } from '../fields';
+import { Count, Currency, Id, Name, Nullable, StringEnum } from '../fields';
 import { eventSchemaOptions } from '../schema-meta';
 
 export const poolLevels = ['low', 'empty'] as const;
+export const poolModes = ['live', 'test'] as const;
 
 export const PoolLowData = Type.Object(
   {
@@ -15,6 +16,10 @@ export const PoolLowData = Type.Object(
     threshold: Count,
     level: StringEnum(poolLevels),
     backordered: Count,
+    // Added after v1 (optional, so the schema version stays): what a person calls the pool, and
+    // whether it serves live or test purchases. Absent from producers that predate them.
+    poolName: Nullable(Name),
+    mode: Nullable(StringEnum(poolModes)),
   },
   eventSchemaOptions(
     'PoolLow',
