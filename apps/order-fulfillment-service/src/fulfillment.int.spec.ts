@@ -1,5 +1,5 @@
 import type { EventDataOf } from '@keypool/contracts';
-import { Envelope, InboundEvent, Messaging, envelope } from '@keypool/messaging';
+import { Envelope, InboundEventOf, Messaging, envelope } from '@keypool/messaging';
 import { recordEmailsSent } from './email/email-outcomes.handler';
 import { headerText, uniqueName, waitUntil } from '@keypool/testing';
 import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
@@ -103,7 +103,7 @@ describe('order fulfillment over Kafka', () => {
       envelope: envelope({ type: 'EmailSent', source: '/test', data: { ...a.data, to: a.data.customer.email, licenseIds: a.data.licenses.map((l) => l.licenseId), resend: false, sentAt: new Date().toISOString() } }),
     });
     await Promise.all(
-      allocated.map((a) => messaging.transactions.run((tx) => recordEmailsSent(tx, [sent(a) as unknown as InboundEvent], kit.topics.orderFulfilled))),
+      allocated.map((a) => messaging.transactions.run((tx) => recordEmailsSent(tx, [sent(a) as unknown as InboundEventOf<'EmailSent'>], kit.topics))),
     );
     expect(await kit.outboxCount('OrderFulfilled', order.orderId)).toBe(1);
     expect((await kit.orderOnceItShows(order.orderId)).status).toBe('fulfilled');

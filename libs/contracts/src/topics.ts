@@ -25,8 +25,8 @@ export const topicEnvVars: Record<TopicName, string> = {
   emailFailed: 'TOPIC_EMAIL_FAILED',
 };
 
-/** The topic each event type is published to. */
-export const topicOfEvent: Record<EventType, TopicName> = {
+/** The topic each event type is published to (as const, so a producer can ask only for the topics it uses). */
+export const topicOfEvent = {
   OrderPaid: 'orderPaid',
   LicenseAllocated: 'licenseAllocated',
   EmailSent: 'emailSent',
@@ -35,7 +35,7 @@ export const topicOfEvent: Record<EventType, TopicName> = {
   AllocationRequested: 'allocationRequested',
   AllocationDeferred: 'allocationDeferred',
   EmailFailed: 'emailFailed',
-};
+} as const satisfies Record<EventType, TopicName>;
 
 /** Default topic names, each overridable by its TOPIC_* variable (blank counts as unset). */
 export function topicsFromEnv(env: Readonly<Record<string, string | undefined>>): Topics {

@@ -1,4 +1,5 @@
 export * from './coalesced-runs';
+export * from './contract-event';
 export * from './envelope';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafka-security';

@@ -45,7 +45,7 @@ export class Messaging {
   readonly producer: Producer;
   readonly relay: OutboxRelay;
   readonly transactions: Transactions;
-  private readonly runners: ConsumerRunner[] = [];
+  private readonly runners: Pick<ConsumerRunner, 'name' | 'state' | 'waitingOn' | 'stop'>[] = [];
   private readonly lagSources: LagSource[] = [];
   private dlqTopics: string[] = [];
   /** keypool_consumer_lag and keypool_dlq_depth, read through the readiness probe's admin client. */
@@ -91,7 +91,7 @@ export class Messaging {
   }
 
   /** Starts a consumer; its topics (and their DLQs) must have been named to start(). */
-  async consume(definition: ConsumerDefinition): Promise<ConsumerRunner> {
+  async consume<D>(definition: ConsumerDefinition<D>): Promise<ConsumerRunner<D>> {
     if (!this.started) throw new Error('Messaging.start() must run before consumers start');
     const runner = new ConsumerRunner(
       {

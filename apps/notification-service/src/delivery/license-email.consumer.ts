@@ -36,10 +36,10 @@ export class LicenseEmailConsumer implements OnApplicationBootstrap, BeforeAppli
     };
     await this.sender.start();
     await this.messaging.consume(
-      contractTopicConsumer('notification-service', {
+      contractTopicConsumer('LicenseAllocated', {
+        consumer: 'notification-service',
+        topics: this.topics,
         name: 'license-emails',
-        topic: this.topics.licenseAllocated,
-        type: 'LicenseAllocated',
         handle: (events, tx) => queueLicenseEmails(deps, events, tx),
       }),
     );

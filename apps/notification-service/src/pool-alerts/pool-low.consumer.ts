@@ -21,10 +21,10 @@ export class PoolLowConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const deps = { delivery: this.delivery, metrics: this.metrics, settings: this.settings };
     await this.messaging.consume(
-      contractTopicConsumer('notification-service', {
+      contractTopicConsumer('PoolLow', {
+        consumer: 'notification-service',
+        topics: this.topics,
         name: 'pool-low-alerts',
-        topic: this.topics.poolLow,
-        type: 'PoolLow',
         handle: (events, tx) => sendPoolLowAlerts(deps, events, tx),
       }),
     );

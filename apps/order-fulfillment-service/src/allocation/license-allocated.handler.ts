@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import type { InboundEvent, Tx } from '@keypool/messaging';
+import type { InboundEventOf, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
@@ -16,8 +16,8 @@ export interface AllocationsResult {
 }
 
 /** Saves each line's licenses (sealed) from its original LicenseAllocated, and marks it allocated. */
-export async function recordAllocations(tx: Tx, events: InboundEvent[], cipher: SecretBox): Promise<AllocationsResult> {
-  const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as LicenseAllocatedData }));
+export async function recordAllocations(tx: Tx, events: InboundEventOf<'LicenseAllocated'>[], cipher: SecretBox): Promise<AllocationsResult> {
+  const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
   if (originals.length === 0) return result;
   await lockOrders(tx.manager, originals.map((o) => o.data.orderId));

@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { EventType, Topics } from '@keypool/contracts';
-import { ConsumerDefinition, Messaging, contractTopicConsumer } from '@keypool/messaging';
+import { InboundEventOf, Messaging, Tx, contractTopicConsumer } from '@keypool/messaging';
 import { SecretBox, TOPICS } from '@keypool/platform';
 import { recordDeferrals } from '../allocation/allocation-deferred.handler';
 import { recordAllocations } from '../allocation/license-allocated.handler';
 import { recordEmailFailures, recordEmailsSent } from '../email/email-outcomes.handler';
 import { receivePaidOrders } from '../intake/order-paid.handler';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
-
-const SERVICE = 'order-fulfillment';
 
 /**
  * The Kafka entry points: one consumer (and consumer group) per inbound topic, each handing
@@ -29,27 +27,27 @@ export class FulfillmentConsumers implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { topics, cipher, metrics, logger } = this;
     await Promise.all([
-      this.consume('order-intake', topics.orderPaid, 'OrderPaid', async (events, tx) => {
-        const result = await receivePaidOrders(tx, events, { cipher, allocationRequestedTopic: topics.allocationRequested });
+      this.consume('order-intake', 'OrderPaid', async (events, tx) => {
+        const result = await receivePaidOrders(tx, events, { cipher, topics });
         metrics.ordersReceived.inc(result.received.length);
         metrics.duplicateOrders.inc(result.duplicates.length);
         for (const duplicate of result.duplicates) logger.warn(duplicate, 'OrderPaid for an order already received; ignored');
         for (const note of result.notes) logger.warn(note, 'order received with a note');
       }),
-      this.consume('allocations', topics.licenseAllocated, 'LicenseAllocated', async (events, tx) => {
+      this.consume('allocations', 'LicenseAllocated', async (events, tx) => {
         const result = await recordAllocations(tx, events, cipher);
         for (const repeat of result.ignoredRepeats) logger.warn(repeat, 'second original LicenseAllocated for a line; the first one is kept');
       }),
-      this.consume('deferrals', topics.allocationDeferred, 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events).then(() => undefined)),
-      this.consume('emails-sent', topics.emailSent, 'EmailSent', async (events, tx) => {
-        const fulfilled = await recordEmailsSent(tx, events, topics.orderFulfilled);
+      this.consume('deferrals', 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events).then(() => undefined)),
+      this.consume('emails-sent', 'EmailSent', async (events, tx) => {
+        const fulfilled = await recordEmailsSent(tx, events, topics);
         metrics.ordersFulfilled.inc(fulfilled.length);
       }),
-      this.consume('email-failures', topics.emailFailed, 'EmailFailed', (events, tx) => recordEmailFailures(tx, events).then(() => undefined)),
+      this.consume('email-failures', 'EmailFailed', (events, tx) => recordEmailFailures(tx, events).then(() => undefined)),
     ]);
   }
 
-  private consume(name: string, topic: string, type: EventType, handle: ConsumerDefinition['handle']) {
-    return this.messaging.consume(contractTopicConsumer(SERVICE, { name, topic, type, handle }));
+  private consume<T extends EventType>(name: string, type: T, handle: (events: InboundEventOf<T>[], tx: Tx) => Promise<void>) {
+    return this.messaging.consume(contractTopicConsumer(type, { consumer: 'order-fulfillment-service', topics: this.topics, name, handle }));
   }
 }

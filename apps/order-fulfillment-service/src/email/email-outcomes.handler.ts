@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { EmailFailedData, EmailSentData, OrderFulfilledData } from '@keypool/contracts';
-import type { InboundEvent, Tx } from '@keypool/messaging';
+import type { OrderFulfilledData } from '@keypool/contracts';
+import { contractEvent, type InboundEventOf, type TopicsFor, type Tx } from '@keypool/messaging';
 import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
-import { orderEvent } from '../orders/fulfillment-events';
 import { fulfilCompletedOrders } from './order-fulfillment';
 
 interface EmailRecord {
@@ -26,8 +25,8 @@ interface EmailRecord {
  * Records each e-mail in the order's history and delivers its line; an order whose lines are
  * all delivered becomes fulfilled and announces it once, through the outbox.
  */
-export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulfilledTopic: string): Promise<OrderFulfilledData[]> {
-  const sent = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as EmailSentData }));
+export async function recordEmailsSent(tx: Tx, events: InboundEventOf<'EmailSent'>[], topics: TopicsFor<'OrderFulfilled'>): Promise<OrderFulfilledData[]> {
+  const sent = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   const records = sent.map(({ eventId, data }): EmailRecord => ({
     ...data,
     kind: 'sent',
@@ -49,7 +48,7 @@ export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulf
   const delivered = changed.filter((line) => line.status === 'delivered');
   await rememberDeliveredLicenseIds(tx.manager, delivered, records);
   const fulfilled = await fulfilCompletedOrders(tx.manager, delivered.map((l) => l.orderId), null);
-  tx.publish(...fulfilled.map((data) => orderEvent('OrderFulfilled', orderFulfilledTopic, data)));
+  tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics })));
   return fulfilled;
 }
 
@@ -57,8 +56,8 @@ export async function recordEmailsSent(tx: Tx, events: InboundEvent[], orderFulf
  * Records each failed e-mail; a permanent failure leaves the line email_failed for support to
  * resend, a transient one (notification retries on its own) keeps it allocated with the reason.
  */
-export async function recordEmailFailures(tx: Tx, events: InboundEvent[]): Promise<number> {
-  const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data as unknown as EmailFailedData }));
+export async function recordEmailFailures(tx: Tx, events: InboundEventOf<'EmailFailed'>[]): Promise<number> {
+  const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   await recordEmails(
     tx.manager,
     failures.map(({ eventId, data }) => ({

@@ -1,16 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import type { OrderPaidData } from '@keypool/contracts';
-import { InboundEvent, PermanentFailure, Tx } from '@keypool/messaging';
+import { InboundEventOf, PermanentFailure, TopicsFor, Tx, contractEvent } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
 import { appendStatusHistory } from '../orders/line-changes';
-import { orderEvent } from '../orders/fulfillment-events';
 import { parentOrdersOf } from '../orders/saved-licenses';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
 
 export interface IntakeDeps {
   cipher: SecretBox;
-  allocationRequestedTopic: string;
+  topics: TopicsFor<'AllocationRequested'>;
 }
 
 export interface IntakeResult {
@@ -30,11 +29,11 @@ interface PaidOrder {
  * Stores paid orders with their lines and, in the same transaction, asks the pool for each
  * line's licenses. An order id already stored (or repeated in the chunk) changes nothing.
  */
-export async function receivePaidOrders(tx: Tx, events: InboundEvent[], deps: IntakeDeps): Promise<IntakeResult> {
+export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPaid'>[], deps: IntakeDeps): Promise<IntakeResult> {
   const result: IntakeResult = { received: [], duplicates: [], notes: [] };
   const candidates = new Map<string, PaidOrder>();
   for (const event of events) {
-    const order = event.envelope.data as unknown as OrderPaidData;
+    const order = event.envelope.data;
     const problem = repeatedLineId(order);
     if (problem) throw new PermanentFailure(`invalid order ${order.orderId}: ${problem}`);
     if (candidates.has(order.orderId)) result.duplicates.push({ orderId: order.orderId, eventId: event.envelope.id });
@@ -56,7 +55,7 @@ export async function receivePaidOrders(tx: Tx, events: InboundEvent[], deps: In
     ]),
   );
   for (const { order, plan } of fresh) {
-    tx.publish(...plan!.requests.map((request) => orderEvent('AllocationRequested', deps.allocationRequestedTopic, request)));
+    tx.publish(...plan!.requests.map((request) => contractEvent('AllocationRequested', request, { producer: 'order-fulfillment-service', topics: deps.topics })));
     result.received.push(order.orderId);
     result.notes.push(...plan!.notes.map((note) => ({ orderId: order.orderId, note })));
   }

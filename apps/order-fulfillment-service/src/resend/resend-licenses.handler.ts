@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import type { Tx } from '@keypool/messaging';
+import { contractEvent, type TopicsFor, type Tx } from '@keypool/messaging';
 import { Caller, SecretBox, canSee } from '@keypool/platform';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
-import { orderEvent } from '../orders/fulfillment-events';
 import { lineKey } from '../orders/order-locks';
 import { parentOrdersOf, readLicenses } from '../orders/saved-licenses';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
@@ -30,7 +29,7 @@ export type ResendOutcome =
 
 export interface ResendDeps {
   cipher: SecretBox;
-  licenseAllocatedTopic: string;
+  topics: TopicsFor<'LicenseAllocated'>;
 }
 
 /**
@@ -73,7 +72,7 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
       licenses: licenses.get(lineKey(line.orderId, line.lineId))!,
       parentLicenses: parentLicensesOf(line.productId),
     };
-    return orderEvent('LicenseAllocated', deps.licenseAllocatedTopic, data, line.allocationEventId!);
+    return contractEvent('LicenseAllocated', data, { producer: 'order-fulfillment-service', topics: deps.topics, resendof: line.allocationEventId! });
   });
   tx.publish(...events);
   await recordResendRequests(manager, order, events.map((e) => e.envelope), request.caller);

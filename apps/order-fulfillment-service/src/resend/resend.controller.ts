@@ -38,7 +38,7 @@ export class ResendController {
 
   private async resend(request: ResendRequest) {
     const outcome = await this.messaging.transactions.run((tx) =>
-      resendLicenses(tx, request, { cipher: this.cipher, licenseAllocatedTopic: this.topics.licenseAllocated }),
+      resendLicenses(tx, request, { cipher: this.cipher, topics: this.topics }),
     );
     if (!outcome.ok) throw new HttpException(outcome.message, outcome.status);
     this.metrics.resends.inc(outcome.resent.length);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { AllocationRequestedData, Topics } from '@keypool/contracts';
+import type { Topics } from '@keypool/contracts';
 import { Messaging, contractTopicConsumer } from '@keypool/messaging';
 import { TOPICS } from '@keypool/platform';
 import { AllocateLicensesHandler } from './allocate-licenses.handler';
@@ -15,16 +15,12 @@ export class AllocationConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.consume(
-      contractTopicConsumer('pool-service', {
+      contractTopicConsumer('AllocationRequested', {
+        consumer: 'pool-service',
+        topics: this.topics,
         name: 'pool-allocation',
-        topic: this.topics.allocationRequested,
-        type: 'AllocationRequested',
         maxBatchSize: 500,
-        handle: (events, tx) =>
-          this.allocator.allocate(
-            events.map((e) => e.envelope.data as unknown as AllocationRequestedData),
-            tx,
-          ),
+        handle: (events, tx) => this.allocator.allocate(events.map((e) => e.envelope.data), tx),
       }),
     );
   }

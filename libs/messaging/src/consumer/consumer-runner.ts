@@ -9,15 +9,15 @@ import type { EventDecoder, InboundEvent } from './inbound-event';
 import { ConsumerMetrics } from './consumer-metrics';
 import { RetryPolicy, backoffDelay, describeError, sleep } from './retry';
 
-export interface ConsumerDefinition {
+export interface ConsumerDefinition<D = Record<string, unknown>> {
   /** Names the consumer in the inbox, logs and metrics. */
   name: string;
   /** Named after the topics it reads; contractTopicConsumer() does that for one topic. */
   groupId: string;
   topics: string[];
-  decode: EventDecoder;
+  decode: EventDecoder<D>;
   /** Runs inside one transaction with only first deliveries; must not swallow errors. */
-  handle(events: InboundEvent[], tx: Tx): Promise<void>;
+  handle(events: InboundEvent<D>[], tx: Tx): Promise<void>;
   maxBatchSize?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
@@ -66,13 +66,13 @@ const GROUP_CHANGES = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'IL
  * neighbours. A failure that says a dependency is away (classifyFailure) is never a reason to
  * dead-letter: the chunk waits, with capped backoff, until the dependency is back.
  */
-export class ConsumerRunner {
+export class ConsumerRunner<D = Record<string, unknown>> {
   private consumer?: Consumer;
   private lifecycle: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
   private readonly stopping = new AbortController();
   private readonly wait: DependencyWait;
 
-  constructor(private readonly deps: ConsumerRunnerDeps, private readonly definition: ConsumerDefinition) {
+  constructor(private readonly deps: ConsumerRunnerDeps, private readonly definition: ConsumerDefinition<D>) {
     this.wait = new DependencyWait(definition.name, deps.logger, deps.metrics);
   }
 
@@ -214,7 +214,7 @@ export class ConsumerRunner {
   }
 
   private async processChunk(scope: BatchScope, chunk: KafkaMessage[]): Promise<void> {
-    const valid: InboundEvent[] = [];
+    const valid: InboundEvent<D>[] = [];
     for (const message of chunk) {
       const decoded = this.definition.decode(scope.topic, message.value);
       if (decoded.ok) valid.push({ envelope: decoded.envelope, topic: scope.topic, partition: scope.partition, message });
@@ -223,7 +223,7 @@ export class ConsumerRunner {
     if (valid.length > 0) await this.deliver(scope, valid);
   }
 
-  private async deliver(scope: BatchScope, events: InboundEvent[]): Promise<void> {
+  private async deliver(scope: BatchScope, events: InboundEvent<D>[]): Promise<void> {
     const outcome = await this.attempt(scope, events);
     if (outcome.ok) return;
     if (events.length > 1) {
@@ -237,7 +237,7 @@ export class ConsumerRunner {
    * Tries until the chunk commits, fails permanently, or fails `maxAttempts` times for no
    * known reason while every dependency answers. Transient failures do not count.
    */
-  private async attempt(scope: BatchScope, events: InboundEvent[]): Promise<Outcome> {
+  private async attempt(scope: BatchScope, events: InboundEvent<D>[]): Promise<Outcome> {
     const { retry, logger, metrics } = this.deps;
     let failures = 0;
     let waits = 0;
@@ -278,7 +278,7 @@ export class ConsumerRunner {
     }
   }
 
-  private async handleFirstDeliveries(events: InboundEvent[], tx: Tx): Promise<void> {
+  private async handleFirstDeliveries(events: InboundEvent<D>[], tx: Tx): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.envelope.id, e])).values()];
     const fresh = await claimFirstDeliveries(tx.manager, this.definition.name, unique.map((e) => e.envelope.id));
     const redelivered = events.length - fresh.size;

@@ -1,5 +1,5 @@
-import { EventType, parseCloudEvent } from '@keypool/contracts';
-import type { Envelope } from '../envelope';
+import { parseCloudEvent, topicOfEvent, type EventDataOf, type EventType } from '@keypool/contracts';
+import type { TopicsFor } from '../contract-event';
 import type { ConsumerDefinition } from './consumer-runner';
 import type { EventDecoder } from './inbound-event';
 
@@ -7,26 +7,51 @@ import type { EventDecoder } from './inbound-event';
  * Decodes with the contracts' validators, refusing any type other than the one each topic
  * carries, so a handler only ever sees valid events of its own type.
  */
-export function contractDecoder(typeByTopic: Record<string, EventType>): EventDecoder {
+export function contractDecoder<T extends EventType>(typeByTopic: Record<string, T>): EventDecoder<EventDataOf<T>> {
   return (topic, value) => {
     const expected = typeByTopic[topic];
     if (!expected) return { ok: false, reason: `no event type is expected on topic ${topic}` };
     const parsed = parseCloudEvent(value, expected);
     if (!parsed.ok) return { ok: false, reason: `${parsed.problem}: ${parsed.errors.join('; ')}` };
-    return { ok: true, envelope: parsed.value as unknown as Envelope };
+    return { ok: true, envelope: parsed.value };
   };
 }
 
 /**
- * A consumer of one contract topic: events decoded and validated as `type`, in the group
- * `<groupPrefix>.<topic>`. The group is named after the topic because kafkajs' assigner hands a
- * group's members partitions of every topic any member subscribed to: consumers of different
- * topics (another deployment's, another test's) must never share a group.
+ * Consumer groups are `<prefix>.<topic>`. The prefixes are the names the groups were created
+ * with; order-fulfillment's differs from its service name, and renaming a group would start it
+ * with no committed offsets, so they stay (docs/architecture.md, "Consumer groups").
  */
-export function contractTopicConsumer(
-  groupPrefix: string,
-  definition: Omit<ConsumerDefinition, 'groupId' | 'topics' | 'decode'> & { topic: string; type: EventType },
-): ConsumerDefinition {
-  const { topic, type, ...rest } = definition;
-  return { ...rest, groupId: `${groupPrefix}.${topic}`, topics: [topic], decode: contractDecoder({ [topic]: type }) };
+export const consumerGroupPrefixes = {
+  'pool-service': 'pool-service',
+  'order-fulfillment-service': 'order-fulfillment',
+  'notification-service': 'notification-service',
+} as const;
+
+/** The services that consume contract topics. */
+export type EventConsumer = keyof typeof consumerGroupPrefixes;
+
+export interface ContractTopicConsumerOptions<T extends EventType>
+  extends Omit<ConsumerDefinition<EventDataOf<T>>, 'groupId' | 'topics' | 'decode'> {
+  consumer: EventConsumer;
+  /** The service's configured topic names; the contract says which one carries T. */
+  topics: TopicsFor<T>;
+}
+
+/**
+ * A consumer of the contract topic of `type`: events decoded and validated as `type`, handed to
+ * `handle` typed as `EventDataOf<T>`, in the group `<prefix>.<topic>`. The group is named after
+ * the topic because kafkajs' assigner hands a group's members partitions of every topic any
+ * member subscribed to: consumers of different topics (another deployment's, another test's)
+ * must never share a group.
+ */
+export function contractTopicConsumer<T extends EventType>(type: T, options: ContractTopicConsumerOptions<T>): ConsumerDefinition<EventDataOf<T>> {
+  const { consumer, topics, ...rest } = options;
+  const topic = topics[topicOfEvent[type]];
+  return {
+    ...rest,
+    groupId: `${consumerGroupPrefixes[consumer]}.${topic}`,
+    topics: [topic],
+    decode: contractDecoder({ [topic]: type }),
+  };
 }

@@ -1,15 +1,24 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { Envelope } from '../envelope';
+import type { CloudEvent, EventDataOf, EventType } from '@keypool/contracts';
 
-/** A consumed event whose envelope and data passed the contract's validation. */
+/**
+ * An envelope as received: the contract's CloudEvent, whose optional attributes (time,
+ * datacontenttype, resendof, …) a producer may leave out.
+ */
+export type InboundEnvelope<D = Record<string, unknown>> = CloudEvent<string, D>;
+
+/** A consumed event whose envelope and data passed the decoder's validation. */
 export interface InboundEvent<D = Record<string, unknown>> {
-  envelope: Envelope<D>;
+  envelope: InboundEnvelope<D>;
   topic: string;
   partition: number;
   message: KafkaMessage;
 }
 
-export type Decoded = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+/** A consumed contract event of type T: its `envelope.data` is `EventDataOf<T>`, no cast needed. */
+export type InboundEventOf<T extends EventType> = InboundEvent<EventDataOf<T>>;
+
+export type Decoded<D = Record<string, unknown>> = { ok: true; envelope: InboundEnvelope<D> } | { ok: false; reason: string };
 
 /** Turns a Kafka message value into a validated envelope, or a reason a person can act on. */
-export type EventDecoder = (topic: string, value: Buffer | null) => Decoded;
+export type EventDecoder<D = Record<string, unknown>> = (topic: string, value: Buffer | null) => Decoded<D>;
