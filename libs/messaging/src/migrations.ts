@@ -50,3 +50,15 @@ export async function dropMessagingTables(queryRunner: QueryRunner): Promise<voi
   await queryRunner.query(`DROP TABLE inbox`);
   await queryRunner.query(`DROP TABLE outbox`);
 }
+
+/**
+ * The retention pruner finds inbox rows by age. Built inside the migration's transaction, so
+ * writes to the inbox wait while it is built (seconds for a few million rows).
+ */
+export async function addInboxAgeIndex(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`CREATE INDEX inbox_by_age ON inbox (received_at)`);
+}
+
+export async function dropInboxAgeIndex(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.query(`DROP INDEX inbox_by_age`);
+}

@@ -31,6 +31,22 @@ export const commonEnv = {
   KAFKA_STARTUP_WAIT_MS: Type.Integer({ minimum: 0, maximum: 86400000, default: 600000, description: 'how long a service (re)started while the broker is away waits for it before exiting' }),
   OUTBOX_SWEEP_MS: Type.Integer({ minimum: 50, maximum: 600000, default: 1000 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL of this service database' }),
+  INBOX_RETENTION_DAYS: Type.Number({
+    minimum: 7,
+    maximum: 3650,
+    default: 14,
+    description: 'how long a consumed event id is remembered (de-duplicates redeliveries); at least KAFKA_TOPIC_RETENTION_DAYS',
+  }),
+  KAFKA_TOPIC_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    maximum: 3650,
+    default: 7,
+    description: "the longest retention.ms of the topics this service consumes, in days: a group that lost its offsets re-reads that far back",
+  }),
+  OUTBOX_RETENTION_HOURS: Type.Number({ minimum: 0, maximum: 8760, default: 1, description: 'how long a published outbox row is kept (parked rows are never pruned)' }),
+  RETENTION_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 86400000, default: 60000, description: 'pause between two retention runs' }),
+  RETENTION_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 10000, default: 1000, description: 'rows one pruning statement deletes at most' }),
+  RETENTION_BATCH_PAUSE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 50, description: 'pause between two pruning batches' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATA_ENCRYPTION_KEYS: Type.String({
     pattern: '^[\\w-]{1,32}:[A-Za-z0-9+/=]{43,44}(,[\\w-]{1,32}:[A-Za-z0-9+/=]{43,44})*$',
