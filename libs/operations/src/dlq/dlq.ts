@@ -73,11 +73,11 @@ export interface RedriveReport {
  * that topic reads them again; a group that had handled the event drops it in its inbox, a
  * group that had dead-lettered it tries it once more. With `publish` false nothing is written.
  */
-export async function redriveDeadLetters(kafka: Kafka, topic: string, selection: RedriveSelection, publish: boolean): Promise<RedriveReport> {
+export async function redriveDeadLetters(kafka: Kafka, topic: string, selection: RedriveSelection, publish: boolean, progress?: ReadProgress): Promise<RedriveReport> {
   const chosen =
     'positions' in selection
-      ? await readPositions(kafka, topic, selection.positions)
-      : await readMatching(kafka, topic, selection.all);
+      ? await readPositions(kafka, topic, selection.positions, progress)
+      : await readMatching(kafka, topic, selection.all, progress);
   if ('positions' in selection && chosen.length < selection.positions.length) {
     const found = new Set(chosen.map((c) => `${c.partition}:${c.message.offset}`));
     const missing = selection.positions.map((p) => `${p.partition}:${p.offset}`).filter((p) => !found.has(p));
@@ -116,16 +116,31 @@ interface ReadRecord {
   message: KafkaMessage;
 }
 
-async function readMatching(kafka: Kafka, topic: string, filter: DeadLetterFilter): Promise<ReadRecord[]> {
+/** Records read so far of all there are to read, as a read goes (for a progress bar). */
+export type ReadProgress = (read: number, total: number) => void;
+
+/** Counts each visit against the ranges' size, for `progress`. */
+function counted(ranges: OffsetRange[], progress: ReadProgress | undefined, visit: (partition: number, message: KafkaMessage) => void) {
+  if (!progress) return visit;
+  const total = ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.start), 0);
+  let read = 0;
+  return (partition: number, message: KafkaMessage) => {
+    visit(partition, message);
+    progress(++read, total);
+  };
+}
+
+async function readMatching(kafka: Kafka, topic: string, filter: DeadLetterFilter, progress?: ReadProgress): Promise<ReadRecord[]> {
   const found: ReadRecord[] = [];
-  await readOffsetRanges(kafka, topic, await rangesOf(kafka, topic, filter.since), (partition, message) => {
+  const ranges = await rangesOf(kafka, topic, filter.since);
+  await readOffsetRanges(kafka, topic, ranges, counted(ranges, progress, (partition, message) => {
     if (matchesDeadLetter(summarizeDeadLetter(topic, partition, message), filter)) found.push({ partition, message });
-  });
+  }));
   return found;
 }
 
 /** Reads only the named records: per partition, from the lowest named offset to the highest. */
-async function readPositions(kafka: Kafka, topic: string, positions: DlqPosition[]): Promise<ReadRecord[]> {
+async function readPositions(kafka: Kafka, topic: string, positions: DlqPosition[], progress?: ReadProgress): Promise<ReadRecord[]> {
   const existing = await rangesOf(kafka, topic);
   const wanted = new Set(positions.map((p) => `${p.partition}:${p.offset}`));
   const ranges: OffsetRange[] = [];
@@ -134,9 +149,9 @@ async function readPositions(kafka: Kafka, topic: string, positions: DlqPosition
     if (offsets.length > 0) ranges.push({ partition: range.partition, start: Math.min(...offsets), end: Math.max(...offsets) + 1 });
   }
   const found: ReadRecord[] = [];
-  await readOffsetRanges(kafka, topic, ranges, (partition, message) => {
+  await readOffsetRanges(kafka, topic, ranges, counted(ranges, progress, (partition, message) => {
     if (wanted.has(`${partition}:${message.offset}`)) found.push({ partition, message });
-  });
+  }));
   return found;
 }
 
