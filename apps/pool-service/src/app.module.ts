@@ -15,6 +15,7 @@ import { LicenseHashBackfill } from './licenses/license-hash-backfill';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
 import { PoolEntity } from './pools/pool.entity';
+import { PoolConsumptionController } from './pools/pool-consumption.controller';
 import { PoolsController } from './pools/pools.controller';
 import { poolServiceProviders } from './pool-service.providers';
 
@@ -34,7 +35,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [PoolsController, ImportController, LicensesController, HeldLinesController, RevealAuditController],
+      controllers: [PoolsController, PoolConsumptionController, ImportController, LicensesController, HeldLinesController, RevealAuditController],
       providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }

@@ -25,6 +25,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
       shows: { acmeIds: [fx.poolId, fx.archivableId, fx.restorableId], idsIn: (pools) => (pools as { id: string }[]).map((p) => p.id) },
     }),
     'GET /v1/pools/{poolId}': () => ({ params: { poolId: fx.poolId } }),
+    'GET /v1/pools/{poolId}/consumption': () => ({ params: { poolId: fx.poolId } }),
     'PATCH /v1/pools/{poolId}': () => ({
       params: { poolId: fx.poolId },
       request: (who) => ({ json: { name: `named by ${who}`, threshold: 1 } }),
