@@ -1,15 +1,13 @@
-import { dataschemaOf, type EventDataOf, type Topics } from '@keypool/contracts';
-import { envelope } from '@keypool/messaging';
+import type { EventDataOf } from '@keypool/contracts';
+import { contractEvent, type TopicsFor } from '@keypool/messaging';
 import type { DeliveryRecord } from './delivery.entity';
 import type { EmailLine } from './email-sends';
 import type { AttemptRecord } from './sendgrid-delivery';
 
-export const SOURCE = 'keypool/notification-service';
-
-export type OutcomeTopics = Pick<Topics, 'emailSent' | 'emailFailed'>;
+export type OutcomeTopics = TopicsFor<'EmailSent' | 'EmailFailed'>;
 
 export function emailSent(topics: OutcomeTopics, line: EmailLine, sent: { licenseIds: string[]; providerMessageId: string | null }) {
-  return lineOutcomeEvent(topics.emailSent, 'EmailSent', {
+  return lineOutcomeEvent(topics, 'EmailSent', {
     ...lineOf(line),
     licenseIds: sent.licenseIds,
     providerMessageId: sent.providerMessageId,
@@ -20,7 +18,7 @@ export function emailSent(topics: OutcomeTopics, line: EmailLine, sent: { licens
 
 /** `permanent: false` tells order-fulfillment the e-mail waits for a retry; `true` that we gave up. */
 export function emailFailed(topics: OutcomeTopics, line: EmailLine, failure: { reason: string; permanent: boolean; attempts: number; statusCode: number | null }) {
-  return lineOutcomeEvent(topics.emailFailed, 'EmailFailed', {
+  return lineOutcomeEvent(topics, 'EmailFailed', {
     ...lineOf(line),
     reason: failure.reason.slice(0, 2000),
     permanent: failure.permanent,
@@ -61,12 +59,7 @@ function lineOf(line: EmailLine) {
   return { orderId: line.orderId, merchantId: line.merchantId, lineId: line.lineId, productId: line.productId, to: line.recipient };
 }
 
-/** An outcome event for order-fulfillment, keyed by the order. */
-function lineOutcomeEvent<T extends 'EmailSent' | 'EmailFailed'>(topic: string, type: T, data: EventDataOf<T>) {
-  return {
-    topic,
-    key: data.orderId,
-    aggregateType: 'order',
-    envelope: envelope({ type, source: SOURCE, dataschema: dataschemaOf(type), data }),
-  };
+/** An outcome event for order-fulfillment. */
+function lineOutcomeEvent<T extends 'EmailSent' | 'EmailFailed'>(topics: TopicsFor<T>, type: T, data: EventDataOf<T>) {
+  return contractEvent(type, data, { producer: 'notification-service', topics });
 }

@@ -55,7 +55,7 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     const [emailSent] = sentFor(allocated.data.orderId);
     const message = sent.messages.find((m) => m.value?.toString().includes(emailSent.id))!;
     expect(message.key?.toString()).toBe(allocated.data.orderId);
-    expect(emailSent).toMatchObject({ type: 'EmailSent', source: 'keypool/notification-service' });
+    expect(emailSent).toMatchObject({ type: 'EmailSent', source: '/keypool/notification-service' });
     expect(emailSent.data).toEqual({
       orderId: allocated.data.orderId,
       merchantId: 'm_acme',

@@ -1,5 +1,5 @@
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import type { InboundEvent, Tx } from '@keypool/messaging';
+import type { InboundEventOf, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { textsFor } from '../email-texts/email-texts.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
@@ -27,8 +27,8 @@ export interface QueueLicenseEmailDeps {
  * arrive here (the runner's inbox), so a redelivered event queues nothing; a resend is a new
  * event and always sends. A text whose rendering is refused fails that line for good.
  */
-export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEvent[], tx: Tx): Promise<void> {
-  const lines = events.map((e) => ({ event: e, data: e.envelope.data as unknown as LicenseAllocatedData }));
+export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
+  const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
   const textOf = await textsFor(tx.manager, lines.map(({ data }) => data));
   const queued = lines.map(({ event, data }): QueuedEmail => {
     const line = lineOf(event, data);
@@ -64,7 +64,7 @@ function isRenderRefusal(error: unknown): error is Error {
   return error instanceof Error && error.name === 'EmailRenderRefused';
 }
 
-function lineOf(event: InboundEvent, data: LicenseAllocatedData): EmailLine {
+function lineOf(event: InboundEventOf<'LicenseAllocated'>, data: LicenseAllocatedData): EmailLine {
   return {
     eventId: event.envelope.id,
     merchantId: data.merchantId,
@@ -76,7 +76,7 @@ function lineOf(event: InboundEvent, data: LicenseAllocatedData): EmailLine {
   };
 }
 
-function mailFor(deps: QueueLicenseEmailDeps, event: InboundEvent, data: LicenseAllocatedData, email: RenderedEmail): OutgoingMail {
+function mailFor(deps: QueueLicenseEmailDeps, event: InboundEventOf<'LicenseAllocated'>, data: LicenseAllocatedData, email: RenderedEmail): OutgoingMail {
   return {
     from: deps.settings.from,
     to: [data.customer.email],

@@ -1,5 +1,4 @@
-import type { PoolLowData } from '@keypool/contracts';
-import type { InboundEvent, Tx } from '@keypool/messaging';
+import type { InboundEventOf, Tx } from '@keypool/messaging';
 import { alertContactsOf } from '../alert-contacts/alert-contacts.handler';
 import { mapWithConcurrency } from '../delivery/bounded-concurrency';
 import { DeliveryRecord, outcomeColumns, recordDeliveries } from '../delivery/delivery.entity';
@@ -16,10 +15,10 @@ export interface PoolLowAlertDeps {
 }
 
 /** One e-mail per PoolLow event to the merchant's alert contacts; none set means none sent. */
-export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundEvent[], tx: Tx): Promise<void> {
+export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundEventOf<'PoolLow'>[], tx: Tx): Promise<void> {
   const budget = new RetryBudget(deps.settings.retryBudgetMs);
   const deliveries = await mapWithConcurrency(events, deps.settings.concurrency, async (event): Promise<DeliveryRecord | null> => {
-    const alert = event.envelope.data as unknown as PoolLowData;
+    const alert = event.envelope.data;
     const contacts = await alertContactsOf(tx.manager, alert.merchantId);
     if (contacts.length === 0) {
       deps.metrics.poolLowAlert('no_contacts');
