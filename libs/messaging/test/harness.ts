@@ -57,7 +57,7 @@ export function testMessaging(
     logger: testLogger(),
     metrics: options.metrics ?? new Metrics(),
     retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, ...options.retry },
-    outbox: { sweepMs: 200, batchSize: 100, retentionMs: 3600000 },
+    outbox: { sweepMs: 200, batchSize: 100 },
     producesTo,
     onFatal,
   });

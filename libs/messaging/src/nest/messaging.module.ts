@@ -1,10 +1,14 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Topics } from '@keypool/contracts';
 import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS, createLogger } from '@keypool/platform';
 import { Messaging } from '../messaging';
 import { KafkaSecurityEnv, kafkaSecurity } from '../kafka/kafka-security';
+import { RetentionPruner } from '../retention/retention-pruner';
+import { RetentionEnv, messagingRetentionTables, prunerSchedule } from '../retention/retention-settings';
+import type { RetentionTable } from '../retention/retention-table';
 
 export interface MessagingModuleOptions {
   /** Topics the service publishes to and consumes from, given its validated settings. */
@@ -14,9 +18,11 @@ export interface MessagingModuleOptions {
    * of something no retry repairs; a database or broker that is away never leads here.
    */
   onFatal?(error: unknown): void;
+  /** The service's own tables with a retention, given its validated settings (inbox and outbox come on top). */
+  retention?(config: MessagingConfig): RetentionTable[];
 }
 
-export interface MessagingConfig extends KafkaSecurityEnv {
+export interface MessagingConfig extends KafkaSecurityEnv, RetentionEnv {
   KAFKA_BROKERS: string;
   KAFKA_CLIENT_ID?: string;
   KAFKA_TOPIC_PARTITIONS: number;
@@ -36,6 +42,7 @@ const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly messaging: Messaging,
+    private readonly pruner: RetentionPruner,
     private readonly readiness: ReadinessRegistry,
     @Inject(SERVICE_CONFIG) private readonly config: MessagingConfig,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -52,9 +59,11 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
       },
     });
     this.messaging.readinessProbes().forEach((probe) => this.readiness.register(probe));
+    this.pruner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.pruner.stop();
     await this.messaging.stop();
   }
 }
@@ -92,12 +101,22 @@ export class MessagingModule {
                 maxDelayMs: 5000,
                 transientMaxDelayMs: config.CONSUMER_TRANSIENT_MAX_DELAY_MS,
               },
-              outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500, retentionMs: 3600000 },
+              outbox: { sweepMs: config.OUTBOX_SWEEP_MS, batchSize: 500 },
               producesTo: options.topics(topics).produces,
               onFatal: options.onFatal ?? exitForRestart(logger),
               startupWaitMs: config.KAFKA_STARTUP_WAIT_MS,
             });
           },
+        },
+        {
+          provide: RetentionPruner,
+          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, Metrics],
+          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, metrics: Metrics) =>
+            new RetentionPruner(dataSource, createLogger(serviceName, config.LOG_LEVEL, { component: 'retention' }), metrics, {
+              tables: [...messagingRetentionTables(config), ...(options.retention?.(config) ?? [])],
+              ...prunerSchedule(config),
+              lockId: createHash('sha256').update(`retention:${serviceName}`).digest().readInt32BE(0),
+            }),
         },
         MessagingLifecycle,
       ],

@@ -48,7 +48,7 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
       logger: testLogger(),
       metrics,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-      outbox: { sweepMs: 200, batchSize: 100, retentionMs: 3600000, ...outbox },
+      outbox: { sweepMs: 200, batchSize: 100, ...outbox },
       producesTo: [topic],
       onFatal: () => undefined,
     });
@@ -192,7 +192,7 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
       { ...producer, sendBatch },
       cipher,
       logger,
-      { batchSize: 100, sweepMs: 20, retentionMs: 3600000, lockId: 424242, maxBackoffMs: 80 },
+      { batchSize: 100, sweepMs: 20, lockId: 424242, maxBackoffMs: 80 },
       kafka,
       new Metrics(),
     );

@@ -12,7 +12,6 @@ import { TopicPartitions } from './topic-partitions';
 export interface OutboxRelayOptions {
   batchSize: number;
   sweepMs: number;
-  retentionMs: number;
   /** Identifies this service's relay lock; instances of one service share it. */
   lockId: number;
   /** Bytes one partition may get in one send; default 512 KiB. */
@@ -72,7 +71,6 @@ export class OutboxRelay {
   private stopped = false;
   private backingOff = false;
   private failures = 0;
-  private lastPrune = 0;
   private lastErrorLog = -Infinity;
   private suppressedErrors = 0;
   private readonly partitions: TopicPartitions;
@@ -137,7 +135,6 @@ export class OutboxRelay {
         if (outcome.claimed < this.options.batchSize || !progressed) break;
       }
       this.recovered();
-      await this.pruneOccasionally();
     } catch (error) {
       this.backOff(error);
     }
@@ -275,15 +272,6 @@ export class OutboxRelay {
     this.logger.error({ err: error, ...extra, suppressedSinceLastLog: this.suppressedErrors }, message);
     this.lastErrorLog = now;
     this.suppressedErrors = 0;
-  }
-
-  private async pruneOccasionally(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastPrune < this.options.retentionMs / 4) return;
-    this.lastPrune = now;
-    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval`, [
-      String(this.options.retentionMs),
-    ]);
   }
 }
 
