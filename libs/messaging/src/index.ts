@@ -17,3 +17,6 @@ export * from './consumer/retry';
 export * from './messaging';
 export * from './consumer/contract-decoder';
 export * from './nest/messaging.module';
+export * from './retention/retention-table';
+export * from './retention/retention-pruner';
+export * from './retention/retention-settings';
