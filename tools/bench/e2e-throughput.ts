@@ -1,115 +1,162 @@
-// `npm run bench`: OrderPaid → EmailSent throughput and latency with every part on this machine.
-import 'reflect-metadata';
+// keypool end to end: OrderPaid → EmailSent with every part on this machine. A burst measures
+// the maximum rate; paced runs at fractions of it measure latency below saturation.
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { dataschemaOf, exampleEventData } from '@keypool/contracts';
-import { envelope } from '@keypool/messaging';
-import { readFileSync } from 'node:fs';
-import { CpuSample, cpuSecondsOf, cpuSecondsOfCommand, describeCpu, sampleCpu } from './cpu-time';
-import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, TopicReader, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
+import type { Producer } from 'kafkajs';
+import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, freePort, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, type TestDatabase } from '@keypool/testing';
+import { cpuSecondsOf, cpuSecondsOfCommand, sampleCpu, type CpuSample } from './cpu-time';
+import { BENCH_PARTITIONS, cpuPerOrder, type ThroughputResult } from './bare-e2e';
+import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, percentiles, publish, type Percentiles } from './load';
 
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 10000);
-const RATE = Number(process.env['BENCH_RATE'] ?? 0);
-// BENCH_CPU_PROFILE=1 writes a V8 .cpuprofile per service into .cache/bench/profiles (open in Chrome DevTools).
-const PROFILE_DIR = process.env['BENCH_CPU_PROFILE'] ? join(__dirname, '../../.cache/bench/profiles') : undefined;
-const profiling: Record<string, string> = PROFILE_DIR ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: PROFILE_DIR } : {};
+export interface E2eOptions {
+  orders: number;
+  /** Offered loads of the latency sweep, as fractions of the burst's rate. */
+  sweep: number[];
+  sweepSeconds: number;
+  /** Fixed ports 45101-45103 for a full run; OS-assigned for the smoke run. */
+  fixedPorts: boolean;
+  /** Extra environment of the three services (NODE_OPTIONS for heap settings, profiling). */
+  serviceEnv?: Record<string, string>;
+  brokerPid?: number;
+}
 
-async function main(): Promise<void> {
-  const logDir = join(__dirname, '../../.cache/bench');
+export interface LatencyPoint extends Percentiles {
+  fraction: number;
+  offeredPerSecond: number;
+  orders: number;
+}
+
+export interface E2eResult {
+  throughput: ThroughputResult;
+  import: { lines: number; ms: number; linesPerSecond: number };
+  rssMiB: Record<string, number>;
+  eventsPerChunk: string[];
+  latency: LatencyPoint[];
+}
+
+const SERVICES = ['pool-service', 'order-fulfillment-service', 'notification-service'] as const;
+
+export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
+  const logDir = join(REPO_ROOT, '.cache/bench');
   mkdirSync(logDir, { recursive: true });
   const prefix = uniqueName('bench');
   const dbs = await Promise.all(['pool', 'fulfil', 'notif'].map((n) => freshDatabase(`bench_${n}`)));
-  // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
-  const env = (i: number, extra: Record<string, string> = {}) => testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: '6', ...profiling, ...extra });
-  const sink = await SinkProcess.start(0, SINK_API_KEY, ORDERS + 100);
-  const [pool, fulfillment, notification] = await Promise.all([
-    ServiceProcess.start('pool-service', env(0), 45101, logDir),
-    ServiceProcess.start('order-fulfillment-service', env(1), 45102, logDir),
-    ServiceProcess.start('notification-service', env(2, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url }), 45103, logDir),
-  ]);
-  const topics = topicsOf(env(0));
-  const headers = { authorization: `Bearer ${TEST_KEYS.support}` };
-  const created = await fetch(`${pool.url}/v1/pools`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }) });
-  const { id: poolId } = (await created.json()) as { id: string };
-  const importStart = Date.now();
-  const licenses = Array.from({ length: ORDERS }, (_, i) => `BENCH-${i}-${randomBytes(6).toString('hex')}`).join('\n');
-  await fetch(`${pool.url}/v1/pools/${poolId}/licenses`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: licenses });
-  const importMs = Date.now() - importStart;
-
-  const kafka = testKafka();
-  const sent = await TopicReader.open(kafka, topics.emailSent);
+  const sweepOrders = options.sweep.length * 4000;
+  const sink = await SinkProcess.start(0, SINK_API_KEY, options.orders + sweepOrders + 100);
+  const stack = await startServices(options, dbs, prefix, sink.url, logDir).catch(async (error) => {
+    await sink.stop();
+    await Promise.all(dbs.map((db) => db.drop()));
+    throw error;
+  });
+  const [pool, fulfillment, notification] = stack;
+  const kafka = testKafka('bench');
+  const topics = topicsOf(testServiceEnv('', prefix));
+  const sent = await Arrivals.open(kafka, topics.emailSent);
   const producer = kafka.producer();
   await producer.connect();
-  const base = exampleEventData.OrderPaid;
-  const events = Array.from({ length: ORDERS }, (_, i) =>
-    envelope({ type: 'OrderPaid', source: 'bench', dataschema: dataschemaOf('OrderPaid'), data: { ...base, orderId: `${prefix}-${i}`, items: [{ ...base.items[0], productId: 'p_bench', quantity: 1 }] } }),
-  );
-  const brokerPid = Number(readFileSync(join(__dirname, '../../.cache/kafka/run-9092/kafka.pid'), 'utf8').trim()) || undefined;
-  const cpu = (): CpuSample =>
-    sampleCpu({
-      'pool-service': () => cpuSecondsOf(pool.pid),
-      'order-fulfillment-service': () => cpuSecondsOf(fulfillment.pid),
-      'notification-service': () => cpuSecondsOf(notification.pid),
-      'sendgrid-sink': () => cpuSecondsOf(sink.pid),
-      'kafka broker': () => cpuSecondsOf(brokerPid),
-      postgresql: () => cpuSecondsOfCommand('postgres'),
-      'bench (checkout + reader)': () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-    });
-  const cpuBefore = cpu();
-  const start = Date.now();
-  // Unpaced (default): the whole burst at once, which measures throughput. BENCH_RATE=<orders/s>
-  // publishes in 100 ms steps at that rate, which measures latency below saturation.
-  const step = RATE ? Math.max(1, Math.round(RATE / 10)) : 500;
-  const publishedAt = new Map<string, number>();
-  for (let i = 0; i < events.length; i += step) {
-    const now = Date.now();
-    const slice = events.slice(i, i + step);
-    slice.forEach((e) => publishedAt.set(e.data.orderId, now));
-    await producer.send({ topic: topics.orderPaid, messages: slice.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
-    if (RATE) await new Promise((r) => setTimeout(r, Math.max(0, start + ((i + step) / RATE) * 1000 - Date.now())));
+  try {
+    const poolId = await createPool(pool.url);
+    const lines = licenseLines(options.orders);
+    const importStart = Date.now();
+    await importLicenses(pool.url, poolId, lines);
+    const importMs = Date.now() - importStart;
+
+    const cpu = (): CpuSample =>
+      sampleCpu({
+        ...Object.fromEntries(stack.map((s) => [s.name, () => cpuSecondsOf(s.pid)])),
+        'sendgrid-sink': () => cpuSecondsOf(sink.pid),
+        'kafka broker': () => cpuSecondsOf(options.brokerPid),
+        postgresql: () => cpuSecondsOfCommand('postgres'),
+        'bench (load + reader)': () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      });
+    const before = cpu();
+    const start = Date.now();
+    const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
+    await publish(producer, topics.orderPaid, burst);
+    const last = await sent.waitFor(burst.map((e) => e.data.orderId), 600000, 'EmailSent');
+    const after = cpu();
+    const elapsedMs = last - start;
+    const throughput = { orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), cpuMsPerOrder: cpuPerOrder(before, after, options.orders) };
+    const metrics = await Promise.all(stack.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
+    const rssMiB = Object.fromEntries(stack.map((s, i) => [s.name, Math.round(Number(/process_resident_memory_bytes (\d+)/.exec(metrics[i])?.[1] ?? 0) / 2 ** 20)]));
+
+    const latency = await sweep(options, throughput.ordersPerSecond, { producer, topic: topics.orderPaid, sent, poolUrl: pool.url, poolId, prefix });
+    return {
+      throughput,
+      import: { lines: options.orders, ms: importMs, linesPerSecond: perSecond(options.orders, importMs) },
+      rssMiB,
+      eventsPerChunk: metrics.flatMap(chunkSizes),
+      latency,
+    };
+  } finally {
+    if (options.serviceEnv?.['BENCH_PROFILE_DIR']) {
+      for (const s of stack) if (s.pid) process.kill(s.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    await producer.disconnect();
+    await sent.close();
+    await Promise.all(stack.map((s) => s.stop()));
+    await sink.stop();
+    await Promise.all(dbs.map((db) => db.drop()));
   }
-  const produced = Date.now() - start;
-  await waitUntil(() => sent.messages.length >= ORDERS, 600000, `${ORDERS} EmailSent`);
-  const elapsed = Date.now() - start;
-  const cpuAfter = cpu();
-  const chunks = await Promise.all([pool, fulfillment, notification].map(async (s) => chunkSizes(await (await fetch(`${s.url}/metrics`)).text())));
-  const rss = await Promise.all([pool, fulfillment, notification].map(async (s) => {
-    const metrics = await (await fetch(`${s.url}/metrics`)).text();
-    return `${s.name} ${(Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0) / 2 ** 20).toFixed(0)} MiB`;
-  }));
-  console.log(`import: ${ORDERS} licenses in ${importMs} ms (${Math.round((ORDERS / importMs) * 1000)} lines/s)`);
-  console.log(`orders: ${ORDERS} OrderPaid published in ${produced} ms (${RATE ? `paced at ${RATE}/s` : 'one burst'})`);
-  console.log(`throughput: ${Math.round((ORDERS / elapsed) * 1000)} orders/s from OrderPaid to EmailSent (${elapsed} ms for ${ORDERS})`);
-  const latencies = sent.messages
-    .map((m) => Number(m.timestamp) - (publishedAt.get((JSON.parse(m.value!.toString()) as { data: { orderId: string } }).data.orderId) ?? NaN))
-    .filter((ms) => !Number.isNaN(ms))
-    .sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  console.log(`latency OrderPaid published → EmailSent written: p50 ${percentile(50)} ms, p95 ${percentile(95)} ms, p99 ${percentile(99)} ms, max ${latencies[latencies.length - 1]} ms`);
-  console.log(`CPU from the first OrderPaid to the last EmailSent (2 cores = ${((2 * elapsed) / 1000).toFixed(1)} s available):\n${describeCpu(cpuBefore, cpuAfter, ORDERS)}`);
-  console.log(`events per consumed chunk (one transaction each): ${chunks.flat().join(', ')}`);
-  console.log(`memory (RSS after run): ${rss.join(', ')}`);
-  if (PROFILE_DIR) {
-    for (const s of [pool, fulfillment, notification]) if (s.pid) process.kill(s.pid, 'SIGUSR2');
-    await new Promise((r) => setTimeout(r, 3000));
-    console.log(`CPU profiles: ${PROFILE_DIR}`);
-  }
-  await producer.disconnect();
-  await sent.close();
-  await Promise.all([pool, fulfillment, notification].map((s) => s.stop()));
-  await sink.stop();
-  if (process.env['BENCH_TABLE_STATS']) for (const db of dbs) console.log(db.url, await tableStats(db.url));
-  await Promise.all(dbs.map((db) => db.drop()));
 }
 
-async function tableStats(url: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, idx_scan, seq_scan FROM pg_stat_user_tables ORDER BY relname`);
-  await client.end();
-  return rows.map((r) => JSON.stringify(r)).join('\n');
+async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: string, sinkUrl: string, logDir: string): Promise<ServiceProcess[]> {
+  // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
+  const env = (i: number, extra: Record<string, string> = {}) =>
+    testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...options.serviceEnv, ...extra });
+  const ports = options.fixedPorts ? [45101, 45102, 45103] : await Promise.all(SERVICES.map(() => freePort()));
+  const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
+  const started = await Promise.allSettled(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+}
+
+interface SweepContext {
+  producer: Producer;
+  topic: string;
+  sent: Arrivals;
+  poolUrl: string;
+  poolId: string;
+  prefix: string;
+}
+
+/** One paced run per offered load, lowest first, each waiting for all of its e-mails before the next. */
+async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): Promise<LatencyPoint[]> {
+  const points: LatencyPoint[] = [];
+  for (const fraction of options.sweep) {
+    const offeredPerSecond = Math.max(1, Math.round(maxRate * fraction));
+    const count = Math.min(4000, Math.max(20, Math.round(offeredPerSecond * options.sweepSeconds)));
+    await importLicenses(ctx.poolUrl, ctx.poolId, licenseLines(count));
+    const events = orderPaidEvents(`${ctx.prefix}-at${Math.round(fraction * 100)}`, count, 'p_bench');
+    const publishedAt = await publish(ctx.producer, ctx.topic, events, offeredPerSecond);
+    await ctx.sent.waitFor(publishedAt.keys(), 600000, `EmailSent at ${Math.round(fraction * 100)} %`);
+    const latencies = [...publishedAt].map(([orderId, at]) => ctx.sent.at.get(orderId)! - at);
+    points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies) });
+  }
+  return points;
+}
+
+const headers = { authorization: `Bearer ${TEST_KEYS.support}` };
+
+async function createPool(url: string): Promise<string> {
+  const created = await fetch(`${url}/v1/pools`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }) });
+  if (!created.ok) throw new Error(`creating the bench pool: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { id: string }).id;
+}
+
+export function licenseLines(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `BENCH-${i}-${randomBytes(8).toString('hex')}`);
+}
+
+export async function importLicenses(url: string, poolId: string, lines: string[]): Promise<void> {
+  const response = await fetch(`${url}/v1/pools/${poolId}/licenses`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: lines.join('\n') });
+  if (!response.ok) throw new Error(`importing ${lines.length} licenses: ${response.status} ${await response.text()}`);
 }
 
 /** "consumer: events/chunks" from a service's /metrics, showing how well batching works under load. */
@@ -118,8 +165,3 @@ function chunkSizes(metrics: string): string[] {
   const handled = new Map([...metrics.matchAll(/^keypool_handler_seconds_count\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
   return [...consumed].filter(([, n]) => n > 0).map(([name, n]) => `${name} ${(n / (handled.get(name) ?? 1)).toFixed(1)}`);
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -1,0 +1,134 @@
+// `npm run bench`: every figure next to a baseline measured in the same run on the same machine,
+// because absolute figures differ between machines (and between minutes on a shared one).
+// Prints the table, writes bench/results/<time>.json, latest.json and latency.svg.
+// BENCH_SMOKE=1 runs every part with tiny sizes, all at once, to prove the bench still works;
+// its figures mean nothing.
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { runAllocation } from './allocation';
+import { runBareE2e } from './bare-e2e';
+import { runKeypoolE2e } from './e2e-throughput';
+import { REPO_ROOT } from './load';
+import { BenchResults, ImportFigure, rowsOf, table, writeResults } from './report';
+
+type ImportFormat = 'text' | 'json';
+type BenchImport = (options: { lines: number; formats: ImportFormat[] }) => Promise<ImportFigure[]>;
+
+/**
+ * The import and history parts are other work of issue 11 (tools/bench/import.ts, history.ts);
+ * loaded by name so the rest of the bench runs, and says "not run", until each lands.
+ */
+function companion<T>(file: string, name: string): T | undefined {
+  if (!existsSync(join(__dirname, `${file}.ts`))) return undefined;
+  return (require(`./${file}`) as Record<string, T>)[name];
+}
+
+const PARTS = ['bare', 'e2e', 'allocation', 'import', 'history'] as const;
+type Part = (typeof PARTS)[number];
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got ${raw})`);
+  return value;
+}
+
+function settings() {
+  const smoke = process.env['BENCH_SMOKE'] === '1';
+  const parts = (process.env['BENCH_PARTS'] ?? PARTS.join(',')).split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`BENCH_PARTS names ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
+  const sweep = (process.env['BENCH_SWEEP'] ?? (smoke ? '0.25,0.5' : '0.1,0.25,0.5,0.75')).split(',').map(Number);
+  if (sweep.length > 10 || sweep.some((f) => !(f > 0 && f <= 1))) throw new Error('BENCH_SWEEP must be at most 10 fractions of the maximum rate, each above 0 and at most 1');
+  const formats = (process.env['BENCH_IMPORT_FORMATS'] ?? 'text').split(',');
+  if (formats.some((f) => f !== 'text' && f !== 'json')) throw new Error('BENCH_IMPORT_FORMATS must list text and/or json');
+  return {
+    smoke,
+    parts: new Set(parts as Part[]),
+    orders: integer('BENCH_ORDERS', smoke ? 100 : 10000, 10, 1_000_000),
+    sweep,
+    sweepSeconds: integer('BENCH_SWEEP_S', smoke ? 1 : 10, 1, 120),
+    allocationLines: integer('BENCH_ALLOC_LINES', smoke ? 100 : 10000, 10, 1_000_000),
+    importLines: integer('BENCH_IMPORT_LINES', smoke ? 1000 : 1_000_000, 10, 10_000_000),
+    importFormats: formats as ImportFormat[],
+    resultsDir: process.env['BENCH_RESULTS_DIR'] ?? join(REPO_ROOT, 'bench/results'),
+    // Extra NODE_OPTIONS for the services under bench, e.g. heap settings to compare.
+    serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? '',
+  };
+}
+
+async function main(): Promise<void> {
+  const s = settings();
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    smoke: s.smoke,
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown', loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) },
+    commit: gitCommit(),
+    notRun: {},
+  };
+  const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO_ROOT, '.cache/bench/profiles') : undefined;
+  const nodeOptions = [s.serviceNodeOptions, profileDir ? `--require ${join(__dirname, 'cpu-profile.preload.js')}` : ''].filter(Boolean).join(' ');
+  const serviceEnv: Record<string, string> = { ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
+  const brokerPid = readBrokerPid();
+  const wanted = (part: Part) => {
+    if (!s.parts.has(part)) results.notRun[part] = 'not in BENCH_PARTS';
+    return s.parts.has(part);
+  };
+  const jobs: Record<Part, () => Promise<void>> = {
+    bare: async () => void (results.bareE2e = await runBareE2e(s.orders, brokerPid)),
+    e2e: async () => void (results.e2e = await runKeypoolE2e({ orders: s.orders, sweep: s.sweep, sweepSeconds: s.sweepSeconds, fixedPorts: !s.smoke, serviceEnv, brokerPid })),
+    allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, !s.smoke, serviceEnv)),
+    import: async () => {
+      const benchImport = companion<BenchImport>('import', 'benchImport');
+      if (benchImport) results.import = await benchImport({ lines: s.importLines, formats: s.importFormats });
+      else results.notRun['import'] = 'tools/bench/import.ts has not landed yet';
+    },
+    history: async () => void (results.notRun['history'] = 'tools/bench/history.ts has not landed yet'),
+  };
+  const selected = PARTS.filter(wanted);
+  const say = (part: Part, what: string) => console.log(`== ${part}: ${what}`);
+  if (s.smoke) {
+    // Figures of a smoke run mean nothing, so its parts share the machine to finish sooner.
+    await Promise.all(selected.map(async (part) => jobs[part]().then(() => say(part, 'done'))));
+  } else {
+    for (const part of selected) {
+      say(part, 'running');
+      await jobs[part]();
+    }
+  }
+  results.finishedAt = new Date().toISOString();
+  results.rows = rowsOf(results);
+  console.log(`\n${table(results.rows)}\n`);
+  if (results.e2e) {
+    console.log(`CPU per order (ms), keypool: ${JSON.stringify(results.e2e.throughput.cpuMsPerOrder)}`);
+    if (results.bareE2e) console.log(`CPU per order (ms), bare:    ${JSON.stringify(results.bareE2e.cpuMsPerOrder)}`);
+    console.log(`events per consumed chunk: ${results.e2e.eventsPerChunk.join(', ')}`);
+  }
+  console.log(`machine: ${results.machine.nproc} × ${results.machine.cpu}, load average at start ${results.machine.loadAverage.join(' ')}`);
+  console.log(`written: ${writeResults(s.resultsDir, results).join(', ')}`);
+  if (profileDir) console.log(`CPU profiles: ${profileDir}`);
+}
+
+function readBrokerPid(): number | undefined {
+  const file = join(REPO_ROOT, '.cache/kafka/run-9092/kafka.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || undefined : undefined;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
