@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -d node_modules/kafkajs ] || npm ci --no-audit --no-fund --loglevel=error
-exec node -r @swc-node/register tools/chaos/main.ts
+exec node -r @swc-node/register tools/chaos/main.ts "$@"

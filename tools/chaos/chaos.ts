@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { TEST_KEYS } from '@keypool/testing';
 import { check, waitForSettling, type ImportedPool } from './checker';
 import { runFaults, seededRandom, type Fault } from './faults';
+import { GroupWatcher, groupChecks } from './groups';
 import { PRODUCTS, planLoad, publishLoad, unitsWanted, type LoadPlan } from './load';
 import { buildReport, writeReport, type ChaosReport } from './report';
 import { startStack, type ChaosStack } from './stack';
@@ -20,6 +21,8 @@ export interface ChaosOptions {
   partitions: number;
   restartDelayMs: number;
   settleTimeoutMs: number;
+  /** Processes per service (default 1); with more, the run also checks how the consumer groups were shared. */
+  instances?: number;
   /** The faults of the run, given how long the load lasts and a seeded random source. */
   schedule(loadMs: number, random: () => number): Fault[];
 }
@@ -32,21 +35,42 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const plan = planLoad(options.label, options.orders, options.malformed);
   const stack = await startStack({ ...options, maxMessages: 2 * plan.orders.length + 1000 }, timeline);
   const producer = stack.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const instances = options.instances ?? 1;
+  const groups = instances > 1 ? new GroupWatcher(stack.kafka, stack.prefix, timeline) : undefined;
   try {
     const pools = await stockPools(stack, plan);
     await producer.connect();
+    if (groups) {
+      await groups.start();
+      const shared = await groups.waitUntilShared(['pool', 'fulfillment', 'notification'], instances, 120000);
+      timeline.note(shared ? 'every consumer group shared' : 'consumer groups not all shared after 120 s', `${instances} instances per service`);
+    }
     const loadMs = (options.orders / options.rate) * 1000;
     const faults = options.schedule(loadMs, seededRandom(options.seed));
     timeline.note('load started', stack.topics.orderPaid, `${options.orders} orders at ${options.rate}/s, seed ${options.seed}`);
+    const loadStartedAt = Date.now();
     await Promise.all([publishLoad(producer, stack.topics.orderPaid, plan, options.rate, timeline), runFaults(faults, stack, timeline)]);
+    if (groups) {
+      // Killed instances may still be down: wait for them and their rebalance, so the run ends
+      // with the work they came back to, and the checks see every instance in its groups.
+      await Promise.all(Object.values(stack.instances).flat().map((s) => s.waitUntilReady(300000)));
+      const shared = await groups.waitUntilShared(['pool', 'fulfillment', 'notification'], instances, 120000);
+      timeline.note(shared ? 'every consumer group shared again' : 'consumer groups not all shared again after 120 s', `${instances} instances per service`);
+    }
     const input = { stack, plan, pools, timeline };
     const settled = await waitForSettling(input, options.settleTimeoutMs);
     timeline.note(settled ? 'settled' : 'still busy at the deadline', 'system');
-    const settings = { orders: options.orders, rate: options.rate, malformed: options.malformed, seed: options.seed, partitions: options.partitions };
-    const report = buildReport(options.label, settings, [...faults].sort((a, b) => a.at - b.at).map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`), settled, await check(input), timeline);
+    const findings = await check(input);
+    if (groups) {
+      await groups.poll();
+      findings.checks.push(...groupChecks(groups, stack, timeline, loadStartedAt, options.partitions));
+    }
+    const settings = { orders: options.orders, rate: options.rate, malformed: options.malformed, seed: options.seed, partitions: options.partitions, ...(instances > 1 ? { instances } : {}) };
+    const report = buildReport(options.label, settings, [...faults].sort((a, b) => a.at - b.at).map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`), settled, findings, timeline);
     console.log(`[chaos] report: ${writeReport(report, RESULTS_DIR)}`);
     return report;
   } finally {
+    await groups?.stop().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
     await stack.close();
   }

@@ -102,7 +102,7 @@ export async function check(input: CheckInput): Promise<Findings> {
       'lines unroutable': count('unroutable'),
       'e-mails accepted by the sink (originals)': emails.length,
       'send requests refused by the fault gate': stack.sinkGate.refused,
-      ...Object.fromEntries(Object.values(stack.services).map((s) => [`${s.name} restarts`, s.restarts])),
+      ...Object.fromEntries(Object.values(stack.instances).flat().map((s) => [`${s.label} restarts`, s.restarts])),
     },
   };
 }
@@ -226,7 +226,8 @@ function missingEmails(allocatedLines: Set<string>, emails: AcceptedEmail[], db:
 function extraEmails(emails: AcceptedEmail[], timeline: Timeline): CheckResult {
   const byLine = new Map<string, AcceptedEmail[]>();
   for (const e of emails) byLine.set(lineKey(e.orderId ?? '', e.lineId ?? ''), [...(byLine.get(lineKey(e.orderId ?? '', e.lineId ?? '')) ?? []), e]);
-  const kills = timeline.entries.filter((t) => t.target === NOTIFICATION && (t.what === 'SIGKILL' || t.what === 'exited'));
+  // Any instance's: with two, the killed one's claims are sent again by its restart (or, after the lease, by the other).
+  const kills = timeline.entries.filter((t) => t.target.startsWith(NOTIFICATION) && (t.what === 'SIGKILL' || t.what === 'exited'));
   const causes = new Map<string, number>();
   const evidence: string[] = [];
   let unexplained = 0;
@@ -240,7 +241,7 @@ function extraEmails(emails: AcceptedEmail[], timeline: Timeline): CheckResult {
         extra.eventId !== first.eventId
           ? 'a second LicenseAllocated event for the line'
           : kill
-            ? `${kill.what} of ${NOTIFICATION} at +${timeline.seconds(kill.at)}s`
+            ? `${kill.what} of ${kill.target} at +${timeline.seconds(kill.at)}s`
             : 'the same event sent again with no kill in between';
       if (extra.eventId !== first.eventId || !kill) unexplained += 1;
       causes.set(cause, (causes.get(cause) ?? 0) + 1);

@@ -39,12 +39,19 @@ export function brokerRestart(at: number, downMs: number): Fault {
   };
 }
 
-export function kill(at: number, service: ServiceKey): Fault {
+/**
+ * SIGKILL of a service, restarted by the supervisor after its usual delay; with `instance`, of
+ * that instance (0-based) of a service that runs several, and `downMs`, kept down that long.
+ */
+export function kill(at: number, service: ServiceKey, instance?: number, downMs?: number): Fault {
+  const which = instance === undefined ? service : `${service} instance ${instance + 1}`;
   return {
     at,
-    describe: `SIGKILL ${service} (restarted by the supervisor)`,
+    describe: `SIGKILL ${which} (restarted by the supervisor${downMs === undefined ? '' : ` ${downMs / 1000} s later`})`,
     async inject(stack) {
-      stack.services[service].kill();
+      const target = stack.instances[service][instance ?? 0];
+      if (!target) throw new Error(`${service} has no instance ${(instance ?? 0) + 1}`);
+      target.kill(downMs);
     },
   };
 }

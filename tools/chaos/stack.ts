@@ -25,6 +25,8 @@ export interface StackOptions {
   partitions: number;
   restartDelayMs: number;
   maxMessages: number;
+  /** Processes per service (default 1), sharing the service's database, keys and consumer groups. */
+  instances?: number;
 }
 
 /** The system under chaos: three supervised services, PostgreSQL behind a proxy, the sink behind a gate. */
@@ -32,7 +34,10 @@ export interface ChaosStack {
   kafka: Kafka;
   prefix: string;
   topics: ReturnType<typeof topicsOf>;
+  /** The first instance of each service (the only one unless `instances` > 1). */
   services: Record<ServiceKey, SupervisedService>;
+  /** Every instance of each service. */
+  instances: Record<ServiceKey, SupervisedService[]>;
   /** Direct URLs (not through the proxy) for the checker. */
   databases: Record<ServiceKey, string>;
   dbProxy: TcpProxy;
@@ -57,9 +62,9 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
   const sinkGate = await SinkGate.start(sink.url);
 
   const prefix = uniqueName(options.label);
-  // Each service its own port from the OS (a supervised restart keeps it) and, from
-  // testServiceEnv, its own encryption keys, as in production.
-  const ports = { pool: await freePort(), fulfillment: await freePort(), notification: await freePort() };
+  const count = options.instances ?? 1;
+  // Each service its own encryption keys (from testServiceEnv), as in production, shared by its
+  // instances; each instance its own port from the OS (a supervised restart keeps it).
   const envFor = (key: ServiceKey, extra: Record<string, string> = {}) =>
     testServiceEnv(throughProxy(databases[key], dbProxy.port), prefix, {
       KAFKA_BROKERS: brokers.join(','),
@@ -73,22 +78,38 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
   const envs: Record<ServiceKey, Record<string, string>> = {
     pool: envFor('pool', { LICENSE_HASH_KEY: randomBytes(32).toString('base64') }),
     fulfillment: envFor('fulfillment'),
-    notification: envFor('notification', { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkGate.url, EMAIL_SENDER_ID: 'chaos-notification-0' }),
+    notification: envFor('notification', { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkGate.url }),
   };
-  const services = {} as Record<ServiceKey, SupervisedService>;
-  (Object.keys(SERVICES) as ServiceKey[]).forEach((key) => {
-    const name = SERVICES[key];
-    services[key] = new SupervisedService(name, `http://127.0.0.1:${ports[key]}`, envs[key], join(logDir, `${name}.log`), timeline, options.restartDelayMs);
-    services[key].start();
+  // What differs between two instances of a service: the HTTP port, the e-mail sender's name
+  // (EMAIL_SENDER_ID must differ between instances running at the same time; a restart keeps it)
+  // and, for the group watcher, the Kafka client id. Consumer groups, database and keys are shared.
+  const perInstance = (key: ServiceKey, i: number): Record<string, string> => ({
+    ...(count > 1 ? { KAFKA_CLIENT_ID: `${SERVICES[key]}-${i + 1}` } : {}),
+    ...(key === 'notification' ? { EMAIL_SENDER_ID: `chaos-notification-${i}` } : {}),
   });
-  await Promise.all(Object.values(services).map((s) => s.waitUntilReady(180000)));
-  timeline.note('ready', 'all services', `logs in ${logDir}`);
+  const instances = {} as Record<ServiceKey, SupervisedService[]>;
+  for (const key of Object.keys(SERVICES) as ServiceKey[]) {
+    const name = SERVICES[key];
+    instances[key] = [];
+    for (let i = 0; i < count; i++) {
+      const label = count > 1 ? `${name}#${i + 1}` : name;
+      const log = join(logDir, count > 1 ? `${name}-${i + 1}.log` : `${name}.log`);
+      const service = new SupervisedService(name, `http://127.0.0.1:${await freePort()}`, { ...envs[key], ...perInstance(key, i) }, log, timeline, options.restartDelayMs, label);
+      service.start();
+      instances[key].push(service);
+    }
+  }
+  const all = Object.values(instances).flat();
+  await Promise.all(all.map((s) => s.waitUntilReady(180000)));
+  timeline.note('ready', count > 1 ? `all services, ${count} instances each` : 'all services', `logs in ${logDir}`);
+  const services = { pool: instances.pool[0], fulfillment: instances.fulfillment[0], notification: instances.notification[0] };
 
   return {
     kafka: new Kafka({ clientId: 'keypool-chaos', brokers, logLevel: logLevel.NOTHING }),
     prefix,
     topics: topicsOf(envs.pool),
     services,
+    instances,
     databases,
     dbProxy,
     sink,
@@ -96,7 +117,7 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
     broker,
     logDir,
     async close() {
-      await Promise.all(Object.values(services).map((s) => s.stop()));
+      await Promise.all(all.map((s) => s.stop()));
       await Promise.all([sink.stop(), sinkGate.close(), dbProxy.close()]);
       if (!options.namedDatabases) await dropDatabases(Object.values(databases));
       await broker?.stop();

@@ -13,6 +13,8 @@ const repoRoot = join(__dirname, '../..');
 export class SupervisedService {
   private child?: ChildProcess;
   private stopping = false;
+  /** Set by kill(downMs): how long the next restart waits instead of the usual delay. */
+  private nextDelayMs?: number;
   restarts = 0;
 
   constructor(
@@ -22,6 +24,8 @@ export class SupervisedService {
     readonly logFile: string,
     private readonly timeline: Timeline,
     private readonly restartDelayMs: number,
+    /** The name in the timeline and the report: `pool-service`, or `pool-service#2` when a service runs twice. */
+    readonly label: string = name,
   ) {}
 
   start(): void {
@@ -35,13 +39,15 @@ export class SupervisedService {
     child.stderr?.pipe(log);
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
-      this.timeline.note('exited', this.name, signal ?? `code ${code}`);
+      this.timeline.note('exited', this.label, signal ?? `code ${code}`);
+      const delay = this.nextDelayMs ?? this.restartDelayMs;
+      this.nextDelayMs = undefined;
       setTimeout(() => {
         if (this.stopping) return;
         this.restarts += 1;
-        this.timeline.note('restarted', this.name);
+        this.timeline.note('restarted', this.label);
         this.start();
-      }, this.restartDelayMs);
+      }, delay);
     });
     this.child = child;
   }
@@ -56,22 +62,24 @@ export class SupervisedService {
       if (await fetch(`${this.url}/health/ready`).then((r) => r.ok, () => false)) return;
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${this.name} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
+    throw new Error(`${this.label} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
   }
 
-  kill(): void {
-    this.timeline.note('SIGKILL', this.name);
+  /** SIGKILL; the supervisor starts it again after `downMs`, or after its usual delay. */
+  kill(downMs?: number): void {
+    this.nextDelayMs = downMs;
+    this.timeline.note('SIGKILL', this.label, downMs === undefined ? undefined : `down ${downMs / 1000} s`);
     this.child?.kill('SIGKILL');
   }
 
   /** SIGSTOP then SIGCONT: a handler (or a GC pause) longer than the consumer session timeout. */
   async pause(ms: number): Promise<void> {
-    this.timeline.note('SIGSTOP', this.name, `${ms / 1000} s`);
+    this.timeline.note('SIGSTOP', this.label, `${ms / 1000} s`);
     const paused = this.child;
     paused?.kill('SIGSTOP');
     await new Promise((r) => setTimeout(r, ms));
     paused?.kill('SIGCONT');
-    this.timeline.note('SIGCONT', this.name);
+    this.timeline.note('SIGCONT', this.label);
   }
 
   async stop(): Promise<void> {
