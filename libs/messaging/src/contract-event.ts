@@ -7,7 +7,7 @@ import {
   type EventType,
   type Topics,
 } from '@keypool/contracts';
-import { cloudEventHeaders, envelope, type OutgoingEvent } from './envelope';
+import { cloudEventHeaders, envelope, type Envelope, type OutgoingEvent } from './envelope';
 
 /** Everything in keypool that publishes events; each one is the CloudEvents source `/keypool/<name>`. */
 export type EventProducer =
@@ -66,12 +66,17 @@ export function contractEvent<T extends EventType>(type: T, data: EventDataOf<T>
     ...(options.id ? { id: options.id } : {}),
     ...(options.time ? { time: options.time } : {}),
   });
-  return {
-    topic: options.topics[topicOfEvent[type]],
-    key: messageKeyOf(type, data),
-    aggregateType: aggregateTypeOf(type),
-    envelope: built,
-  };
+  return routed(type, built, options.topics);
+}
+
+/** An event built (and stored) earlier, published again unchanged: same id, same attributes. */
+export function republishedEvent<T extends EventType>(type: T, stored: Envelope<EventDataOf<T>>, topics: TopicsFor<T>): OutgoingEvent<EventDataOf<T>> {
+  if (stored.type !== type) throw new Error(`event ${stored.id} is a ${stored.type}, not a ${type}`);
+  return routed(type, stored, topics);
+}
+
+function routed<T extends EventType>(type: T, built: Envelope<EventDataOf<T>>, topics: TopicsFor<T>): OutgoingEvent<EventDataOf<T>> {
+  return { topic: topics[topicOfEvent[type]], key: messageKeyOf(type, built.data), aggregateType: aggregateTypeOf(type), envelope: built };
 }
 
 /** The Kafka message of an outgoing event, for tools that produce without an outbox (the relay does the same). */

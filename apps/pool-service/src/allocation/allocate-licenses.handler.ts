@@ -81,7 +81,7 @@ export class AllocateLicensesHandler {
       [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
     );
     const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!, allocationEventContext(l.id))) as Envelope<LicenseAllocatedData>);
-    allocated.forEach((e) => tx.publish(this.events.licenseAllocated(e)));
+    allocated.forEach((e) => tx.publish(this.events.licenseAllocatedAgain(e)));
     known
       .filter((l) => l.status !== 'allocated')
       .forEach((l) => tx.publish(this.events.heldLine(l, l.reason ?? 'The line is held until it can be served')));

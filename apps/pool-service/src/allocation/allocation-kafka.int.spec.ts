@@ -48,7 +48,7 @@ describe('allocation through Kafka', () => {
     await send(request(lineRequest({ orderId: 'served_1', productId: 'k_served', licenseCount: 2 })));
     await until('LicenseAllocated for served_1', () => allocatedFor('served_').length === 1);
     const [event] = allocatedFor('served_');
-    expect(event).toMatchObject({ type: 'LicenseAllocated', source: 'keypool/pool-service', dataschema: dataschemaOf('LicenseAllocated') });
+    expect(event).toMatchObject({ type: 'LicenseAllocated', source: '/keypool/pool-service', dataschema: dataschemaOf('LicenseAllocated') });
     expect(event.data).toMatchObject({ poolId: pool.id, customer: { email: 'ann@example.com' } });
     expect(event.data.licenses.map((l) => l.value)).toEqual(['SERVED-AAAA-0001', 'SERVED-AAAA-0002']);
     // The contract keys license-allocated by orderId, as structured CloudEvents.

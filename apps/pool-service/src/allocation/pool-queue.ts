@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { AllocationRequestedData, License, LicenseAllocatedData } from '@keypool/contracts';
-import type { Envelope, Tx } from '@keypool/messaging';
+import type { AllocationRequestedData, License } from '@keypool/contracts';
+import type { Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { decidePoolAlerts } from '../alerts/pool-alerts';
 import { allocationEventContext, allocationRequestContext, licenseValueContext } from '../keys/sealed-columns';
@@ -212,8 +212,9 @@ export class PoolQueue {
       next += line.license_count;
       const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value, licenseValueContext(l.id)) }));
       const request = JSON.parse(this.cipher.decryptText(requestOf.get(line.id)!, allocationRequestContext(line.id))) as AllocationRequestedData;
-      const event: Envelope<LicenseAllocatedData> = this.events.licenseAllocatedEnvelope(request, pool.id, licenses);
-      tx.publish(this.events.licenseAllocated(event));
+      const allocated = this.events.licenseAllocated(request, pool.id, licenses);
+      tx.publish(allocated);
+      const event = allocated.envelope;
       taken.forEach((l) => (licenseIds.push(l.id), licenseOwners.push(line.id)));
       eventIds.push(event.id);
       sealed.push(this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)));

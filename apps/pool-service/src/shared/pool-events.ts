@@ -1,15 +1,14 @@
 import type { AllocationDeferredData, AllocationRequestedData, License, LicenseAllocatedData, PoolLowData, Topics } from '@keypool/contracts';
-import { dataschemaOf } from '@keypool/contracts';
-import { Envelope, OutgoingEvent, envelope } from '@keypool/messaging';
+import { Envelope, OutgoingEvent, contractEvent, republishedEvent } from '@keypool/messaging';
 import type { AllocationRow } from '../allocation/allocation.entity';
 
-export const SOURCE = 'keypool/pool-service';
+const producer = 'pool-service';
 
-/** Builds the events pool-service publishes, keyed as the contract says (orderId, or poolId for PoolLow). */
+/** Builds the events pool-service publishes; contractEvent derives topic, key and attributes from the contract. */
 export class PoolEvents {
   constructor(private readonly topics: Topics) {}
 
-  licenseAllocatedEnvelope(request: AllocationRequestedData, poolId: string, licenses: License[]): Envelope<LicenseAllocatedData> {
+  licenseAllocated(request: AllocationRequestedData, poolId: string, licenses: License[]): OutgoingEvent<LicenseAllocatedData> {
     const data: LicenseAllocatedData = {
       orderId: request.orderId,
       merchantId: request.merchantId,
@@ -25,26 +24,20 @@ export class PoolEvents {
       licenses,
       parentLicenses: request.parentLicenses,
     };
-    return envelope({ type: 'LicenseAllocated', source: SOURCE, dataschema: dataschemaOf('LicenseAllocated'), data });
+    return contractEvent('LicenseAllocated', data, { producer, topics: this.topics });
   }
 
   /** The stored envelope goes out again unchanged: same id, same licenses. */
-  licenseAllocated(stored: Envelope<LicenseAllocatedData>): OutgoingEvent {
-    return { topic: this.topics.licenseAllocated, key: stored.data.orderId, aggregateType: 'order-line', envelope: stored };
+  licenseAllocatedAgain(stored: Envelope<LicenseAllocatedData>): OutgoingEvent<LicenseAllocatedData> {
+    return republishedEvent('LicenseAllocated', stored, this.topics);
   }
 
-  private allocationDeferred(data: Omit<AllocationDeferredData, 'deferredAt'>): OutgoingEvent {
-    const full: AllocationDeferredData = { ...data, deferredAt: new Date().toISOString() };
-    return {
-      topic: this.topics.allocationDeferred,
-      key: data.orderId,
-      aggregateType: 'order-line',
-      envelope: envelope({ type: 'AllocationDeferred', source: SOURCE, dataschema: dataschemaOf('AllocationDeferred'), data: full }),
-    };
+  private allocationDeferred(data: Omit<AllocationDeferredData, 'deferredAt'>): OutgoingEvent<AllocationDeferredData> {
+    return contractEvent('AllocationDeferred', { ...data, deferredAt: new Date().toISOString() }, { producer, topics: this.topics });
   }
 
   /** Tells order-fulfillment why a line waits: no pool routes it, or its pool has too little stock. */
-  heldLine(line: Pick<AllocationRow, 'order_id' | 'merchant_id' | 'line_id' | 'product_id' | 'status' | 'pool_id'>, reason: string): OutgoingEvent {
+  heldLine(line: Pick<AllocationRow, 'order_id' | 'merchant_id' | 'line_id' | 'product_id' | 'status' | 'pool_id'>, reason: string): OutgoingEvent<AllocationDeferredData> {
     return this.allocationDeferred({
       orderId: line.order_id,
       merchantId: line.merchant_id,
@@ -56,12 +49,7 @@ export class PoolEvents {
     });
   }
 
-  poolLow(data: PoolLowData): OutgoingEvent {
-    return {
-      topic: this.topics.poolLow,
-      key: data.poolId,
-      aggregateType: 'pool',
-      envelope: envelope({ type: 'PoolLow', source: SOURCE, dataschema: dataschemaOf('PoolLow'), data }),
-    };
+  poolLow(data: PoolLowData): OutgoingEvent<PoolLowData> {
+    return contractEvent('PoolLow', data, { producer, topics: this.topics });
   }
 }
