@@ -3,7 +3,15 @@
 // cross-service tests live in e2e/.
 const swc = JSON.parse(require('fs').readFileSync(__dirname + '/.swcrc', 'utf8'));
 
+// KEYPOOL_STACK=containers: Kafka and PostgreSQL start in Docker through testcontainers
+// (libs/testing/src/containers.ts); unset or `local`: the Docker-free local stack (tools/stack).
+const stack = process.env.KEYPOOL_STACK || 'local';
+if (!['local', 'containers'].includes(stack)) throw new Error(`KEYPOOL_STACK must be "local" or "containers", got "${stack}"`);
+
 module.exports = {
+  ...(stack === 'containers'
+    ? { globalSetup: '<rootDir>/libs/testing/src/containers-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/containers-teardown.ts' }
+    : {}),
   testEnvironment: 'node',
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/e2e', '<rootDir>/tools'],
