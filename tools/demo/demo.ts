@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, exampleEventData, defaultTopics } from '@keypool/contracts';
-import { envelope, kafkaSecurity } from '@keypool/messaging';
+import { exampleEventData, defaultTopics } from '@keypool/contracts';
+import { contractEvent, kafkaMessageOf, kafkaSecurity } from '@keypool/messaging';
 import { PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
 
 const root = join(__dirname, '../..');
@@ -117,10 +117,8 @@ async function main(): Promise<void> {
     const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({
-      topic: defaultTopics.orderPaid,
-      messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } }],
-    });
+    const paid = contractEvent('OrderPaid', data, { producer: 'demo', topics: defaultTopics });
+    await producer.send({ topic: paid.topic, messages: [kafkaMessageOf(paid)] });
     await producer.disconnect();
     const paidAt = Date.now();
     console.log(`  order ${orderId} for ${data.customer.email}`);
