@@ -1,5 +1,11 @@
-# One image for every keypool service; SERVICE picks which one runs.
-FROM node:20-bookworm-slim AS build
+# One image for every keypool service (and the compose demo); SERVICE picks which one runs.
+# Built once by docker-compose.yml's `image` service and tagged keypool:local.
+# Node 24, the newest LTS line that package.json's engines (>=20 <25) accept; Node 20 is
+# end-of-life. tools/docker/prove.sh builds a local stand-in under this name where no image
+# registry is reachable.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,13 +15,14 @@ COPY apps apps
 COPY tools tools
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production TS_NODE_BASEURL=/app/dist TS_NODE_PROJECT=/app/tsconfig.base.json
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/tsconfig.base.json ./
-USER node
+# The base image's user `node`, by number, so that Kubernetes' runAsNonRoot can check it.
+USER 1000:1000
 ARG SERVICE=pool-service
 ENV SERVICE=${SERVICE}
 CMD ["sh", "-c", "exec node -r tsconfig-paths/register dist/apps/${SERVICE}/src/main.js"]
