@@ -1,12 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
-import { LICENSE_HASH_VERSION, licenseHash } from '../licenses/license-hash';
+import { LICENSE_HASH_VERSION } from '../licenses/license-hash';
 import { LicenseHashUpgrade } from '../licenses/license-hash-upgrade';
-import { licenseValueContext } from '../keys/sealed-columns';
 import type { UploadedLine } from './line-reader';
 import { judgeLicenseLine } from './license-line';
-import { ImportReport, ImportReportBuilder } from './import-report';
+import { ImportReport, ImportReportBuilder, REPORT_LIST_LIMIT } from './import-report';
+import { AcceptedLine, BulkLicenseHasher, COPY_HEADER, COPY_TRAILER, licenseCopyRows } from './license-copy-rows';
 
 export interface ImportTarget {
   poolId: string;
@@ -24,34 +27,33 @@ export interface ImportOutcome {
   committed: boolean;
 }
 
-interface Pending {
-  line: number;
-  value: string;
-}
-
 /**
- * Imports an upload in ONE transaction, writing accepted lines in batches as they stream in:
- * all land or none do, and memory holds one batch, never the file. Duplicates — within the
- * file or already known to the merchant in any pool, sold ones included — are found by the
- * unique keyed hash of the license's NFKC form (licenseHash), so a dry run is the same import
- * rolled back.
+ * Imports an upload in ONE transaction: all land or none do. Accepted lines are hashed (keyed
+ * hash of the NFKC form, licenseHash) and sealed (bound to their row's id) a batch at a time and
+ * streamed with COPY into a staging table that lives only in this transaction; one set-based
+ * INSERT then moves them into `license` in file order, where the unique (merchant, hash) index
+ * makes a repeat — within the file or of a key the merchant already has in any pool, sold ones
+ * included — a duplicate. Memory holds one batch, never the file, and a dry run is the same
+ * import rolled back.
  */
 export class ImportLicensesHandler {
   private readonly hashUpgrade: LicenseHashUpgrade;
+  private readonly hasher: BulkLicenseHasher;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: SecretBox,
-    private readonly hashKey: Buffer,
+    hashKey: Buffer,
     private readonly batchSize: number,
   ) {
     this.hashUpgrade = new LicenseHashUpgrade(cipher, hashKey);
+    this.hasher = new BulkLicenseHasher(hashKey);
   }
 
   async import(target: ImportTarget, lines: AsyncIterable<UploadedLine>, options: ImportOptions): Promise<ImportOutcome> {
     const report = new ImportReportBuilder(options);
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = (await runner.connect()) as PoolClient;
     try {
       await runner.startTransaction();
       // One import per merchant at a time: two overlapping files could otherwise deadlock on the hash index.
@@ -59,22 +61,11 @@ export class ImportLicensesHandler {
       // Hashes are compared under one rule: the merchant's rows still under an older one are
       // upgraded first (a no-op once the start-up backfill is done).
       await this.hashUpgrade.upgradeMerchant(runner.manager, target.merchantId);
-      let batch: Pending[] = [];
-      for await (const line of lines) {
-        if ('problem' in line) {
-          report.rejected(line.number, line.problem);
-          continue;
-        }
-        const verdict = judgeLicenseLine(line.text);
-        if (verdict.kind === 'blank') report.blank();
-        else if (verdict.kind === 'rejected') report.rejected(line.number, verdict.reason);
-        else batch.push({ line: line.number, value: verdict.value });
-        if (batch.length >= this.batchSize) {
-          await this.store(runner.manager, target, batch, report);
-          batch = [];
-        }
-      }
-      await this.store(runner.manager, target, batch, report);
+      await runner.query(
+        `CREATE TEMPORARY TABLE license_import (line integer NOT NULL, id uuid NOT NULL, value_hash bytea NOT NULL, value bytea NOT NULL) ON COMMIT DROP`,
+      );
+      const staged = await this.stage(client, lines, report);
+      await this.store(runner, target, staged, report);
       const keep = !options.dryRun && !(options.strict && report.hasRejections);
       if (keep) await runner.commitTransaction();
       else await runner.rollbackTransaction();
@@ -87,30 +78,68 @@ export class ImportLicensesHandler {
     }
   }
 
-  private async store(manager: EntityManager, target: ImportTarget, batch: Pending[], report: ImportReportBuilder) {
-    if (batch.length === 0) return;
-    const fresh: Pending[] = [];
-    const hashes: Buffer[] = [];
-    const seen = new Set<string>();
-    for (const item of batch) {
-      const hash = licenseHash(this.hashKey, item.value);
-      const hex = hash.toString('hex');
-      if (seen.has(hex)) report.duplicate(item.line);
-      else (seen.add(hex), fresh.push(item), hashes.push(hash));
+  /** Judges every line, and streams the accepted ones into the staging table; returns how many. */
+  private async stage(client: PoolClient, lines: AsyncIterable<UploadedLine>, report: ImportReportBuilder): Promise<number> {
+    const copy = client.query(copyFrom('COPY license_import (line, id, value_hash, value) FROM STDIN (FORMAT binary)'));
+    const send = async (chunk: Buffer) => {
+      if (!copy.write(chunk)) await once(copy, 'drain');
+    };
+    let staged = 0;
+    let batch: AcceptedLine[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const rows = licenseCopyRows(batch, this.hasher, this.cipher);
+      staged += batch.length;
+      batch = [];
+      await send(rows);
+    };
+    let failure: unknown;
+    try {
+      await send(COPY_HEADER);
+      for await (const line of lines) {
+        if ('problem' in line) {
+          report.rejected(line.number, line.problem);
+          continue;
+        }
+        const verdict = judgeLicenseLine(line.text);
+        if (verdict.kind === 'blank') report.blank();
+        else if (verdict.kind === 'rejected') report.rejected(line.number, verdict.reason);
+        else batch.push({ line: line.number, value: verdict.value });
+        if (batch.length >= this.batchSize) await flush();
+      }
+      await flush();
+    } catch (error) {
+      failure = error;
     }
-    // Ids are made here, not by the database, because each value is sealed bound to its row's id.
-    const ids = fresh.map(() => randomUUID());
-    const inserted: { value_hash: Buffer }[] = await manager.query(
-      `INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
-       SELECT i, $1, $2, h, v, $5 FROM unnest($6::uuid[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(i, h, v, ord) ORDER BY ord
-       ON CONFLICT (merchant_id, value_hash) DO NOTHING
-       RETURNING value_hash`,
-      [target.poolId, target.merchantId, hashes, fresh.map((item, i) => this.cipher.encrypt(item.value, licenseValueContext(ids[i]))), LICENSE_HASH_VERSION, ids],
+    // Ended cleanly even when the upload turned out unreadable: the rows staged so far are
+    // rolled back with the transaction, and the connection is left in a state it can report on.
+    copy.end(COPY_TRAILER);
+    await finished(copy).catch((error: unknown) => (failure ??= error));
+    if (failure !== undefined) throw failure;
+    return staged;
+  }
+
+  /** Moves the staged rows into the pool in file order, the first of equal keys winning, and reports the rest as duplicates. */
+  private async store(runner: QueryRunner, target: ImportTarget, staged: number, report: ImportReportBuilder): Promise<void> {
+    if (staged === 0) return;
+    const [{ added }]: { added: number }[] = await runner.query(
+      `WITH stored AS (
+         INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
+         SELECT id, $1, $2, value_hash, value, $3 FROM license_import ORDER BY line
+         ON CONFLICT (merchant_id, value_hash) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::integer AS added FROM stored`,
+      [target.poolId, target.merchantId, LICENSE_HASH_VERSION],
     );
-    const stored = new Set(inserted.map((row) => row.value_hash.toString('hex')));
-    fresh.forEach((item, i) => {
-      if (!stored.has(hashes[i].toString('hex'))) report.duplicate(item.line);
-    });
-    report.added(stored.size);
+    report.added(added);
+    if (added === staged) return;
+    const first: { line: number }[] = await runner.query(
+      `SELECT s.line FROM license_import s WHERE NOT EXISTS (SELECT 1 FROM license l WHERE l.id = s.id) ORDER BY s.line LIMIT $1`,
+      [REPORT_LIST_LIMIT],
+    );
+    report.duplicates(
+      staged - added,
+      first.map((row) => row.line),
+    );
   }
 }

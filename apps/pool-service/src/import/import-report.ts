@@ -37,6 +37,13 @@ export class ImportReportBuilder {
     if (duplicates.lines.length < REPORT_LIST_LIMIT) duplicates.lines.push(line);
   }
 
+  /** Duplicates found all at once: their count, and the first lines of them (at most REPORT_LIST_LIMIT listed). */
+  duplicates(count: number, lines: readonly number[]): void {
+    const { duplicates } = this.report;
+    duplicates.count += count;
+    for (const line of lines) if (duplicates.lines.length < REPORT_LIST_LIMIT) duplicates.lines.push(line);
+  }
+
   rejected(line: number, reason: string): void {
     const { rejected } = this.report;
     rejected.count++;
