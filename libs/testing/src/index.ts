@@ -4,5 +4,6 @@ export * from './secrets';
 export * from './service';
 export * from './sendgrid-sink';
 export * from './service-process';
+export * from './console-process';
 export * from './tcp-proxy';
 export * from './tenant-isolation';
