@@ -12,6 +12,7 @@ describe('support CLI arguments', () => {
       merchantIds: ['m_a', 'm_b'],
       orderIds: ['o1'],
       publish: true,
+      json: false,
     });
     expect(parseCommand(['replay', '--since', '2026-11-29'])).toMatchObject({ since: new Date('2026-11-29T00:00:00Z'), publish: false, merchantIds: [], orderIds: [] });
     expect(parseCommand(['orders', '--merchant', 'm_a', '--email', 'ann@example.com', '--status', 'email_failed', '--max', '20'])).toEqual({
@@ -20,11 +21,15 @@ describe('support CLI arguments', () => {
       customerEmail: 'ann@example.com',
       status: 'email_failed',
       max: 20,
+      json: false,
     });
-    expect(parseCommand(['orders', '--merchant', 'm_a'])).toEqual({ name: 'orders', merchantId: 'm_a', max: 200 });
+    expect(parseCommand(['orders', '--merchant', 'm_a', '--json'])).toEqual({ name: 'orders', merchantId: 'm_a', max: 200, json: true });
+    expect(parseCommand(['order', 'ord_1', '--json'])).toEqual({ name: 'order', orderId: 'ord_1' });
     expect(parseCommand([])).toEqual({ name: 'help' });
-    expect(parseCommand(['replay', '--help'])).toEqual({ name: 'help' });
-    expect(parseCommand(['dlq', 'redrive', '-h'])).toEqual({ name: 'help' });
+    expect(parseCommand(['--help'])).toEqual({ name: 'help' });
+    expect(parseCommand(['replay', '--help'])).toEqual({ name: 'help', command: 'replay' });
+    expect(parseCommand(['help', 'stuck'])).toEqual({ name: 'help', command: 'stuck' });
+    expect(parseCommand(['dlq', 'redrive', '-h'])).toEqual({ name: 'help', command: 'dlq' });
     expect(parseCommand(['--version'])).toEqual({ name: 'version' });
   });
 
@@ -34,20 +39,32 @@ describe('support CLI arguments', () => {
       topic: 'order-paid',
       filter: { since: new Date('2026-11-29T00:00:00Z'), type: 'OrderPaid', reason: 'quantity' },
       limit: 5,
+      json: false,
     });
-    expect(parseCommand(['dlq', 'list', '--all'])).toEqual({ name: 'dlq-list', topic: { all: true }, filter: {}, limit: 100 });
+    expect(parseCommand(['dlq', 'list', '--all', '--json'])).toEqual({ name: 'dlq-list', topic: { all: true }, filter: {}, limit: 100, json: true });
     expect(parseCommand(['dlq', 'show', 'order-paid.dlq', '2:17'])).toEqual({ name: 'dlq-show', topic: 'order-paid.dlq', position: { partition: 2, offset: '17' } });
     expect(parseCommand(['dlq', 'redrive', 'order-paid', '0:1', '3:007'])).toEqual({
       name: 'dlq-redrive',
       topic: 'order-paid',
       selection: { positions: [{ partition: 0, offset: '1' }, { partition: 3, offset: '7' }] },
       publish: false,
+      json: false,
     });
     expect(parseCommand(['dlq', 'redrive', 'order-paid', '--all', '--reason', 'timeout', '--publish'])).toEqual({
       name: 'dlq-redrive',
       topic: 'order-paid',
       selection: { all: { reason: 'timeout' } },
       publish: true,
+      json: false,
+    });
+    expect(parseCommand(['alerts', 'tail'])).toEqual({ name: 'alerts-tail', merchantIds: [], json: false });
+    expect(parseCommand(['alerts', 'tail', '--since', '2026-11-29', '--merchant', 'm_a', '--mode', 'test', '--max', '3', '--json'])).toEqual({
+      name: 'alerts-tail',
+      since: new Date('2026-11-29T00:00:00Z'),
+      merchantIds: ['m_a'],
+      mode: 'test',
+      max: 3,
+      json: true,
     });
     expect(parseCommand(['stuck'])).toEqual({ name: 'stuck', json: false, max: 200 });
     expect(parseCommand(['stuck', '--older-than', '2h', '--merchant', 'm_a', '--json', '--max', '50'])).toEqual({ name: 'stuck', olderThanSeconds: 7200, merchantId: 'm_a', json: true, max: 50 });
@@ -75,6 +92,11 @@ describe('support CLI arguments', () => {
     [['dlq', 'redrive', 'order-paid', '0:1', '--all'], 'either positions or --all'],
     [['dlq', 'redrive', 'order-paid', '0:1', '--type', 'OrderPaid'], '--since, --type and --reason narrow --all'],
     [['stuck', '--older-than', '15'], '--older-than "15" is not a duration'],
+    [['alerts'], 'alerts needs tail, got nothing'],
+    [['alerts', 'follow'], 'alerts needs tail, got "follow"'],
+    [['alerts', 'tail', '--mode', 'staging'], '--mode must be live or test, got staging'],
+    [['alerts', 'tail', '--max', '0'], '--max must be a whole number from 1 to 10000'],
+    [['alerts', 'tail', 'pool-low'], 'alerts tail takes only options, got: pool-low'],
   ])('refuses %j, saying what to fix', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);

@@ -2,60 +2,90 @@ import { parseArgs } from 'node:util';
 import type { DeadLetterFilter, DlqPosition, RedriveSelection } from '@keypool/operations';
 
 export type Command =
-  | { name: 'replay'; since: Date; until?: Date; merchantIds: string[]; orderIds: string[]; publish: boolean }
+  | { name: 'replay'; since: Date; until?: Date; merchantIds: string[]; orderIds: string[]; publish: boolean; json: boolean }
   | { name: 'order'; orderId: string }
-  | { name: 'orders'; merchantId: string; customerEmail?: string; status?: string; max: number }
+  | { name: 'orders'; merchantId: string; customerEmail?: string; status?: string; max: number; json: boolean }
   | { name: 'resend'; orderId: string; lineId?: string }
-  | { name: 'dlq-list'; topic: string | { all: true }; filter: DeadLetterFilter; limit: number }
+  | { name: 'dlq-list'; topic: string | { all: true }; filter: DeadLetterFilter; limit: number; json: boolean }
   | { name: 'dlq-show'; topic: string; position: DlqPosition }
-  | { name: 'dlq-redrive'; topic: string; selection: RedriveSelection; publish: boolean }
+  | { name: 'dlq-redrive'; topic: string; selection: RedriveSelection; publish: boolean; json: boolean }
   | { name: 'stuck'; olderThanSeconds?: number; merchantId?: string; json: boolean; max: number }
-  | { name: 'help' }
+  | { name: 'alerts-tail'; since?: Date; merchantIds: string[]; mode?: 'live' | 'test'; max?: number; json: boolean }
+  | { name: 'help'; command?: string }
   | { name: 'version' };
 
 export class UsageError extends Error {}
 
-export const USAGE = `keypool support CLI
+const COMMANDS = ['order', 'orders', 'resend', 'replay', 'dlq', 'stuck', 'alerts'] as const;
 
-  npm run support -- help | --help        this text (also after any command: replay --help)
-  npm run support -- version | --version  the CLI's version
-
-  npm run support -- order <orderId>
-      the order as support sees it: statuses, lines, license ids, e-mail history
-  npm run support -- orders --merchant <id> [--email <customer e-mail>] [--status <status>] [--max <n>]
-      a merchant's orders, newest first (one line each), following pages up to --max (200)
-  npm run support -- resend <orderId> [<lineId>]
-      e-mail the saved licenses of the order (or one line) again, through order-fulfillment
-  npm run support -- replay --since <time> [--until <time>] [--merchant <id>]... [--order <id>]... [--publish]
+/** Each command's own help, printed by `<command> --help`; all of them make the usage. */
+const HELP: Record<(typeof COMMANDS)[number], string> = {
+  order: `  npm run support -- order <orderId> [--json]
+      the order as support sees it: statuses, lines, license ids, e-mail history (always JSON)`,
+  orders: `  npm run support -- orders --merchant <id> [--email <customer e-mail>] [--status <status>] [--max <n>] [--json]
+      a merchant's orders, newest first (one line each), following pages up to --max (200)`,
+  resend: `  npm run support -- resend <orderId> [<lineId>] [--json]
+      e-mail the saved licenses of the order (or one line) again, through order-fulfillment;
+      prints the service's answer (always JSON)`,
+  replay: `  npm run support -- replay --since <time> [--until <time>] [--merchant <id>]... [--order <id>]... [--publish] [--json]
       read license-allocated over the window and send every original e-mail in it again as a
       resend (new event id, resendof = the original). Without --publish it only lists what it
-      would send. Times are ISO 8601, e.g. 2026-11-29T10:00:00Z.
-  npm run support -- dlq list <topic> | --all [--since <time>] [--type <CloudEvents type>] [--reason <text>] [--limit <n>]
+      would send. Times are ISO 8601, e.g. 2026-11-29T10:00:00Z. A progress bar on stderr when
+      stderr is a terminal.`,
+  dlq: `  npm run support -- dlq list <topic> | --all [--since <time>] [--type <CloudEvents type>] [--reason <text>] [--limit <n>] [--json]
       the dead letters of <topic> (its <topic>.dlq), oldest first: where each is, key, event id,
       type, reason, where it came from, consumer group, attempts, age. Never event data.
-  npm run support -- dlq show <topic> <partition>:<offset>
-      one dead letter in full: headers, event attributes, and its data's field names only
-  npm run support -- dlq redrive <topic> <partition>:<offset>... | --all [--since] [--type] [--reason] [--publish]
+  npm run support -- dlq show <topic> <partition>:<offset> [--json]
+      one dead letter in full: headers, event attributes, and its data's field names only (always JSON)
+  npm run support -- dlq redrive <topic> <partition>:<offset>... | --all [--since] [--type] [--reason] [--publish] [--json]
       send dead letters back to their original topic: same key, value (event id) and headers,
-      without the dlq-* ones. Without --publish it only lists what it would send.
-  npm run support -- stuck [--older-than <15m|2h|1d>] [--merchant <id>] [--max <n>] [--json]
+      without the dlq-* ones. Without --publish it only lists what it would send. A progress bar
+      on stderr when stderr is a terminal.`,
+  stuck: `  npm run support -- stuck [--older-than <15m|2h|1d>] [--merchant <id>] [--max <n>] [--json]
       order lines still received or allocated after that long (default: the service's
-      STUCK_LINE_AGE_MS), oldest first
+      STUCK_LINE_AGE_MS), oldest first`,
+  alerts: `  npm run support -- alerts tail [--since <time>] [--merchant <id>]... [--mode live|test] [--max <n>] [--json]
+      follow the pool-low topic and print each PoolLow as it comes: time, level, pool name, mode,
+      product, currency, stock against threshold, lines waiting. From now on, or from --since;
+      stops after --max alerts, or on Ctrl-C. --json prints one JSON object per line.`,
+};
+
+export const USAGE = `keypool support CLI
+
+  npm run support -- help | --help        this text (<command> --help: that command only)
+  npm run support -- version | --version  the CLI's version
+
+${COMMANDS.map((c) => HELP[c]).join('\n')}
+
+  --json: one JSON document on stdout (alerts tail: one JSON object per line). Errors: one line
+  on stderr; exit 1 when the command failed, 2 for wrong usage.
 
   environment: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE,
   KAFKA_SSL_KEY_FILE, KAFKA_SSL_REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
   KAFKA_SASL_PASSWORD (as for the services), TOPIC_LICENSE_ALLOCATED (license-allocated),
-  FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support API key, for orders, order,
-  resend and stuck)`;
+  TOPIC_POOL_LOW (pool-low), FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support
+  API key, for orders, order, resend and stuck)`;
+
+/** The help for one command, or the whole usage. */
+export function helpText(command?: string): string {
+  const own = COMMANDS.find((c) => c === command);
+  return own ? `keypool support CLI: ${own}\n\n${HELP[own]}\n\n  npm run support -- --help lists every command and the environment.` : USAGE;
+}
+
+const json = { json: { type: 'boolean' } } as const;
 
 /** Parses the command line; a UsageError says exactly what to fix. */
 export function parseCommand(argv: string[]): Command {
   const [name, ...rest] = argv;
   // Asking for help or the version never fails, whatever else the line says.
-  if (!name || name === 'help' || argv.includes('--help') || argv.includes('-h')) return { name: 'help' };
+  if (!name || name === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    const command = name === 'help' ? rest[0] : name?.startsWith('-') ? undefined : name;
+    return command !== undefined ? { name: 'help', command } : { name: 'help' };
+  }
   if (name === 'version' || argv.includes('--version') || argv.includes('-V')) return { name: 'version' };
   if (name === 'order' || name === 'resend') {
-    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true }));
+    // --json is accepted for uniformity: these print JSON already.
+    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
     const [orderId, lineId, extra] = positionals;
     if (!orderId) throw new UsageError(`${name} needs an order id: npm run support -- ${name} <orderId>${name === 'resend' ? ' [<lineId>]' : ''}`);
     if (extra !== undefined || (name === 'order' && lineId !== undefined)) throw new UsageError(`${name} takes ${name === 'order' ? 'one argument' : 'at most two arguments'}, got: ${positionals.join(' ')}`);
@@ -67,7 +97,7 @@ export function parseCommand(argv: string[]): Command {
         args: rest,
         allowPositionals: true,
         strict: true,
-        options: { merchant: { type: 'string' }, email: { type: 'string' }, status: { type: 'string' }, max: { type: 'string' } },
+        options: { merchant: { type: 'string' }, email: { type: 'string' }, status: { type: 'string' }, max: { type: 'string' }, ...json },
       }),
     );
     if (positionals.length > 0) throw new UsageError(`orders takes only options, got: ${positionals.join(' ')}`);
@@ -79,6 +109,7 @@ export function parseCommand(argv: string[]): Command {
       ...(values.email !== undefined ? { customerEmail: values.email } : {}),
       ...(values.status !== undefined ? { status: values.status } : {}),
       max,
+      json: values.json === true,
     };
   }
   if (name === 'replay') {
@@ -93,6 +124,7 @@ export function parseCommand(argv: string[]): Command {
           merchant: { type: 'string', multiple: true },
           order: { type: 'string', multiple: true },
           publish: { type: 'boolean' },
+          ...json,
         },
       }),
     );
@@ -108,6 +140,7 @@ export function parseCommand(argv: string[]): Command {
       merchantIds: values.merchant ?? [],
       orderIds: values.order ?? [],
       publish: values.publish === true,
+      json: values.json === true,
     };
   }
   if (name === 'dlq') return parseDlqCommand(rest);
@@ -117,7 +150,7 @@ export function parseCommand(argv: string[]): Command {
         args: rest,
         allowPositionals: true,
         strict: true,
-        options: { 'older-than': { type: 'string' }, merchant: { type: 'string' }, max: { type: 'string' }, json: { type: 'boolean' } },
+        options: { 'older-than': { type: 'string' }, merchant: { type: 'string' }, max: { type: 'string' }, ...json },
       }),
     );
     if (positionals.length > 0) throw new UsageError(`stuck takes only options, got: ${positionals.join(' ')}`);
@@ -130,7 +163,32 @@ export function parseCommand(argv: string[]): Command {
       max: wholeNumber('--max', values.max, 200),
     };
   }
-  throw new UsageError(`unknown command "${name}"; the commands are order, orders, resend, replay, dlq and stuck (npm run support -- help)`);
+  if (name === 'alerts') return parseAlertsCommand(rest);
+  throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.join(', ')} (npm run support -- help)`);
+}
+
+function parseAlertsCommand(argv: string[]): Command {
+  const [action, ...rest] = argv;
+  if (action !== 'tail') throw new UsageError(`alerts needs tail, got ${action === undefined ? 'nothing' : `"${action}"`} (npm run support -- alerts --help)`);
+  const { values, positionals } = asUsage(() =>
+    parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { since: { type: 'string' }, merchant: { type: 'string', multiple: true }, mode: { type: 'string' }, max: { type: 'string' }, ...json },
+    }),
+  );
+  if (positionals.length > 0) throw new UsageError(`alerts tail takes only options, got: ${positionals.join(' ')}`);
+  const mode = values.mode;
+  if (mode !== undefined && mode !== 'live' && mode !== 'test') throw new UsageError(`--mode must be live or test, got ${mode}`);
+  return {
+    name: 'alerts-tail',
+    ...(values.since !== undefined ? { since: instant('--since', values.since) } : {}),
+    merchantIds: values.merchant ?? [],
+    ...(mode !== undefined ? { mode } : {}),
+    ...(values.max !== undefined ? { max: wholeNumber('--max', values.max, 1) } : {}),
+    json: values.json === true,
+  };
 }
 
 function parseDlqCommand(argv: string[]): Command {
@@ -138,21 +196,21 @@ function parseDlqCommand(argv: string[]): Command {
   const filterOptions = { since: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' } } as const;
   if (action === 'list') {
     const { values, positionals } = asUsage(() =>
-      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' } } }),
+      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' }, ...json } }),
     );
     if (values.all ? positionals.length > 0 : positionals.length !== 1) {
       throw new UsageError('dlq list takes one topic (e.g. order-paid, or order-paid.dlq) or --all for every dead-letter topic');
     }
-    return { name: 'dlq-list', topic: values.all ? { all: true } : positionals[0], filter: dlqFilter(values), limit: wholeNumber('--limit', values.limit, 100) };
+    return { name: 'dlq-list', topic: values.all ? { all: true } : positionals[0], filter: dlqFilter(values), limit: wholeNumber('--limit', values.limit, 100), json: values.json === true };
   }
   if (action === 'show') {
-    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true }));
+    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
     if (positionals.length !== 2) throw new UsageError('dlq show takes a topic and a position: dlq show <topic> <partition>:<offset>, as dlq list prints it');
     return { name: 'dlq-show', topic: positionals[0], position: dlqPosition(positionals[1]) };
   }
   if (action === 'redrive') {
     const { values, positionals } = asUsage(() =>
-      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' } } }),
+      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' }, ...json } }),
     );
     const [topic, ...positions] = positionals;
     if (!topic) throw new UsageError('dlq redrive needs a topic: dlq redrive <topic> <partition>:<offset>... or dlq redrive <topic> --all [filters]');
@@ -161,7 +219,7 @@ function parseDlqCommand(argv: string[]): Command {
     if (!values.all && positions.length === 0) throw new UsageError('dlq redrive needs the records to send: <partition>:<offset>... (as dlq list prints them) or --all [filters]');
     if (!values.all && Object.keys(filter).length > 0) throw new UsageError('--since, --type and --reason narrow --all; with named positions leave them out');
     const selection: RedriveSelection = values.all ? { all: filter } : { positions: positions.map(dlqPosition) };
-    return { name: 'dlq-redrive', topic, selection, publish: values.publish === true };
+    return { name: 'dlq-redrive', topic, selection, publish: values.publish === true, json: values.json === true };
   }
   throw new UsageError(`dlq needs list, show or redrive, got ${action === undefined ? 'nothing' : `"${action}"`} (npm run support -- help)`);
 }

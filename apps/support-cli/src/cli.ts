@@ -3,14 +3,20 @@ import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
 import { kafkaSecurity } from '@keypool/messaging';
-import { Command, USAGE, UsageError, parseCommand } from './args';
-import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter } from '@keypool/operations';
+import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter, UnknownTopicError } from '@keypool/operations';
+import { describeAlert, tailPoolAlerts } from './alerts';
+import { Command, UsageError, helpText, parseCommand } from './args';
 import { age, printListing, printRedrive } from './dlq/dlq-output';
+import { type Progress, type ProgressFactory, noProgress } from './progress';
 import { ReplayReport, replayLicenseEmails } from './replay';
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** A progress bar for long replays and redrives; main.ts gives one only when stderr is a terminal. */
+  progress?: ProgressFactory;
+  /** Ends a command that follows a topic (alerts tail): Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,22 +45,26 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
   try {
     switch (command.name) {
       case 'help':
-        io.out(USAGE);
+        io.out(helpText(command.command));
         return 0;
       case 'version':
         io.out(`keypool support CLI ${cliVersion()}`);
         return 0;
       case 'replay': {
         const topic = topicsFromEnv(env).licenseAllocated;
-        const report = await replayLicenseEmails(kafkaOf(env), topic, command, command.publish);
-        describeReplay(report, io);
+        const report = await replayLicenseEmails(kafkaOf(env), topic, command, command.publish, io.progress ?? noProgress);
+        if (command.json) io.out(JSON.stringify(report, null, 2));
+        else describeReplay(report, io);
         return 0;
       }
       case 'dlq-list': {
         const kafka = kafkaOf(env);
         const topics = typeof command.topic === 'string' ? [dlqTopicOf(command.topic)] : await allDlqTopics(kafka);
-        if (topics.length === 0) io.out('no dead-letter topics (<topic>.dlq) on this cluster');
-        for (const topic of topics) printListing(await listDeadLetters(kafka, topic, command.filter, command.limit), Date.now(), io.out);
+        const listings = [];
+        for (const topic of topics) listings.push(await listDeadLetters(kafka, topic, command.filter, command.limit));
+        if (command.json) io.out(JSON.stringify({ dlqs: listings }, null, 2));
+        else if (topics.length === 0) io.out('no dead-letter topics (<topic>.dlq) on this cluster');
+        else for (const listing of listings) printListing(listing, Date.now(), io.out);
         return 0;
       }
       case 'dlq-show': {
@@ -63,10 +73,19 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
         return 0;
       }
       case 'dlq-redrive': {
-        const report = await redriveDeadLetters(kafkaOf(env), dlqTopicOf(command.topic), command.selection, command.publish);
-        printRedrive(report, Date.now(), io.out);
+        const topic = dlqTopicOf(command.topic);
+        // The bar starts at the first record read, when the library knows how many there are.
+        let bar: Progress | undefined;
+        const report = await redriveDeadLetters(kafkaOf(env), topic, command.selection, command.publish, (read, total) => {
+          bar ??= (io.progress ?? noProgress)(`reading ${topic}`, total);
+          bar.update(read);
+        }).finally(() => bar?.done());
+        if (command.json) io.out(JSON.stringify(report, null, 2));
+        else printRedrive(report, Date.now(), io.out);
         return 0;
       }
+      case 'alerts-tail':
+        return await tailAlerts(env, io, command);
       case 'stuck':
         return await listStuckLines(env, io, command);
       case 'order':
@@ -79,15 +98,40 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
       }
     }
   } catch (error) {
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${oneLine(error)}`);
     return 1;
   }
+}
+
+/** An error as one line: its message, without a stack or the lines a library may add. */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ').slice(0, 1000);
+}
+
+/** Follows pool-low until --max alerts or the signal (Ctrl-C); a line each, or a JSON object each. */
+async function tailAlerts(env: Env, io: Io, command: Extract<Command, { name: 'alerts-tail' }>): Promise<number> {
+  const topic = topicsFromEnv(env).poolLow;
+  try {
+    await tailPoolAlerts(kafkaOf(env), topic, command, {
+      onAlert: (alert) => io.out(command.json ? JSON.stringify(alert) : describeAlert(alert)),
+      onInvalid: (where, reason) => io.err(`skipped ${topic} ${where}: not a valid PoolLow (${reason})`),
+      onReady: () => io.err(`following ${topic}${command.since ? ` from ${command.since.toISOString()}` : ''}; Ctrl-C to stop`),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof UnknownTopicError)) throw error;
+    io.err(`error: there is no topic ${topic} (set TOPIC_POOL_LOW to the deployment's name for it)`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Connects as the services do: the same KAFKA_SSL* and KAFKA_SASL_* settings, with support's own Kafka user. */
 function kafkaOf(env: Env): Kafka {
   const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-  return new Kafka({ clientId: 'keypool-support-cli', brokers, ...kafkaSecurity(env), logLevel: logLevel.ERROR });
+  // kafkajs's own log would add multi-line JSON to stderr; a failure reaches the user as one line (runCli).
+  return new Kafka({ clientId: 'keypool-support-cli', brokers, ...kafkaSecurity(env), logLevel: logLevel.NOTHING });
 }
 
 function describeReplay(report: ReplayReport, io: Io): void {
@@ -114,6 +158,7 @@ interface OrderSummary {
 async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'orders' }>): Promise<number> {
   let cursor: string | undefined;
   let shown = 0;
+  const all: OrderSummary[] = [];
   do {
     const query = new URLSearchParams({ merchantId: command.merchantId, limit: String(Math.min(500, command.max - shown)) });
     if (command.customerEmail) query.set('customerEmail', command.customerEmail);
@@ -121,14 +166,16 @@ async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'o
     if (cursor) query.set('cursor', cursor);
     const page = await fulfillment<{ orders: OrderSummary[]; nextCursor?: string }>(env, io, 'GET', `/v1/orders?${query}`);
     if (!page.ok) return page.code;
-    for (const order of page.body.orders) {
+    if (command.json) all.push(...page.body.orders);
+    else for (const order of page.body.orders) {
       const lines = order.lines.map((l) => `${l.lineId}:${l.productId}x${l.quantity}=${l.status}`).join(' ');
       io.out(`${order.orderId}  ${order.status.padEnd(9)}  ${order.receivedAt}  ${order.customerEmail}  ${lines}`);
     }
     shown += page.body.orders.length;
     cursor = page.body.nextCursor;
   } while (cursor && shown < command.max);
-  io.out(`${shown} order(s)${cursor ? `; more follow (raise --max to see them)` : ''}`);
+  if (command.json) io.out(JSON.stringify({ orders: all, more: cursor !== undefined }, null, 2));
+  else io.out(`${shown} order(s)${cursor ? `; more follow (raise --max to see them)` : ''}`);
   return 0;
 }
 

@@ -80,6 +80,17 @@ describe('replaying license e-mails as resends, on the real broker', () => {
     expect(output).not.toMatch(/SECRET|AAAA-BBBB/);
   });
 
+  it('prints --json as one JSON document: the report of a dry run, without any license value', async () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(`stderr: ${l}`) };
+    const env = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', TOPIC_LICENSE_ALLOCATED: topic };
+    expect(await runCli(['replay', '--since', since.toISOString(), '--until', until.toISOString(), '--merchant', 'm_b', '--json'], env, io)).toBe(0);
+    const report = JSON.parse(lines.join('\n')) as { topic: string; published: boolean; lines: { orderId: string; original: string }[] };
+    expect(report).toMatchObject({ topic, published: false, invalid: 1 });
+    expect(report.lines.map((l) => [l.orderId, l.original])).toEqual([['ord_b', inB.id]]);
+    expect(lines.join('\n')).not.toMatch(/SECRET/);
+  });
+
   it('finds nothing in a window before any message', async () => {
     const report = await replayLicenseEmails(kafka, topic, { since: new Date(now - 300 * MINUTE), until: new Date(now - 200 * MINUTE) }, true);
     expect(report).toMatchObject({ scanned: 0, lines: [], published: false });

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { dataschemaOf, type LicenseAllocatedData } from '@keypool/contracts';
 import { Envelope, cloudEventHeaders, contractDecoder, envelope } from '@keypool/messaging';
 import { offsetRangesSince, readOffsetRanges } from '@keypool/operations';
+import { type ProgressFactory, noProgress } from './progress';
 
 export const SUPPORT_SOURCE = 'keypool/support-cli';
 
@@ -46,7 +47,7 @@ export interface ReplayReport {
  * order-fulfillment records it in the order's e-mail history. With `publish` false nothing is
  * written: the report says what would be sent. License values are never part of the report.
  */
-export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: ReplayFilter, publish: boolean): Promise<ReplayReport> {
+export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: ReplayFilter, publish: boolean, progress: ProgressFactory = noProgress): Promise<ReplayReport> {
   const until = filter.until ?? new Date();
   const originals = new Map<string, Envelope<LicenseAllocatedData>>();
   const timestamps = new Map<string, string>();
@@ -56,7 +57,10 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   const orders = filter.orderIds?.length ? new Set(filter.orderIds) : undefined;
 
   const ranges = await offsetRangesSince(kafka, topic, filter.since);
+  const reading = progress(`reading ${topic}`, ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.start), 0));
+  let read = 0;
   await readOffsetRanges(kafka, topic, ranges, (_partition, message) => {
+    reading.update(++read);
     const at = Number(message.timestamp);
     if (at < filter.since.getTime() || at >= until.getTime()) return;
     report.scanned++;
@@ -69,6 +73,7 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
     originals.set(event.id, event);
     timestamps.set(event.id, new Date(Number(message.timestamp)).toISOString());
   });
+  reading.done();
 
   const resends = [...originals.values()].map((original) =>
     envelope({ type: 'LicenseAllocated', source: SUPPORT_SOURCE, dataschema: dataschemaOf('LicenseAllocated'), data: original.data, resendof: original.id, id: randomUUID() }),
@@ -85,12 +90,15 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   if (publish && resends.length > 0) {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
+    const sending = progress(`publishing resends to ${topic}`, resends.length);
     try {
       for (let i = 0; i < resends.length; i += 500) {
         const messages = resends.slice(i, i + 500).map((e) => ({ key: e.data.orderId, value: JSON.stringify(e), headers: cloudEventHeaders() }));
         await producer.send({ topic, acks: -1, messages });
+        sending.update(Math.min(resends.length, i + 500));
       }
     } finally {
+      sending.done();
       await producer.disconnect();
     }
   }

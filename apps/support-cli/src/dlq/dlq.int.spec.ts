@@ -148,6 +148,20 @@ describe('support reads and redrives dead letters, on the real broker', () => {
     expect(allocatedOriginals.read).toHaveLength(2);
   });
 
+  it('prints --json as one JSON document, for a list and a dry-run redrive, still without a license value', async () => {
+    const list = await cli('dlq', 'list', allocatedTopic, '--json');
+    expect(list.code).toBe(0);
+    const listed = JSON.parse(list.output) as { dlqs: { topic: string; records: { partition: number; offset: string; reason: string }[]; more: number }[] };
+    expect(listed.dlqs.map((d) => [d.topic, d.records.map((r) => `${r.partition}:${r.offset}`), d.more])).toEqual([
+      [`${allocatedTopic}.dlq`, [at.notification, at.fulfillment, at.undecodable], 0],
+    ]);
+    expect(listed.dlqs[0].records[0].reason).toBe('still failing after 5 attempts: Error: SendGrid refused [redacted]');
+    const redrive = await cli('dlq', 'redrive', allocatedTopic, '--all', '--json');
+    expect(redrive.code).toBe(0);
+    expect(JSON.parse(redrive.output)).toMatchObject({ topic: `${allocatedTopic}.dlq`, sameOriginal: 1, perTopic: { [allocatedTopic]: 2 }, published: false });
+    expect(`${list.output}${redrive.output}`).not.toContain('SECRET');
+  });
+
   it('redrives the chosen records to their original topic with the same key, value and headers, without the dlq-* ones', async () => {
     const report = await redriveDeadLetters(kafka, `${allocatedTopic}.dlq`, { all: { type: 'LicenseAllocated' } }, true);
     expect(report).toMatchObject({ sameOriginal: 1, perTopic: { [allocatedTopic]: 1 }, published: true });
