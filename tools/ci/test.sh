@@ -20,13 +20,20 @@ fi
 say "npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-# Stop the broker afterwards only if this run started it.
-source tools/stack/lib.sh
-broker_was_running=0
-if [ -n "${KAFKA_BROKERS:-}" ] || is_our_broker "$(read_pid)"; then broker_was_running=1; fi
-say "starting the stack (Kafka from Maven, PostgreSQL databases)"
-bash tools/stack/up.sh
-if [ "$broker_was_running" = 0 ]; then trap 'say "stopping the broker"; bash tools/stack/down.sh' EXIT; fi
+if [ "${KEYPOOL_STACK:-local}" = containers ]; then
+  # jest's globalSetup starts Kafka and PostgreSQL with testcontainers (a Docker engine is
+  # needed: tools/docker/prove.sh installs one and builds the images on this kind of machine).
+  say "KEYPOOL_STACK=containers: no local stack; jest starts Kafka and PostgreSQL in Docker"
+  export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+else
+  # Stop the broker afterwards only if this run started it.
+  source tools/stack/lib.sh
+  broker_was_running=0
+  if [ -n "${KAFKA_BROKERS:-}" ] || is_our_broker "$(read_pid)"; then broker_was_running=1; fi
+  say "starting the stack (Kafka from Maven, PostgreSQL databases)"
+  bash tools/stack/up.sh
+  if [ "$broker_was_running" = 0 ]; then trap 'say "stopping the broker"; bash tools/stack/down.sh' EXIT; fi
+fi
 
 say "type check (everything, then the production build's own set as the Dockerfile compiles it)"
 npx tsc -p tsconfig.json --noEmit
