@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { dataschemaOf, type LicenseAllocatedData } from '@keypool/contracts';
-import { Envelope, cloudEventHeaders, contractDecoder, envelope } from '@keypool/messaging';
+import type { LicenseAllocatedData } from '@keypool/contracts';
+import { InboundEnvelope, contractDecoder, contractEvent, kafkaMessageOf, sourceOf } from '@keypool/messaging';
 import { offsetRangesSince, readOffsetRanges } from '@keypool/operations';
 import { type ProgressFactory, noProgress } from './progress';
 
-export const SUPPORT_SOURCE = 'keypool/support-cli';
+export const SUPPORT_SOURCE = sourceOf('support-cli');
 
 /** Which original e-mails to send again: a time window of the topic, optionally narrowed. */
 export interface ReplayFilter {
@@ -49,7 +48,7 @@ export interface ReplayReport {
  */
 export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: ReplayFilter, publish: boolean, progress: ProgressFactory = noProgress): Promise<ReplayReport> {
   const until = filter.until ?? new Date();
-  const originals = new Map<string, Envelope<LicenseAllocatedData>>();
+  const originals = new Map<string, InboundEnvelope<LicenseAllocatedData>>();
   const timestamps = new Map<string, string>();
   const report: ReplayReport = { topic, scanned: 0, skippedResends: 0, invalid: 0, lines: [], published: false };
   const decode = contractDecoder({ [topic]: 'LicenseAllocated' });
@@ -66,7 +65,7 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
     report.scanned++;
     const decoded = decode(topic, message.value);
     if (!decoded.ok) return void report.invalid++;
-    const event = decoded.envelope as unknown as Envelope<LicenseAllocatedData>;
+    const event = decoded.envelope;
     if (event.resendof) return void report.skippedResends++;
     if (merchants && !merchants.has(event.data.merchantId)) return;
     if (orders && !orders.has(event.data.orderId)) return;
@@ -76,9 +75,9 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   reading.done();
 
   const resends = [...originals.values()].map((original) =>
-    envelope({ type: 'LicenseAllocated', source: SUPPORT_SOURCE, dataschema: dataschemaOf('LicenseAllocated'), data: original.data, resendof: original.id, id: randomUUID() }),
+    contractEvent('LicenseAllocated', original.data, { producer: 'support-cli', topics: { licenseAllocated: topic }, resendof: original.id }),
   );
-  report.lines = resends.map((resend) => ({
+  report.lines = resends.map(({ envelope: resend }) => ({
     orderId: resend.data.orderId,
     lineId: resend.data.lineId,
     merchantId: resend.data.merchantId,
@@ -93,7 +92,7 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
     const sending = progress(`publishing resends to ${topic}`, resends.length);
     try {
       for (let i = 0; i < resends.length; i += 500) {
-        const messages = resends.slice(i, i + 500).map((e) => ({ key: e.data.orderId, value: JSON.stringify(e), headers: cloudEventHeaders() }));
+        const messages = resends.slice(i, i + 500).map(kafkaMessageOf);
         await producer.send({ topic, acks: -1, messages });
         sending.update(Math.min(resends.length, i + 500));
       }
