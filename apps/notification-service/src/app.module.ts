@@ -17,6 +17,7 @@ import { EmailText } from './email-texts/email-text.entity';
 import { EmailTextsController } from './email-texts/email-texts.controller';
 import { EmailTexts } from './email-texts/email-texts.handler';
 import { notificationMigrations } from './migrations';
+import { emailRetention } from './delivery/email-retention';
 import { PoolLowConsumer } from './pool-alerts/pool-low.consumer';
 import { MerchantTextTemplates } from './templates/merchant-text-template';
 
@@ -31,6 +32,7 @@ export class AppModule {
         ServiceDatabaseModule.forRoot({ entities: [EmailText, AlertContacts, Delivery], migrations: notificationMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({ produces: [topics.emailSent, topics.emailFailed], consumes: [topics.licenseAllocated, topics.poolLow] }),
+          retention: emailRetention,
         }),
       ],
       controllers: [EmailTextsController, AlertContactsController],

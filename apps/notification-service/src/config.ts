@@ -30,6 +30,12 @@ export const notificationEnvSchema = serviceEnvSchema({
   ),
   EMAIL_SEND_POLL_MS: Type.Integer({ minimum: 10, maximum: 60000, default: 1000, description: 'how often the sender looks for due retries and expired claims' }),
   EMAIL_SEND_CLAIM_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 500, description: 'e-mails one sender claims and sends at a time' }),
+  EMAIL_HISTORY_RETENTION_DAYS: Type.Number({
+    minimum: 7,
+    maximum: 36500,
+    default: 90,
+    description: 'how long sent and failed e-mails (email_sends, deliveries) are kept; at least INBOX_RETENTION_DAYS, as email_sends de-duplicates by event id too',
+  }),
 });
 
 export type NotificationConfig = Static<typeof notificationEnvSchema>;

@@ -7,6 +7,7 @@ import { DeliveryController } from './delivery/delivery.controller';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
 import { FulfillmentMetrics } from './metrics/fulfillment-metrics';
 import { fulfillmentMigrations } from './migrations';
+import { fulfillmentRetention } from './retention/fulfillment-retention';
 import { OrdersController } from './order-api/orders.controller';
 import { fulfillmentEntities } from './orders/order.entity';
 import { ResendController } from './resend/resend.controller';
@@ -28,6 +29,7 @@ export class AppModule {
             produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled],
             consumes: [topics.orderPaid, topics.licenseAllocated, topics.allocationDeferred, topics.emailSent, topics.emailFailed],
           }),
+          retention: fulfillmentRetention,
         }),
       ],
       controllers: [DeliveryController, OrdersController, ResendController, RevealController, RevealAuditController, StuckLinesController],

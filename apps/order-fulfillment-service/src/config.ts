@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import { serviceEnvSchema } from '@keypool/platform';
+import { revealAuditRetentionEnv, serviceEnvSchema } from '@keypool/platform';
 
 export const fulfillmentEnvSchema = serviceEnvSchema({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3002 }),
@@ -10,6 +10,13 @@ export const fulfillmentEnvSchema = serviceEnvSchema({
     default: 15 * 60 * 1000,
     description: 'an order line still received or allocated after this long is stuck (keypool_order_lines_stuck, GET /v1/stuck-lines)',
   }),
+  ORDER_HISTORY_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    maximum: 36500,
+    default: 365,
+    description: "how long an order's status and e-mail timeline (status_history, email_history) is kept; the order, its lines and licenses stay",
+  }),
+  ...revealAuditRetentionEnv,
 });
 
 export type FulfillmentConfig = Static<typeof fulfillmentEnvSchema>;

@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule } from '@keypool/messaging';
+import { MessagingModule, revealAuditRetention } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationEntity } from './allocation/allocation.entity';
 import { AllocationConsumer } from './allocation/allocation.consumer';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
 import { PoolMetrics } from './alerts/pool-metrics';
-import { poolEnvSchema } from './config';
+import { PoolConfig, poolEnvSchema } from './config';
 import { HeldLinesController } from './held-lines/held-lines.controller';
 import { ImportController } from './import/import.controller';
 import { ImportMetrics } from './import/import-metrics';
@@ -33,6 +33,7 @@ export class AppModule {
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred],
             consumes: [topics.allocationRequested],
           }),
+          retention: (config: PoolConfig) => [revealAuditRetention(config.REVEAL_AUDIT_RETENTION_DAYS)],
         }),
       ],
       controllers: [PoolsController, PoolConsumptionController, ImportController, LicensesController, HeldLinesController, RevealAuditController],

@@ -1,5 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
-import { ConfigurationError, serviceEnvSchema } from '@keypool/platform';
+import { ConfigurationError, revealAuditRetentionEnv, serviceEnvSchema } from '@keypool/platform';
 
 export const poolEnvSchema = serviceEnvSchema({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
@@ -31,6 +31,7 @@ export const poolEnvSchema = serviceEnvSchema({
     default: 1000,
     description: 'licenses later lines may take ahead of a held line that does not fit, before new stock is kept for it (0: strict oldest first)',
   }),
+  ...revealAuditRetentionEnv,
 });
 
 export type PoolConfig = Static<typeof poolEnvSchema>;

@@ -121,15 +121,18 @@ describe('RetentionPruner (real PostgreSQL)', () => {
     }
   });
 
-  it('walks serial history from its oldest end: keeps rows that do not meet the condition, stops at young rows', async () => {
+  it('walks serial history from its oldest end: keeps rows that do not meet the condition or are young, also among old ones', async () => {
     await dataSource.query(`INSERT INTO history (at, done) SELECT now() - interval '40 days', g % 10 <> 0 FROM generate_series(1, 500) g`);
-    await dataSource.query(`INSERT INTO history (at) SELECT now() - interval '1 day' FROM generate_series(1, 100)`);
+    await dataSource.query(`INSERT INTO history (at) SELECT now() - CASE WHEN g % 2 = 0 THEN interval '1 day' ELSE interval '40 days' END FROM generate_series(1, 100) g`);
+    await dataSource.query(`INSERT INTO history (at) SELECT now() - interval '1 day' FROM generate_series(1, 50)`);
 
     const run = await pruner({ batchSize: 64 }).runOnce();
 
-    expect(run.pruned['history']).toBe(450);
+    expect(run.pruned['history']).toBe(500);
     expect(await count(`SELECT count(*) AS n FROM history WHERE NOT done`)).toBe(50);
     expect(await count(`SELECT count(*) AS n FROM history WHERE at > now() - interval '2 days'`)).toBe(100);
+    const batches: { n: string }[] = await dataSource.query(`SELECT n FROM deletes WHERE tbl = 'history'`);
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(650 / 64));
   });
 
   it('leaves inbox rows younger than the retention, so a redelivery of their events is still recognised', async () => {

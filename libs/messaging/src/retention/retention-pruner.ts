@@ -36,7 +36,7 @@ export interface PruneRun {
 interface BatchRow {
   deleted: number;
   last: string | null;
-  reached_young: boolean;
+  any_aged: boolean;
   scanned: number;
 }
 
@@ -149,10 +149,10 @@ export class RetentionPruner {
     for (;;) {
       const params = table.find.by === 'key' ? [cutoff, this.options.batchSize, after] : [cutoff, this.options.batchSize];
       const batch = await this.inShortTransaction(runner, () => runner.query(statement, params) as Promise<BatchRow[]>);
-      const { deleted, last, reached_young, scanned } = batch[0];
+      const { deleted, last, any_aged, scanned } = batch[0];
       onDeleted(deleted);
       this.prunedRows.inc({ table: table.table }, deleted);
-      const done = table.find.by === 'index' ? deleted < this.options.batchSize : reached_young || scanned < this.options.batchSize || last === null;
+      const done = table.find.by === 'index' ? deleted < this.options.batchSize : !any_aged || scanned < this.options.batchSize || last === null;
       if (done) return true;
       if (last !== null) after = last;
       await sleep(this.options.pauseMs, this.stopping.signal);

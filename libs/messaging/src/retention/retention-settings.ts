@@ -44,3 +44,8 @@ export function atLeastInbox(name: string, days: number, env: RetentionEnv): num
   }
   return days * DAY_MS;
 }
+
+/** The reveal log (libs/platform's reveal_audit), where a service keeps one. */
+export function revealAuditRetention(days: number): RetentionTable {
+  return { table: 'reveal_audit', timeColumn: 'at', retentionMs: days * DAY_MS, find: { by: 'key', key: 'id' } };
+}

@@ -4,14 +4,15 @@
  * - `index`: an index on `timeColumn` (the inbox's, the outbox's partial one on published_at);
  * - `key`: a serial primary key that grows with `timeColumn`, walked from its oldest end, so
  *   append-only history needs no index of its own (each would cost every insert on a hot path).
- *   The walk stops at the first young row; a row written out of order waits until that one ages.
+ *   The walk stops at the first batch without an old row; an old row further on, behind a whole
+ *   batch of young ones, waits until they age.
  */
 export interface RetentionTable {
   table: string;
   timeColumn: string;
   retentionMs: number;
   find: { by: 'index' } | { by: 'key'; key: string };
-  /** What else a row must meet to go, in SQL over the table's own columns (e.g. a final status). */
+  /** What else a row must meet to go, in SQL over the table's own columns (e.g. a final status); `$1` is the cutoff time. */
   also?: string;
 }
 
@@ -36,7 +37,7 @@ export function pruneStatement(table: RetentionTable): string {
         DELETE FROM ${t} WHERE ctid = ANY(ARRAY(
           SELECT ctid FROM ${t} WHERE ${at} < $1${also} LIMIT $2 FOR UPDATE SKIP LOCKED))
         RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS deleted, NULL::text AS last, false AS reached_young, 0 AS scanned`;
+      SELECT (SELECT count(*) FROM gone)::int AS deleted, NULL::text AS last, true AS any_aged, 0 AS scanned`;
   }
   const key = table.find.key;
   // The head is read without locks, so young rows (which the hot paths update) are never held.
@@ -47,5 +48,5 @@ export function pruneStatement(table: RetentionTable): string {
         FOR UPDATE SKIP LOCKED),
       gone AS (DELETE FROM ${t} WHERE ${key} IN (SELECT ${key} FROM doomed) RETURNING 1)
     SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT max(k) FROM head)::text AS last,
-           EXISTS (SELECT 1 FROM head WHERE NOT aged) AS reached_young, (SELECT count(*) FROM head)::int AS scanned`;
+           EXISTS (SELECT 1 FROM head WHERE aged) AS any_aged, (SELECT count(*) FROM head)::int AS scanned`;
 }

@@ -65,3 +65,11 @@ export type CommonEnv = Static<typeof commonEnvSchema>;
 export function serviceEnvSchema<P extends TProperties>(extra: P): TObject<typeof commonEnv & P> {
   return Type.Object({ ...commonEnv, ...extra });
 }
+
+/**
+ * For services that keep the reveal log: it is the evidence of who saw which license values, so
+ * it is kept two years by default and never less than one (PCI DSS keeps audit trails a year).
+ */
+export const revealAuditRetentionEnv = {
+  REVEAL_AUDIT_RETENTION_DAYS: Type.Number({ minimum: 365, maximum: 36500, default: 730, description: 'how long reveal_audit rows are kept' }),
+};
