@@ -85,14 +85,14 @@ export function parseCommand(argv: string[]): Command {
   if (name === 'version' || argv.includes('--version') || argv.includes('-V')) return { name: 'version' };
   if (name === 'order' || name === 'resend') {
     // --json is accepted for uniformity: these print JSON already.
-    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
+    const { positionals } = asUsage(name, () => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
     const [orderId, lineId, extra] = positionals;
     if (!orderId) throw new UsageError(`${name} needs an order id: npm run support -- ${name} <orderId>${name === 'resend' ? ' [<lineId>]' : ''}`);
     if (extra !== undefined || (name === 'order' && lineId !== undefined)) throw new UsageError(`${name} takes ${name === 'order' ? 'one argument' : 'at most two arguments'}, got: ${positionals.join(' ')}`);
     return name === 'order' ? { name, orderId } : { name, orderId, ...(lineId !== undefined ? { lineId } : {}) };
   }
   if (name === 'orders') {
-    const { values, positionals } = asUsage(() =>
+    const { values, positionals } = asUsage('orders', () =>
       parseArgs({
         args: rest,
         allowPositionals: true,
@@ -113,7 +113,7 @@ export function parseCommand(argv: string[]): Command {
     };
   }
   if (name === 'replay') {
-    const { values, positionals } = asUsage(() =>
+    const { values, positionals } = asUsage('replay', () =>
       parseArgs({
         args: rest,
         allowPositionals: true,
@@ -145,7 +145,7 @@ export function parseCommand(argv: string[]): Command {
   }
   if (name === 'dlq') return parseDlqCommand(rest);
   if (name === 'stuck') {
-    const { values, positionals } = asUsage(() =>
+    const { values, positionals } = asUsage('stuck', () =>
       parseArgs({
         args: rest,
         allowPositionals: true,
@@ -170,7 +170,7 @@ export function parseCommand(argv: string[]): Command {
 function parseAlertsCommand(argv: string[]): Command {
   const [action, ...rest] = argv;
   if (action !== 'tail') throw new UsageError(`alerts needs tail, got ${action === undefined ? 'nothing' : `"${action}"`} (npm run support -- alerts --help)`);
-  const { values, positionals } = asUsage(() =>
+  const { values, positionals } = asUsage('alerts tail', () =>
     parseArgs({
       args: rest,
       allowPositionals: true,
@@ -195,7 +195,7 @@ function parseDlqCommand(argv: string[]): Command {
   const [action, ...rest] = argv;
   const filterOptions = { since: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' } } as const;
   if (action === 'list') {
-    const { values, positionals } = asUsage(() =>
+    const { values, positionals } = asUsage('dlq list', () =>
       parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' }, ...json } }),
     );
     if (values.all ? positionals.length > 0 : positionals.length !== 1) {
@@ -204,12 +204,12 @@ function parseDlqCommand(argv: string[]): Command {
     return { name: 'dlq-list', topic: values.all ? { all: true } : positionals[0], filter: dlqFilter(values), limit: wholeNumber('--limit', values.limit, 100), json: values.json === true };
   }
   if (action === 'show') {
-    const { positionals } = asUsage(() => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
+    const { positionals } = asUsage('dlq show', () => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
     if (positionals.length !== 2) throw new UsageError('dlq show takes a topic and a position: dlq show <topic> <partition>:<offset>, as dlq list prints it');
     return { name: 'dlq-show', topic: positionals[0], position: dlqPosition(positionals[1]) };
   }
   if (action === 'redrive') {
-    const { values, positionals } = asUsage(() =>
+    const { values, positionals } = asUsage('dlq redrive', () =>
       parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' }, ...json } }),
     );
     const [topic, ...positions] = positionals;
@@ -253,11 +253,16 @@ function durationSeconds(flag: string, text: string): number {
 }
 
 /** node:util's own messages name the unknown or malformed option; they become usage errors. */
-function asUsage<T>(parse: () => T): T {
+function asUsage<T>(command: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // Some runtimes put the error's name and code in front of the message: keep only the message.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^\w*Error \[\w+\]: /, '');
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    // node:util adds advice about positionals that start with '-', which is never what went wrong here.
+    if (unknown) throw new UsageError(`${command} has no option ${unknown[1]} (npm run support -- ${command} --help lists its options)`);
+    throw new UsageError(`${command}: ${message}`);
   }
 }
 

@@ -40,7 +40,8 @@ export function ttyProgress(stream: TtyLike, options: ProgressOptions = {}): Pro
       const share = total > 0 ? Math.min(1, done / total) : 1;
       const filled = Math.round(share * WIDTH);
       const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${done}/${total}`;
-      stream.write(`\r${line.slice(0, Math.max(20, (stream.columns ?? 120) - 1))}`);
+      // A terminal of unknown width (0 under some pseudo-terminals) gets the whole line.
+      stream.write(`\r${line.slice(0, stream.columns ? Math.max(20, stream.columns - 1) : undefined)}`);
       drawnAt = now();
     };
     return {
