@@ -48,7 +48,8 @@ export interface AlertTailHooks {
 export async function tailPoolAlerts(kafka: Kafka, topic: string, filter: AlertFilter, hooks: AlertTailHooks): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `keypool-support-alerts-${randomUUID()}`;
+  // Under the prefix support's Kafka user may read and delete groups with (README, Kafka security).
+  const groupId = `keypool-support-read-alerts-${randomUUID()}`;
   let shown = 0;
   try {
     if (!(await admin.listTopics()).includes(topic)) throw new UnknownTopicError(topic);
