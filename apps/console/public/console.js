@@ -169,9 +169,11 @@
       api('GET', `/api/pools/${encodeURIComponent(pool.id)}/consumption`),
       api('GET', `/api/held-lines?poolId=${encodeURIComponent(pool.id)}&limit=50`),
     ]);
-    const runsOut = consumption.runsOutInDays === null
+    const days = consumption.runsOutInDays;
+    const rate = `${consumption.ratePerDay} a day over the last 7 days, or since the pool was created`;
+    const runsOut = days === null
       ? 'Nothing was taken in the last 7 days.'
-      : `Runs out in about ${consumption.runsOutInDays} day${consumption.runsOutInDays === 1 ? '' : 's'} (${consumption.ratePerDay} a day over the last 7 days).`;
+      : days === 0 ? `Runs out within a day at the recent rate (${rate}).` : `Runs out in about ${days} day${days === 1 ? '' : 's'} (${rate}).`;
     const charts = h('div', { class: 'charts' });
     body.replaceChildren(h('p', { class: 'runs-out' }, runsOut), charts, heldTable(held.items));
     chart(charts, 'Last 24 hours (per hour)', consumption.hourly);
@@ -184,11 +186,12 @@
     if (typeof window.uPlot !== 'function') return box.append(h('p', { class: 'note' }, `${title}: chart unavailable`));
     const xs = buckets.map((b) => Date.parse(b.start) / 1000);
     const ys = buckets.map((b) => b.allocated);
-    // eslint-disable-next-line no-new
+    const step = xs.length > 1 ? xs[1] - xs[0] : 3600;
     new window.uPlot({
       title, width: 320, height: 160,
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-      series: [{}, { label: 'allocated', stroke: '#1f2a44', fill: 'rgba(31,42,68,.25)', paths: window.uPlot.paths.bars({ size: [0.8] }) }],
+      // Half a bucket of room either side, so the first and last bars are whole.
+      scales: { x: { time: true, range: (u, min, max) => [min - step / 2, max + step / 2] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+      series: [{}, { label: 'allocated', stroke: '#1f2a44', fill: 'rgba(31,42,68,.35)', points: { show: false }, paths: window.uPlot.paths.bars({ size: [0.8] }) }],
       legend: { show: false },
     }, [xs, ys], box);
   }
