@@ -1,0 +1,279 @@
+// Does cost grow with history? The same burst of orders through the same three services, once on
+// empty databases and once on databases already holding the rows of `historyOrders` orders
+// (inbox, published outbox, orders, lines, licenses, timelines, allocations, sold licenses,
+// e-mails), in the same run. The history is cloned set-based (generate_series) from the rows of a
+// few real orders the stack has just processed, so every row has the shape the services write.
+// Every cloned row is younger than its table's retention: this measures a steady state in which
+// the pruner keeps the tables at their retention, not a pruner catching up.
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  SINK_API_KEY,
+  ServiceProcess,
+  SinkProcess,
+  TEST_KEYS,
+  freePort,
+  freshDatabase,
+  testKafka,
+  testServiceEnv,
+  topicsOf,
+  uniqueName,
+  waitUntil,
+  type TestDatabase,
+} from '@keypool/testing';
+import { BENCH_PARTITIONS } from './bare-e2e';
+import { importLicenses, licenseLines } from './e2e-throughput';
+import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, publish } from './load';
+
+export interface HistoryOptions {
+  /** Orders of history cloned into the databases before the measured burst (1,000,000 in the bench). */
+  historyOrders: number;
+  /** Orders of the measured burst, on empty databases and on databases with history. */
+  orders: number;
+  /** Real orders processed first; their rows are the pattern of the history (default 100). */
+  templateOrders?: number;
+  /** Pairs of runs, in the order empty, history, history, empty, … so drift over the run cancels out. */
+  rounds?: number;
+  serviceEnv?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface HistoryRun {
+  historyOrders: number;
+  orders: number;
+  elapsedMs: number;
+  ordersPerSecond: number;
+  seedSeconds: number;
+  /** Rows per service database and cloned table after seeding (before the burst). */
+  rows: Record<string, Record<string, number>>;
+  databaseMiB: Record<string, number>;
+}
+
+export interface HistoryResult {
+  orders: number;
+  historyOrders: number;
+  empty: HistoryRun[];
+  withHistory: HistoryRun[];
+  /** Mean orders/s with history over mean orders/s on empty databases; the target is ≥ 0.9. */
+  ratio: number;
+}
+
+const SERVICES = ['pool-service', 'order-fulfillment-service', 'notification-service'] as const;
+const DATABASES = ['pool', 'fulfillment', 'notification'] as const;
+type Db = (typeof DATABASES)[number];
+
+export async function runHistoryBench(options: HistoryOptions): Promise<HistoryResult> {
+  const rounds = options.rounds ?? 1;
+  const empty: HistoryRun[] = [];
+  const withHistory: HistoryRun[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [0, options.historyOrders] : [options.historyOrders, 0];
+    for (const history of order) {
+      const run = await measure({ ...options, historyOrders: history });
+      options.log?.(`history ${history}: ${run.ordersPerSecond} orders/s (${run.orders} orders in ${run.elapsedMs} ms; seeded in ${run.seedSeconds} s)`);
+      (history === 0 ? empty : withHistory).push(run);
+    }
+  }
+  const mean = (runs: HistoryRun[]) => runs.reduce((sum, r) => sum + r.ordersPerSecond, 0) / runs.length;
+  return { orders: options.orders, historyOrders: options.historyOrders, empty, withHistory, ratio: Math.round((mean(withHistory) / mean(empty)) * 1000) / 1000 };
+}
+
+async function measure(options: HistoryOptions): Promise<HistoryRun> {
+  const templateOrders = options.templateOrders ?? 100;
+  const logDir = join(REPO_ROOT, '.cache/bench');
+  mkdirSync(logDir, { recursive: true });
+  const prefix = uniqueName('hist');
+  const dbs = await Promise.all(DATABASES.map((n) => freshDatabase(`hist_${n}`)));
+  const sink = await SinkProcess.start(0, SINK_API_KEY, templateOrders + options.orders + 100);
+  const stack: ServiceProcess[] = [];
+  const clients: Client[] = [];
+  const kafka = testKafka('bench-history');
+  const topics = topicsOf(testServiceEnv('', prefix));
+  let sent: Arrivals | undefined;
+  const producer = kafka.producer();
+  try {
+    stack.push(...(await startServices(options, dbs, prefix, sink.url, logDir)));
+    for (const db of dbs) {
+      const client = new Client({ connectionString: db.url });
+      await client.connect();
+      clients.push(client);
+    }
+    const sql = Object.fromEntries(DATABASES.map((name, i) => [name, clients[i]])) as Record<Db, Client>;
+    sent = await Arrivals.open(kafka, topics.emailSent);
+    await producer.connect();
+    const poolId = await createPool(stack[0].url);
+    await importLicenses(stack[0].url, poolId, licenseLines(templateOrders + options.orders));
+
+    const template = orderPaidEvents(`${prefix}-template`, templateOrders, 'p_bench');
+    await publish(producer, topics.orderPaid, template);
+    await sent.waitFor(template.map((e) => e.data.orderId), 300000, 'EmailSent of the template orders');
+    await settled(sql, templateOrders);
+
+    const seedStart = Date.now();
+    if (options.historyOrders > 0) await seedHistory(sql, Math.ceil(options.historyOrders / templateOrders), options.log);
+    for (const client of clients) await client.query('VACUUM (ANALYZE)');
+    const seedSeconds = Math.round((Date.now() - seedStart) / 1000);
+    const rows = Object.fromEntries(await Promise.all(DATABASES.map(async (name) => [name, await liveRows(sql[name], name)] as const)));
+    const databaseMiB = Object.fromEntries(
+      await Promise.all(DATABASES.map(async (name) => [name, Math.round(Number((await sql[name].query('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20)] as const)),
+    );
+
+    const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
+    const start = Date.now();
+    await publish(producer, topics.orderPaid, burst);
+    const last = await sent.waitFor(burst.map((e) => e.data.orderId), 900000, 'EmailSent');
+    const elapsedMs = last - start;
+    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await sent?.close().catch(() => undefined);
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await Promise.all(stack.map((s) => s.stop()));
+    await sink.stop();
+    await Promise.all(dbs.map((db) => db.drop()));
+  }
+}
+
+async function startServices(options: HistoryOptions, dbs: TestDatabase[], prefix: string, sinkUrl: string, logDir: string): Promise<ServiceProcess[]> {
+  const env = (i: number, extra: Record<string, string> = {}) =>
+    testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...options.serviceEnv, ...extra });
+  const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
+  const started = await Promise.allSettled(SERVICES.map(async (name, i) => ServiceProcess.start(name, env(i, extras[i]), await freePort(), logDir)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+}
+
+async function createPool(url: string): Promise<string> {
+  const created = await fetch(`${url}/v1/pools`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_KEYS.support}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }),
+  });
+  if (!created.ok) throw new Error(`creating the history bench pool: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { id: string }).id;
+}
+
+/** The template orders have left every trace they will: fulfilled, e-mails final, outboxes drained. */
+async function settled(sql: Record<Db, Client>, orders: number): Promise<void> {
+  const count = async (client: Client, query: string) => Number((await client.query(query)).rows[0].n);
+  await waitUntil(
+    async () =>
+      (await count(sql.fulfillment, `SELECT count(*) AS n FROM orders WHERE status = 'fulfilled'`)) === orders &&
+      (await count(sql.notification, `SELECT count(*) AS n FROM email_sends WHERE status NOT IN ('sent', 'failed')`)) === 0 &&
+      (await Promise.all(DATABASES.map((d) => count(sql[d], 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')))).every((n) => n === 0),
+    120000,
+    'the template orders to settle',
+  );
+}
+
+/**
+ * How each table's rows are copied: `U(col)` makes an id unique per copy, `AGE(span)` spreads the
+ * copies over `span` back from now (each within its table's retention), `g` is the copy number.
+ */
+interface CloneSpec {
+  table: string;
+  set: Record<string, string>;
+  where?: string;
+}
+
+const U = (column: string) => `t.${column} || ':h' || g`;
+const AGE = (span: string) => `now() - interval '${span}' * (g::float8 / copies.n)`;
+const UUID = (column: string) => `md5(t.${column}::text || ':h' || g)::uuid`;
+
+const MESSAGING: CloneSpec[] = [
+  { table: 'inbox', set: { event_id: U('event_id'), received_at: AGE('13 days') } },
+  {
+    table: 'outbox',
+    set: { id: 'gen_random_uuid()', aggregate_id: U('aggregate_id'), created_at: AGE('50 minutes'), published_at: AGE('50 minutes') },
+    where: 't.published_at IS NOT NULL',
+  },
+];
+
+const HISTORY: Record<Db, CloneSpec[]> = {
+  pool: [
+    ...MESSAGING,
+    { table: 'allocation', set: { id: UUID('id'), order_id: U('order_id'), event_id: 'gen_random_uuid()', requested_at: AGE('300 days'), allocated_at: AGE('300 days') } },
+    {
+      table: 'license',
+      set: { id: UUID('id'), value_hash: `sha256(t.value_hash || int4send(g))`, allocation_id: UUID('allocation_id'), imported_at: AGE('300 days'), allocated_at: AGE('300 days') },
+      where: `t.status = 'allocated'`,
+    },
+  ],
+  fulfillment: [
+    ...MESSAGING,
+    { table: 'orders', set: { order_id: U('order_id'), order_paid_event_id: U('order_paid_event_id'), paid_at: AGE('300 days'), received_at: AGE('300 days'), fulfilled_at: AGE('300 days') } },
+    { table: 'order_lines', set: { order_id: U('order_id'), status_at: AGE('300 days') } },
+    { table: 'line_licenses', set: { order_id: U('order_id') } },
+    { table: 'status_history', set: { order_id: U('order_id'), at: AGE('300 days') } },
+    { table: 'email_history', set: { order_id: U('order_id'), at: AGE('300 days') } },
+  ],
+  notification: [
+    ...MESSAGING,
+    { table: 'email_sends', set: { event_id: U('event_id'), order_id: U('order_id'), created_at: AGE('80 days'), next_attempt_at: AGE('80 days'), finished_at: AGE('80 days') } },
+    { table: 'deliveries', set: { event_id: U('event_id'), order_id: U('order_id'), created_at: AGE('80 days') } },
+  ],
+};
+
+const COPIES_PER_STATEMENT = 500;
+
+/** Clones each table's rows `copies` times, a few hundred copies per statement, databases in parallel. */
+async function seedHistory(sql: Record<Db, Client>, copies: number, log?: (line: string) => void): Promise<void> {
+  await Promise.all(
+    DATABASES.map(async (db) => {
+      for (const spec of HISTORY[db]) {
+        const started = Date.now();
+        const { rows } = await sql[db].query(
+          `SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = $1 AND coalesce(column_default, '') NOT LIKE 'nextval(%'
+            ORDER BY ordinal_position`,
+          [spec.table],
+        );
+        const columns: string[] = rows.map((r: { column_name: string }) => r.column_name);
+        const values = columns.map((c) => spec.set[c] ?? `t.${c}`);
+        // The pattern rows are fixed first, so copies never copy copies.
+        await sql[db].query(`CREATE TEMP TABLE pattern AS SELECT * FROM ${spec.table} t WHERE ${spec.where ?? 'true'}`);
+        for (let from = 1; from <= copies; from += COPIES_PER_STATEMENT) {
+          const to = Math.min(copies, from + COPIES_PER_STATEMENT - 1);
+          await sql[db].query(
+            `INSERT INTO ${spec.table} (${columns.join(', ')})
+             SELECT ${values.join(', ')} FROM pattern t, generate_series($1::int, $2::int) g, (SELECT $3::int AS n) copies`,
+            [from, to, copies],
+          );
+        }
+        await sql[db].query('DROP TABLE pattern');
+        log?.(`  seeded ${db}.${spec.table} in ${Math.round((Date.now() - started) / 1000)} s`);
+      }
+    }),
+  );
+}
+
+async function liveRows(client: Client, db: Db): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { table } of HISTORY[db]) counts[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  return counts;
+}
+
+if (require.main === module) {
+  const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  runHistoryBench({
+    historyOrders: number('BENCH_HISTORY_ORDERS', 1_000_000),
+    orders: number('BENCH_ORDERS', 10000),
+    rounds: number('BENCH_HISTORY_ROUNDS', 1),
+    log: (line) => process.stderr.write(`${line}\n`),
+  }).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.exit(0);
+    },
+    (error) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
