@@ -1,0 +1,245 @@
+// The license import at scale, next to the database's own bulk speed measured in the same run:
+//   node -r @swc-node/register tools/bench/import.ts [--lines 1000000] [--format text|json|both]
+// prints one JSON object per format: {format, lines, seconds, linesPerSec, rssGrowthMiB,
+// copyBaselineSeconds, copyRatio}. `benchImport` returns the same figures to the bench table.
+//
+// - The import goes through pool-service in its own process, over HTTP, as a merchant sends it:
+//   upload, spool, parse, dedupe (keyed NFKC hash), seal (AES-GCM bound to the row) and store.
+// - The baseline is `psql \copy` of the same lines (the text file) into a bare one-column table
+//   of a fresh database on the same server: the database's own speed for these bytes.
+// - Memory is the service's resident set (VmRSS), sampled every 50 ms; the growth is the peak
+//   during the import over the figure just before it (after a small warm-up import).
+// - BENCH_CPU_PROFILE=1 writes the service's .cpuprofile into .cache/bench/profiles
+//   (summarize it with tools/bench/summarize-profile.js).
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { ServiceProcess, TEST_KEYS, freePort, freshDatabase, testServiceEnv, uniqueName } from '@keypool/testing';
+
+export type ImportFormat = 'text' | 'json';
+
+export interface ImportFigure {
+  format: ImportFormat;
+  lines: number;
+  /** Wall time of the one HTTP request: upload, spool, parse, hash, seal, store, commit. */
+  seconds: number;
+  linesPerSec: number;
+  /** Peak resident-set growth of the service during the import, in MiB. */
+  rssGrowthMiB: number;
+  /** `psql \copy` of the same lines into a bare table, same server, same run. */
+  copyBaselineSeconds?: number;
+  /** copyBaselineSeconds / seconds: the import's speed as a share of the database's own. */
+  copyRatio?: number;
+  /** Of `seconds`, those spent in the one set-based INSERT from the staging table into `license` (seen in pg_stat_activity). */
+  storeSeconds?: number;
+}
+
+export interface ImportBenchOptions {
+  lines?: number;
+  formats?: ImportFormat[];
+  /** Where the service's log (and, with BENCH_CPU_PROFILE=1, its profile) go. */
+  logDir?: string;
+}
+
+const REPO = join(__dirname, '../..');
+const run = promisify(execFile);
+
+export async function benchImport(options: ImportBenchOptions = {}): Promise<ImportFigure[]> {
+  const lines = options.lines ?? 1_000_000;
+  const formats = options.formats ?? ['text', 'json'];
+  const logDir = options.logDir ?? join(REPO, '.cache/bench');
+  mkdirSync(logDir, { recursive: true });
+  const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO, '.cache/bench/profiles') : undefined;
+  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: profileDir } : {};
+  const db = await freshDatabase('bench_import');
+  const files: string[] = [];
+  let service: ServiceProcess | undefined;
+  try {
+    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...profiling }), await freePort(), logDir);
+    const warmUp = await createPool(service.url, 'p_bench_import_warm_up');
+    await upload(service.url, warmUp, 'text', Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')));
+    const figures: ImportFigure[] = [];
+    for (const format of formats) {
+      // Each format its own keys: the same merchant's second import would be all duplicates.
+      const prefix = `BENCH-${format.toUpperCase()}-${randomBytes(3).toString('hex')}`;
+      const textFile = join(logDir, `import-${prefix}.txt`);
+      files.push(textFile);
+      await writeLicenses(textFile, prefix, lines, 'text');
+      let body = textFile;
+      if (format === 'json') {
+        body = join(logDir, `import-${prefix}.json`);
+        files.push(body);
+        await writeLicenses(body, prefix, lines, 'json');
+      }
+      const copyBaselineSeconds = await copyBaseline(db.url, textFile);
+      const pool = await createPool(service.url, `p_bench_import_${format}`);
+      const rss = sampleRss(service.pid);
+      const store = await watchStore(db.url, db.name);
+      const started = process.hrtime.bigint();
+      const report = await upload(service.url, pool, format, body);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rssGrowthMiB = rss.stop();
+      const storeSeconds = await store.stop();
+      if (report['added'] !== lines) throw new Error(`the ${format} import stored ${String(report['added'])} of ${lines} licenses: ${JSON.stringify(report)}`);
+      figures.push({
+        format,
+        lines,
+        seconds: round(seconds, 2),
+        linesPerSec: Math.round(lines / seconds),
+        rssGrowthMiB: round(rssGrowthMiB, 1),
+        copyBaselineSeconds: round(copyBaselineSeconds, 2),
+        copyRatio: round(copyBaselineSeconds / seconds, 3),
+        storeSeconds: round(storeSeconds, 2),
+      });
+    }
+    if (profileDir && service.pid) {
+      process.kill(service.pid, 'SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+    return figures;
+  } finally {
+    await service?.stop();
+    await db.drop();
+    await Promise.all(files.map((file) => rm(file, { force: true })));
+  }
+}
+
+/** `count` distinct license keys, one per line or as one JSON array, written as a stream. */
+async function writeLicenses(path: string, prefix: string, count: number, format: ImportFormat): Promise<void> {
+  const out = createWriteStream(path);
+  const key = (i: number) => `${prefix}-${i.toString(36).toUpperCase().padStart(6, '0')}-${((i * 2654435761) >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+  if (format === 'json') out.write('[');
+  for (let start = 0; start < count; start += 10_000) {
+    const keys: string[] = [];
+    for (let i = start; i < Math.min(count, start + 10_000); i++) keys.push(key(i));
+    const chunk = format === 'text' ? `${keys.join('\n')}\n` : `${start === 0 ? '' : ','}${keys.map((k) => JSON.stringify(k)).join(',')}`;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  if (format === 'json') out.write(']');
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Seconds `psql \copy` takes to load the file into a bare one-column table (created and dropped here). */
+async function copyBaseline(databaseUrl: string, file: string): Promise<number> {
+  const table = `bare_import_${randomBytes(4).toString('hex')}`;
+  await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE TABLE ${table} (line text)`]);
+  try {
+    const started = process.hrtime.bigint();
+    await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy ${table} (line) FROM '${file}'`]);
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await run('psql', [databaseUrl, '-qc', `DROP TABLE ${table}`]);
+  }
+}
+
+/** Seconds the import's set-based INSERT (`WITH stored AS …`) is seen active, polled every 100 ms. */
+async function watchStore(adminUrl: string, database: string): Promise<{ stop(): Promise<number> }> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  let seconds = 0;
+  let last = process.hrtime.bigint();
+  let polling = true;
+  const poll = async () => {
+    while (polling) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'WITH stored AS%'`, [database]);
+      const now = process.hrtime.bigint();
+      if (rows[0].n > 0) seconds += Number(now - last) / 1e9;
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const done = poll();
+  return {
+    stop: async () => {
+      polling = false;
+      await done;
+      await client.end();
+      return seconds;
+    },
+  };
+}
+
+/** Peak VmRSS growth of a process over its figure now, sampled every 50 ms until stopped. */
+function sampleRss(pid: number | undefined): { stop(): number } {
+  const rss = () => {
+    if (!pid) return 0;
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kib ?? 0) * 1024;
+  };
+  const baseline = rss();
+  let peak = baseline;
+  const timer = setInterval(() => (peak = Math.max(peak, rss())), 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return (Math.max(peak, rss()) - baseline) / 2 ** 20;
+    },
+  };
+}
+
+async function createPool(url: string, productId: string): Promise<string> {
+  const response = await fetch(`${url}/v1/pools`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_KEYS.acme}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ productId, threshold: 0 }),
+  });
+  if (response.status !== 201) throw new Error(`pool not created: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Streams a file (or sends a buffer) as one import request and returns its report. */
+function upload(url: string, poolId: string, format: ImportFormat, body: string | Buffer): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      new URL(`/v1/pools/${poolId}/licenses`, url),
+      { method: 'POST', headers: { authorization: `Bearer ${TEST_KEYS.acme}`, 'content-type': format === 'text' ? 'text/plain' : 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`import answered ${res.statusCode}: ${text.slice(0, 500)}`));
+          else resolve(JSON.parse(text) as Record<string, unknown>);
+        });
+      },
+    );
+    req.on('error', reject);
+    if (typeof body === 'string') createReadStream(body).pipe(req);
+    else req.end(body);
+  });
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+if (require.main === module) {
+  const lines = Number(argument('lines') ?? process.env['BENCH_IMPORT_LINES'] ?? 1_000_000);
+  const format = argument('format') ?? 'both';
+  if (!Number.isInteger(lines) || lines < 1 || lines > 10_000_000) throw new Error('--lines must be a whole number from 1 to 10,000,000');
+  if (!['text', 'json', 'both'].includes(format)) throw new Error('--format must be text, json or both');
+  benchImport({ lines, formats: format === 'both' ? ['text', 'json'] : [format as ImportFormat] }).then(
+    (figures) => {
+      for (const figure of figures) console.log(JSON.stringify(figure));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
