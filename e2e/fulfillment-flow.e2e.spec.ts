@@ -177,6 +177,7 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
       ...process.env,
       KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
       TOPIC_LICENSE_ALLOCATED: system.topics.licenseAllocated,
+      TOPIC_POOL_LOW: system.topics.poolLow,
       FULFILLMENT_URL: system.fulfillment.url,
       KEYPOOL_API_KEY: keys.support,
     };
@@ -222,5 +223,26 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     expect(await mailsFor()).toHaveLength(3);
     expect(fulfilledOf(orderId)).toHaveLength(1);
     expect((await support('replay', '--since', 'last tuesday')).code).toBe(2);
+  });
+
+  it("tells the alert contacts and support's alerts tail when a pool goes low: by its name, product and mode, with what to do and its console page", async () => {
+    const contact = `${uniqueName('ops')}@acme.example`;
+    await api(system.notification, 'PUT', `/merchants/${merchantId}/alert-contacts`, { json: { emails: [contact] }, expect: 200 });
+    const productId = uniqueName('p');
+    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', { json: { merchantId, productId, threshold: 2, mode: 'live', name: 'Editor e2e' }, expect: 201 });
+    await importLicenses(pool.id, 3);
+    await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, { json: { rule: 'per_unit', showOnOrderPage: false } });
+    const since = new Date(Date.now() - 1000).toISOString();
+    await pay([{ productId, quantity: 2 }]);
+
+    await waitUntil(async () => (await system.sink.messages(contact)).length > 0, 45000, 'the PoolLow e-mail');
+    const [mail] = await system.sink.messages(contact);
+    expect(mail.subject).toBe(`Pool low: Editor e2e (live, ${productId}), 1 left`);
+    expect(mail.text).toContain('Your live license pool "Editor e2e" is running low: 1 license left, below its alert threshold of 2.');
+    expect(mail.text).toContain(`on its page in the console: http://localhost:3004/pools/${pool.id}`);
+
+    const tail = await support('alerts', 'tail', '--since', since, '--merchant', merchantId, '--max', '1');
+    expect(tail.code).toBe(0);
+    expect(tail.stdout).toMatch(new RegExp(`^\\S+  LOW    "Editor e2e"  live  product ${productId}  currency all  stock 1 / threshold 2  merchant ${merchantId}  pool ${pool.id}\n$`));
   });
 });
