@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { exampleEventData, defaultTopics } from '@keypool/contracts';
 import { contractEvent, kafkaMessageOf, kafkaSecurity } from '@keypool/messaging';
-import { PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
+import { ConsoleProcess, PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
 
 const root = join(__dirname, '../..');
 const SUPPORT_KEY = 'demo-support-key';
@@ -88,8 +88,13 @@ async function main(): Promise<void> {
     throw (failed as PromiseRejectedResult).reason;
   }
   const [pool, fulfillment, notification] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+  const consoleEnv = { ...common, POOL_URL: pool.url, FULFILLMENT_URL: fulfillment.url, NOTIFICATION_URL: notification.url };
+  const consoleApp = await ConsoleProcess.start(consoleEnv, logDir, 3004).catch(async (error: unknown) => {
+    await Promise.all([pool, fulfillment, notification, sink].map((s) => s.stop()));
+    throw error;
+  });
   const stopAll = async () => {
-    await Promise.all([pool, fulfillment, notification].map((s) => s.stop()));
+    await Promise.all([pool, fulfillment, notification, consoleApp].map((s) => s.stop()));
     await sink.stop();
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
     console.log(`\n  Inbox:   ${sink.url.replace('127.0.0.1', 'localhost')}/`);
     console.log(`  Order:   curl -H 'Authorization: Bearer ${MERCHANT_KEY}' ${fulfillment.url}/v1/orders/${orderId}`);
     console.log(`  API docs: ${pool.url}/docs  ${fulfillment.url}/docs  ${notification.url}/docs`);
+    console.log(`  Console: ${consoleApp.url.replace('127.0.0.1', 'localhost')}/  (sign in with ${SUPPORT_KEY} for support, ${MERCHANT_KEY} for merchant ${MERCHANT})`);
   } catch (error) {
     await stopAll();
     throw error;

@@ -8,17 +8,17 @@ const repoRoot = join(__dirname, '../../..');
 /**
  * The ops & support console (apps/console) as its own process, as the demo starts it. `env`
  * names the services (POOL_URL, FULFILLMENT_URL, NOTIFICATION_URL), API_KEYS, KAFKA_BROKERS and
- * the TOPIC_* of the system under test; it listens on a port the OS hands out.
+ * the TOPIC_* of the system under test; it listens on `port`, by default one the OS hands out.
  */
 export class ConsoleProcess {
   private constructor(private readonly child: ChildProcess, readonly url: string, readonly logFile: string) {}
 
-  static async start(env: Record<string, string>, logDir: string): Promise<ConsoleProcess> {
+  static async start(env: Record<string, string>, logDir: string, port = 0): Promise<ConsoleProcess> {
     const logFile = join(logDir, 'console.log');
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/console/src/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, ...env, CONSOLE_PORT: '0', CONSOLE_HOST: '127.0.0.1' },
+      env: { ...process.env, ...env, CONSOLE_PORT: String(port), CONSOLE_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr?.pipe(log);
