@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, type Producer } from 'kafkajs';
 import pino from 'pino';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { Metrics, SecretBox } from '@keypool/platform';
 import { TEST_BROKERS, TestDatabase, TopicReader, createTopics, freshDatabase, testKafka, testLogger, uniqueName, waitUntil } from '@keypool/testing';
@@ -173,6 +174,36 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
     expect(await parkReason(behindWaiting)).toEqual({ parked: false, published: false, reason: null });
     expect(await parkedGauge(metrics)).toBe(parkedBefore + 1);
     await dataSource.query('DELETE FROM outbox WHERE id = ANY($1)', [ids([waiting, behindWaiting])]);
+  });
+
+  it('publishes nothing while another instance holds the relay lock, and all of it once the lock is free', async () => {
+    const topic = uniqueName('locked');
+    await createTopics(kafka, [topic]);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const lockId = 515151;
+    const relay = new OutboxRelay(dataSource, producer, cipher, testLogger(), { batchSize: 100, sweepMs: 60000, lockId }, kafka, new Metrics());
+    const otherInstance = new Client({ connectionString: db.url });
+    await otherInstance.connect();
+    const events = Array.from({ length: 3 }, (_, n) => outgoing(topic, 'order-1', { n }));
+    const unpublished = async () => (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1) AND published_at IS NULL', [ids(events)]))[0].n;
+    try {
+      await otherInstance.query('SELECT pg_advisory_lock($1)', [lockId]);
+      await dataSource.transaction((manager) => writeToOutbox(manager, cipher, events));
+      await relay.drain();
+      expect(await unpublished()).toBe(3);
+
+      await otherInstance.query('SELECT pg_advisory_unlock($1)', [lockId]);
+      await relay.drain();
+      expect(await unpublished()).toBe(0);
+      const out = await reader(topic);
+      await out.waitForCount(events.length);
+      expect(received(out)).toEqual(ids(events));
+    } finally {
+      await relay.stop();
+      await otherInstance.end();
+      await producer.disconnect();
+    }
   });
 
   it('parks nothing while the broker is away, logs it once, and drains by itself when it is back', async () => {

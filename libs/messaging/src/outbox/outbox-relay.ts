@@ -142,12 +142,13 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<BatchOutcome> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.options.lockId]);
-      if (!locked) return { claimed: 0, published: [], parked: [] };
+      // The lock is the query's one-time filter, taken before the scan: one round trip where two
+      // were (each hop of an order waits for this one). Another instance holding it reads nothing.
       const rows: OutboxRow[] = await manager.query(
         `SELECT seq, id, aggregate_id, topic, payload FROM outbox
-          WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
-        [this.options.batchSize],
+          WHERE published_at IS NULL AND parked_at IS NULL AND (SELECT pg_try_advisory_xact_lock($2))
+          ORDER BY seq LIMIT $1`,
+        [this.options.batchSize, this.options.lockId],
       );
       const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [] };
       try {
