@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
-import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, exampleEventData, type OrderPaidData } from '@keypool/contracts';
-import { envelope } from '@keypool/messaging';
+import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, defaultTopics, exampleEventData, type OrderPaidData } from '@keypool/contracts';
+import { contractEvent, envelope, kafkaMessageOf, sourceOf } from '@keypool/messaging';
 import type { Timeline } from './timeline';
 
 /** The products of the run: one with stock for every line, one that runs dry, one of a merchant without pools. */
@@ -118,8 +118,9 @@ function orderPaidData(order: PaidOrder, i: number): OrderPaidData {
 }
 
 function validMessage(order: PaidOrder, i: number): Outgoing {
-  const event = envelope({ type: 'OrderPaid', source: 'keypool/chaos', dataschema: dataschemaOf('OrderPaid'), data: orderPaidData(order, i) });
-  return { key: order.orderId, value: JSON.stringify(event), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE }, valid: true };
+  // publishLoad sends the plan to the run's own topic; the event's topic is not used.
+  const event = contractEvent('OrderPaid', orderPaidData(order, i), { producer: 'chaos', topics: defaultTopics });
+  return { ...kafkaMessageOf(event), valid: true };
 }
 
 function malformedAt(prefix: string, i: number): MalformedMessage {
@@ -134,7 +135,7 @@ function malformedMessage(bad: MalformedMessage): Outgoing {
     bad.kind === 'invalid JSON'
       ? `{"specversion":"1.0","id":"${bad.key}","data":{`
       : bad.kind === 'schema violation'
-        ? JSON.stringify(envelope({ type: 'OrderPaid', source: 'keypool/chaos', dataschema: dataschemaOf('OrderPaid'), data: { ...data, customer: { ...data.customer, email: undefined } } }))
-        : JSON.stringify(envelope({ type: 'OrderPaid', source: 'keypool/chaos', dataschema: dataschemaOf('OrderPaid'), data: { ...data, items: [{ ...data.items[0], quantity: 10001 }] } }));
+        ? JSON.stringify(envelope({ type: 'OrderPaid', source: sourceOf('chaos'), dataschema: dataschemaOf('OrderPaid'), data: { ...data, customer: { ...data.customer, email: undefined } } }))
+        : JSON.stringify(envelope({ type: 'OrderPaid', source: sourceOf('chaos'), dataschema: dataschemaOf('OrderPaid'), data: { ...data, items: [{ ...data.items[0], quantity: 10001 }] } }));
   return { key: bad.key, value, headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE }, valid: false };
 }

@@ -1,4 +1,5 @@
 import {
+  CLOUDEVENTS_CONTENT_TYPE,
   dataschemaOf,
   messageKeyFields,
   messageKeyOf,
@@ -7,7 +8,7 @@ import {
   type EventType,
   type Topics,
 } from '@keypool/contracts';
-import { cloudEventHeaders, envelope, type Envelope, type OutgoingEvent } from './envelope';
+import { envelope, type Envelope, type OutgoingEvent } from './envelope';
 
 /** Everything in keypool that publishes events; each one is the CloudEvents source `/keypool/<name>`. */
 export type EventProducer =
@@ -81,5 +82,5 @@ function routed<T extends EventType>(type: T, built: Envelope<EventDataOf<T>>, t
 
 /** The Kafka message of an outgoing event, for tools that produce without an outbox (the relay does the same). */
 export function kafkaMessageOf(event: OutgoingEvent) {
-  return { key: event.key, value: JSON.stringify(event.envelope), headers: cloudEventHeaders() };
+  return { key: event.key, value: JSON.stringify(event.envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } };
 }
