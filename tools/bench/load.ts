@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { dataschemaOf, exampleEventData, type EventDataOf } from '@keypool/contracts';
-import { envelope, type Envelope } from '@keypool/messaging';
+import { defaultTopics, exampleEventData, type EventDataOf } from '@keypool/contracts';
+import { contractEvent, type Envelope } from '@keypool/messaging';
 import { uniqueName, waitUntil } from '@keypool/testing';
 
 export const REPO_ROOT = join(__dirname, '../..');
@@ -15,7 +15,7 @@ export type OrderPaidEvent = Envelope<EventDataOf<'OrderPaid'>>;
 export function orderPaidEvents(idPrefix: string, count: number, productId: string): OrderPaidEvent[] {
   const base = exampleEventData.OrderPaid;
   return Array.from({ length: count }, (_, i) =>
-    envelope({ type: 'OrderPaid', source: 'bench', dataschema: dataschemaOf('OrderPaid'), data: { ...base, orderId: `${idPrefix}-${i}`, items: [{ ...base.items[0], productId, quantity: 1 }] } }),
+    contractEvent('OrderPaid', { ...base, orderId: `${idPrefix}-${i}`, items: [{ ...base.items[0], productId, quantity: 1 }] }, { producer: 'bench', topics: defaultTopics }).envelope,
   );
 }
 
