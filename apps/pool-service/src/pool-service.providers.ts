@@ -10,6 +10,7 @@ import { PoolConfig, licenseHashKey } from './config';
 import { HeldLinesHandler } from './held-lines/held-lines.handler';
 import { ImportLicensesHandler } from './import/import-licenses.handler';
 import { LicensesHandler } from './licenses/licenses.handler';
+import { PoolConsumptionHandler } from './pools/pool-consumption.handler';
 import { PoolsHandler } from './pools/pools.handler';
 import { PoolEvents } from './shared/pool-events';
 
@@ -50,4 +51,5 @@ export const poolServiceProviders: Provider[] = [
       new LicensesHandler(ds, messaging.transactions, cipher, queue),
   },
   { provide: HeldLinesHandler, inject: [DataSource], useFactory: (ds: DataSource) => new HeldLinesHandler(ds) },
+  { provide: PoolConsumptionHandler, inject: [DataSource], useFactory: (ds: DataSource) => new PoolConsumptionHandler(ds) },
 ];
