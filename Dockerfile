@@ -17,6 +17,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production TS_NODE_BASEURL=/app/dist TS_NODE_PROJECT=/app/tsconfig.base.json
+# kafkajs 2.2.4 passes a negative delay to setTimeout (throttledUntil -1 minus now); Node 24
+# warns about it at each start and runs it after 1 ms, as Node 20 did silently.
+ENV NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
