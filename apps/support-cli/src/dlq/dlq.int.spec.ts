@@ -162,6 +162,18 @@ describe('support reads and redrives dead letters, on the real broker', () => {
     expect(`${list.output}${redrive.output}`).not.toContain('SECRET');
   });
 
+  it('reports how far a redrive has read to the progress bar it is given, and ends it', async () => {
+    const bars: { label: string; total: number; updates: number[]; done: boolean }[] = [];
+    const progress = (label: string, total: number) => {
+      const bar = { label, total, updates: [] as number[], done: false };
+      bars.push(bar);
+      return { update: (n: number) => void bar.updates.push(n), done: () => void (bar.done = true) };
+    };
+    const io = { out: () => undefined, err: () => undefined, progress };
+    expect(await runCli(['dlq', 'redrive', allocatedTopic, '--all'], { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' }, io)).toBe(0);
+    expect(bars).toEqual([{ label: `reading ${allocatedTopic}.dlq`, total: 3, updates: [1, 2, 3], done: true }]);
+  });
+
   it('redrives the chosen records to their original topic with the same key, value and headers, without the dlq-* ones', async () => {
     const report = await redriveDeadLetters(kafka, `${allocatedTopic}.dlq`, { all: { type: 'LicenseAllocated' } }, true);
     expect(report).toMatchObject({ sameOriginal: 1, perTopic: { [allocatedTopic]: 1 }, published: true });
