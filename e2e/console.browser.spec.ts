@@ -120,7 +120,8 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
     expect(await page.locator('[data-mode="live"] article.pool').count()).toBe(1);
     expect(await page.locator('[data-mode="test"] article.pool').count()).toBe(1);
 
-    await card.locator('summary').click();
+    // The address a PoolLow e-mail links to opens the pool with its consumption.
+    await page.goto(`${consoleApp.url}/pools/${acmePoolId}`);
     // 2 taken within the pool's first hour: 48 a day at that rate, 2 left.
     await card.locator('.runs-out').getByText('Runs out within a day at the recent rate (48 a day').waitFor();
     expect(await card.locator('.chart canvas').count()).toBe(2);
@@ -210,6 +211,9 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
     expect(await page.locator(`article.pool[data-pool-id="${acmePoolId}"]`).count()).toBe(0);
     expect(await page.locator('article.pool').count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Dead letters' }).isVisible()).toBe(false);
+    await page.goto(`${consoleApp.url}/pools/${acmePoolId}`);
+    await page.getByText(`Pool ${acmePoolId} is not one this key can see.`).waitFor();
+    expect(await page.locator(`article.pool[data-pool-id="${acmePoolId}"]`).count()).toBe(0);
     // Asked directly, with globex's session: the service answers 404, the console 403 for DLQs.
     const answers = await page.evaluate(async (poolId) => {
       const consumption = await fetch(`/api/pools/${poolId}/consumption`);

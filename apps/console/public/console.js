@@ -4,7 +4,13 @@
 'use strict';
 
 (function () {
-  const state = { who: null, pools: [], timer: null };
+  const state = { who: null, pools: [], timer: null, focus: null };
+  // An address like /pools/<poolId> (a PoolLow e-mail links there) or /orders/<orderId>: that page, opened at that item.
+  const deepLink = /^\/(pools|orders|dead-letters|alerts)(?:\/([^/]+))?$/.exec(location.pathname);
+  if (deepLink) {
+    state.focus = deepLink[2] ? decodeURIComponent(deepLink[2]) : null;
+    history.replaceState(null, '', `/#${deepLink[1]}`);
+  }
   const page = document.getElementById('page');
 
   /** Builds an element: h('td', { class: 'x' }, 'text', child, …). */
@@ -130,6 +136,16 @@
       list,
     );
     await refresh();
+    if (state.focus) {
+      const wanted = state.focus;
+      state.focus = null;
+      const card = list.querySelector(`article.pool[data-pool-id="${CSS.escape(wanted)}"]`);
+      if (!card) list.prepend(h('p', { class: 'error', role: 'alert' }, `Pool ${wanted} is not one this key can see.`));
+      else {
+        card.querySelector('details').open = true;
+        card.scrollIntoView();
+      }
+    }
     state.timer = setInterval(() => refresh().catch(() => undefined), 10000);
   }
 
@@ -221,6 +237,11 @@
         h('button', { type: 'submit' }, 'Find')),
       result,
     );
+    if (state.focus) {
+      orderId.value = state.focus;
+      state.focus = null;
+      search();
+    }
     async function search() {
       result.replaceChildren();
       try {

@@ -81,6 +81,11 @@ describe('console server', () => {
     expect(uplot.status).toBe(200);
     expect(uplot.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await call('/../package.json')).status).toBe(404);
+    // A PoolLow e-mail links to /pools/<poolId>: the same page, which opens that pool.
+    const deepLink = await call('/pools/3f6c1a52-0000-4000-8000-000000000001');
+    expect(deepLink.status).toBe(200);
+    expect(deepLink.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await call('/pools/a/b')).status).toBe(404);
     expect((await call('/', { method: 'POST' })).status).toBe(405);
   });
 

@@ -13,6 +13,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ID = 200;
 /** State-changing calls must carry this header: a form on another site cannot set it (with SameSite=Strict, a second guard against CSRF). */
 const CSRF_HEADER = 'x-keypool-console';
+/** /pools/<poolId>, /orders/<orderId>, /dead-letters, /alerts: pages of the console by address. */
+const DEEP_LINK = /^\/(pools|orders|dead-letters|alerts)(\/[^/]{1,200})?$/;
 
 interface StaticFile {
   type: string;
@@ -73,7 +75,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDe
   if (!path.startsWith('/api/')) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, problem(405, 'Method Not Allowed', 'pages are read with GET'));
     if (path === '/health/live' || path === '/health/ready') return send(res, { status: 200, body: { status: 'ok' } });
-    const file = files.get(path === '/' ? '/index.html' : path);
+    // Deep links (a PoolLow e-mail links to /pools/<poolId>) open the same page, which reads its path.
+    const file = files.get(path === '/' || DEEP_LINK.test(path) ? '/index.html' : path);
     if (!file) return send(res, problem(404, 'Not Found', `no page ${path.slice(0, MAX_ID)}`));
     res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...securityHeaders() });
     res.end(req.method === 'HEAD' ? undefined : file.body);
