@@ -1,13 +1,15 @@
 import { escapeHtml, textToHtml } from './html';
 import type { MerchantTextTemplates } from './merchant-text-template';
-import { OrderForEmail, fullName, htmlLookup, paymentDate, textLookup } from './order-view';
+import { platformLanguageOf } from './locale';
+import { OrderForEmail, fullName, htmlLookup, textLookup } from './order-view';
+import { PLATFORM_WORDING, formatMoney } from './platform-wording';
 import { EmailRenderRefused, MAX_RENDERED_LENGTH } from './render-limit';
 
 export { EmailRenderRefused, MAX_RENDERED_LENGTH } from './render-limit';
 
-/** Used for products whose merchant has written no text of their own. */
-export const PLATFORM_DEFAULT_TEXT = 'Thank you for your purchase of {PROGRAM_NAME}.\n\nYour license:\n{KEY}';
-export const PLATFORM_DEFAULT_SUBJECT = 'Your license for {PROGRAM_NAME} (order {ORDER_ID})';
+/** Used for products whose merchant has written no text of their own (English; see PLATFORM_WORDING for the others). */
+export const PLATFORM_DEFAULT_TEXT = PLATFORM_WORDING.en.defaultText;
+export const PLATFORM_DEFAULT_SUBJECT = PLATFORM_WORDING.en.defaultSubject;
 
 export interface MerchantText {
   subject: string | null;
@@ -27,9 +29,10 @@ export interface Sender {
 }
 
 /**
- * The platform template (greeting, order details, signature) around the merchant's text.
- * Throws EmailRenderRefused, having built nothing larger than the limit, when the merchant's
- * text would render to more than MAX_RENDERED_LENGTH characters in either part.
+ * The platform template (greeting, order details, signature) around the merchant's text, in the
+ * customer's language (`customer.locale`, English when unknown); a test purchase's e-mail says
+ * so in its subject and first line. Throws EmailRenderRefused, having built nothing larger than
+ * the limit, when the merchant's text would render to more than MAX_RENDERED_LENGTH characters in either part.
  */
 export function renderLicenseEmail(
   templates: MerchantTextTemplates,
@@ -38,34 +41,46 @@ export function renderLicenseEmail(
   sender: Sender,
   limit = MAX_RENDERED_LENGTH,
 ): RenderedEmail {
+  const language = platformLanguageOf(order.customer.locale);
+  const wording = PLATFORM_WORDING[language];
   const text = textLookup(order, limit);
-  const renderedSubject = templates.renderText(merchantText.subject ?? PLATFORM_DEFAULT_SUBJECT, text, limit);
+  const renderedSubject = templates.renderText(merchantText.subject ?? wording.defaultSubject, text, limit);
   if (renderedSubject === null) throw refusal('subject', order, merchantText, limit);
   const body = templates.renderText(merchantText.text, text, limit);
   if (body === null) throw refusal('plain-text part', order, merchantText, limit);
   const bodyHtml = templates.renderHtml(merchantText.text, htmlLookup(order, limit), limit);
   if (bodyHtml === null) throw refusal('HTML part', order, merchantText, limit);
-  const subject = renderedSubject.replace(/\s+/g, ' ').trim();
-  const name = order.customer.firstName?.trim() || fullName(order);
-  const greeting = name ? `Hello ${name},` : 'Hello,';
-  const details: [string, string][] = [
-    ['Order', order.orderId],
-    ['Product', order.item.productName],
-    ['Quantity', String(order.item.quantity)],
-    ['Date', paymentDate(order.paidAt)],
-  ];
-  const signature = `— The ${sender.platformName} team on behalf of ${sender.merchantName}`;
+  const oneLine = renderedSubject.replace(/\s+/g, ' ').trim() || wording.fallbackSubject(order.orderId);
+  const subject = order.test ? `${wording.testSubjectPrefix}${oneLine}` : oneLine;
+  const greeting = wording.greeting(order.customer.firstName?.trim() || fullName(order));
+  const details = orderDetails(order, language);
+  const signature = wording.signature(sender.platformName, sender.merchantName);
+  const banner = order.test ? [wording.testBanner, ''] : [];
   return {
-    subject: subject || `Your order ${order.orderId}`,
-    text: [greeting, '', body.trimEnd(), '', 'Order details', ...details.map(([k, v]) => `${k}: ${v}`), '', signature, ''].join('\n'),
+    subject,
+    text: [...banner, greeting, '', body.trimEnd(), '', wording.orderDetails, ...details.map(([k, v]) => `${k}: ${v}`), '', signature, ''].join('\n'),
     html: htmlDocument(subject, [
+      ...(order.test ? [`<p class="test-banner" style="background: #fff3cd; border: 1px solid #e0a800; padding: 8px;"><strong>${escapeHtml(wording.testBanner)}</strong></p>`] : []),
       `<p>${escapeHtml(greeting)}</p>`,
       `<div class="merchant-text">${bodyHtml}</div>`,
-      `<h3>Order details</h3>`,
-      `<table class="order-details">${details.map(([k, v]) => `<tr><th align="left">${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+      `<h3>${escapeHtml(wording.orderDetails)}</h3>`,
+      `<table class="order-details">${details.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
       `<p class="signature">${textToHtml(signature)}</p>`,
     ]),
   };
+}
+
+/** Order, product, quantity, payment date (UTC) and, when the order gives it, the line total, in the customer's language. */
+function orderDetails(order: OrderForEmail, language: ReturnType<typeof platformLanguageOf>): [string, string][] {
+  const { labels, formatDate } = PLATFORM_WORDING[language];
+  const paidAt = new Date(order.paidAt);
+  return [
+    [labels.order, order.orderId],
+    [labels.product, order.item.productName],
+    [labels.quantity, String(order.item.quantity)],
+    [labels.date, Number.isNaN(paidAt.getTime()) ? '' : formatDate(paidAt)],
+    ...(order.item.lineTotal ? [[labels.total, formatMoney(order.item.lineTotal, order.currency, language)] as [string, string]] : []),
+  ];
 }
 
 export function htmlDocument(title: string, blocks: string[]): string {

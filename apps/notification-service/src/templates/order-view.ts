@@ -5,6 +5,8 @@ import type { SubstitutionTag } from './substitution-tags';
 
 /** What an e-mail is rendered from: the order line as LicenseAllocated carries it. */
 export type OrderForEmail = Pick<LicenseAllocatedData, 'orderId' | 'currency' | 'paidAt' | 'licenseFor' | 'customer' | 'item'> & {
+  /** A test purchase (served from test pools): its e-mail is marked as such. */
+  test?: boolean;
   licenses: { value: string }[];
   parentLicenses: { value: string }[];
 };
