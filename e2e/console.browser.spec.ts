@@ -156,7 +156,11 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
     await page.locator('#order-flash').getByText('Resent 1 line(s): 1.').waitFor();
     await waitUntil(async () => (await system.sink.messages(customerEmail)).length === before + 1, 30000, 'the resent e-mail in the sink');
     // The page reloads the order: the resend is in its e-mail list once the service recorded it.
-    await page.locator('table.order-emails').getByText('resend', { exact: true }).waitFor({ timeout: 20000 });
+    const rows = page.locator('table.order-emails tbody tr');
+    await rows.filter({ hasText: /sent\s*resend\s*sent \(/ }).waitFor({ timeout: 20000 });
+    // The original, the resend as support asked for it, and the resend as sent.
+    expect(await rows.count()).toBe(3);
+    expect(await rows.filter({ hasText: 'resend_requested' }).count()).toBe(1);
     await page.screenshot({ path: join(artifacts, 'console-order.png'), fullPage: true });
   }, 90000);
 

@@ -263,8 +263,12 @@
     }
   }
 
-  async function showOrder(result, orderId) {
+  /** Shows an order; after a resend, `waitForEmails` more than it had: it reloads every 3 s (at most 10 times) until the resend shows. */
+  async function showOrder(result, orderId, waitForEmails = 0, tries = 0) {
     const order = await api('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    if (waitForEmails > order.emails.length && tries < 10) {
+      setTimeout(() => showOrder(result, orderId, waitForEmails, tries + 1).catch(() => undefined), 3000);
+    }
     const flash = h('div', { id: 'order-flash' });
     const resend = async (lineId) => {
       const path = lineId ? `/api/orders/${encodeURIComponent(orderId)}/lines/${encodeURIComponent(lineId)}/resend` : `/api/orders/${encodeURIComponent(orderId)}/resend`;
@@ -274,7 +278,7 @@
           `Resent ${outcome.resent.length} line(s): ${outcome.resent.map((r) => r.lineId).join(', ') || 'none'}.`,
           outcome.skipped.length ? ` Skipped: ${outcome.skipped.map((s) => `${s.lineId} (${s.message})`).join('; ')}` : '',
           ' The e-mail list below updates once it is sent.'));
-        setTimeout(() => showOrder(result, orderId).catch(() => undefined), 3000);
+        setTimeout(() => showOrder(result, orderId, order.emails.length + outcome.resent.length).catch(() => undefined), 3000);
       } catch (error) {
         flash.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
       }
