@@ -16,6 +16,9 @@ import { SendGridDelivery } from './delivery/sendgrid-delivery';
 import { EmailText } from './email-texts/email-text.entity';
 import { EmailTextsController } from './email-texts/email-texts.controller';
 import { EmailTexts } from './email-texts/email-texts.handler';
+import { MerchantSender } from './merchant-senders/merchant-sender.entity';
+import { MerchantSendersController } from './merchant-senders/merchant-senders.controller';
+import { MerchantSenders } from './merchant-senders/merchant-senders.handler';
 import { notificationMigrations } from './migrations';
 import { emailRetention } from './delivery/email-retention';
 import { PoolLowConsumer } from './pool-alerts/pool-low.consumer';
@@ -29,16 +32,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'notification-service', envSchema: notificationEnvSchema, env }),
-        ServiceDatabaseModule.forRoot({ entities: [EmailText, AlertContacts, Delivery], migrations: notificationMigrations }),
+        ServiceDatabaseModule.forRoot({ entities: [EmailText, AlertContacts, Delivery, MerchantSender], migrations: notificationMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({ produces: [topics.emailSent, topics.emailFailed], consumes: [topics.licenseAllocated, topics.poolLow] }),
           retention: emailRetention,
         }),
       ],
-      controllers: [EmailTextsController, AlertContactsController],
+      controllers: [EmailTextsController, AlertContactsController, MerchantSendersController],
       providers: [
         { provide: MerchantTextTemplates, useValue: new MerchantTextTemplates() },
         { provide: EmailTexts, inject: [DataSource], useFactory: (dataSource: DataSource) => new EmailTexts(dataSource) },
+        { provide: MerchantSenders, inject: [DataSource], useFactory: (dataSource: DataSource) => new MerchantSenders(dataSource) },
         { provide: AlertContactBook, inject: [DataSource], useFactory: (dataSource: DataSource) => new AlertContactBook(dataSource) },
         { provide: NOTIFICATION_METRICS, inject: [Metrics], useFactory: notificationMetrics },
         { provide: MAIL_SETTINGS, inject: [SERVICE_CONFIG], useFactory: mailSettingsOf },

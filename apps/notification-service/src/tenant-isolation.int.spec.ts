@@ -13,6 +13,7 @@ describe('notification-service keeps every merchant to its own data, on every do
     get: (path: string) => request(service.url).get(path).set('Authorization', `Bearer ${TEST_KEYS.acme}`),
     put: (path: string, body: object) => request(service.url).put(path).set('Authorization', `Bearer ${TEST_KEYS.acme}`).send(body),
   });
+  const german = { query: { locale: 'de' } };
   const readAsAcme = (path: string) => async () => (await asAcme().get(path)).body;
   const text = (who: string) => ({ json: { text: `Written by ${who}: {KEY}`, subject: `from ${who}` } });
 
@@ -33,6 +34,18 @@ describe('notification-service keeps every merchant to its own data, on every do
       state: readAsAcme('/v1/merchants/m_acme/products/p_iso/email-text'),
     }),
     'POST /v1/merchants/{merchantId}/products/{productId}/email-text/preview': () => ({ params: acmeProduct, request: () => ({ json: {} }) }),
+    'DELETE /v1/merchants/{merchantId}/email-text': () => ({ params: acme, request: () => german, state: readAsAcme('/v1/merchants/m_acme/email-text?locale=de') }),
+    'DELETE /v1/merchants/{merchantId}/products/{productId}/email-text': () => ({
+      params: acmeProduct,
+      request: () => german,
+      state: readAsAcme('/v1/merchants/m_acme/products/p_iso/email-text?locale=de'),
+    }),
+    'GET /v1/merchants/{merchantId}/sender': () => ({ params: acme }),
+    'PUT /v1/merchants/{merchantId}/sender': () => ({
+      params: acme,
+      request: (who) => ({ json: { senderName: `${who} shop`, replyTo: `${who}@example.com` } }),
+      state: readAsAcme('/v1/merchants/m_acme/sender'),
+    }),
   };
 
   beforeAll(async () => {
@@ -42,6 +55,9 @@ describe('notification-service keeps every merchant to its own data, on every do
     await asAcme().put('/v1/merchants/m_acme/alert-contacts', { emails: ['ops@acme.example'] }).expect(200);
     await asAcme().put('/v1/merchants/m_acme/email-text', { text: 'Thanks from Acme: {KEY}' }).expect(200);
     await asAcme().put('/v1/merchants/m_acme/products/p_iso/email-text', { text: 'Your Acme key: {KEY}' }).expect(200);
+    await asAcme().put('/v1/merchants/m_acme/email-text?locale=de', { text: 'Danke von Acme: {KEY}' }).expect(200);
+    await asAcme().put('/v1/merchants/m_acme/products/p_iso/email-text?locale=de', { text: 'Ihr Acme-Schlüssel: {KEY}' }).expect(200);
+    await asAcme().put('/v1/merchants/m_acme/sender', { senderName: 'Acme Software', replyTo: 'support@acme.example' }).expect(200);
   });
   afterAll(async () => {
     await service?.stop();

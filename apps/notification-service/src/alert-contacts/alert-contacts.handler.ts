@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { isMailableAddress } from '../email-address';
 import { AlertContacts } from './alert-contacts.entity';
 
 export const MAX_ALERT_CONTACTS = 20;
-// The same shape SendGrid accepts: something@domain.tld, no spaces or angle brackets.
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]+$/;
 
 export type ContactsResult = { ok: true; emails: string[] } | { ok: false; errors: string[] };
 
@@ -14,7 +13,7 @@ export function checkAlertContacts(emails: unknown): ContactsResult {
   const kept = new Map<string, string>();
   emails.forEach((value, i) => {
     const email = typeof value === 'string' ? value.trim() : '';
-    if (!EMAIL.test(email) || email.length > 320) errors.push(`emails[${i}] is not a valid e-mail address`);
+    if (!isMailableAddress(email)) errors.push(`emails[${i}] is not a valid e-mail address`);
     else if (!kept.has(email.toLowerCase())) kept.set(email.toLowerCase(), email);
   });
   if (kept.size > MAX_ALERT_CONTACTS) errors.push(`at most ${MAX_ALERT_CONTACTS} alert contacts, got ${kept.size}`);

@@ -2,6 +2,7 @@ import type { LicenseAllocatedData } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
 import { textsFor } from '../email-texts/email-texts.handler';
+import { SenderSettings, fromOf, sendersFor } from '../merchant-senders/merchant-senders.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import type { MerchantTextTemplates } from '../templates/merchant-text-template';
 import { recordDeliveries } from './delivery.entity';
@@ -30,13 +31,14 @@ export interface QueueLicenseEmailDeps {
 export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
   const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
   const textOf = await textsFor(tx.manager, lines.map(({ data }) => data));
+  const senderOf = await sendersFor(tx.manager, lines.map(({ data }) => data.merchantId));
   const queued = lines.map(({ event, data }): QueuedEmail => {
     const line = lineOf(event, data);
-    const text = textOf(data.merchantId, data.productId);
+    const text = textOf(data.merchantId, data.productId, data.customer.locale);
     const sender = { merchantName: text.merchantName ?? data.merchantId, platformName: deps.settings.from.name };
     try {
       const email = renderLicenseEmail(deps.templates, data, text, sender);
-      return { ...line, content: { mail: mailFor(deps, event, data, email), licenseIds: data.licenses.map((l) => l.licenseId) } };
+      return { ...line, content: { mail: mailFor(deps, event, data, email, senderOf(data.merchantId)), licenseIds: data.licenses.map((l) => l.licenseId) } };
     } catch (error) {
       if (!isRenderRefusal(error)) throw error;
       return { ...line, refused: error.message };
@@ -76,9 +78,17 @@ function lineOf(event: InboundEventOf<'LicenseAllocated'>, data: LicenseAllocate
   };
 }
 
-function mailFor(deps: QueueLicenseEmailDeps, event: InboundEventOf<'LicenseAllocated'>, data: LicenseAllocatedData, email: RenderedEmail): OutgoingMail {
+function mailFor(
+  deps: QueueLicenseEmailDeps,
+  event: InboundEventOf<'LicenseAllocated'>,
+  data: LicenseAllocatedData,
+  email: RenderedEmail,
+  sender: SenderSettings,
+): OutgoingMail {
   return {
-    from: deps.settings.from,
+    // The platform's verified address under the merchant's name: SendGrid sends only from verified senders.
+    from: fromOf(deps.settings.from, sender),
+    ...(sender.replyTo ? { replyTo: { email: sender.replyTo } } : {}),
     to: [data.customer.email],
     ...email,
     // The event id lets SendGrid's activity feed and webhooks be traced back to the event.

@@ -15,6 +15,8 @@ export interface SendGridSettings {
 
 export interface OutgoingMail {
   from: { email: string; name: string };
+  /** Where replies go (the merchant's address); absent: to `from`. */
+  replyTo?: { email: string };
   /** Each recipient gets their own copy (one personalization each): nobody sees the others. */
   to: string[];
   subject: string;
@@ -83,6 +85,7 @@ export class SendGridDelivery {
     return this.request(
       {
         from: mail.from,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         personalizations: mail.to.map((email) => ({ to: [{ email }] })),
         subject: mail.subject,
         content: [
@@ -111,7 +114,7 @@ export class SendGridDelivery {
     const groups = new Map<string, number[]>();
     mails.forEach((mail, index) => {
       if (!batchable(mail) || this.settings.batchSize < 2) return void jobs.push([index]);
-      const key = JSON.stringify([mail.from, mail.categories]);
+      const key = JSON.stringify([mail.from, mail.replyTo ?? null, mail.categories]);
       const group = groups.get(key) ?? [];
       groups.set(key, group);
       group.push(index);
@@ -133,6 +136,7 @@ export class SendGridDelivery {
     const outcome = await this.request(
       {
         from: first.from,
+        ...(first.replyTo ? { replyTo: first.replyTo } : {}),
         personalizations: mails.map((mail) => ({
           to: [{ email: mail.to[0] }],
           subject: mail.subject,

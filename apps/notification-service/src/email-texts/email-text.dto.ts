@@ -16,7 +16,7 @@ export class PutEmailTextBody {
 }
 
 export class PutMerchantEmailTextBody extends PutEmailTextBody {
-  @ApiPropertyOptional({ description: 'Your shop name for the signature and the sender name; your merchant id when absent', maxLength: 100 })
+  @ApiPropertyOptional({ description: 'Your shop name for the signature (saved on the default for any locale only); your merchant id when absent. The From name of your e-mails is set with PUT /v1/merchants/:merchantId/sender', maxLength: 100 })
   merchantName?: string | null;
 }
 
@@ -26,6 +26,9 @@ export class EmailTextView {
   @ApiProperty() subject!: string;
   @ApiProperty() text!: string;
   @ApiProperty({ enum: ['product', 'merchant-default', 'platform-default'], description: 'where the text in use comes from' }) source!: string;
+  @ApiProperty({ nullable: true, description: 'the locale the text in use was written for (lower case); null for a text for any locale and the platform default' })
+  locale!: string | null;
+
   @ApiProperty({ nullable: true }) merchantName!: string | null;
   @ApiProperty({ nullable: true }) updatedAt!: string | null;
 }
@@ -34,7 +37,8 @@ export class PreviewBody {
   @ApiPropertyOptional({ description: 'Unsaved text to try, checked like a saved one; the saved text when absent', maxLength: MAX_TEXT_LENGTH }) text?: string;
   @ApiPropertyOptional({ nullable: true }) subject?: string | null;
   @ApiPropertyOptional({
-    description: 'Order data laid over the sample order, shaped like LicenseAllocated.data (customer, item, licenseFor, paidAt, currency, orderId); licenses and parentLicenses as arrays of strings',
+    description:
+      'Order data laid over the sample order, shaped like LicenseAllocated.data (customer, item, licenseFor, paidAt, currency, orderId, test); licenses and parentLicenses as arrays of strings. customer.locale (default: the locale query, else en) chooses the language of the platform template; test: true shows the test purchase marks',
     type: 'object',
     additionalProperties: true,
   })

@@ -2,6 +2,8 @@ import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** The merchant-wide default text has this product id: no real product id is empty. */
 export const MERCHANT_DEFAULT = '';
+/** A text for every language has this locale; others are lower-case BCP 47 tags (`de`, `de-at`). */
+export const ANY_LOCALE = '';
 
 @Entity({ name: 'email_texts' })
 export class EmailText {
@@ -11,13 +13,16 @@ export class EmailText {
   @PrimaryColumn({ name: 'product_id', type: 'text' })
   productId!: string;
 
+  @PrimaryColumn({ type: 'text' })
+  locale!: string;
+
   @Column({ type: 'text', nullable: true })
   subject!: string | null;
 
   @Column({ type: 'text' })
   text!: string;
 
-  /** Only on the merchant default: the name shown in the signature and the sender name. */
+  /** Only on the merchant default for any locale: the name shown in the signature. */
   @Column({ name: 'merchant_name', type: 'text', nullable: true })
   merchantName!: string | null;
 

@@ -14,6 +14,13 @@ export interface PreviewRequest {
   order?: Record<string, unknown>;
 }
 
+/** The product (null: the merchant default) and the customer locale the preview is for. */
+export interface PreviewLine {
+  merchantId: string;
+  productId: string | null;
+  locale: string | null;
+}
+
 export type PreviewResult =
   | { ok: true; email: RenderedEmail }
   | { ok: false; problem: 'text'; errors: EmailTextError[] }
@@ -24,7 +31,7 @@ export function previewEmailText(
   templates: MerchantTextTemplates,
   saved: EffectiveText,
   request: PreviewRequest,
-  line: { merchantId: string; productId: string | null },
+  line: PreviewLine,
   platformName: string,
 ): PreviewResult {
   const subject = request.subject !== undefined ? request.subject : request.text !== undefined ? null : saved.subject;
@@ -44,7 +51,7 @@ export function previewEmailText(
 }
 
 /** The sample order with the caller's data laid over it, checked against the LicenseAllocated contract. */
-function previewOrder(input: Record<string, unknown>, line: { merchantId: string; productId: string | null }) {
+function previewOrder(input: Record<string, unknown>, line: PreviewLine) {
   const sample = SAMPLE_ORDER;
   const customerIn = asObject(input['customer']);
   const licenses = Array.isArray(input['licenses']) ? input['licenses'] : sample.licenses.map((l) => l.value);
@@ -56,9 +63,9 @@ function previewOrder(input: Record<string, unknown>, line: { merchantId: string
     merchantId: line.merchantId,
     lineId: item.lineId,
     productId: item.productId,
-    test: false,
+    test: input['test'] ?? false,
     poolId: 'preview',
-    customer: { ...sample.customer, ...customerIn, address: { ...sample.customer.address, ...asObject(customerIn['address']) } },
+    customer: { ...sample.customer, ...(line.locale ? { locale: line.locale } : {}), ...customerIn, address: { ...sample.customer.address, ...asObject(customerIn['address']) } },
     item,
     licenses: licenses.map((value, i) => ({ licenseId: `preview_${i + 1}`, value })),
     parentLicenses: parentLicenses.map((value, i) => ({ licenseId: `preview_parent_${i + 1}`, value })),
