@@ -42,6 +42,7 @@ describe('sendgrid-sink with the real @sendgrid/mail client', () => {
       requestId: messageId,
       personalization: 0,
       from: { email: 'licenses@keypool.test', name: 'Keypool' },
+      reply_to: null,
       to: ['buyer@example.com'],
       subject: 'Your license key',
       text: 'Key: AAAA-BBBB',
@@ -51,6 +52,13 @@ describe('sendgrid-sink with the real @sendgrid/mail client', () => {
     });
     const byId = await fetch(`${sink.url}/__messages/${messageId}`);
     expect(((await byId.json()) as StoredMessage).subject).toBe('Your license key');
+  });
+
+  it('stores the reply-to the client sent', async () => {
+    await mailServiceForSink(sink.url, API_KEY).send({ ...licenseMail, replyTo: { email: 'support@acme.example', name: 'Acme Support' } });
+    const [stored] = await getMessages();
+    expect(stored.reply_to).toEqual({ email: 'support@acme.example', name: 'Acme Support' });
+    expect(stored.from).toEqual({ email: 'licenses@keypool.test', name: 'Keypool' });
   });
 
   it('stores one e-mail per personalization, with the helper\'s {{wrapped}} substitutions applied', async () => {

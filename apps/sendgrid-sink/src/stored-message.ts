@@ -21,6 +21,8 @@ export interface StoredMessage {
   /** ISO-8601 time the sink accepted the request. */
   receivedAt: string;
   from: { email: string; name?: string };
+  /** The request's `reply_to` (`{email, name?}`), or null when it has none. */
+  reply_to: { email: string; name?: string } | null;
   /** The `to` addresses of this personalization only, in request order. */
   to: string[];
   /** The `cc` addresses of this personalization only. */
@@ -51,6 +53,7 @@ export function storedMessageId(requestId: string, index: number): string {
 /** Builds the stored e-mails (one per personalization) of a request that already passed validation. */
 export function toStoredMessages(requestId: string, receivedAt: Date, body: JsonObject): StoredMessage[] {
   const from = isJsonObject(body.from) ? body.from : {};
+  const replyTo = isJsonObject(body.reply_to) ? body.reply_to : null;
   const content = asObjects(body.content);
   const contentOfType = (type: string): string | null => {
     const block = content.find((c) => c.type === type);
@@ -59,6 +62,7 @@ export function toStoredMessages(requestId: string, receivedAt: Date, body: Json
   const shared = {
     receivedAt: receivedAt.toISOString(),
     from: { email: String(from.email), ...(typeof from.name === 'string' ? { name: from.name } : {}) },
+    reply_to: replyTo ? { email: String(replyTo.email), ...(typeof replyTo.name === 'string' ? { name: replyTo.name } : {}) } : null,
     categories: Array.isArray(body.categories) ? body.categories.filter((c): c is string => typeof c === 'string') : [],
     template_id: firstString(body.template_id),
     requestBody: body,
