@@ -15,6 +15,8 @@ export interface SinkMessage {
   personalization: number;
   receivedAt: string;
   from: { email: string; name?: string };
+  /** Where replies go; null when the request named no reply-to. */
+  reply_to: { email: string; name?: string } | null;
   to: string[];
   cc: string[];
   bcc: string[];
