@@ -58,11 +58,13 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
   mkdirSync(logDir, { recursive: true });
   const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO, '.cache/bench/profiles') : undefined;
   const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: profileDir } : {};
+  // IMPORT_BATCH_SIZE=<n> in the bench's environment tries another staging batch size.
+  const batchSize: Record<string, string> = process.env['IMPORT_BATCH_SIZE'] ? { IMPORT_BATCH_SIZE: process.env['IMPORT_BATCH_SIZE'] } : {};
   const db = await freshDatabase('bench_import');
   const files: string[] = [];
   let service: ServiceProcess | undefined;
   try {
-    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...profiling }), await freePort(), logDir);
+    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...batchSize, ...profiling }), await freePort(), logDir);
     const warmUp = await createPool(service.url, 'p_bench_import_warm_up');
     await upload(service.url, warmUp, 'text', Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')));
     const figures: ImportFigure[] = [];

@@ -92,6 +92,9 @@ export class ImportLicensesHandler {
       staged += batch.length;
       batch = [];
       await send(rows);
+      // Hashing and sealing run on the event loop (worker threads did not pay on two cores, see
+      // tools/bench/import.ts); one batch at a time, with a turn for other requests in between.
+      await new Promise((resolve) => setImmediate(resolve));
     };
     let failure: unknown;
     try {
