@@ -7,8 +7,7 @@ import { Client } from 'pg';
 import { dataschemaOf, exampleEventData } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
 import { ServiceProcess, TEST_KEYS, freePort, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName } from '@keypool/testing';
-import { BENCH_PARTITIONS } from './bare-e2e';
-import { importLicenses, licenseLines } from './e2e-throughput';
+import { BENCH_SERVICE_SETTINGS, importLicenses, licenseLines } from './e2e-throughput';
 import { Arrivals, REPO_ROOT, perSecond, publish } from './load';
 
 export interface AllocationResult {
@@ -21,10 +20,10 @@ export interface AllocationResult {
 const CHUNK = 500;
 const WORKERS = 3;
 
-export async function runAllocation(lines: number, fixedPorts: boolean, serviceEnv: Record<string, string> = {}): Promise<AllocationResult> {
+export async function runAllocation(lines: number, fixedPorts: boolean, from: 'source' | 'build', serviceEnv: Record<string, string> = {}): Promise<AllocationResult> {
   const db = await freshDatabase('bench_alloc');
   try {
-    const keypool = await keypoolAllocation(lines, db.url, fixedPorts, serviceEnv);
+    const keypool = await keypoolAllocation(lines, db.url, fixedPorts, from, serviceEnv);
     const bare = await bareAllocation(lines, db.url);
     return { lines, keypool, bare };
   } finally {
@@ -32,10 +31,10 @@ export async function runAllocation(lines: number, fixedPorts: boolean, serviceE
   }
 }
 
-async function keypoolAllocation(lines: number, url: string, fixedPorts: boolean, serviceEnv: Record<string, string>) {
+async function keypoolAllocation(lines: number, url: string, fixedPorts: boolean, from: 'source' | 'build', serviceEnv: Record<string, string>) {
   const prefix = uniqueName('bench-alloc');
-  const env = testServiceEnv(url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...serviceEnv });
-  const pool = await ServiceProcess.start('pool-service', env, fixedPorts ? 45104 : await freePort(), join(REPO_ROOT, '.cache/bench'));
+  const env = testServiceEnv(url, prefix, { ...BENCH_SERVICE_SETTINGS, ...serviceEnv });
+  const pool = await ServiceProcess.start('pool-service', env, fixedPorts ? 45104 : await freePort(), join(REPO_ROOT, '.cache/bench'), from);
   const kafka = testKafka('bench-alloc');
   const topics = topicsOf(env);
   const allocated = await Arrivals.open(kafka, topics.licenseAllocated);

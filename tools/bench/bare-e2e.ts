@@ -2,7 +2,7 @@
 import { Client } from 'pg';
 import { freshDatabase, createTopics, testKafka, uniqueName } from '@keypool/testing';
 import { BARE_PROCESSES, BARE_SCHEMA, BARE_TOPICS } from './bare-hops';
-import { CpuSample, cpuSecondsOf, cpuSecondsOfCommand, sampleCpu } from './cpu-time';
+import { CpuSample, cpuSecondsOf, commandCpuCounter, sampleCpu } from './cpu-time';
 import { Arrivals, orderPaidEvents, perSecond, publish, startScript, stopScript } from './load';
 
 export interface ThroughputResult {
@@ -30,11 +30,12 @@ export async function runBareE2e(orders: number, brokerPid: number | undefined):
   await producer.connect();
   try {
     const events = orderPaidEvents(`${prefix}-o`, orders, 'p_bench');
+    const postgresCpu = commandCpuCounter('postgres');
     const cpu = (): CpuSample =>
       sampleCpu({
         'bare hops': () => hops.reduce((sum, h) => sum + cpuSecondsOf(h.pid), 0),
         'kafka broker': () => cpuSecondsOf(brokerPid),
-        postgresql: () => cpuSecondsOfCommand('postgres'),
+        postgresql: postgresCpu,
       });
     const before = cpu();
     const start = Date.now();

@@ -52,9 +52,16 @@ describe('npm run bench, smoke sizes', () => {
     expect(results.allocation!.bare.linesPerSecond).toBeGreaterThan(0);
   });
 
-  it('imports through the service next to psql \\copy, or says the part has not landed', () => {
-    if (results.import) expect(results.import[0]).toEqual(expect.objectContaining({ format: 'text', lines: 1000, copyBaselineSeconds: expect.any(Number) }));
-    else expect(results.notRun['import']).toMatch(/not landed/);
+  it('imports through the service next to psql \\copy of the same lines', () => {
+    expect(results.import![0]).toEqual(expect.objectContaining({ format: 'text', lines: 1000, copyBaselineSeconds: expect.any(Number) }));
+    expect(results.import![0].linesPerSec).toBeGreaterThan(0);
+  });
+
+  it('runs the same burst on empty databases and on databases with history, or says the part has not landed', () => {
+    if (results.history) {
+      expect(results.history.withHistory.length).toBeGreaterThan(0);
+      expect(results.history.ratio).toBeGreaterThan(0);
+    } else expect(results.notRun['history']).toMatch(/not landed/);
   });
 
   it('prints the table with ratios and writes the JSON and the latency chart', () => {

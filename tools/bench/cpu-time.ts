@@ -16,18 +16,32 @@ export function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
-/** Summed CPU seconds of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
-export function cpuSecondsOfCommand(comm: string): number {
+/**
+ * CPU seconds of every process whose command name is `comm` (e.g. all PostgreSQL backends), as
+ * a counter that only grows: each call adds what each process used since the previous call (all
+ * of it for a process seen first at a later call). A plain sum would fall when a backend of
+ * someone else's test exits; the CPU a process uses between the last call and its exit is lost.
+ */
+export function commandCpuCounter(comm: string): () => number {
+  const last = new Map<number, number>();
   let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) total += cpuSecondsOf(Number(entry));
-    } catch {
-      // the process ended while we looked
+  let first = true;
+  return () => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
+      } catch {
+        continue; // the process ended while we looked
+      }
+      const pid = Number(entry);
+      const seconds = cpuSecondsOf(pid);
+      if (!first) total += Math.max(0, seconds - (last.get(pid) ?? 0));
+      last.set(pid, seconds);
     }
-  }
-  return total;
+    first = false;
+    return total;
+  };
 }
 
 export type CpuSample = Record<string, number>;

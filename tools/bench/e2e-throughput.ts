@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, freePort, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, type TestDatabase } from '@keypool/testing';
-import { cpuSecondsOf, cpuSecondsOfCommand, sampleCpu, type CpuSample } from './cpu-time';
+import { cpuSecondsOf, commandCpuCounter, sampleCpu, type CpuSample } from './cpu-time';
 import { BENCH_PARTITIONS, cpuPerOrder, type ThroughputResult } from './bare-e2e';
 import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, percentiles, publish, type Percentiles } from './load';
 
@@ -16,6 +16,8 @@ export interface E2eOptions {
   sweepSeconds: number;
   /** Fixed ports 45101-45103 for a full run; OS-assigned for the smoke run. */
   fixedPorts: boolean;
+  /** The services compiled (dist/, as deployed) or from source (swc, the smoke run). */
+  from: 'source' | 'build';
   /** Extra environment of the three services (NODE_OPTIONS for heap settings, profiling). */
   serviceEnv?: Record<string, string>;
   brokerPid?: number;
@@ -25,6 +27,10 @@ export interface LatencyPoint extends Percentiles {
   fraction: number;
   offeredPerSecond: number;
   orders: number;
+  /** Median time of each hop: OrderPaid → AllocationRequested → LicenseAllocated → EmailSent. */
+  hopP50: { intake: number; allocation: number; email: number };
+  /** Mean time of one consumer chunk's transaction, by consumer, and events per chunk, during this point. */
+  chunks: Record<string, { meanMs: number; events: number }>;
 }
 
 export interface E2eResult {
@@ -34,6 +40,12 @@ export interface E2eResult {
   eventsPerChunk: string[];
   latency: LatencyPoint[];
 }
+
+/**
+ * The services as deployed: production's outbox sweep (testServiceEnv's 200 ms suits tests that
+ * wait on the sweep, and costs an idle transaction five times a second per service).
+ */
+export const BENCH_SERVICE_SETTINGS = { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), OUTBOX_SWEEP_MS: '1000' };
 
 const SERVICES = ['pool-service', 'order-fulfillment-service', 'notification-service'] as const;
 
@@ -52,7 +64,7 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
   const [pool, fulfillment, notification] = stack;
   const kafka = testKafka('bench');
   const topics = topicsOf(testServiceEnv('', prefix));
-  const sent = await Arrivals.open(kafka, topics.emailSent);
+  const [sent, requested, allocated] = await Promise.all([topics.emailSent, topics.allocationRequested, topics.licenseAllocated].map((t) => Arrivals.open(kafka, t)));
   const producer = kafka.producer();
   await producer.connect();
   try {
@@ -62,12 +74,13 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     await importLicenses(pool.url, poolId, lines);
     const importMs = Date.now() - importStart;
 
+    const postgresCpu = commandCpuCounter('postgres');
     const cpu = (): CpuSample =>
       sampleCpu({
         ...Object.fromEntries(stack.map((s) => [s.name, () => cpuSecondsOf(s.pid)])),
         'sendgrid-sink': () => cpuSecondsOf(sink.pid),
         'kafka broker': () => cpuSecondsOf(options.brokerPid),
-        postgresql: () => cpuSecondsOfCommand('postgres'),
+        postgresql: postgresCpu,
         'bench (load + reader)': () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       });
     const before = cpu();
@@ -81,7 +94,7 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     const metrics = await Promise.all(stack.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
     const rssMiB = Object.fromEntries(stack.map((s, i) => [s.name, Math.round(Number(/process_resident_memory_bytes (\d+)/.exec(metrics[i])?.[1] ?? 0) / 2 ** 20)]));
 
-    const latency = await sweep(options, throughput.ordersPerSecond, { producer, topic: topics.orderPaid, sent, poolUrl: pool.url, poolId, prefix });
+    const latency = await sweep(options, throughput.ordersPerSecond, { stack, producer, topic: topics.orderPaid, sent, requested, allocated, poolUrl: pool.url, poolId, prefix });
     return {
       throughput,
       import: { lines: options.orders, ms: importMs, linesPerSecond: perSecond(options.orders, importMs) },
@@ -95,7 +108,7 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
       await new Promise((r) => setTimeout(r, 3000));
     }
     await producer.disconnect();
-    await sent.close();
+    await Promise.all([sent, requested, allocated].map((a) => a.close()));
     await Promise.all(stack.map((s) => s.stop()));
     await sink.stop();
     await Promise.all(dbs.map((db) => db.drop()));
@@ -105,10 +118,10 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
 async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: string, sinkUrl: string, logDir: string): Promise<ServiceProcess[]> {
   // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
   const env = (i: number, extra: Record<string, string> = {}) =>
-    testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...options.serviceEnv, ...extra });
+    testServiceEnv(dbs[i].url, prefix, { ...BENCH_SERVICE_SETTINGS, ...options.serviceEnv, ...extra });
   const ports = options.fixedPorts ? [45101, 45102, 45103] : await Promise.all(SERVICES.map(() => freePort()));
   const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
-  const started = await Promise.allSettled(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir)));
+  const started = await Promise.allSettled(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir, options.from)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
@@ -118,9 +131,12 @@ async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: s
 }
 
 interface SweepContext {
+  stack: ServiceProcess[];
   producer: Producer;
   topic: string;
   sent: Arrivals;
+  requested: Arrivals;
+  allocated: Arrivals;
   poolUrl: string;
   poolId: string;
   prefix: string;
@@ -134,10 +150,20 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
     const count = Math.min(4000, Math.max(20, Math.round(offeredPerSecond * options.sweepSeconds)));
     await importLicenses(ctx.poolUrl, ctx.poolId, licenseLines(count));
     const events = orderPaidEvents(`${ctx.prefix}-at${Math.round(fraction * 100)}`, count, 'p_bench');
+    const chunksBefore = await chunkStats(ctx.stack);
     const publishedAt = await publish(ctx.producer, ctx.topic, events, offeredPerSecond);
     await ctx.sent.waitFor(publishedAt.keys(), 600000, `EmailSent at ${Math.round(fraction * 100)} %`);
+    const chunksAfter = await chunkStats(ctx.stack);
+    const chunks = Object.fromEntries(
+      Object.entries(chunksAfter)
+        .map(([name, a]) => [name, { count: a.count - (chunksBefore[name]?.count ?? 0), sum: a.sum - (chunksBefore[name]?.sum ?? 0), events: a.events - (chunksBefore[name]?.events ?? 0) }] as const)
+        .filter(([, d]) => d.count > 0)
+        .map(([name, d]) => [name, { meanMs: Math.round((d.sum / d.count) * 1000), events: Math.round((d.events / d.count) * 10) / 10 }]),
+    );
     const latencies = [...publishedAt].map(([orderId, at]) => ctx.sent.at.get(orderId)! - at);
-    points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies) });
+    const hop = (from: (id: string) => number | undefined, to: Arrivals) => percentiles([...publishedAt.keys()].map((id) => (to.at.get(id) ?? NaN) - (from(id) ?? NaN)).filter((ms) => !Number.isNaN(ms))).p50;
+    const hopP50 = { intake: hop((id) => publishedAt.get(id), ctx.requested), allocation: hop((id) => ctx.requested.at.get(id), ctx.allocated), email: hop((id) => ctx.allocated.at.get(id), ctx.sent) };
+    points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies), hopP50, chunks });
   }
   return points;
 }
@@ -157,6 +183,20 @@ export function licenseLines(count: number): string[] {
 export async function importLicenses(url: string, poolId: string, lines: string[]): Promise<void> {
   const response = await fetch(`${url}/v1/pools/${poolId}/licenses`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: lines.join('\n') });
   if (!response.ok) throw new Error(`importing ${lines.length} licenses: ${response.status} ${await response.text()}`);
+}
+
+/** Per consumer: chunks handled, seconds spent in their transactions, events consumed (cumulative). */
+async function chunkStats(stack: ServiceProcess[]): Promise<Record<string, { count: number; sum: number; events: number }>> {
+  const out: Record<string, { count: number; sum: number; events: number }> = {};
+  for (const s of stack) {
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    const pick = (metric: string) => new Map([...text.matchAll(new RegExp(`^${metric}\\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\\} ([\\d.e+-]+)`, 'gm'))].map((m) => [m[1], Number(m[2])]));
+    const sums = pick('keypool_handler_seconds_sum');
+    const counts = pick('keypool_handler_seconds_count');
+    const events = new Map([...text.matchAll(/^keypool_events_consumed_total\{consumer="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+    for (const [name, count] of counts) out[name] = { count, sum: sums.get(name) ?? 0, events: events.get(name) ?? 0 };
+  }
+  return out;
 }
 
 /** "consumer: events/chunks" from a service's /metrics, showing how well batching works under load. */

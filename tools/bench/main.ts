@@ -12,14 +12,14 @@ import { runAllocation } from './allocation';
 import { runBareE2e } from './bare-e2e';
 import { runKeypoolE2e } from './e2e-throughput';
 import { REPO_ROOT } from './load';
-import { BenchResults, ImportFigure, rowsOf, table, writeResults } from './report';
+import { benchImport, type ImportFormat } from './import';
+import { BenchResults, HistoryResult, rowsOf, table, writeResults } from './report';
 
-type ImportFormat = 'text' | 'json';
-type BenchImport = (options: { lines: number; formats: ImportFormat[] }) => Promise<ImportFigure[]>;
+type RunHistoryBench = (options: { historyOrders: number; orders: number; serviceEnv?: Record<string, string>; log?: (line: string) => void }) => Promise<HistoryResult>;
 
 /**
- * The import and history parts are other work of issue 11 (tools/bench/import.ts, history.ts);
- * loaded by name so the rest of the bench runs, and says "not run", until each lands.
+ * The history part is other work of issue 11 (tools/bench/history.ts), loaded by name so the
+ * rest of the bench runs, and says "not run", until it lands.
  */
 function companion<T>(file: string, name: string): T | undefined {
   if (!existsSync(join(__dirname, `${file}.ts`))) return undefined;
@@ -54,7 +54,9 @@ function settings() {
     allocationLines: integer('BENCH_ALLOC_LINES', smoke ? 100 : 10000, 10, 1_000_000),
     importLines: integer('BENCH_IMPORT_LINES', smoke ? 1000 : 1_000_000, 10, 10_000_000),
     importFormats: formats as ImportFormat[],
+    historyOrders: integer('BENCH_HISTORY_ORDERS', smoke ? 1000 : 1_000_000, 0, 10_000_000),
     resultsDir: process.env['BENCH_RESULTS_DIR'] ?? join(REPO_ROOT, 'bench/results'),
+    from: (process.env['BENCH_FROM'] ?? (smoke ? 'source' : 'build')) as 'source' | 'build',
     // Extra NODE_OPTIONS for the services under bench, e.g. heap settings to compare.
     serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? '',
   };
@@ -62,9 +64,13 @@ function settings() {
 
 async function main(): Promise<void> {
   const s = settings();
+  if (s.from !== 'source' && s.from !== 'build') throw new Error('BENCH_FROM must be source or build');
+  if (s.from === 'build' && !existsSync(join(REPO_ROOT, 'dist/apps/pool-service/src/main.js'))) throw new Error('BENCH_FROM=build runs dist/: run npm run build first');
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     smoke: s.smoke,
+    servicesFrom: s.from,
+    serviceNodeOptions: s.serviceNodeOptions,
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown', loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) },
     commit: gitCommit(),
     notRun: {},
@@ -79,14 +85,14 @@ async function main(): Promise<void> {
   };
   const jobs: Record<Part, () => Promise<void>> = {
     bare: async () => void (results.bareE2e = await runBareE2e(s.orders, brokerPid)),
-    e2e: async () => void (results.e2e = await runKeypoolE2e({ orders: s.orders, sweep: s.sweep, sweepSeconds: s.sweepSeconds, fixedPorts: !s.smoke, serviceEnv, brokerPid })),
-    allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, !s.smoke, serviceEnv)),
-    import: async () => {
-      const benchImport = companion<BenchImport>('import', 'benchImport');
-      if (benchImport) results.import = await benchImport({ lines: s.importLines, formats: s.importFormats });
-      else results.notRun['import'] = 'tools/bench/import.ts has not landed yet';
+    e2e: async () => void (results.e2e = await runKeypoolE2e({ orders: s.orders, sweep: s.sweep, sweepSeconds: s.sweepSeconds, fixedPorts: !s.smoke, from: s.from, serviceEnv, brokerPid })),
+    allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, !s.smoke, s.from, serviceEnv)),
+    import: async () => void (results.import = await benchImport({ lines: s.importLines, formats: s.importFormats })),
+    history: async () => {
+      const runHistoryBench = companion<RunHistoryBench>('history', 'runHistoryBench');
+      if (runHistoryBench) results.history = await runHistoryBench({ historyOrders: s.historyOrders, orders: s.orders, serviceEnv, log: (line) => console.log(`   history: ${line}`) });
+      else results.notRun['history'] = 'tools/bench/history.ts has not landed yet';
     },
-    history: async () => void (results.notRun['history'] = 'tools/bench/history.ts has not landed yet'),
   };
   const selected = PARTS.filter(wanted);
   const say = (part: Part, what: string) => console.log(`== ${part}: ${what}`);
@@ -105,7 +111,11 @@ async function main(): Promise<void> {
   if (results.e2e) {
     console.log(`CPU per order (ms), keypool: ${JSON.stringify(results.e2e.throughput.cpuMsPerOrder)}`);
     if (results.bareE2e) console.log(`CPU per order (ms), bare:    ${JSON.stringify(results.bareE2e.cpuMsPerOrder)}`);
-    console.log(`events per consumed chunk: ${results.e2e.eventsPerChunk.join(', ')}`);
+    console.log(`events per consumed chunk in the burst: ${results.e2e.eventsPerChunk.join(', ')}`);
+    for (const p of results.e2e.latency) {
+      const chunks = Object.entries(p.chunks).map(([name, c]) => `${name} ${c.meanMs} ms × ${c.events}`);
+      console.log(`at ${Math.round(p.fraction * 100)} %: hop p50 intake ${p.hopP50.intake} / allocation ${p.hopP50.allocation} / e-mail ${p.hopP50.email} ms; mean chunk transaction (events): ${chunks.join(', ')}`);
+    }
   }
   console.log(`machine: ${results.machine.nproc} × ${results.machine.cpu}, load average at start ${results.machine.loadAverage.join(' ')}`);
   console.log(`written: ${writeResults(s.resultsDir, results).join(', ')}`);
