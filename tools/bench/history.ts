@@ -49,6 +49,12 @@ export interface HistoryRun {
   /** Rows per service database and cloned table after seeding (before the burst). */
   rows: Record<string, Record<string, number>>;
   databaseMiB: Record<string, number>;
+  /**
+   * Where each database's pages came from during the burst: shared-buffer misses per order
+   * (pages PostgreSQL had to read in) and the indexes and tables missing most. History makes the
+   * indexes larger than the buffers; this names the ones whose pages the burst had to read.
+   */
+  reads: Record<string, { blocksReadPerOrder: number; hitRatio: number; topMisses: string[] }>;
 }
 
 export interface HistoryResult {
@@ -121,11 +127,13 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
     );
 
     const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
+    for (const client of clients) await client.query('SELECT pg_stat_reset()');
     const start = Date.now();
     await publish(producer, topics.orderPaid, burst);
     const last = await sent.waitFor(burst.map((e) => e.data.orderId), 900000, 'EmailSent');
     const elapsedMs = last - start;
-    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB };
+    const reads = Object.fromEntries(await Promise.all(DATABASES.map(async (name) => [name, await blockReads(sql[name], options.orders)] as const)));
+    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB, reads };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await sent?.close().catch(() => undefined);
@@ -257,6 +265,25 @@ async function liveRows(client: Client, db: Db): Promise<Record<string, number>>
   const counts: Record<string, number> = {};
   for (const { table } of HISTORY[db]) counts[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
   return counts;
+}
+
+async function blockReads(client: Client, orders: number): Promise<HistoryRun['reads'][string]> {
+  // Statistics reach the shared counters up to a second after the transactions that made them.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const db = (await client.query(`SELECT blks_read, blks_hit FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
+  const top = await client.query(
+    `SELECT name, reads FROM (
+       SELECT indexrelname AS name, idx_blks_read AS reads FROM pg_statio_user_indexes
+       UNION ALL SELECT relname, heap_blks_read FROM pg_statio_user_tables) r
+      WHERE reads > 0 ORDER BY reads DESC LIMIT 5`,
+  );
+  const read = Number(db.blks_read);
+  const hit = Number(db.blks_hit);
+  return {
+    blocksReadPerOrder: Math.round((read / orders) * 100) / 100,
+    hitRatio: Math.round((hit / Math.max(1, hit + read)) * 1000) / 1000,
+    topMisses: top.rows.map((r: { name: string; reads: string }) => `${r.name} ${r.reads}`),
+  };
 }
 
 if (require.main === module) {
