@@ -6,8 +6,8 @@
 // License values are never printed: the e-mail's key is masked (the inbox shows it).
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf, defaultTopics, exampleEventData } from '@keypool/contracts';
-import { envelope, kafkaSecurity } from '@keypool/messaging';
+import { defaultTopics, exampleEventData } from '@keypool/contracts';
+import { contractEvent, kafkaMessageOf, kafkaSecurity } from '@keypool/messaging';
 
 const PRODUCT = 'p_editor';
 const TIMEOUT_MS = 180_000;
@@ -99,10 +99,8 @@ async function main(): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await producer.send({
-      topic: defaultTopics.orderPaid,
-      messages: [{ key: orderId, value: JSON.stringify(envelope({ type: 'OrderPaid', source: 'demo/checkout', dataschema: dataschemaOf('OrderPaid'), data })), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } }],
-    });
+    const paid = contractEvent('OrderPaid', data, { producer: 'demo', topics: defaultTopics });
+    await producer.send({ topic: paid.topic, messages: [kafkaMessageOf(paid)] });
   } finally {
     await producer.disconnect();
   }
