@@ -32,7 +32,7 @@ export interface HistoryOptions {
   historyOrders: number;
   /** Orders of the measured burst, on empty databases and on databases with history. */
   orders: number;
-  /** Real orders processed first; their rows are the pattern of the history (default 100). */
+  /** Real orders processed first; their rows are the pattern of the history (default: a tenth of `orders`, 10 to 100). */
   templateOrders?: number;
   /** Pairs of runs, in the order empty, history, history, empty, … so drift over the run cancels out. */
   rounds?: number;
@@ -87,7 +87,7 @@ export async function runHistoryBench(options: HistoryOptions): Promise<HistoryR
 }
 
 async function measure(options: HistoryOptions): Promise<HistoryRun> {
-  const templateOrders = options.templateOrders ?? 100;
+  const templateOrders = options.templateOrders ?? Math.min(100, Math.max(10, Math.ceil(options.orders / 10)));
   const logDir = join(REPO_ROOT, '.cache/bench');
   mkdirSync(logDir, { recursive: true });
   const prefix = uniqueName('hist');
