@@ -88,7 +88,7 @@ export async function runHistoryBench(options: HistoryOptions): Promise<HistoryR
 
 async function measure(options: HistoryOptions): Promise<HistoryRun> {
   const templateOrders = options.templateOrders ?? Math.min(100, Math.max(10, Math.ceil(options.orders / 10)));
-  const logDir = join(REPO_ROOT, '.cache/bench');
+  const logDir = join(REPO_ROOT, '.cache/bench/history');
   mkdirSync(logDir, { recursive: true });
   const prefix = uniqueName('hist');
   const dbs = await Promise.all(DATABASES.map((n) => freshDatabase(`hist_${n}`)));
