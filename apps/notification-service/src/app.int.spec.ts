@@ -34,6 +34,7 @@ describe('notification-service boots with its platform surface', () => {
       '/v1/merchants/{merchantId}/email-text/preview',
       '/v1/merchants/{merchantId}/products/{productId}/email-text',
       '/v1/merchants/{merchantId}/products/{productId}/email-text/preview',
+      '/v1/merchants/{merchantId}/sender',
     ]);
   });
 
