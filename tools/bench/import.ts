@@ -21,6 +21,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
 import { ServiceProcess, TEST_KEYS, freePort, freshDatabase, testServiceEnv, uniqueName } from '@keypool/testing';
 
 export type ImportFormat = 'text' | 'json';
@@ -35,6 +37,8 @@ export interface ImportFigure {
   rssGrowthMiB: number;
   /** `psql \copy` of the same lines into a bare table, same server, same run. */
   copyBaselineSeconds?: number;
+  /** What loaded the baseline: psql's \copy, or COPY FROM STDIN from the bench where psql is missing. */
+  copyBaselineTool?: string;
   /** copyBaselineSeconds / seconds: the import's speed as a share of the database's own. */
   copyRatio?: number;
   /** Of `seconds`, those spent in the one set-based INSERT from the staging table into `license` (seen in pg_stat_activity). */
@@ -80,7 +84,7 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
         files.push(body);
         await writeLicenses(body, prefix, lines, 'json');
       }
-      const copyBaselineSeconds = await copyBaseline(db.url, textFile);
+      const baseline = await copyBaseline(db.url, textFile);
       const pool = await createPool(service.url, `p_bench_import_${format}`);
       const rss = sampleRss(service.pid);
       const store = await watchStore(db.url, db.name);
@@ -96,8 +100,9 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
         seconds: round(seconds, 2),
         linesPerSec: Math.round(lines / seconds),
         rssGrowthMiB: round(rssGrowthMiB, 1),
-        copyBaselineSeconds: round(copyBaselineSeconds, 2),
-        copyRatio: round(copyBaselineSeconds / seconds, 3),
+        copyBaselineSeconds: round(baseline.seconds, 2),
+        copyBaselineTool: baseline.tool,
+        copyRatio: round(baseline.seconds / seconds, 3),
         storeSeconds: round(storeSeconds, 2),
       });
     }
@@ -129,16 +134,30 @@ async function writeLicenses(path: string, prefix: string, count: number, format
   await once(out, 'finish');
 }
 
-/** Seconds `psql \copy` takes to load the file into a bare one-column table (created and dropped here). */
-async function copyBaseline(databaseUrl: string, file: string): Promise<number> {
+/**
+ * Seconds `psql \copy` takes to load the file into a bare one-column table (created and dropped
+ * here). Where psql is not installed, the same COPY … FROM STDIN is streamed with pg-copy-streams
+ * from this process instead (`copyBaselineTool` says which ran).
+ */
+async function copyBaseline(databaseUrl: string, file: string): Promise<{ seconds: number; tool: string }> {
   const table = `bare_import_${randomBytes(4).toString('hex')}`;
-  await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE TABLE ${table} (line text)`]);
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
   try {
+    await client.query(`CREATE TABLE ${table} (line text)`);
     const started = process.hrtime.bigint();
-    await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy ${table} (line) FROM '${file}'`]);
-    return Number(process.hrtime.bigint() - started) / 1e9;
+    let tool = 'psql \\copy';
+    try {
+      await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy ${table} (line) FROM '${file}'`]);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      tool = 'COPY FROM STDIN (pg-copy-streams)';
+      await pipeline(createReadStream(file), client.query(copyFrom(`COPY ${table} (line) FROM STDIN`)));
+    }
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, tool };
   } finally {
-    await run('psql', [databaseUrl, '-qc', `DROP TABLE ${table}`]);
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+    await client.end();
   }
 }
 
