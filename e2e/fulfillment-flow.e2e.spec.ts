@@ -48,7 +48,7 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     await api(system.pool, 'POST', `/pools/${poolId}/licenses`, { text: lines, expect: 200 });
   }
 
-  async function pay(lines: LineSpec[], extra: { test?: boolean } = {}) {
+  async function pay(lines: LineSpec[], extra: Parameters<typeof orderPaid>[2] = {}) {
     const event = orderPaidEvent(orderPaid(merchantId, lines, extra));
     await publishOrderPaid(system.kafka, system.topics.orderPaid, event);
     return event;
@@ -164,11 +164,16 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
       expect: 201,
     });
     await importLicenses(testPool.id, 1);
-    const event = await pay([{ productId: live.productId, quantity: 1 }], { test: true });
+    const customer = { ...orderPaid(merchantId, []).customer, email: `${uniqueName('test-buyer')}@example.com`, locale: 'de-AT' };
+    const event = await pay([{ productId: live.productId, quantity: 1 }], { test: true, customer });
     await waitForOrderStatus(event.data.orderId, 'fulfilled');
     const stock = async (poolId: string) => api<{ available: number; allocated: number }>(system.pool, 'GET', `/pools/${poolId}`);
     expect(await stock(testPool.id)).toMatchObject({ available: 0, allocated: 1 });
     expect(await stock(live.poolId)).toMatchObject({ available: 2, allocated: 0 });
+    // The mode and the locale travel with the order to its e-mail: marked as a test, in German.
+    const [mail] = await system.sink.messages(customer.email);
+    expect(mail.subject).toMatch(/^\[TEST\] Ihre Lizenz für /);
+    expect(mail.text).toMatch(/^TESTKAUF: .*\n\nHallo Ann,\n/);
   });
 
   /** The support CLI as support runs it: its own process, talking to the services over HTTP and Kafka. */
