@@ -6,6 +6,10 @@ export {
 } from './cloudevent';
 export { AllocationDeferredData } from './events/allocation-deferred';
 export { AllocationRequestedData } from './events/allocation-requested';
+export { AllocationRefundedData } from './events/allocation-refunded';
+export { LicenseRevokedData } from './events/license-revoked';
+export { OrderLineHeldData, lineHeldStatuses } from './events/order-line-held';
+export { OrderRefundedData, refundReasons } from './events/order-refunded';
 export { EmailFailedData } from './events/email-failed';
 export { EmailSentData } from './events/email-sent';
 export { LicenseAllocatedData } from './events/license-allocated';

@@ -78,10 +78,10 @@ describe('parseCloudEvent', () => {
   });
 
   it('refuses an unknown type and lists the known ones', () => {
-    const result = parseCloudEvent(message(orderPaid({ type: 'OrderRefunded' })));
+    const result = parseCloudEvent(message(orderPaid({ type: 'OrderShipped' })));
     expect(result).toMatchObject({ ok: false, problem: 'unknown-type', envelope: { id: 'evt_1' } });
     expect(!result.ok && result.errors).toEqual([
-      'type: unknown event type "OrderRefunded"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, AllocationDeferred, EmailFailed',
+      'type: unknown event type "OrderShipped"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, AllocationDeferred, EmailFailed, OrderRefunded, LicenseRevoked, OrderLineHeld, AllocationRefunded',
     ]);
   });
 

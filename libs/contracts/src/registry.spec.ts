@@ -11,6 +11,10 @@ describe('event registry', () => {
       'AllocationRequested',
       'AllocationDeferred',
       'EmailFailed',
+      'OrderRefunded',
+      'LicenseRevoked',
+      'OrderLineHeld',
+      'AllocationRefunded',
     ]);
   });
 

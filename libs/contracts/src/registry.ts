@@ -8,6 +8,10 @@ import { LicenseAllocatedData } from './events/license-allocated';
 import { OrderFulfilledData } from './events/order-fulfilled';
 import { OrderPaidData } from './events/order-paid';
 import { PoolLowData } from './events/pool-low';
+import { AllocationRefundedData } from './events/allocation-refunded';
+import { LicenseRevokedData } from './events/license-revoked';
+import { OrderLineHeldData } from './events/order-line-held';
+import { OrderRefundedData } from './events/order-refunded';
 
 /** CloudEvents `type` → schema of its `data`. The one list of every event. */
 export const eventDataSchemas = {
@@ -19,6 +23,10 @@ export const eventDataSchemas = {
   AllocationRequested: AllocationRequestedData,
   AllocationDeferred: AllocationDeferredData,
   EmailFailed: EmailFailedData,
+  OrderRefunded: OrderRefundedData,
+  LicenseRevoked: LicenseRevokedData,
+  OrderLineHeld: OrderLineHeldData,
+  AllocationRefunded: AllocationRefundedData,
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;

@@ -13,6 +13,10 @@ describe('topics', () => {
       allocationRequested: 'allocation-requested',
       allocationDeferred: 'allocation-deferred',
       emailFailed: 'email-failed',
+      orderRefunded: 'order-refunded',
+      licenseRevoked: 'license-revoked',
+      orderLineHeld: 'order-line-held',
+      allocationRefunded: 'allocation-refunded',
     });
   });
 
@@ -31,9 +35,10 @@ describe('topics', () => {
     expect(new Set(topics).size).toBe(eventTypes.length);
   });
 
-  it('keys pool-low by poolId and every other topic by orderId', () => {
+  it('keys pool-low by poolId, license-revoked by licenseId and every other topic by orderId', () => {
     expect(messageKeyOf('PoolLow', exampleEventData.PoolLow)).toBe('pool_editor_eur');
-    for (const type of eventTypes.filter((t) => t !== 'PoolLow')) {
+    expect(messageKeyOf('LicenseRevoked', exampleEventData.LicenseRevoked)).toBe('lic_1');
+    for (const type of eventTypes.filter((t) => t !== 'PoolLow' && t !== 'LicenseRevoked')) {
       expect(messageKeyOf(type, exampleEventData[type])).toBe('ord_1001');
     }
   });

@@ -9,6 +9,10 @@ export const defaultTopics = {
   allocationRequested: 'allocation-requested',
   allocationDeferred: 'allocation-deferred',
   emailFailed: 'email-failed',
+  orderRefunded: 'order-refunded',
+  licenseRevoked: 'license-revoked',
+  orderLineHeld: 'order-line-held',
+  allocationRefunded: 'allocation-refunded',
 } as const;
 
 export type TopicName = keyof typeof defaultTopics;
@@ -23,6 +27,10 @@ export const topicEnvVars: Record<TopicName, string> = {
   allocationRequested: 'TOPIC_ALLOCATION_REQUESTED',
   allocationDeferred: 'TOPIC_ALLOCATION_DEFERRED',
   emailFailed: 'TOPIC_EMAIL_FAILED',
+  orderRefunded: 'TOPIC_ORDER_REFUNDED',
+  licenseRevoked: 'TOPIC_LICENSE_REVOKED',
+  orderLineHeld: 'TOPIC_ORDER_LINE_HELD',
+  allocationRefunded: 'TOPIC_ALLOCATION_REFUNDED',
 };
 
 /** The topic each event type is published to (as const, so a producer can ask only for the topics it uses). */
@@ -35,6 +43,10 @@ export const topicOfEvent = {
   AllocationRequested: 'allocationRequested',
   AllocationDeferred: 'allocationDeferred',
   EmailFailed: 'emailFailed',
+  OrderRefunded: 'orderRefunded',
+  LicenseRevoked: 'licenseRevoked',
+  OrderLineHeld: 'orderLineHeld',
+  AllocationRefunded: 'allocationRefunded',
 } as const satisfies Record<EventType, TopicName>;
 
 /** Default topic names, each overridable by its TOPIC_* variable (blank counts as unset). */
@@ -51,7 +63,7 @@ export function dlqTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
-/** The Kafka message key field of each event: the contract keys pool-low by poolId, the rest by orderId. */
+/** The Kafka message key field of each event: the contract keys pool-low by poolId, license-revoked by licenseId, the rest by orderId. */
 export const messageKeyFields: { [T in EventType]: keyof EventDataOf<T> & string } = {
   OrderPaid: 'orderId',
   LicenseAllocated: 'orderId',
@@ -61,6 +73,10 @@ export const messageKeyFields: { [T in EventType]: keyof EventDataOf<T> & string
   AllocationRequested: 'orderId',
   AllocationDeferred: 'orderId',
   EmailFailed: 'orderId',
+  OrderRefunded: 'orderId',
+  LicenseRevoked: 'licenseId',
+  OrderLineHeld: 'orderId',
+  AllocationRefunded: 'orderId',
 };
 
 export function messageKeyOf<T extends EventType>(type: T, data: EventDataOf<T>): string {

@@ -39,9 +39,9 @@ export interface ContractEventOptions<T extends EventType> {
 
 /**
  * The outbox's aggregate is what the message key names: an order for every event keyed by
- * orderId, a pool for PoolLow. The key is the aggregate id, as in Debezium's outbox router.
+ * orderId, a pool for PoolLow, a license for LicenseRevoked. The key is the aggregate id, as in Debezium's outbox router.
  */
-const aggregateTypeOfKey: Record<string, string> = { orderId: 'order', poolId: 'pool' };
+const aggregateTypeOfKey: Record<string, string> = { orderId: 'order', poolId: 'pool', licenseId: 'license' };
 
 export function aggregateTypeOf(type: EventType): string {
   const aggregate = aggregateTypeOfKey[messageKeyFields[type]];

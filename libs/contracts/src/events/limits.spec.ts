@@ -129,11 +129,33 @@ describe('contract limits', () => {
     ['EmailSent', 'providerMessageId', 500],
     ['EmailSent', 'orderId', 128],
     ['OrderFulfilled', 'lines.0.lineId', 128],
+    ['OrderRefunded', 'orderId', 128],
+    ['LicenseRevoked', 'reason', 200],
+    ['OrderLineHeld', 'lineId', 128],
+    ['AllocationRefunded', 'lines.0.lineId', 128],
   ] as const)('%s.%s is bounded at %d characters', (type, path, limit) => {
     expect(errorsOf(type, set(example(type), path, text(limit)))).toEqual([]);
     expect(errorsOf(type, set(example(type), path, text(limit + 1)))).toEqual([
       `${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`,
     ]);
+  });
+
+  it('OrderRefunded: at most 100 distinct line ids, a known reason; null or absent means the whole order', () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
+    expect(errorsOf('OrderRefunded', { ...example('OrderRefunded'), lineIds: ids(100) })).toEqual([]);
+    expect(errorsOf('OrderRefunded', { ...example('OrderRefunded'), lineIds: ids(101) })).toEqual(['data.lineIds: must contain at most 100 items, got 101']);
+    expect(errorsOf('OrderRefunded', { ...example('OrderRefunded'), lineIds: ['1', '1'] })).toHaveLength(1);
+    expect(errorsOf('OrderRefunded', { ...example('OrderRefunded'), lineIds: [] })).toHaveLength(1);
+    expect(errorsOf('OrderRefunded', { ...example('OrderRefunded'), reason: 'bored' })).toHaveLength(1);
+    const { lineIds: _omitted, ...whole } = example('OrderRefunded') as Record<string, unknown>;
+    expect(errorsOf('OrderRefunded', whole)).toEqual([]);
+  });
+
+  it('OrderLineHeld: a status from the list only', () => {
+    for (const status of ['awaiting_stock', 'unroutable', 'served', 'cancelled']) {
+      expect(errorsOf('OrderLineHeld', { ...example('OrderLineHeld'), status })).toEqual([]);
+    }
+    expect(errorsOf('OrderLineHeld', { ...example('OrderLineHeld'), status: 'shipped' })).toHaveLength(1);
   });
 
   it('an OrderPaid over a limit is refused with the field and the limit, as its DLQ reason shows', () => {
