@@ -6,7 +6,7 @@
 // Every cloned row is younger than its table's retention: this measures a steady state in which
 // the pruner keeps the tables at their retention, not a pruner catching up.
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -24,6 +24,7 @@ import {
   type TestDatabase,
 } from '@keypool/testing';
 import { BENCH_PARTITIONS } from './bare-e2e';
+import { cpuSecondsOf } from './cpu-time';
 import { importLicenses, licenseLines } from './e2e-throughput';
 import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, publish } from './load';
 
@@ -54,7 +55,12 @@ export interface HistoryRun {
    * (pages PostgreSQL had to read in) and the indexes and tables missing most. History makes the
    * indexes larger than the buffers; this names the ones whose pages the burst had to read.
    */
-  reads: Record<string, { blocksReadPerOrder: number; hitRatio: number; topMisses: string[] }>;
+  reads: Record<string, { blocksReadPerOrder: number; blocksTouchedPerOrder: number; hitRatio: number; topMisses: string[] }>;
+  /**
+   * CPU per order during the burst: each service, and the PostgreSQL backends of its database.
+   * Throughput on a shared machine moves with everyone else's load; work per order much less.
+   */
+  cpuMsPerOrder: Record<string, number>;
 }
 
 export interface HistoryResult {
@@ -128,12 +134,16 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
 
     const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
     for (const client of clients) await client.query('SELECT pg_stat_reset()');
+    const cpu = cpuOf(stack, dbs);
+    const before = cpu();
     const start = Date.now();
     await publish(producer, topics.orderPaid, burst);
     const last = await sent.waitFor(burst.map((e) => e.data.orderId), 900000, 'EmailSent');
     const elapsedMs = last - start;
+    const after = cpu();
+    const cpuMsPerOrder = Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k] - before[k]) / options.orders) * 100000) / 100]));
     const reads = Object.fromEntries(await Promise.all(DATABASES.map(async (name) => [name, await blockReads(sql[name], options.orders)] as const)));
-    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB, reads };
+    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB, reads, cpuMsPerOrder };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await sent?.close().catch(() => undefined);
@@ -267,6 +277,37 @@ async function liveRows(client: Client, db: Db): Promise<Record<string, number>>
   return counts;
 }
 
+/** CPU seconds so far of each service and of the PostgreSQL backends serving its database. */
+function cpuOf(stack: ServiceProcess[], dbs: TestDatabase[]): () => Record<string, number> {
+  const backends = dbs.map((db) => databaseCpuCounter(db.name));
+  return () =>
+    Object.fromEntries([
+      ...stack.map((s) => [s.name, cpuSecondsOf(s.pid)] as const),
+      ...DATABASES.map((name, i) => [`postgres ${name}`, backends[i]()] as const),
+    ]);
+}
+
+/** Like commandCpuCounter('postgres'), but only backends whose title names the database. */
+function databaseCpuCounter(database: string): () => number {
+  const last = new Map<number, number>();
+  let total = 0;
+  return () => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      } catch {
+        continue;
+      }
+      const pid = Number(entry);
+      const seconds = cpuSecondsOf(pid);
+      total += Math.max(0, seconds - (last.get(pid) ?? 0));
+      last.set(pid, seconds);
+    }
+    return total;
+  };
+}
+
 async function blockReads(client: Client, orders: number): Promise<HistoryRun['reads'][string]> {
   // Statistics reach the shared counters up to a second after the transactions that made them.
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -281,6 +322,7 @@ async function blockReads(client: Client, orders: number): Promise<HistoryRun['r
   const hit = Number(db.blks_hit);
   return {
     blocksReadPerOrder: Math.round((read / orders) * 100) / 100,
+    blocksTouchedPerOrder: Math.round(((read + hit) / orders) * 100) / 100,
     hitRatio: Math.round((hit / Math.max(1, hit + read)) * 1000) / 1000,
     topMisses: top.rows.map((r: { name: string; reads: string }) => `${r.name} ${r.reads}`),
   };
