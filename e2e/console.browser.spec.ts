@@ -34,6 +34,8 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
+    const logDir = join(__dirname, '../.cache/e2e-logs', uniqueName('console-app'));
+    mkdirSync(logDir, { recursive: true });
     system = await startSystem('console');
     const poolEnv = system.env['pool-service'];
     consoleApp = await ConsoleProcess.start(
@@ -45,7 +47,7 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
         KAFKA_BROKERS: poolEnv['KAFKA_BROKERS'],
         ...Object.fromEntries(Object.values(topicEnvVars).map((name) => [name, poolEnv[name]])),
       },
-      join(__dirname, '../.cache/e2e-logs'),
+      logDir,
     );
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

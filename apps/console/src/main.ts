@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'keypool-console', brokers: config.brokers, ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
   const alerts = new AlertsFeed(kafka, config.topics.poolLow, config.alertsKept);
   alerts.start();
-  const running = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts });
+  const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), service: 'console', ...entry }));
+  const running = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts, log });
   const port = running.url.slice(running.url.lastIndexOf(':') + 1);
   // One JSON line, like the services' pino logs; never a key.
   console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'console', msg: 'console listening', url: `http://localhost:${port}/` }));

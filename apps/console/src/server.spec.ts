@@ -23,6 +23,7 @@ describe('console server', () => {
   let fakeUrl: string;
   let app: RunningConsole;
   const seen: Seen[] = [];
+  const logged: Record<string, unknown>[] = [];
   const order = {
     orderId: 'ord_1',
     lines: [
@@ -52,7 +53,7 @@ describe('console server', () => {
     });
     const kafka = testKafka();
     // The feed is not started: these tests never reach Kafka.
-    app = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts: new AlertsFeed(kafka, config.topics.poolLow, 10) });
+    app = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts: new AlertsFeed(kafka, config.topics.poolLow, 10), log: (entry) => logged.push(entry) });
   });
   afterAll(async () => {
     await app?.close();
@@ -103,6 +104,10 @@ describe('console server', () => {
     expect(cookie).not.toContain(TEST_KEYS.acme);
     const session = cookie.split(';')[0];
     expect(await (await call('/api/session', { headers: { cookie: session } })).json()).toEqual({ kind: 'merchant', merchantId: 'm_acme' });
+
+    // The log names the key by its id only.
+    expect(logged).toEqual([expect.objectContaining({ msg: 'signed in', kind: 'merchant', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/) })]);
+    expect(JSON.stringify(logged)).not.toContain(TEST_KEYS.acme);
 
     expect((await call('/api/session', { method: 'DELETE', headers: { cookie: session, 'x-keypool-console': '1' } })).status).toBe(204);
     expect((await call('/api/pools', { headers: { cookie: session } })).status).toBe(401);
@@ -162,5 +167,16 @@ describe('console server', () => {
     // Port 9 (discard) has no listener here: refused at once.
     const away = await callService('http://127.0.0.1:9', 'pool-service', TEST_KEYS.support, 'GET', '/pools');
     expect(away).toEqual({ status: 502, body: { statusCode: 502, error: 'Bad Gateway', message: 'pool-service is not reachable at http://127.0.0.1:9; is it running?' } });
+  });
+
+  // Last: it blocks sign-in from 127.0.0.1, where every test here comes from.
+  it('answers 429 to an address that tried 20 unknown keys within a minute, even for a good key', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await post('/api/session', { key: `guess-number-${i}` })).status);
+    // The sign-in test above tried one unknown key already: 19 more are answered, the 20th is not.
+    expect(statuses).toEqual([...Array<number>(19).fill(401), 429]);
+    const blocked = await post('/api/session', { key: TEST_KEYS.support });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('60');
   });
 });

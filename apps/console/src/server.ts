@@ -8,12 +8,15 @@ import type { ConsoleConfig } from './config';
 import type { DeadLetters } from './dead-letters';
 import { SESSION_COOKIE, type Session, Sessions, clearedSessionCookie, cookieValue, sessionCookie } from './sessions';
 import { type ServiceAnswer, callService, problem } from './service-api';
+import { FailureWindow } from './failure-window';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ID = 200;
 /** State-changing calls must carry this header: a form on another site cannot set it (with SameSite=Strict, a second guard against CSRF). */
 const CSRF_HEADER = 'x-keypool-console';
 /** /pools/<poolId>, /orders/<orderId>, /dead-letters, /alerts: pages of the console by address. */
+/** Unknown keys tried from one address within a minute before sign-in answers 429 there. */
+const SIGN_IN_FAILURES_PER_MINUTE = 20;
 const DEEP_LINK = /^\/(pools|orders|dead-letters|alerts)(\/[^/]{1,200})?$/;
 
 interface StaticFile {
@@ -25,6 +28,8 @@ export interface ConsoleDeps {
   config: ConsoleConfig;
   deadLetters: DeadLetters;
   alerts: AlertsFeed;
+  /** Where the console's log lines go (main.ts: one JSON line each on stdout); never given a key. */
+  log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface RunningConsole {
@@ -37,11 +42,12 @@ export interface RunningConsole {
 /** The console's web server: its pages (static files), and /api, which reads the services' APIs with the signed-in user's key. */
 export function createConsoleServer(deps: ConsoleDeps): { server: Server; sessions: Sessions } {
   const sessions = new Sessions(deps.config.sessionTtlMs);
+  const signInFailures = new FailureWindow(SIGN_IN_FAILURES_PER_MINUTE, 60_000);
   const files = staticFiles();
   const server = createServer((req, res) => {
-    handle(req, res, deps, sessions, files).catch((error: unknown) => {
+    handle(req, res, deps, sessions, signInFailures, files).catch((error: unknown) => {
       // Never the error's text: it could quote a request. The log line names the route only.
-      console.error(JSON.stringify({ level: 'error', service: 'console', msg: 'request failed', route: routeName(req.url), error: error instanceof Error ? error.name : 'unknown' }));
+      deps.log?.({ level: 'error', msg: 'request failed', route: routeName(req.url), error: error instanceof Error ? error.name : 'unknown' });
       if (!res.headersSent) send(res, problem(500, 'Internal Server Error', 'the console failed on this request; its log has the route'));
       else res.destroy();
     });
@@ -69,7 +75,7 @@ export async function startConsoleServer(deps: ConsoleDeps): Promise<RunningCons
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDeps, sessions: Sessions, files: Map<string, StaticFile>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDeps, sessions: Sessions, signInFailures: FailureWindow, files: Map<string, StaticFile>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://console.local');
   const path = url.pathname;
   if (!path.startsWith('/api/')) {
@@ -97,9 +103,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDe
     if (method === 'POST') {
       const key = (json as { key?: unknown } | undefined)?.key;
       if (typeof key !== 'string' || key.length < 8 || key.length > 512) return send(res, problem(400, 'Bad Request', 'key: the API key, 8 to 512 characters'));
+      const client = req.socket.remoteAddress ?? 'unknown';
+      if (signInFailures.blocked(client)) return send(res, problem(429, 'Too Many Requests', `too many unknown keys from this address; try again in a minute`), { 'retry-after': '60' });
       const caller = deps.config.keys.resolve(key);
-      if (!caller) return send(res, problem(401, 'Unauthorized', 'this API key is not known; ask for a support or merchant key'));
+      if (!caller) {
+        signInFailures.add(client);
+        return send(res, problem(401, 'Unauthorized', 'this API key is not known; ask for a support or merchant key'));
+      }
       const sid = sessions.open(key, caller);
+      // Who signed in, by the key's id (a digest prefix), never the key.
+      deps.log?.({ level: 'info', msg: 'signed in', keyId: caller.keyId, kind: caller.kind });
       return send(res, { status: 200, body: whoIs(caller) }, { 'set-cookie': sessionCookie(sid, deps.config.sessionTtlMs / 1000, deps.config.secureCookie) });
     }
     if (method === 'DELETE') {

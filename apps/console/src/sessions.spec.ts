@@ -1,3 +1,4 @@
+import { FailureWindow } from './failure-window';
 import { Sessions, cookieValue } from './sessions';
 
 describe('console sessions', () => {
@@ -21,5 +22,21 @@ describe('console sessions', () => {
     expect(cookieValue('a=1; keypool_console=abc; b=2', 'keypool_console')).toBe('abc');
     expect(cookieValue('xkeypool_console=abc', 'keypool_console')).toBeUndefined();
     expect(cookieValue(undefined, 'keypool_console')).toBeUndefined();
+  });
+});
+
+describe('sign-in failure window', () => {
+  it('blocks a client after `limit` failures within the window, and forgets them after it', () => {
+    let now = 0;
+    const failures = new FailureWindow(3, 60_000, 2, () => now);
+    for (let i = 0; i < 3; i++) failures.add('10.0.0.1');
+    expect(failures.blocked('10.0.0.1')).toBe(true);
+    expect(failures.blocked('10.0.0.2')).toBe(false);
+    now += 60_000;
+    expect(failures.blocked('10.0.0.1')).toBe(false);
+    failures.add('a');
+    failures.add('b');
+    failures.add('c');
+    expect(failures.blocked('a')).toBe(false);
   });
 });
