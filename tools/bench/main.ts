@@ -97,12 +97,17 @@ async function main(): Promise<void> {
   const selected = PARTS.filter(wanted);
   const say = (part: Part, what: string) => console.log(`== ${part}: ${what}`);
   if (s.smoke) {
-    // Figures of a smoke run mean nothing, so its parts share the machine to finish sooner.
-    await Promise.all(selected.map(async (part) => jobs[part]().then(() => say(part, 'done'))));
+    // Figures of a smoke run mean nothing, so its parts share the machine to finish sooner. Each
+    // part ends (and stops its processes) before a failure of another is reported.
+    const settled = await Promise.allSettled(selected.map(async (part) => jobs[part]().then(() => say(part, 'done'))));
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
   } else {
     for (const part of selected) {
       say(part, 'running');
       await jobs[part]();
+      // What is measured so far survives a later part's failure (or an interrupted run).
+      writeResults(s.resultsDir, { ...results, rows: rowsOf(results) });
     }
   }
   results.finishedAt = new Date().toISOString();
