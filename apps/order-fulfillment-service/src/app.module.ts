@@ -26,8 +26,8 @@ export class AppModule {
         ServiceDatabaseModule.forRoot({ entities: [...fulfillmentEntities, ProductDeliveryEntity], migrations: fulfillmentMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
-            produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled],
-            consumes: [topics.orderPaid, topics.licenseAllocated, topics.allocationDeferred, topics.emailSent, topics.emailFailed],
+            produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled, topics.allocationRefunded, topics.orderLineHeld],
+            consumes: [topics.orderPaid, topics.licenseAllocated, topics.allocationDeferred, topics.emailSent, topics.emailFailed, topics.orderRefunded],
           }),
           retention: fulfillmentRetention,
         }),

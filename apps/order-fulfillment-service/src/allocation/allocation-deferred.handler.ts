@@ -1,9 +1,10 @@
-import type { InboundEventOf, Tx } from '@keypool/messaging';
+import type { InboundEventOf, TopicsFor, Tx } from '@keypool/messaging';
+import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { applyLineOutcomes } from '../orders/line-changes';
-import { lockOrders } from '../orders/order-locks';
+import { lineKey, lockOrders } from '../orders/order-locks';
 
-/** Shows why a line waits: awaiting_stock or unroutable, with the pool's reason. */
-export async function recordDeferrals(tx: Tx, events: InboundEventOf<'AllocationDeferred'>[]): Promise<number> {
+/** Shows why a line waits: awaiting_stock or unroutable, with the pool's reason; tells the checkout when a line starts waiting. */
+export async function recordDeferrals(tx: Tx, events: InboundEventOf<'AllocationDeferred'>[], topics: TopicsFor<'OrderLineHeld'>): Promise<number> {
   const deferrals = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   await lockOrders(tx.manager, deferrals.map((d) => d.data.orderId));
   const changed = await applyLineOutcomes(
@@ -16,5 +17,11 @@ export async function recordDeferrals(tx: Tx, events: InboundEventOf<'Allocation
       outcome: { kind: 'deferred', status: data.status, reason: data.reason },
     })),
   );
+  const dataOf = new Map(deferrals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
+  for (const line of changed) {
+    const status = lineHeldStatus(line.previous, line.status);
+    const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
+    if (status) tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since: data.deferredAt }, topics));
+  }
   return changed.length;
 }

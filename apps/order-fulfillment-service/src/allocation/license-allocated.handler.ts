@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import type { InboundEventOf, Tx } from '@keypool/messaging';
+import type { InboundEventOf, TopicsFor, Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
+import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
 import { saveLicenses } from '../orders/saved-licenses';
@@ -15,14 +16,21 @@ export interface AllocationsResult {
   ignoredRepeats: { orderId: string; lineId: string; eventId: string }[];
 }
 
-/** Saves each line's licenses (sealed) from its original LicenseAllocated, and marks it allocated. */
-export async function recordAllocations(tx: Tx, events: InboundEventOf<'LicenseAllocated'>[], cipher: SecretBox): Promise<AllocationsResult> {
+/** Saves each line's licenses (sealed) from its original LicenseAllocated, marks it allocated, and tells the checkout a held line was served. */
+export async function recordAllocations(tx: Tx, events: InboundEventOf<'LicenseAllocated'>[], cipher: SecretBox, topics: TopicsFor<'OrderLineHeld'>): Promise<AllocationsResult> {
   const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
   if (originals.length === 0) return result;
   await lockOrders(tx.manager, originals.map((o) => o.data.orderId));
   const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'allocated' } }));
-  await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
+  const changed = await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
+  const dataOf = new Map(originals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
+  const since = new Date().toISOString();
+  for (const line of changed) {
+    const status = lineHeldStatus(line.previous, line.status);
+    const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
+    if (status) tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since }, topics));
+  }
 
   // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
   const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];

@@ -7,6 +7,7 @@ import { recordAllocations } from '../allocation/license-allocated.handler';
 import { recordEmailFailures, recordEmailsSent } from '../email/email-outcomes.handler';
 import { receivePaidOrders } from '../intake/order-paid.handler';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
+import { receiveRefunds } from '../refunds/order-refunded.handler';
 
 /**
  * The Kafka entry points: one consumer (and consumer group) per inbound topic, each handing
@@ -35,15 +36,20 @@ export class FulfillmentConsumers implements OnApplicationBootstrap {
         for (const note of result.notes) logger.warn(note, 'order received with a note');
       }),
       this.consume('allocations', 'LicenseAllocated', async (events, tx) => {
-        const result = await recordAllocations(tx, events, cipher);
+        const result = await recordAllocations(tx, events, cipher, topics);
         for (const repeat of result.ignoredRepeats) logger.warn(repeat, 'second original LicenseAllocated for a line; the first one is kept');
       }),
-      this.consume('deferrals', 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events).then(() => undefined)),
+      this.consume('deferrals', 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events, topics).then(() => undefined)),
       this.consume('emails-sent', 'EmailSent', async (events, tx) => {
         const fulfilled = await recordEmailsSent(tx, events, topics);
         metrics.ordersFulfilled.inc(fulfilled.length);
       }),
       this.consume('email-failures', 'EmailFailed', (events, tx) => recordEmailFailures(tx, events).then(() => undefined)),
+      this.consume('refunds', 'OrderRefunded', async (events, tx) => {
+        const result = await receiveRefunds(tx, events, topics);
+        for (const orderId of result.pending) logger.log({ orderId }, 'refund for an order not received yet; kept and applied when it arrives');
+        for (const orderId of result.repeats) logger.log({ orderId }, 'refund names only lines already refunded; nothing changed');
+      }),
     ]);
   }
 

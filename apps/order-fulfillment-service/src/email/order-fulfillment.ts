@@ -6,7 +6,7 @@ import { updateReturning } from '../orders/update-returning';
 type FulfilledLine = OrderFulfilledData['lines'][number];
 
 /**
- * Marks fulfilled the given orders whose every line is delivered, and returns the
+ * Marks fulfilled the given orders whose every line is delivered (or cancelled by a refund, at least one delivered), and returns the
  * OrderFulfilled data of exactly those. Callers hold the order locks; the status condition
  * makes a second call (a redelivery, a resend) find nothing, so each order is fulfilled once.
  */
@@ -16,7 +16,8 @@ export async function fulfilCompletedOrders(manager: EntityManager, orderIds: st
     manager,
     `UPDATE orders o SET status = 'fulfilled', fulfilled_at = now()
       WHERE o.order_id = ANY($1::text[]) AND o.status = 'received'
-        AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status <> 'delivered')
+        AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status NOT IN ('delivered', 'cancelled'))
+        AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status = 'delivered')
       RETURNING o.order_id, o.merchant_id, o.fulfilled_at`,
     [[...new Set(orderIds)]],
   );

@@ -5,11 +5,13 @@ import type { SecretBox } from '@keypool/platform';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
 import { appendStatusHistory } from '../orders/line-changes';
 import { parentOrdersOf } from '../orders/saved-licenses';
+import { lineKey } from '../orders/order-locks';
+import { RefundTopics, applyPendingRefunds, lockOrderIntake } from '../refunds/order-refunded.handler';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
 
 export interface IntakeDeps {
   cipher: SecretBox;
-  topics: TopicsFor<'AllocationRequested'>;
+  topics: TopicsFor<'AllocationRequested'> & RefundTopics;
 }
 
 export interface IntakeResult {
@@ -40,6 +42,7 @@ export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPai
     else candidates.set(order.orderId, { eventId: event.envelope.id, order });
   }
   const orders = [...candidates.values()];
+  await lockOrderIntake(tx.manager, orders.map((paid) => paid.order.orderId));
   await planAll(tx.manager, deps.cipher, orders);
   const inserted = await insertOrders(tx.manager, orders);
   for (const paid of orders) {
@@ -54,8 +57,12 @@ export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPai
       ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, status: 'received', reason: null, eventId })),
     ]),
   );
+  // A refund that came first is applied now: its held lines are cancelled and never asked for.
+  const refunded = await applyPendingRefunds(tx, fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })), deps.topics);
+  result.notes.push(...refunded.notes);
   for (const { order, plan } of fresh) {
-    tx.publish(...plan!.requests.map((request) => contractEvent('AllocationRequested', request, { producer: 'order-fulfillment-service', topics: deps.topics })));
+    const requests = plan!.requests.filter((request) => !refunded.cancelled.has(lineKey(request.orderId, request.lineId)));
+    tx.publish(...requests.map((request) => contractEvent('AllocationRequested', request, { producer: 'order-fulfillment-service', topics: deps.topics })));
     result.received.push(order.orderId);
     result.notes.push(...plan!.notes.map((note) => ({ orderId: order.orderId, note })));
   }

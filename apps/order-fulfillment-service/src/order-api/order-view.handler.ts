@@ -26,7 +26,10 @@ export async function readOrder(manager: EntityManager, cipher: SecretBox, calle
   return {
     orderId: order.orderId,
     merchantId: order.merchantId,
-    status: order.status,
+    // A refund shows instead of the fulfillment status, which stays in fulfillmentStatus.
+    status: order.refundStatus ?? order.status,
+    fulfillmentStatus: order.status,
+    refundStatus: order.refundStatus,
     receivedAt: order.receivedAt,
     fulfilledAt: order.fulfilledAt,
     statusHistory: historyOf(null),
@@ -49,6 +52,8 @@ export async function readOrder(manager: EntityManager, cipher: SecretBox, calle
         status: line.status,
         statusReason: line.statusReason,
         statusAt: line.statusAt,
+        refundedAt: line.refundedAt,
+        refundReason: line.refundReason,
         statusHistory: historyOf(line.lineId),
         poolId: line.poolId,
         licensesMasked: !showValues,

@@ -16,14 +16,20 @@ export interface ChangedLine {
   status: LineStatus;
 }
 
+/** A changed line with the status it had before the chunk. */
+export interface LineTransition extends ChangedLine {
+  previous: LineStatus;
+}
+
 /**
  * Reads the lines once, folds the chunk's outcomes over them in arrival order, then writes
  * the final state of each changed line and one history row per change, set-based.
  * Callers hold the order locks. A chunk naming a line this service never stored is refused
  * (see refuseUnknown), naming `eventType`.
  */
-export async function applyLineOutcomes(manager: EntityManager, eventType: string, events: LineOutcomeEvent[]): Promise<ChangedLine[]> {
+export async function applyLineOutcomes(manager: EntityManager, eventType: string, events: LineOutcomeEvent[]): Promise<LineTransition[]> {
   const states = await readLineStates(manager, events);
+  const before = new Map([...states].map(([key, state]) => [key, state.status]));
   const history: { orderId: string; lineId: string; status: string; reason: string | null; eventId: string }[] = [];
   const unknown: LineOutcomeEvent[] = [];
   const touched = new Set<string>();
@@ -47,7 +53,7 @@ export async function applyLineOutcomes(manager: EntityManager, eventType: strin
   refuseUnknown(eventType, unknown);
   await writeLineStates(manager, changed);
   await appendStatusHistory(manager, history);
-  return changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status }));
+  return changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status, previous: before.get(lineKey(orderId, lineId))! }));
 }
 
 /** Events about orders or lines this service never stored cannot be applied: the chunk fails for good (DLQ). */

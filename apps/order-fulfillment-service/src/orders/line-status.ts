@@ -1,7 +1,10 @@
-export const lineStatuses = ['received', 'awaiting_stock', 'unroutable', 'allocated', 'delivered', 'email_failed'] as const;
+export const lineStatuses = ['received', 'awaiting_stock', 'unroutable', 'allocated', 'delivered', 'email_failed', 'cancelled'] as const;
 export type LineStatus = (typeof lineStatuses)[number];
 export const orderStatuses = ['received', 'fulfilled'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
+/** Shown as the order's status once a refund applied (orders.refund_status). */
+export const refundStatuses = ['refunded', 'partially_refunded'] as const;
+export type RefundStatus = (typeof refundStatuses)[number];
 
 /** What happened to a line, as told by the pool and notification services. */
 export type LineOutcome =
@@ -15,7 +18,7 @@ export interface LineState {
   reason: string | null;
 }
 
-const waitingForLicenses: readonly LineStatus[] = ['received', 'awaiting_stock', 'unroutable'];
+export const waitingForLicenses: readonly LineStatus[] = ['received', 'awaiting_stock', 'unroutable'];
 
 /**
  * The line's next status, or null when the outcome changes nothing. The topics are read by

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Customer, OrderLine } from '@keypool/contracts';
 import type { DeliveryRule } from '../delivery/delivery-rule';
-import type { LineStatus, OrderStatus } from './line-status';
+import type { LineStatus, OrderStatus, RefundStatus } from './line-status';
 
 // Writes go through set-based SQL in the handlers; these entities serve the reads
 // and name the columns in one place.
@@ -21,6 +21,8 @@ export class OrderEntity {
   @Column('text') status!: OrderStatus;
   @Column('timestamptz', { name: 'received_at' }) receivedAt!: Date;
   @Column('timestamptz', { name: 'fulfilled_at', nullable: true }) fulfilledAt!: Date | null;
+  /** Set once a refund applied: every line refunded, or only some. */
+  @Column('text', { name: 'refund_status', nullable: true }) refundStatus!: RefundStatus | null;
 }
 
 @Entity('order_lines')
@@ -39,6 +41,8 @@ export class OrderLineEntity {
   /** The original LicenseAllocated; every resend of the line names it in `resendof`. */
   @Column('text', { name: 'allocation_event_id', nullable: true }) allocationEventId!: string | null;
   @Column('text', { name: 'delivered_license_ids', array: true, nullable: true }) deliveredLicenseIds!: string[] | null;
+  @Column('timestamptz', { name: 'refunded_at', nullable: true }) refundedAt!: Date | null;
+  @Column('text', { name: 'refund_reason', nullable: true }) refundReason!: string | null;
 }
 
 @Entity('line_licenses')
