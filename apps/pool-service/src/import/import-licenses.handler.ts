@@ -81,8 +81,19 @@ export class ImportLicensesHandler {
   /** Judges every line, and streams the accepted ones into the staging table; returns how many. */
   private async stage(client: PoolClient, lines: AsyncIterable<UploadedLine>, report: ImportReportBuilder): Promise<number> {
     const copy = client.query(copyFrom('COPY license_import (line, id, value_hash, value) FROM STDIN (FORMAT binary)'));
+    // A COPY the server ends (a dropped connection) errors the stream at any moment: recorded
+    // here, so it neither goes unhandled nor leaves a write waiting for a 'drain' that never comes.
+    let copyFailure: unknown;
+    const copyFailed = new Promise<never>((_, reject) =>
+      copy.once('error', (error) => {
+        copyFailure = error;
+        reject(error);
+      }),
+    );
+    copyFailed.catch(() => undefined);
     const send = async (chunk: Buffer) => {
-      if (!copy.write(chunk)) await once(copy, 'drain');
+      if (copyFailure !== undefined) throw copyFailure;
+      if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), copyFailed]);
     };
     let staged = 0;
     let batch: AcceptedLine[] = [];
@@ -92,8 +103,8 @@ export class ImportLicensesHandler {
       staged += batch.length;
       batch = [];
       await send(rows);
-      // Hashing and sealing run on the event loop (worker threads did not pay on two cores, see
-      // tools/bench/import.ts); one batch at a time, with a turn for other requests in between.
+      // Hashing and sealing run on the event loop (on two busy cores, one or two worker threads
+      // were measured no faster); one batch at a time, with a turn for other requests in between.
       await new Promise((resolve) => setImmediate(resolve));
     };
     let failure: unknown;
@@ -116,7 +127,7 @@ export class ImportLicensesHandler {
     }
     // Ended cleanly even when the upload turned out unreadable: the rows staged so far are
     // rolled back with the transaction, and the connection is left in a state it can report on.
-    copy.end(COPY_TRAILER);
+    if (copyFailure === undefined) copy.end(COPY_TRAILER);
     await finished(copy).catch((error: unknown) => (failure ??= error));
     if (failure !== undefined) throw failure;
     return staged;
@@ -125,9 +136,10 @@ export class ImportLicensesHandler {
   /** Moves the staged rows into the pool in file order, the first of equal keys winning, and reports the rest as duplicates. */
   private async store(runner: QueryRunner, target: ImportTarget, staged: number, report: ImportReportBuilder): Promise<void> {
     if (staged === 0) return;
-    // The line index and fresh statistics let the INSERT read the rows in file order as they lie,
-    // where sorting them (values and all) spilled a file the size of the upload to disk.
-    await runner.query(`ANALYZE license_import`);
+    // The line index and fresh statistics let the INSERT read a large file's rows in file order as
+    // they lie, where sorting them (values and all) spilled a file the size of the upload to disk.
+    // A small one sorts in memory; the statistics would cost it more than they save.
+    if (staged >= 10_000) await runner.query(`ANALYZE license_import`);
     const [{ added }]: { added: number }[] = await runner.query(
       `WITH stored AS (
          INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
