@@ -1,4 +1,4 @@
-import { dlqTopic, eventTypes, exampleEventData, parseCloudEvent, topicsFromEnv, type EventType } from '@keypool/contracts';
+import { dlqTopic, eventTypes, exampleEventData, messageKeyFields, parseCloudEvent, topicsFromEnv, type EventType } from '@keypool/contracts';
 import { contractDecoder, contractTopicConsumer } from './consumer/contract-decoder';
 import { contractEvent, kafkaMessageOf, republishedEvent } from './contract-event';
 
@@ -15,14 +15,17 @@ describe('contractEvent', () => {
       const parsed = parseCloudEvent(kafkaMessageOf(event).value, type);
       expect(parsed.ok).toBe(true);
       expect(event.envelope).toMatchObject({ type, source: '/keypool/pool-service', dataschema: `https://keypool.dev/schemas/${type}/v1.json` });
-      expect(event.key).toBe(type === 'PoolLow' ? 'pool_editor_eur' : 'ord_1001');
-      expect(event.aggregateType).toBe(type === 'PoolLow' ? 'pool' : 'order');
+      const keyField = messageKeyFields[type];
+      expect(event.key).toBe((exampleEventData[type] as Record<string, unknown>)[keyField]);
+      expect(event.aggregateType).toBe(keyField.replace(/Id$/, ''));
     }
   });
 
   it('sends each event to its configured topic', () => {
     expect(build('LicenseAllocated').topic).toBe('acme.license-allocated');
     expect(build('OrderPaid').topic).toBe('order-paid');
+    expect(build('PoolLow')).toMatchObject({ key: 'pool_editor_eur', aggregateType: 'pool' });
+    expect(build('OrderPaid')).toMatchObject({ key: 'ord_1001', aggregateType: 'order' });
     expect(new Set(eventTypes.map((type) => build(type).topic)).size).toBe(eventTypes.length);
   });
 
