@@ -13,8 +13,8 @@
 #      postgres:15                       Debian's postgresql-15
 #      apache/kafka:<tools/stack's KAFKA_VERSION>   the Maven Central jars on Debian's OpenJDK 17
 #    An image that exists is kept (KEYPOOL_REBUILD_STANDINS=1 rebuilds them).
-# 3. docker compose: copies the committed tree (git archive HEAD, so others' unfinished edits
-#    are not built), writes a .env of fresh random values, `up -d --build`, waits for the demo
+# 3. docker compose: clones the committed tree (HEAD, so others' unfinished edits are not
+#    built), writes a .env of fresh random values, `up -d --build`, waits for the demo
 #    service to exit, shows its output (license masked) and what the inbox holds as seen from
 #    this host, checks the host listener with kafkajs, then `down -v`.
 # 4. testcontainers: KEYPOOL_STACK=containers npx jest <specs> (integration specs, an
@@ -115,12 +115,15 @@ docker images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E '^(keypoo
 
 failures=()
 
-# The committed tree, not the work tree: what is proved is what a clone gets.
+# The committed tree, not the work tree: what is proved is what a clone gets. A clone (sharing
+# this checkout's objects), since some tests ask git what is committed.
 snapshot() {
-  [ -f "$WORK/src/.commit" ] && [ "$(cat "$WORK/src/.commit")" = "$(git rev-parse HEAD)" ] && return
-  rm -rf "$WORK/src" && mkdir -p "$WORK/src"
-  git archive HEAD | tar -x -C "$WORK/src"
-  git rev-parse HEAD >"$WORK/src/.commit"
+  local head
+  head="$(git rev-parse HEAD)"
+  [ "$(git -C "$WORK/src" rev-parse HEAD 2>/dev/null)" = "$head" ] && return
+  rm -rf "$WORK/src"
+  git clone -q --shared --no-checkout "$REPO" "$WORK/src"
+  git -C "$WORK/src" checkout -q --detach "$head"
 }
 
 # --- 3. docker compose
@@ -150,7 +153,7 @@ EOF
     tail -n 40 "$WORK/compose-up.log"
     status=1
   fi
-  echo "  images compose built: $(grep -c '^Building ' "$WORK/compose-up.log" || true) ($(grep '^Building ' "$WORK/compose-up.log" | tr '\n' ' '))"
+  echo "  images compose built: $(grep -c '^Building ' "$WORK/compose-up.log" || true) (by the service: $(sed -n 's/^Building //p' "$WORK/compose-up.log" | tr '\n' ' '))"
   if [ "$status" = 0 ]; then
     demo_id="$(dc ps -q demo)"
     if [ -z "$demo_id" ]; then status=1; else
