@@ -2,7 +2,7 @@
 # Proof that docker-compose.yml and the testcontainers path work on this machine (run as root):
 #   bash tools/docker/prove.sh            # compose, then a subset of the tests under KEYPOOL_STACK=containers
 #   bash tools/docker/prove.sh --full     # compose, then every jest suite under KEYPOOL_STACK=containers
-#   bash tools/docker/prove.sh --compose-only | --tests-only
+#   bash tools/docker/prove.sh --compose-only | --tests-only [spec paths instead of the subset]
 #
 # 1. Installs Debian's docker.io, docker-compose and debootstrap if missing; starts dockerd if
 #    no engine answers (and stops it at the end).
@@ -31,13 +31,16 @@ PROJECT=keypool-proof
 KAFKA_VERSION="$(bash -c 'source tools/stack/lib.sh; echo "$KAFKA_VERSION"')"
 
 mode=all
-case "${1:-}" in
-  "") ;;
-  --full) mode=full ;;
-  --compose-only) mode=compose ;;
-  --tests-only) mode=tests ;;
-  *) echo "usage: $0 [--full|--compose-only|--tests-only]" >&2; exit 2 ;;
-esac
+specs=()
+for arg in "$@"; do
+  case "$arg" in
+    --full) mode=full ;;
+    --compose-only) mode=compose ;;
+    --tests-only) mode=tests ;;
+    -*) echo "usage: $0 [--full|--compose-only|--tests-only] [spec paths for the testcontainers part]" >&2; exit 2 ;;
+    *) specs+=("$arg") ;;
+  esac
+done
 
 say() { printf '\n[prove %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[prove] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -203,6 +206,7 @@ SUBSET=(
 )
 prove_tests() {
   local status=0 args=()
+  if [ ${#specs[@]} -gt 0 ]; then SUBSET=("${specs[@]}"); fi
   if [ "$mode" = full ]; then
     say "KEYPOOL_STACK=containers: every jest suite"
   else
