@@ -50,7 +50,11 @@ export class ServiceProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const service = new ServiceProcess(name, `http://127.0.0.1:${port}`, child, logFile);
-    await service.waitUntilReady(90000);
+    // A service that never got ready is stopped here: the caller has no handle to stop it by.
+    await service.waitUntilReady(90000).catch(async (error: unknown) => {
+      await service.stop();
+      throw error;
+    });
     return service;
   }
 
