@@ -165,8 +165,16 @@
     const scale = Math.max(pool.available, pool.threshold * 2, 1);
     const scope = pool.productId ? `${pool.productId}${pool.currency ? ` · ${pool.currency}` : ''}` : 'all products (common pool)';
     const details = h('details', { 'data-pool-id': pool.id, open }, h('summary', {}, 'Consumption and held lines'), h('div', { class: 'detail-body' }));
-    details.addEventListener('toggle', () => details.open && poolDetails(pool, details.querySelector('.detail-body')));
-    if (open) poolDetails(pool, details.querySelector('.detail-body'));
+    // Loaded once per card, when first opened (a card redrawn open loads again, for fresh figures).
+    let loaded = false;
+    const load = () => {
+      if (loaded) return;
+      loaded = true;
+      const body = details.querySelector('.detail-body');
+      poolDetails(pool, body).catch((error) => body.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message)));
+    };
+    details.addEventListener('toggle', () => details.open && load());
+    if (open) load();
     return h('article', { class: 'pool', 'data-pool-id': pool.id, 'data-level': level },
       h('h4', {}, pool.name,
         h('span', { class: 'badge mode' }, pool.mode),
