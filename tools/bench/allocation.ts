@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { dataschemaOf, exampleEventData } from '@keypool/contracts';
-import { envelope } from '@keypool/messaging';
+import { exampleEventData } from '@keypool/contracts';
+import { contractEvent } from '@keypool/messaging';
 import { ServiceProcess, TEST_KEYS, freePort, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName } from '@keypool/testing';
 import { BENCH_SERVICE_SETTINGS, importLicenses, licenseLines } from './e2e-throughput';
 import { Arrivals, REPO_ROOT, perSecond, publish } from './load';
@@ -50,7 +50,7 @@ async function keypoolAllocation(lines: number, url: string, fixedPorts: boolean
     await importLicenses(pool.url, poolId, licenseLines(lines));
     const base = exampleEventData.AllocationRequested;
     const requests = Array.from({ length: lines }, (_, i) =>
-      envelope({ type: 'AllocationRequested', source: 'bench', dataschema: dataschemaOf('AllocationRequested'), data: { ...base, orderId: `${prefix}-${i}`, productId: 'p_alloc', item: { ...base.item, productId: 'p_alloc', quantity: 1 }, licenseCount: 1 } }),
+      contractEvent('AllocationRequested', { ...base, orderId: `${prefix}-${i}`, productId: 'p_alloc', item: { ...base.item, productId: 'p_alloc', quantity: 1 }, licenseCount: 1 }, { producer: 'bench', topics }).envelope,
     );
     const start = Date.now();
     await publish(producer, topics.allocationRequested, requests);
