@@ -3,6 +3,7 @@ import { MessagingModule, revealAuditRetention } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationEntity } from './allocation/allocation.entity';
 import { AllocationConsumer } from './allocation/allocation.consumer';
+import { RefundConsumer } from './refunds/refund.consumer';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
 import { PoolMetrics } from './alerts/pool-metrics';
 import { PoolConfig, poolEnvSchema } from './config';
@@ -30,14 +31,14 @@ export class AppModule {
         ServiceDatabaseModule.forRoot({ entities: [PoolEntity, LicenseEntity, AllocationEntity], migrations: poolMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
-            produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred],
-            consumes: [topics.allocationRequested],
+            produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred, topics.licenseRevoked],
+            consumes: [topics.allocationRequested, topics.allocationRefunded],
           }),
           retention: (config: PoolConfig) => [revealAuditRetention(config.REVEAL_AUDIT_RETENTION_DAYS)],
         }),
       ],
       controllers: [PoolsController, PoolConsumptionController, ImportController, LicensesController, HeldLinesController, RevealAuditController],
-      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, HeldLineSweeper, LicenseHashBackfill],
+      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, RefundConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }
 }

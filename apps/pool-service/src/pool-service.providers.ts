@@ -12,6 +12,7 @@ import { ImportLicensesHandler } from './import/import-licenses.handler';
 import { LicensesHandler } from './licenses/licenses.handler';
 import { PoolConsumptionHandler } from './pools/pool-consumption.handler';
 import { PoolsHandler } from './pools/pools.handler';
+import { RefundAllocationsHandler } from './refunds/refund-allocations.handler';
 import { PoolEvents } from './shared/pool-events';
 
 /** The plain-TypeScript handlers, built once from the platform's pieces. */
@@ -49,6 +50,11 @@ export const poolServiceProviders: Provider[] = [
     inject: [DataSource, Messaging, SecretBox, PoolQueue],
     useFactory: (ds: DataSource, messaging: Messaging, cipher: SecretBox, queue: PoolQueue) =>
       new LicensesHandler(ds, messaging.transactions, cipher, queue),
+  },
+  {
+    provide: RefundAllocationsHandler,
+    inject: [PoolEvents, PoolQueue],
+    useFactory: (events: PoolEvents, queue: PoolQueue) => new RefundAllocationsHandler(events, queue),
   },
   { provide: HeldLinesHandler, inject: [DataSource], useFactory: (ds: DataSource) => new HeldLinesHandler(ds) },
   { provide: PoolConsumptionHandler, inject: [DataSource], useFactory: (ds: DataSource) => new PoolConsumptionHandler(ds) },

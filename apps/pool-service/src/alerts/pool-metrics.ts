@@ -42,7 +42,7 @@ export class PoolMetrics implements OnModuleInit {
         `SELECT (SELECT coalesce(sum(allocated_lines), 0) FROM pool) AS allocated,
                 count(*) FILTER (WHERE status = 'awaiting_stock')::int AS awaiting_stock,
                 count(*) FILTER (WHERE status = 'unroutable')::int AS unroutable
-           FROM allocation WHERE status <> 'allocated'`,
+           FROM allocation WHERE status <> 'allocated' AND status <> 'cancelled'`,
       );
       this.set({ status: 'allocated' }, Number(allocated));
       this.set({ status: 'awaiting_stock' }, awaiting_stock);

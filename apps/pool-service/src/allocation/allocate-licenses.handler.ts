@@ -6,6 +6,7 @@ import { allocationEventContext, allocationRequestContext } from '../keys/sealed
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
 import { MAX_PICK, PoolQueue, PoolServed } from './pool-queue';
+import { lockOrderLines } from './order-line-locks';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 
 /**
@@ -24,6 +25,7 @@ export class AllocateLicensesHandler {
     const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
     if (unique.length === 0) return;
     await this.shareRoutingLocks(tx, unique.map((r) => r.merchantId));
+    await lockOrderLines(tx, unique.map((r) => r.orderId));
     const inserted = await this.recordNewLines(tx, unique);
     const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
     const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
@@ -48,12 +50,15 @@ export class AllocateLicensesHandler {
     return tx.manager.query(
       `INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
        SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
-              CASE WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
-              CASE WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
+              CASE WHEN refunded.at IS NOT NULL THEN 'cancelled' WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
+              CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
+                   WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
               r.request
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::bytea[], $9::uuid[])
               WITH ORDINALITY AS r(order_id, line_id, merchant_id, product_id, currency, test, license_count, request, id, ord)
          CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
+         -- A refund recorded first (under the same order lock) cancels the line before it waits.
+         LEFT JOIN LATERAL (SELECT t.refunded_at AS at FROM refunded_line t WHERE t.order_id = r.order_id AND t.line_id = r.line_id) refunded ON true
         ORDER BY r.ord
        ON CONFLICT (order_id, line_id) DO NOTHING
        RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event`,
@@ -83,14 +88,14 @@ export class AllocateLicensesHandler {
     const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!, allocationEventContext(l.id))) as Envelope<LicenseAllocatedData>);
     allocated.forEach((e) => tx.publish(this.events.licenseAllocatedAgain(e)));
     known
-      .filter((l) => l.status !== 'allocated')
+      .filter((l) => l.status === 'awaiting_stock' || l.status === 'unroutable')
       .forEach((l) => tx.publish(this.events.heldLine(l, l.reason ?? 'The line is held until it can be served')));
   }
 
   private async deferHeld(tx: Tx, inserted: AllocationRow[], outcomes: PoolServed[]): Promise<void> {
     const served = new Set(outcomes.flatMap((o) => o.served));
     const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
-    const held = inserted.filter((l) => l.status === 'unroutable' || !served.has(l.id));
+    const held = inserted.filter((l) => l.status === 'unroutable' || (l.status === 'awaiting_stock' && !served.has(l.id)));
     const reasons = held.map((line) => (line.status === 'unroutable' ? line.reason! : awaitingStockReason(line, byPool.get(line.pool_id!))));
     held.forEach((line, i) => tx.publish(this.events.heldLine(line, reasons[i])));
     const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type LineStatus = 'allocated' | 'awaiting_stock' | 'unroutable';
+export type LineStatus = 'allocated' | 'awaiting_stock' | 'unroutable' | 'cancelled';
 
 /** An allocation row as raw SQL returns it (snake_case), for the set-based handlers. */
 export interface AllocationRow {

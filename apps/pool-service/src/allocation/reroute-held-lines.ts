@@ -32,7 +32,7 @@ export class RerouteHeldLines {
               status = CASE WHEN r.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
               reason = CASE WHEN r.pool_id IS NULL THEN ${unroutableReasonSql(line)} END
          FROM (SELECT a.id, ${routeSql(line)} AS pool_id
-                 FROM allocation a WHERE a.merchant_id = $1 AND a.status <> 'allocated') r
+                 FROM allocation a WHERE a.merchant_id = $1 AND a.status <> 'allocated' AND a.status <> 'cancelled') r
         WHERE a.id = r.id AND a.pool_id IS DISTINCT FROM r.pool_id
         RETURNING a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.license_count, a.pool_id, a.status, a.reason`,
       [merchantId],

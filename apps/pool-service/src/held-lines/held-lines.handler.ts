@@ -24,7 +24,7 @@ export class HeldLinesHandler {
     const rows: (Record<string, unknown> & { seq: string })[] = await this.dataSource.query(
       `SELECT seq, order_id, line_id, merchant_id, product_id, currency, test, license_count, status, reason, pool_id, requested_at
          FROM allocation
-        WHERE status <> 'allocated' AND ($1::text IS NULL OR merchant_id = $1) AND ($2::text IS NULL OR status = $2)
+        WHERE status <> 'allocated' AND status <> 'cancelled' AND ($1::text IS NULL OR merchant_id = $1) AND ($2::text IS NULL OR status = $2)
           AND ($3::uuid IS NULL OR pool_id = $3) AND seq > $4
         ORDER BY seq LIMIT $5`,
       [filter.merchantId ?? null, filter.status ?? null, filter.poolId ?? null, filter.after ?? '0', filter.limit + 1],

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type LicenseStatus = 'available' | 'allocated' | 'withdrawn';
+export type LicenseStatus = 'available' | 'allocated' | 'withdrawn' | 'revoked';
 
 /**
  * One license of a pool. The value is sealed (SecretBox, key id inside) and found again only

@@ -16,7 +16,7 @@ export class LicensesController {
     summary: "List a pool's licenses, oldest first",
     description: 'Values are masked (first and last four characters, or •••• under 12 characters) for every key, support included; POST …/licenses/{licenseId}/reveal shows one, audited.',
   })
-  @ApiQuery({ name: 'status', required: false, enum: ['available', 'allocated', 'withdrawn'] })
+  @ApiQuery({ name: 'status', required: false, enum: ['available', 'allocated', 'withdrawn', 'revoked'] })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
   @ApiQuery({ name: 'after', required: false, description: 'nextCursor of the previous page' })
   async list(
@@ -28,7 +28,7 @@ export class LicensesController {
   ): Promise<LicensePage> {
     await visiblePool(this.pools, caller, poolId);
     const page = {
-      status: oneOfValues(status, ['available', 'allocated', 'withdrawn'] as const, 'status'),
+      status: oneOfValues(status, ['available', 'allocated', 'withdrawn', 'revoked'] as const, 'status'),
       limit: pageLimit(limit),
       after: cursor(after),
     };

@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from '@sinclair/typebox';
+import { RefundPolicy, refundPolicies } from '../refunds/refund-allocations.handler';
 import { bodyParser } from '../shared/parse-body';
 
 const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S+$' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Threshold = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+const RefundPolicySchema = Type.Unsafe<RefundPolicy>({ type: 'string', enum: [...refundPolicies] });
 
 export const parseCreatePool = bodyParser(
   Type.Object(
@@ -15,13 +17,17 @@ export const parseCreatePool = bodyParser(
       productId: Type.Optional(Type.Union([Id, Type.Null()])),
       currency: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]{3}$' }), Type.Null()])),
       threshold: Threshold,
+      refundPolicy: Type.Optional(RefundPolicySchema),
     },
     { additionalProperties: false },
   ),
 );
 
 export const parseUpdatePool = bodyParser(
-  Type.Object({ name: Type.Optional(Name), threshold: Type.Optional(Threshold) }, { additionalProperties: false, minProperties: 1 }),
+  Type.Object(
+    { name: Type.Optional(Name), threshold: Type.Optional(Threshold), refundPolicy: Type.Optional(RefundPolicySchema) },
+    { additionalProperties: false, minProperties: 1 },
+  ),
 );
 
 export class CreatePoolBody {
@@ -36,9 +42,12 @@ export class CreatePoolBody {
   currency?: string | null;
   @ApiProperty({ minimum: 0, description: 'PoolLow (level low) is raised when available falls below this' })
   threshold!: number;
+  @ApiPropertyOptional({ enum: [...refundPolicies], default: 'revoke', description: "what a refund does to a delivered line's licenses: revoke (LicenseRevoked, never sold again), return_if_unsent (back in stock when no e-mail went out, else revoke), keep (the refund is recorded only)" })
+  refundPolicy?: RefundPolicy;
 }
 
 export class UpdatePoolBody {
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ minimum: 0 }) threshold?: number;
+  @ApiPropertyOptional({ enum: [...refundPolicies] }) refundPolicy?: RefundPolicy;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { RefundPolicy } from '../refunds/refund-allocations.handler';
 import type { PoolMode } from './pool.entity';
 
 export class PoolView {
@@ -9,6 +10,7 @@ export class PoolView {
   @ApiProperty({ nullable: true, type: String, description: 'null: the merchant common pool' }) productId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'null: every currency' }) currency!: string | null;
   @ApiProperty({ description: 'PoolLow is raised when available falls below this' }) threshold!: number;
+  @ApiProperty({ enum: ['revoke', 'return_if_unsent', 'keep'], description: "what a refund does to a delivered line's licenses" }) refundPolicy!: RefundPolicy;
   @ApiProperty() archived!: boolean;
   @ApiProperty({ description: 'licenses ready to be allocated' }) available!: number;
   @ApiProperty({ description: 'licenses given to order lines' }) allocated!: number;
@@ -27,6 +29,7 @@ export interface PoolRow {
   product_id: string | null;
   currency: string | null;
   threshold: number;
+  refund_policy: RefundPolicy;
   archived_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -45,6 +48,7 @@ export function toPoolView(row: PoolRow): PoolView {
     productId: row.product_id,
     currency: row.currency,
     threshold: row.threshold,
+    refundPolicy: row.refund_policy,
     archived: row.archived_at !== null,
     available: Number(row.available),
     allocated: Number(row.allocated),
@@ -62,7 +66,7 @@ export function toPoolView(row: PoolRow): PoolView {
  * and withdrawn licenses, comes from the pool's running totals.
  */
 export function poolsWithStockSql(where: string): string {
-  return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.archived_at, p.created_at, p.updated_at,
+  return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.refund_policy, p.archived_at, p.created_at, p.updated_at,
                  coalesce(l.available, 0)::int AS available, p.allocated_licenses::int AS allocated,
                  p.withdrawn_licenses::int AS withdrawn, coalesce(h.backordered, 0)::int AS backordered
             FROM pool p

@@ -12,6 +12,8 @@ export class PoolEntity {
   @Column({ type: 'text' }) mode!: PoolMode;
   @Column({ type: 'text' }) name!: string;
   @Column({ type: 'integer' }) threshold!: number;
+  /** What a refund does to a delivered line's licenses: revoke, return_if_unsent or keep. */
+  @Column({ name: 'refund_policy', type: 'text', default: 'revoke' }) refundPolicy!: 'revoke' | 'return_if_unsent' | 'keep';
   /** Whether the next fall below the threshold raises a `low` alert (one per crossing). */
   @Column({ name: 'low_armed', type: 'boolean', default: true }) lowArmed!: boolean;
   /** Whether the next emptying raises an `empty` alert (one per emptying). */

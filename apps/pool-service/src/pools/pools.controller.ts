@@ -31,6 +31,7 @@ export class PoolsController {
         productId,
         currency,
         threshold: input.threshold,
+        refundPolicy: input.refundPolicy,
       }),
     );
   }

@@ -3,6 +3,7 @@ import type { Transactions, Tx } from '@keypool/messaging';
 import { PoolQueue } from '../allocation/pool-queue';
 import { RerouteHeldLines } from '../allocation/reroute-held-lines';
 import { isUuid } from '../shared/ids';
+import type { RefundPolicy } from '../refunds/refund-allocations.handler';
 import type { PoolMode } from './pool.entity';
 import { PoolRow, PoolView, poolsWithStockSql, toPoolView } from './pool-view';
 
@@ -13,6 +14,7 @@ export interface NewPool {
   productId: string | null;
   currency: string | null;
   threshold: number;
+  refundPolicy?: RefundPolicy;
 }
 
 export type PoolChange<T = PoolView> =
@@ -39,8 +41,8 @@ export class PoolsHandler {
       const id = await this.transactions.run(async (tx) => {
         await this.reroute.lockRouting(tx, input.merchantId);
         const [{ id }] = await tx.manager.query(
-          `INSERT INTO pool (merchant_id, product_id, currency, mode, name, threshold) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-          [input.merchantId, input.productId, input.currency, input.mode, input.name ?? defaultName(input), input.threshold],
+          `INSERT INTO pool (merchant_id, product_id, currency, mode, name, threshold, refund_policy) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+          [input.merchantId, input.productId, input.currency, input.mode, input.name ?? defaultName(input), input.threshold, input.refundPolicy ?? 'revoke'],
         );
         await this.reroute.reroute(tx, input.merchantId);
         return id as string;
@@ -67,12 +69,12 @@ export class PoolsHandler {
   }
 
   /** A new threshold is judged at once: it may raise (or re-arm) the low alert. */
-  async update(poolId: string, change: { name?: string; threshold?: number }): Promise<PoolView> {
+  async update(poolId: string, change: { name?: string; threshold?: number; refundPolicy?: RefundPolicy }): Promise<PoolView> {
     await this.transactions.run(async (tx) => {
       const [pool] = await this.queue.lock(tx.manager, [poolId]);
       await tx.manager.query(
-        `UPDATE pool SET name = coalesce($2, name), threshold = coalesce($3, threshold), updated_at = now() WHERE id = $1`,
-        [poolId, change.name ?? null, change.threshold ?? null],
+        `UPDATE pool SET name = coalesce($2, name), threshold = coalesce($3, threshold), refund_policy = coalesce($4, refund_policy), updated_at = now() WHERE id = $1`,
+        [poolId, change.name ?? null, change.threshold ?? null, change.refundPolicy ?? null],
       );
       if (change.threshold !== undefined && !pool.archived_at) {
         await this.queue.raiseAlerts(tx, { ...pool, threshold: change.threshold });

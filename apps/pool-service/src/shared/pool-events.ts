@@ -1,4 +1,4 @@
-import type { AllocationDeferredData, AllocationRequestedData, License, LicenseAllocatedData, PoolLowData, Topics } from '@keypool/contracts';
+import type { AllocationDeferredData, AllocationRequestedData, License, LicenseAllocatedData, LicenseRevokedData, PoolLowData, Topics } from '@keypool/contracts';
 import { Envelope, OutgoingEvent, contractEvent, republishedEvent } from '@keypool/messaging';
 import type { AllocationRow } from '../allocation/allocation.entity';
 
@@ -51,5 +51,9 @@ export class PoolEvents {
 
   poolLow(data: PoolLowData): OutgoingEvent<PoolLowData> {
     return contractEvent('PoolLow', data, { producer, topics: this.topics });
+  }
+
+  licenseRevoked(data: LicenseRevokedData): OutgoingEvent<LicenseRevokedData> {
+    return contractEvent('LicenseRevoked', data, { producer, topics: this.topics });
   }
 }
