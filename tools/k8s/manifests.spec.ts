@@ -248,7 +248,7 @@ describe('the Kubernetes manifests', () => {
           expect(named(manifests, 'TriggerAuthentication', trigger.authenticationRef.name)).toBeDefined();
         }
       }
-      expect(byKind(manifests, 'ScaledObject').flatMap((scaled) => scaled.spec.triggers).length).toBe(8);
+      expect(byKind(manifests, 'ScaledObject').flatMap((scaled) => scaled.spec.triggers).length).toBe(10);
     });
 
     it('declares every topic and DLQ: 3 replicas, min.insync.replicas 2, DLQs kept 90 days', () => {
