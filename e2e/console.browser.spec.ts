@@ -1,7 +1,7 @@
 // The ops & support console in Debian's Chromium, against the whole system: three services
 // on the real broker and PostgreSQL, e-mail through the SendGrid-compatible sink, and the
 // console as its own process, as the demo runs it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -228,5 +228,11 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
       return { consumption: consumption.status, deadLetters: deadLetters.status, alertMerchants: alerts.alerts.map((a) => a.merchantId) };
     }, acmePoolId);
     expect(answers).toEqual({ consumption: 404, deadLetters: 403, alertMerchants: [] });
+  });
+
+  it("writes no API key and no license value to the console's log, only who signed in by key id", () => {
+    const log = readFileSync(consoleApp.logFile, 'utf8');
+    expect(log).toMatch(/"msg":"signed in","keyId":"key_[0-9a-f]{12}","kind":"support"/);
+    for (const secret of [...Object.values(keys), ...licenseValues]) expect(log).not.toContain(secret);
   });
 });
