@@ -1,5 +1,5 @@
 // The license import at scale, next to the database's own bulk speed measured in the same run:
-//   node -r @swc-node/register tools/bench/import.ts [--lines 1000000] [--format text|json|both]
+//   node -r @swc-node/register tools/bench/import.ts [--lines 1000000] [--format text|json|both] [--memory]
 // prints one JSON object per format: {format, lines, seconds, linesPerSec, rssGrowthMiB,
 // copyBaselineSeconds, copyRatio}. `benchImport` returns the same figures to the bench table.
 //
@@ -115,6 +115,51 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
     await service?.stop();
     await db.drop();
     await Promise.all(files.map((file) => rm(file, { force: true })));
+  }
+}
+
+/**
+ * What an import keeps, rather than what V8 has yet to collect: pool-service with
+ * tools/bench/import-gc.preload.js, which forces a full collection before each resident-set
+ * sample (as the default run's memory test does in-process). `rssGrowthMiB` of benchImport
+ * counts garbage and the young generation's growth too.
+ */
+export async function benchImportMemory(options: ImportBenchOptions = {}): Promise<{ format: ImportFormat; lines: number; keptGrowthMiB: number }[]> {
+  const lines = options.lines ?? 1_000_000;
+  const logDir = options.logDir ?? join(REPO, '.cache/bench');
+  mkdirSync(logDir, { recursive: true });
+  const keptFile = join(logDir, `import-kept-rss-${randomBytes(3).toString('hex')}`);
+  const preload = { NODE_OPTIONS: `--expose-gc --require ${join(__dirname, 'import-gc.preload.js')}`, BENCH_KEPT_RSS_FILE: keptFile };
+  const db = await freshDatabase('bench_import_memory');
+  const figures: { format: ImportFormat; lines: number; keptGrowthMiB: number }[] = [];
+  let service: ServiceProcess | undefined;
+  try {
+    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...preload }), await freePort(), logDir);
+    await upload(service.url, await createPool(service.url, 'p_memory_warm_up'), 'text', Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')));
+    const kept = () => Number(readFileSync(keptFile, 'utf8')) || 0;
+    for (const format of options.formats ?? ['text', 'json']) {
+      const file = join(logDir, `import-memory-${randomBytes(3).toString('hex')}.${format}`);
+      try {
+        await writeLicenses(file, `MEM-${format.toUpperCase()}-${randomBytes(3).toString('hex')}`, lines, format);
+        const pool = await createPool(service.url, `p_memory_${format}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const baseline = kept();
+        let peak = baseline;
+        const timer = setInterval(() => (peak = Math.max(peak, kept())), 100);
+        const report = await upload(service.url, pool, format, file).finally(() => clearInterval(timer));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        peak = Math.max(peak, kept());
+        if (report['added'] !== lines) throw new Error(`the ${format} import stored ${String(report['added'])} of ${lines} licenses`);
+        figures.push({ format, lines, keptGrowthMiB: round((peak - baseline) / 2 ** 20, 1) });
+      } finally {
+        await rm(file, { force: true });
+      }
+    }
+    return figures;
+  } finally {
+    await service?.stop();
+    await db.drop();
+    await rm(keptFile, { force: true });
   }
 }
 
@@ -253,7 +298,9 @@ if (require.main === module) {
   const format = argument('format') ?? 'both';
   if (!Number.isInteger(lines) || lines < 1 || lines > 10_000_000) throw new Error('--lines must be a whole number from 1 to 10,000,000');
   if (!['text', 'json', 'both'].includes(format)) throw new Error('--format must be text, json or both');
-  benchImport({ lines, formats: format === 'both' ? ['text', 'json'] : [format as ImportFormat] }).then(
+  const formats: ImportFormat[] = format === 'both' ? ['text', 'json'] : [format as ImportFormat];
+  // --memory: what the import keeps (in-process, forced collections) instead of the speed run.
+  (process.argv.includes('--memory') ? benchImportMemory({ lines, formats }) : benchImport({ lines, formats })).then(
     (figures) => {
       for (const figure of figures) console.log(JSON.stringify(figure));
       process.exit(0);
