@@ -104,10 +104,6 @@ describe('house rules', () => {
 
   it('adds no controller that reaches the database itself (those that still do move to use cases in issue 14, part 2)', () => {
     const stillInjecting = [
-      'apps/order-fulfillment-service/src/delivery/delivery.controller.ts',
-      'apps/order-fulfillment-service/src/order-api/orders.controller.ts',
-      'apps/order-fulfillment-service/src/reveal/reveal.controller.ts',
-      'apps/order-fulfillment-service/src/stuck-lines/stuck-lines.controller.ts',
       'apps/pool-service/src/pools/pool-consumption.controller.ts',
       'libs/platform/src/audit/reveal-audit.controller.ts',
     ];

@@ -4,16 +4,20 @@ import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@k
 import { fulfillmentEnvSchema } from './config';
 import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
 import { DeliveryController } from './delivery/delivery.controller';
+import { ProductDeliverySettings } from './delivery/delivery-settings';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
 import { FulfillmentMetrics } from './metrics/fulfillment-metrics';
 import { fulfillmentMigrations } from './migrations';
 import { fulfillmentRetention } from './retention/fulfillment-retention';
 import { OrdersController } from './order-api/orders.controller';
+import { OrderReads } from './order-api/order-reads';
 import { fulfillmentEntities } from './orders/order.entity';
 import { ResendController } from './resend/resend.controller';
 import { RevealController } from './reveal/reveal.controller';
+import { RevealLineLicenses } from './reveal/reveal-line-licenses.handler';
 import { StuckLineMetrics } from './stuck-lines/stuck-line-metrics';
 import { StuckLinesController } from './stuck-lines/stuck-lines.controller';
+import { StuckLines } from './stuck-lines/stuck-lines.handler';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -33,7 +37,7 @@ export class AppModule {
         }),
       ],
       controllers: [DeliveryController, OrdersController, ResendController, RevealController, RevealAuditController, StuckLinesController],
-      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers],
+      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers, OrderReads, ProductDeliverySettings, RevealLineLicenses, StuckLines],
     };
   }
 }

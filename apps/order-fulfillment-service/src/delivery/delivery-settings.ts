@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryRule, DeliverySetting, defaultDeliverySetting } from './delivery-rule';
 import { ProductDeliveryEntity } from './product-delivery.entity';
 
@@ -58,4 +59,18 @@ export async function saveDeliverySetting(manager: EntityManager, merchantId: st
     [merchantId, productId, setting.rule, setting.showOnOrderPage, setting.renewalRequiresSameCustomer],
   );
   return readDeliverySetting(manager, merchantId, productId);
+}
+
+/** A product's delivery setting for the HTTP API: the controller checks the caller and the body, this reads and saves. */
+@Injectable()
+export class ProductDeliverySettings {
+  constructor(private readonly dataSource: DataSource) {}
+
+  read(merchantId: string, productId: string): Promise<ProductDeliveryView> {
+    return readDeliverySetting(this.dataSource.manager, merchantId, productId);
+  }
+
+  save(merchantId: string, productId: string, setting: DeliverySetting): Promise<ProductDeliveryView> {
+    return saveDeliverySetting(this.dataSource.manager, merchantId, productId, setting);
+  }
 }

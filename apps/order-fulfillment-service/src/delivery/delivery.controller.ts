@@ -1,15 +1,14 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Caller, CurrentCaller, canSee } from '@keypool/platform';
 import { parseDeliverySetting } from './delivery-rule';
-import { ProductDeliveryView, readDeliverySetting, saveDeliverySetting } from './delivery-settings';
+import { ProductDeliverySettings, ProductDeliveryView } from './delivery-settings';
 import { DeliverySettingBody, ProductDeliveryResponse } from './delivery.dto';
 
 @ApiTags('delivery')
 @Controller('merchants/:merchantId/products/:productId/delivery')
 export class DeliveryController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly settings: ProductDeliverySettings) {}
 
   @Get()
   @ApiOperation({ summary: "A product's delivery rule and order-page visibility (defaults until the merchant chooses)" })
@@ -17,7 +16,7 @@ export class DeliveryController {
   @ApiResponse({ status: 404, description: "another merchant's product" })
   read(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string): Promise<ProductDeliveryView> {
     checkProduct(caller, merchantId, productId);
-    return readDeliverySetting(this.dataSource.manager, merchantId, productId);
+    return this.settings.read(merchantId, productId);
   }
 
   @Put()
@@ -35,7 +34,7 @@ export class DeliveryController {
     checkProduct(caller, merchantId, productId);
     const setting = parseDeliverySetting(body);
     if (!setting.ok) throw new BadRequestException(setting.error);
-    return saveDeliverySetting(this.dataSource.manager, merchantId, productId, setting.value);
+    return this.settings.save(merchantId, productId, setting.value);
   }
 }
 

@@ -1,15 +1,15 @@
 import { BadRequestException, Controller, Get, HttpException, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
-import { Caller, CurrentCaller, SecretBox } from '@keypool/platform';
-import { OrderPage, listOrders } from './order-list.handler';
+import { Caller, CurrentCaller } from '@keypool/platform';
+import type { OrderPage } from './order-list.handler';
 import { listableStatuses, parseOrderListQuery } from './order-list-query';
-import { OrderView, readOrder } from './order-view.handler';
+import { OrderReads } from './order-reads';
+import type { OrderView } from './order-view.handler';
 
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+  constructor(private readonly orders: OrderReads) {}
 
   @Get()
   @ApiOperation({ summary: "Lists a merchant's orders, newest first, with each line's status" })
@@ -23,7 +23,7 @@ export class OrdersController {
   async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<OrderPage> {
     const parsed = parseOrderListQuery(caller, query);
     if (!parsed.ok) throw new HttpException(parsed.problem.message, parsed.problem.status);
-    return listOrders(this.dataSource.manager, parsed.value);
+    return this.orders.list(parsed.value);
   }
 
   @Get(':orderId')
@@ -32,7 +32,7 @@ export class OrdersController {
   @ApiResponse({ status: 404, description: "unknown, or another merchant's order" })
   async read(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string): Promise<OrderView> {
     if (orderId.length > 200) throw new BadRequestException('orderId: must be at most 200 characters');
-    const order = await readOrder(this.dataSource.manager, this.cipher, caller, orderId);
+    const order = await this.orders.read(caller, orderId);
     if (!order) throw new NotFoundException(`order ${orderId} not found`);
     return order;
   }

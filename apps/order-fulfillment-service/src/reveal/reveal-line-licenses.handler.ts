@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
 import { Caller, SecretBox, canSee, recordReveal } from '@keypool/platform';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
@@ -34,4 +35,14 @@ export async function revealLineLicenses(manager: EntityManager, cipher: SecretB
     reason: request.reason,
   });
   return { ok: true, orderId: order.orderId, lineId: line.lineId, licenses, auditId };
+}
+
+/** The reveal as a use case: one transaction for the read and its audit entry. */
+@Injectable()
+export class RevealLineLicenses {
+  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+
+  reveal(request: RevealLineRequest): Promise<RevealOutcome> {
+    return this.dataSource.transaction((manager) => revealLineLicenses(manager, this.cipher, request));
+  }
 }

@@ -1,8 +1,7 @@
 import { BadRequestException, Body, Controller, HttpCode, HttpException, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
-import { Caller, CurrentCaller, REVEAL_REASON, SecretBox, parseRevealRequest } from '@keypool/platform';
-import { revealLineLicenses } from './reveal-line-licenses.handler';
+import { Caller, CurrentCaller, REVEAL_REASON, parseRevealRequest } from '@keypool/platform';
+import { RevealLineLicenses } from './reveal-line-licenses.handler';
 
 const revealBody = {
   schema: {
@@ -16,7 +15,7 @@ const revealBody = {
 @ApiTags('reveal')
 @Controller()
 export class RevealController {
-  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+  constructor(private readonly reveals: RevealLineLicenses) {}
 
   @Post('orders/:orderId/lines/:lineId/licenses/reveal')
   @HttpCode(200)
@@ -32,7 +31,7 @@ export class RevealController {
   async revealLine(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string, @Param('lineId') lineId: string, @Body() body: unknown) {
     const request = parseRevealRequest(body);
     if (!request.ok) throw new BadRequestException(request.error);
-    const outcome = await this.dataSource.transaction((manager) => revealLineLicenses(manager, this.cipher, { caller, orderId, lineId, reason: request.value.reason }));
+    const outcome = await this.reveals.reveal({ caller, orderId, lineId, reason: request.value.reason });
     if (!outcome.ok) throw new HttpException(outcome.message, outcome.status);
     const { orderId: revealedOrder, lineId: revealedLine, licenses, auditId } = outcome;
     return { orderId: revealedOrder, lineId: revealedLine, licenses, auditId };

@@ -1,16 +1,15 @@
 import { Controller, Get, HttpException, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Caller, CurrentCaller, SERVICE_CONFIG } from '@keypool/platform';
 import type { FulfillmentConfig } from '../config';
-import { StuckLinesPage, listStuckLines } from './stuck-lines.handler';
+import { StuckLines, StuckLinesPage } from './stuck-lines.handler';
 import { parseStuckLinesQuery, stuckStatuses } from './stuck-lines-query';
 
 @ApiTags('stuck lines')
 @Controller('stuck-lines')
 export class StuckLinesController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stuckLines: StuckLines,
     @Inject(SERVICE_CONFIG) private readonly config: FulfillmentConfig,
   ) {}
 
@@ -36,6 +35,6 @@ export class StuckLinesController {
   async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<StuckLinesPage> {
     const parsed = parseStuckLinesQuery(caller, query, this.config.STUCK_LINE_AGE_MS);
     if (!parsed.ok) throw new HttpException(parsed.problem.message, parsed.problem.status);
-    return listStuckLines(this.dataSource.manager, parsed.value);
+    return this.stuckLines.list(parsed.value);
   }
 }

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type StuckLinesQuery, type StuckStatus, encodeStuckCursor, stuckStatuses } from './stuck-lines-query';
 
 export interface StuckLine {
@@ -86,4 +87,14 @@ export async function countStuckLines(manager: EntityManager, olderThanMs: numbe
     [[...stuckStatuses], olderThanMs],
   );
   return { received: rows.find((r) => r.status === 'received')?.count ?? 0, allocated: rows.find((r) => r.status === 'allocated')?.count ?? 0 };
+}
+
+/** The stuck-lines read for the HTTP API: the controller parses and maps, this reads. */
+@Injectable()
+export class StuckLines {
+  constructor(private readonly dataSource: DataSource) {}
+
+  list(query: StuckLinesQuery): Promise<StuckLinesPage> {
+    return listStuckLines(this.dataSource.manager, query);
+  }
 }
