@@ -11,9 +11,12 @@ export const TEST_KEYS = {
   globex: 'globex-test-key',
 };
 
+/** acme's checkout: reads acme's order pages and nothing else. */
+export const TEST_CHECKOUT_KEY = 'acme-checkout-test-key';
+
 /**
  * Settings for a service under test: its own database, its own topic names (so test files
- * never read each other's events), and known API keys for support and two merchants.
+ * never read each other's events), and known API keys for support, two merchants and acme's checkout.
  */
 export function testServiceEnv(databaseUrl: string, topicPrefix = uniqueName('t'), extra: Record<string, string> = {}): Record<string, string> {
   const topics: Record<string, string> = {};
@@ -27,7 +30,7 @@ export function testServiceEnv(databaseUrl: string, topicPrefix = uniqueName('t'
     CONSUMER_RETRY_BASE_MS: '20',
     OUTBOX_SWEEP_MS: '200',
     DATABASE_URL: databaseUrl,
-    API_KEYS: `${TEST_KEYS.support}=support,${TEST_KEYS.acme}=merchant:m_acme,${TEST_KEYS.globex}=merchant:m_globex`,
+    API_KEYS: `${TEST_KEYS.support}=support,${TEST_KEYS.acme}=merchant:m_acme,${TEST_KEYS.globex}=merchant:m_globex,${TEST_CHECKOUT_KEY}=checkout:m_acme`,
     DATA_ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`,
     LICENSE_HASH_KEY: randomBytes(32).toString('base64'),
     ...topics,

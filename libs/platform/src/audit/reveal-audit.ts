@@ -1,5 +1,5 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
-import type { Caller } from '../auth/caller';
+import type { Caller, KeyHolder } from '../auth/caller';
 
 /** What a reveal must say about itself: a person's reason, long enough to mean something. */
 export const REVEAL_REASON = { min: 10, max: 500 } as const;
@@ -30,7 +30,7 @@ export interface RevealEntry extends RevealRecord {
   id: string;
   at: string;
   keyId: string;
-  callerKind: Caller['kind'];
+  callerKind: KeyHolder['kind'];
 }
 
 /** The append-only reveal log each service that holds license values keeps in its database. */
@@ -54,7 +54,7 @@ export async function dropRevealAuditTable(queryRunner: QueryRunner): Promise<vo
 }
 
 /** Records a reveal; call it in the transaction that reads the values, so no value leaves unrecorded. */
-export async function recordReveal(manager: EntityManager, caller: Caller, record: RevealRecord): Promise<string> {
+export async function recordReveal(manager: EntityManager, caller: KeyHolder, record: RevealRecord): Promise<string> {
   const [{ id }]: { id: string }[] = await manager.query(
     `INSERT INTO reveal_audit (key_id, caller_kind, merchant_id, subject, license_ids, reason)
      VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6) RETURNING id`,
@@ -77,7 +77,7 @@ export async function readRevealAudit(
     id: string;
     at: Date;
     key_id: string;
-    caller_kind: Caller['kind'];
+    caller_kind: KeyHolder['kind'];
     merchant_id: string;
     subject: RevealRecord['subject'];
     license_ids: string[];

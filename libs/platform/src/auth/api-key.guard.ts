@@ -1,12 +1,12 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyRegistry } from './api-keys';
-import { Caller } from './caller';
+import { Caller, CheckoutCaller, KeyHolder } from './caller';
 
 export const API_KEY_REGISTRY = Symbol('API_KEY_REGISTRY');
 
-type AuthenticatedRequest = Request & { caller?: Caller };
+type AuthenticatedRequest = Request & { caller?: Caller; checkout?: CheckoutCaller };
 
 const PUBLIC_ROUTE = 'keypool:public-route';
 
@@ -16,6 +16,15 @@ const PUBLIC_ROUTE = 'keypool:public-route';
  * by Swagger outside Nest's routing). Everything else needs a key, whatever its path.
  */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+
+const CHECKOUT_ROUTE = 'keypool:checkout-route';
+
+/**
+ * Marks the one kind of handler a checkout key may call: an order page. Every other route
+ * answers a checkout key 403, so a new route is closed to it until someone marks it. The
+ * handler reads its caller with @CurrentKeyHolder() and must scope it to its merchant.
+ */
+export const CheckoutRoute = () => SetMetadata(CHECKOUT_ROUTE, true);
 
 /** Guards every route except those marked @PublicRoute(): deny by default, not by path prefix. */
 @Injectable()
@@ -32,9 +41,11 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedException('Send your API key as "Authorization: Bearer <api key>"');
-    const caller = this.keys.resolve(match[1]);
-    if (!caller) throw new UnauthorizedException('This API key is not recognised; check it or ask support for a new one');
-    request.caller = caller;
+    const holder = this.keys.resolveHolder(match[1]);
+    if (!holder) throw new UnauthorizedException('This API key is not recognised; check it or ask support for a new one');
+    if (holder.kind !== 'checkout') request.caller = holder;
+    else if (this.reflector.getAllAndOverride<boolean>(CHECKOUT_ROUTE, [context.getHandler(), context.getClass()])) request.checkout = holder;
+    else throw new ForbiddenException('A checkout key reads order pages only (GET /v1/orders/{orderId}/order-page); this route needs a merchant or support key');
     return true;
   }
 }
@@ -44,4 +55,12 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   const caller = context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
   if (!caller) throw new UnauthorizedException('Send your API key as "Authorization: Bearer <api key>"');
   return caller;
+});
+
+/** The caller of a @CheckoutRoute(): a checkout, or a merchant or support key (set by ApiKeyGuard). */
+export const CurrentKeyHolder = createParamDecorator((_: unknown, context: ExecutionContext): KeyHolder => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const holder = request.checkout ?? request.caller;
+  if (!holder) throw new UnauthorizedException('Send your API key as "Authorization: Bearer <api key>"');
+  return holder;
 });

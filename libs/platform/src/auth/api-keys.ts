@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Caller } from './caller';
+import { Caller, KeyHolder } from './caller';
 
 /**
- * Parses API_KEYS: `<key>=support` or `<key>=merchant:<merchantId>`, comma-separated.
+ * Parses API_KEYS: `<key>=support`, `<key>=merchant:<merchantId>` or `<key>=checkout:<merchantId>`,
+ * comma-separated.
  * Keys are kept only as SHA-256 digests so a heap dump or log line never shows one.
  */
 export class ApiKeyRegistry {
-  private readonly byDigest = new Map<string, Caller>();
+  private readonly byDigest = new Map<string, KeyHolder>();
 
   static parse(spec: string): ApiKeyRegistry {
     const registry = new ApiKeyRegistry();
@@ -27,7 +28,14 @@ export class ApiKeyRegistry {
     this.byDigest.set(hash, { ...parseRole(role, position), keyId: keyIdOf(hash) });
   }
 
+  /** The merchant or support behind a key; undefined for unknown keys and for checkout keys. */
   resolve(key: string): Caller | undefined {
+    const holder = this.resolveHolder(key);
+    return holder?.kind === 'checkout' ? undefined : holder;
+  }
+
+  /** Whoever holds the key, a checkout included; only ApiKeyGuard should need this. */
+  resolveHolder(key: string): KeyHolder | undefined {
     const wanted = Buffer.from(digest(key), 'hex');
     for (const [known, caller] of this.byDigest) {
       if (timingSafeEqual(Buffer.from(known, 'hex'), wanted)) return caller;
@@ -36,11 +44,11 @@ export class ApiKeyRegistry {
   }
 }
 
-function parseRole(role: string, position: number): Caller {
+function parseRole(role: string, position: number): KeyHolder {
   if (role === 'support') return { kind: 'support' };
-  const match = /^merchant:([\w.-]{1,200})$/.exec(role);
-  if (!match) throw new Error(`API_KEYS entry ${position}: role must be "support" or "merchant:<merchantId>"`);
-  return { kind: 'merchant', merchantId: match[1] };
+  const match = /^(merchant|checkout):([\w.-]{1,200})$/.exec(role);
+  if (!match) throw new Error(`API_KEYS entry ${position}: role must be "support", "merchant:<merchantId>" or "checkout:<merchantId>"`);
+  return { kind: match[1] as 'merchant' | 'checkout', merchantId: match[2] };
 }
 
 /**

@@ -4,6 +4,15 @@
  */
 export type Caller = { kind: 'merchant'; merchantId: string; keyId?: string } | { kind: 'support'; keyId?: string };
 
+/**
+ * A merchant's checkout, which renders the customer's order page. It is no Caller: routes read
+ * a Caller, so a checkout key reaches only the routes marked @CheckoutRoute() (see ApiKeyGuard).
+ */
+export type CheckoutCaller = { kind: 'checkout'; merchantId: string; keyId?: string };
+
+/** Whoever holds a recognised API key. */
+export type KeyHolder = Caller | CheckoutCaller;
+
 export function isSupport(caller: Caller): caller is { kind: 'support' } {
   return caller.kind === 'support';
 }

@@ -55,7 +55,7 @@ export const commonEnv = {
   DATA_ENCRYPTION_ACTIVE_KEY: Type.Optional(Type.String({ pattern: '^[\\w-]{1,32}$' })),
   API_KEYS: Type.String({
     minLength: 1,
-    description: 'comma-separated <key>=support or <key>=merchant:<merchantId>',
+    description: 'comma-separated <key>=support, <key>=merchant:<merchantId> or <key>=checkout:<merchantId> (reads only order pages)',
   }),
 };
 
