@@ -163,10 +163,11 @@ export function latencySvg(points: LatencyPoint[], maxRate: number, subtitle: st
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   out.push(`<text x="${left + plotW / 2}" y="${H - 14}" text-anchor="middle">offered load (share of the maximum rate)</text>`);
   out.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`);
-  for (const [ms, label] of [[TARGETS.p50Ms, 'p50 target'], [TARGETS.p99Ms, 'p99 target']] as const) {
-    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(ms)}" y2="${y(ms)}" stroke="#666" stroke-dasharray="4 4"/>`);
-    out.push(`<text x="${left + plotW + 6}" y="${y(ms) + 4}" fill="#666">${label} ${ms} ms</text>`);
-  }
+  for (const ms of [TARGETS.p50Ms, TARGETS.p99Ms]) out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(ms)}" y2="${y(ms)}" stroke="#666" stroke-dasharray="4 4"/>`);
+  const ty = top + 90 + series.length * 18;
+  out.push(`<line x1="${left + plotW + 8}" x2="${left + plotW + 28}" y1="${ty}" y2="${ty}" stroke="#666" stroke-dasharray="4 4"/>`);
+  out.push(`<text x="${left + plotW + 34}" y="${ty + 4}" fill="#666">targets</text>`);
+  out.push(`<text x="${left + plotW + 34}" y="${ty + 20}" fill="#666">${TARGETS.p50Ms} / ${TARGETS.p99Ms} ms</text>`);
   out.push(`<line x1="${x(0.5)}" x2="${x(0.5)}" y1="${top}" y2="${top + plotH}" stroke="#666" stroke-dasharray="2 3"/>`);
   series.forEach(({ key, colour }, i) => {
     const pts = sorted.map((p) => `${x(p.fraction).toFixed(1)},${y(p[key]).toFixed(1)}`);
