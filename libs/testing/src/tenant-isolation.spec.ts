@@ -1,10 +1,10 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { TEST_KEYS } from './service';
+import { TEST_CHECKOUT_KEY, TEST_KEYS } from './service';
 import { IsolationTable, documentedOperations, isolationProblems, uncoveredOperations } from './tenant-isolation';
 
 /** The mistakes a service could make; the probe must catch each one. */
-type Flaw = 'none' | 'forbids' | 'reveals' | 'ignores-case' | 'prefix-keys' | 'open' | 'lists-all' | 'writes-first';
+type Flaw = 'none' | 'forbids' | 'reveals' | 'ignores-case' | 'prefix-keys' | 'open' | 'lists-all' | 'writes-first' | 'checkout-as-merchant';
 
 const DOC = {
   openapi: '3.0.0',
@@ -17,7 +17,7 @@ const DOC = {
 /** A service of "things" keyed like the real ones: acme owns t_1; every flaw is one line of it. */
 function thingService(flaw: Flaw): (req: IncomingMessage, res: ServerResponse, body: string) => void {
   const things = new Map([['t_1', { id: 't_1', merchantId: 'm_acme', name: 'first' }]]);
-  const merchants: Record<string, string> = { [TEST_KEYS.acme]: 'm_acme', [TEST_KEYS.globex]: 'm_globex', [TEST_KEYS.support]: '*' };
+  const merchants: Record<string, string> = { [TEST_KEYS.acme]: 'm_acme', [TEST_KEYS.globex]: 'm_globex', [TEST_KEYS.support]: '*', [TEST_CHECKOUT_KEY]: 'm_acme' };
   return (req, res, body) => {
     const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -25,6 +25,7 @@ function thingService(flaw: Flaw): (req: IncomingMessage, res: ServerResponse, b
     const route = /^\/v1\/things(?:\/([^/]+))?$/.exec(flaw === 'ignores-case' ? url.pathname.toLowerCase() : url.pathname);
     if (!route) return reply(404, { statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${url.pathname}` });
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (token === TEST_CHECKOUT_KEY && flaw !== 'checkout-as-merchant') return reply(403, { statusCode: 403, error: 'Forbidden', message: 'order pages only' });
     const key = flaw === 'prefix-keys' ? Object.keys(merchants).find((k) => token?.startsWith(k)) : token;
     const merchant = key ? merchants[key] : flaw === 'open' && !req.headers.authorization ? '*' : undefined;
     if (!merchant) return reply(401, { statusCode: 401, error: 'Unauthorized', message: 'Send your API key as "Authorization: Bearer <api key>"' });
@@ -84,6 +85,8 @@ describe('isolationProblems', () => {
     { flaw: 'open', does: 'answers without a key', problem: /with Authorization absent: 200/ },
     { flaw: 'lists-all', does: "lists acme's things to globex", problem: /GET \/v1\/things as globex: shows acme's ids/ },
     { flaw: 'writes-first', does: 'writes before it checks the owner', problem: /PUT \/v1\/things\/\{thingId\}: globex's attempt changed acme's data/ },
+    { flaw: 'checkout-as-merchant', does: "lets acme's checkout key act as acme", problem: /GET \/v1\/things\/\{thingId\} as acme's checkout: 200 .*expected 403/ },
+    { flaw: 'checkout-as-merchant', does: "lets acme's checkout key change acme's data", problem: /PUT \/v1\/things\/\{thingId\}: the checkout key's attempt changed acme's data/ },
   ])('catches a service that $does', async ({ flaw, problem }) => {
     const problems = await problemsOf(flaw);
     expect(problems).toContainEqual(expect.stringMatching(problem));

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TEST_KEYS } from './service';
+import { TEST_CHECKOUT_KEY, TEST_KEYS } from './service';
 
 export type Tenant = keyof typeof TEST_KEYS;
 
@@ -36,6 +36,8 @@ export interface IsolationCase {
   state?: () => Promise<unknown>;
   /** More parameter sets to try as globex, e.g. its own pool with acme's license id. */
   crossParams?: Record<string, string>[];
+  /** The operation acme's checkout key may call on acme's resource (an order page); every other must answer it 403. */
+  checkoutReads?: boolean;
 }
 
 /** `METHOD /path` (as in /docs-json) → the case, built when the test runs (after the fixtures). */
@@ -85,7 +87,8 @@ export function uncoveredOperations(documented: Map<string, DocumentedOperation>
  * Calls one operation as every kind of caller and returns what broke isolation (empty when
  * nothing did): no or a malformed key → 401; a wrong-case path → 404; globex on acme's resource
  * → the same 404 as on ids that do not exist, changing nothing; globex's list or creation →
- * no acme id; acme and support → the documented success. Bodies are never quoted (they may
+ * no acme id; acme's checkout key → 403 changing nothing, except on the order page; acme and
+ * support → the documented success. Bodies are never quoted (they may
  * carry licenses): problems name the operation, the caller and the status.
  */
 export async function isolationProblems(url: string, operation: DocumentedOperation, entry: IsolationCase): Promise<string[]> {
@@ -129,6 +132,12 @@ export async function isolationProblems(url: string, operation: DocumentedOperat
     }
   }
   if (entry.state && JSON.stringify(await entry.state()) !== JSON.stringify(before)) problems.push(`${operation.key}: globex's attempt changed acme's data`);
+
+  const beforeCheckout = entry.checkoutReads ? undefined : await entry.state?.();
+  expectStatus(await call(`Bearer ${TEST_CHECKOUT_KEY}`, entry.params), entry.checkoutReads ? operation.success : 403, "as acme's checkout");
+  if (!entry.checkoutReads && entry.state && JSON.stringify(await entry.state()) !== JSON.stringify(beforeCheckout)) {
+    problems.push(`${operation.key}: the checkout key's attempt changed acme's data`);
+  }
 
   for (const who of ['acme', 'support'] as const) {
     const answer = await call(bearer(who), entry.params, who);
