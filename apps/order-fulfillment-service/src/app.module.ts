@@ -10,6 +10,8 @@ import { FulfillmentMetrics } from './metrics/fulfillment-metrics';
 import { fulfillmentMigrations } from './migrations';
 import { fulfillmentRetention } from './retention/fulfillment-retention';
 import { OrdersController } from './order-api/orders.controller';
+import { OrderPageController } from './order-page/order-page.controller';
+import { OrderPages } from './order-page/order-page.handler';
 import { OrderReads } from './order-api/order-reads';
 import { fulfillmentEntities } from './orders/order.entity';
 import { ResendController } from './resend/resend.controller';
@@ -36,8 +38,8 @@ export class AppModule {
           retention: fulfillmentRetention,
         }),
       ],
-      controllers: [DeliveryController, OrdersController, ResendController, RevealController, RevealAuditController, StuckLinesController],
-      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers, OrderReads, ProductDeliverySettings, RevealLineLicenses, StuckLines],
+      controllers: [DeliveryController, OrdersController, OrderPageController, ResendController, RevealController, RevealAuditController, StuckLinesController],
+      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
     };
   }
 }

@@ -19,6 +19,7 @@ describe('order-fulfillment-service keeps every merchant to its own data, on eve
       shows: { acmeIds: [orderId], idsIn: (page) => (page as { orders: { orderId: string }[] }).orders.map((o) => o.orderId) },
     }),
     'GET /v1/orders/{orderId}': () => ({ params: { orderId } }),
+    'GET /v1/orders/{orderId}/order-page': () => ({ params: { orderId }, checkoutReads: true }),
     'POST /v1/orders/{orderId}/resend': () => ({ params: { orderId }, state: resendState }),
     'POST /v1/orders/{orderId}/lines/{lineId}/resend': () => ({ params: { orderId, lineId: '1' }, state: resendState }),
     'GET /v1/merchants/{merchantId}/products/{productId}/delivery': () => ({ params: { merchantId: 'm_acme', productId: 'p_iso' } }),
@@ -57,7 +58,7 @@ describe('order-fulfillment-service keeps every merchant to its own data, on eve
     expect(uncoveredOperations(documented, table)).toEqual([]);
   });
 
-  it.each(Object.keys(table))('%s: 401 without a valid key, 404 on a wrong-case path, nothing of acme for globex', async (key) => {
+  it.each(Object.keys(table))('%s: 401 without a valid key, 404 on a wrong-case path, nothing of acme for globex, 403 for the checkout key but on the order page', async (key) => {
     const operation = documented.get(key);
     if (!operation) throw new Error(`${key} is not in /docs-json`);
     expect(await isolationProblems(kit.url, operation, table[key]())).toEqual([]);
