@@ -150,6 +150,22 @@ describe('refunds: held lines cancelled, delivered lines by the pool refund poli
     expect((await order(orderId)).lines.every((l) => l.refundedAt !== null)).toBe(true);
   });
 
+  it('return_if_unsent puts the licenses of a line whose e-mail failed for good back in stock, with no LicenseRevoked; the order list shows the refund', async () => {
+    const { productId, poolId } = await product(1, 'return_if_unsent');
+    await system.sink.failNext(400, 1);
+    const orderId = await pay([{ productId, quantity: 1 }]);
+    await waitFor('email_failed', (v) => v.lines[0].status === 'email_failed', orderId);
+    expect((await poolOf(poolId)).available).toBe(0);
+
+    await refund(orderId, { reason: 'fraud' });
+    await waitFor('refunded', (v) => v.status === 'refunded', orderId);
+    await waitUntil(async () => (await poolOf(poolId)).available === 1, 30000, 'the license back in stock');
+    expect(await licensesOf(poolId, 'allocated')).toEqual([]);
+    expect(revokedOf(orderId)).toEqual([]);
+    const list = await api<{ orders: { orderId: string; status: string }[] }>(system.fulfillment, 'GET', `/orders?merchantId=${merchantId}`);
+    expect(list.orders.find((o) => o.orderId === orderId)?.status).toBe('refunded');
+  });
+
   it('keeps a refund that comes before its order and applies it when the order arrives: nothing is served', async () => {
     const { productId, poolId } = await product(2);
     const orderId = uniqueName('ord');

@@ -33,7 +33,7 @@ export async function listOrders(manager: EntityManager, query: OrderListQuery):
     received_at_micros: string;
     lines: OrderSummary['lines'];
   }[] = await manager.query(
-    `SELECT o.order_id, o.status, o.received_at, o.fulfilled_at, o.customer->>'email' AS customer_email,
+    `SELECT o.order_id, coalesce(o.refund_status, o.status) AS status, o.received_at, o.fulfilled_at, o.customer->>'email' AS customer_email,
             (extract(epoch FROM o.received_at) * 1000000)::bigint::text AS received_at_micros,
             (SELECT json_agg(json_build_object('lineId', l.line_id, 'productId', l.product_id,
                                                'quantity', (l.item->>'quantity')::int, 'status', l.status) ORDER BY l.position)
