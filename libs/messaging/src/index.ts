@@ -13,7 +13,7 @@ export * from './consumer/inbound-event';
 export * from './consumer/consumer-runner';
 export * from './consumer/consumer-metrics';
 export * from './consumer/dead-letters';
-export * from './consumer/retry';
+export * from './consumer/permanent-failure';
 export * from './messaging';
 export * from './consumer/contract-decoder';
 export * from './nest/messaging.module';

@@ -8,7 +8,7 @@ import { TestDatabase, TopicReader, createTopics, freshDatabase, headerText, pro
 import { jsonDecoder, openDataSource, testMessaging } from '../test/harness';
 import { Envelope, envelope } from './envelope';
 import { Messaging } from './messaging';
-import { PermanentFailure } from './consumer/retry';
+import { PermanentFailure } from './consumer/permanent-failure';
 
 const kafka = testKafka();
 const keySpec = `t1:${randomBytes(32).toString('base64')}`;

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { Metrics, ReadinessProbe, SecretBox } from '@keypool/platform';
 import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
-import { RetryPolicy, describeError, sleep } from './consumer/retry';
+import { type RetryPolicy, describeError, sleep } from '@keypool/platform';
 import { classifyFailure } from './consumer/failure-class';
 import { BrokerGauges, LagSource } from './kafka/broker-gauges';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';

@@ -5,7 +5,7 @@ import { PG_ADMIN_URL, TcpProxy, TestDatabase, TopicReader, freshDatabase, heade
 import { jsonDecoder, openDataSource, testMessaging } from '../test/harness';
 import { envelope } from './envelope';
 import { Messaging } from './messaging';
-import { PermanentFailure } from './consumer/retry';
+import { PermanentFailure } from './consumer/permanent-failure';
 
 const kafka = testKafka();
 const cipher = SecretBox.fromSpec(`t1:${randomBytes(32).toString('base64')}`);

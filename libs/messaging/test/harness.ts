@@ -3,7 +3,7 @@ import { Metrics, type SecretBox } from '@keypool/platform';
 import { TEST_BROKERS, testLogger } from '@keypool/testing';
 import { addOutboxParking, createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
-import { RetryPolicy } from '../src/consumer/retry';
+import type { RetryPolicy } from '@keypool/platform';
 import { Messaging } from '../src/messaging';
 import type { KafkaSecurity } from '../src/kafka/kafka-security';
 

@@ -13,6 +13,7 @@ export * from './http/bootstrap';
 export * from './http/body-parsers';
 export * from './http/error.filter';
 export * from './logging/logger';
+export * from './retry/backoff';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './crypto/secret-box';

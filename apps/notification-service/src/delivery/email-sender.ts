@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CoalescedRuns, Transactions, backoffDelay, sleep } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import { CoalescedRuns, Transactions } from '@keypool/messaging';
+import { type SecretBox, backoffDelay, sleep } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
 import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes, releaseClaimsOf, releaseUnsentClaims } from './email-sends';

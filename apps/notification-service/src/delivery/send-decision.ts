@@ -1,4 +1,4 @@
-import { backoffDelay } from '@keypool/messaging';
+import { backoffDelay } from '@keypool/platform';
 import type { SendOutcome } from './sendgrid-delivery';
 
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import { RetryPolicy, backoffDelay, sleep } from '@keypool/messaging';
+import { type RetryPolicy, backoffDelay, sleep } from '@keypool/platform';
 import { mapWithConcurrency } from './bounded-concurrency';
 import { RetryBudget, retryAfterMs } from './retry-budget';
 

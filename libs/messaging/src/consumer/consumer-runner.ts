@@ -7,7 +7,7 @@ import { DependencyWait } from './dependency-wait';
 import { classifyFailure } from './failure-class';
 import type { EventDecoder, InboundEvent } from './inbound-event';
 import { ConsumerMetrics } from './consumer-metrics';
-import { RetryPolicy, backoffDelay, describeError, sleep } from './retry';
+import { type RetryPolicy, backoffDelay, describeError, sleep } from '@keypool/platform';
 
 export interface ConsumerDefinition<D = Record<string, unknown>> {
   /** Names the consumer in the inbox, logs and metrics. */

@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { SecretBox } from '@keypool/platform';
 import { classifyFailure } from './failure-class';
-import { PermanentFailure } from './retry';
+import { PermanentFailure } from './permanent-failure';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const queryFailed = (driverError: Error) => new QueryFailedError('UPDATE pools SET n = n - 1', [], driverError);

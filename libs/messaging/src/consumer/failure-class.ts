@@ -1,5 +1,5 @@
 import { UnknownKeyIdError } from '@keypool/platform';
-import { PermanentFailure } from './retry';
+import { PermanentFailure } from './permanent-failure';
 
 /**
  * transient: a dependency is away (database, broker, a key not configured yet); the same

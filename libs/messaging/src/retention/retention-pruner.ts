@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import type { Metrics } from '@keypool/platform';
 import { classifyFailure } from '../consumer/failure-class';
-import { describeError, sleep } from '../consumer/retry';
+import { describeError, sleep } from '@keypool/platform';
 import { RetentionTable, checkRetentionTable, pruneStatement } from './retention-table';
 
 export interface RetentionPrunerOptions {

@@ -1,11 +1,9 @@
-/** Thrown by a handler for a message that can never succeed: it goes to the DLQ without retries. */
-export class PermanentFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentFailure';
-  }
-}
-
+/**
+ * Retry plumbing shared by every service and the messaging library: a backoff policy, the delay
+ * it gives for a try, a sleep a stopping caller can cut short, and an error's one-line name.
+ * Nothing here knows about Kafka; a service that retries an HTTP call (notification's SendGrid
+ * delivery) uses it as much as the consumer runner does.
+ */
 export interface RetryPolicy {
   /** Tries of a failure that is not known to be transient before the message is dead-lettered. */
   maxAttempts: number;
