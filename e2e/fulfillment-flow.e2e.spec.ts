@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KafkaMessage } from 'kafkajs';
-import { TopicReader, headerText, produce, uniqueName, waitUntil } from '@keypool/testing';
+import { TEST_CHECKOUT_KEY, TopicReader, headerText, produce, uniqueName, waitUntil } from '@keypool/testing';
 import { LineSpec, orderPaid, orderPaidEvent, publishOrderPaid } from './support/orders';
 import { RunningSystem, api, keys, startSystem } from './support/system';
 
@@ -139,6 +139,22 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     await waitUntil(async () => (await order(orderId).catch(() => undefined))?.lines[0]?.status === 'awaiting_stock', 30000, 'awaiting_stock');
     await importLicenses(product.poolId, 2);
     await waitForOrderStatus(orderId, 'fulfilled');
+  });
+
+  it("shows the checkout's order page the license the pool served, for products shown on it only, and no other service lets the checkout in", async () => {
+    const shown = await stockedProduct(0);
+    const value = uniqueName('PAGEKEY').toUpperCase();
+    await api(system.pool, 'POST', `/pools/${shown.poolId}/licenses`, { text: value, expect: 200 });
+    await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${shown.productId}/delivery`, { json: { rule: 'per_unit', showOnOrderPage: true } });
+    const hidden = await stockedProduct(1);
+    const { orderId } = (await pay([{ productId: shown.productId, quantity: 1 }, { productId: hidden.productId, quantity: 1 }])).data;
+    await waitForOrderStatus(orderId, 'fulfilled');
+
+    const page = await api<{ lines: { lineId: string; licenses: { value: string }[] }[] }>(system.fulfillment, 'GET', `/orders/${orderId}/order-page`, { key: TEST_CHECKOUT_KEY });
+    expect(page.lines.map((l) => [l.lineId, l.licenses.map((x) => x.value)])).toEqual([['1', [value]]]);
+    await api(system.fulfillment, 'GET', `/orders/${orderId}`, { key: TEST_CHECKOUT_KEY, expect: 403 });
+    await api(system.pool, 'GET', `/pools/${shown.poolId}`, { key: TEST_CHECKOUT_KEY, expect: 403 });
+    await api(system.notification, 'GET', `/merchants/${merchantId}/email-text`, { key: TEST_CHECKOUT_KEY, expect: 403 });
   });
 
   it('resends a line as exactly one more e-mail and fulfils the order only once', async () => {
