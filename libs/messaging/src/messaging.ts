@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { Metrics, ReadinessProbe, SecretBox } from '@keypool/platform';
 import { ConsumerDefinition, ConsumerRunner } from './consumer/consumer-runner';
 import { consumerMetrics } from './consumer/consumer-metrics';
-import { type RetryPolicy, describeError, sleep } from '@keypool/platform';
+import { type RetryPolicy, databaseDown, describeError, sleep } from '@keypool/platform';
 import { classifyFailure } from './consumer/failure-class';
 import { BrokerGauges, LagSource } from './kafka/broker-gauges';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
@@ -169,10 +169,7 @@ export class Messaging {
 
   /** Why the database does not answer `SELECT 1`, or undefined when it does. */
   async databaseDown(): Promise<string | undefined> {
-    return withinProbeTimeout(this.options.dataSource.query('SELECT 1')).then(
-      () => undefined,
-      (error) => `database unreachable: ${describeError(error)}`,
-    );
+    return databaseDown(this.options.dataSource, PROBE_TIMEOUT_MS);
   }
 
   private async brokerAway(): Promise<string | undefined> {

@@ -7,6 +7,7 @@ export * from './config/env-schema';
 export * from './config/validate-env';
 export * from './database/ensure-database';
 export * from './database/service-database.module';
+export * from './database/database-probe';
 export * from './database/migrate-under-lock';
 export * from './health/readiness';
 export * from './http/bootstrap';

@@ -11,7 +11,7 @@ import { validateEnv } from './config/validate-env';
 import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness';
 import { JsonErrorFilter } from './http/error.filter';
-import { loggerParams } from './logging/logger';
+import { ServiceLoggers, loggerParams } from './logging/logger';
 import { Metrics, MetricsController } from './metrics/metrics';
 import { SecretBox } from './crypto/secret-box';
 
@@ -50,6 +50,7 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: options.serviceName },
+        { provide: ServiceLoggers, useValue: new ServiceLoggers(options.serviceName, config.LOG_LEVEL) },
         { provide: TOPICS, useValue: topicsFromEnv(env) },
         { provide: API_KEY_REGISTRY, useValue: ApiKeyRegistry.parse(config.API_KEYS) },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -58,7 +59,7 @@ export class PlatformModule {
         ReadinessRegistry,
         Metrics,
       ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME, TOPICS, ReadinessRegistry, Metrics, API_KEY_REGISTRY, SecretBox],
+      exports: [SERVICE_CONFIG, SERVICE_NAME, TOPICS, ServiceLoggers, ReadinessRegistry, Metrics, API_KEY_REGISTRY, SecretBox],
     };
   }
 }

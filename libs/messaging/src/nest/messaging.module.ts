@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Topics } from '@keypool/contracts';
-import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, TOPICS, createLogger } from '@keypool/platform';
+import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, ServiceLoggers, TOPICS } from '@keypool/platform';
 import { Messaging } from '../messaging';
 import { KafkaSecurityEnv, kafkaSecurity } from '../kafka/kafka-security';
 import { RetentionPruner } from '../retention/retention-pruner';
@@ -51,13 +51,7 @@ class MessagingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.messaging.start(this.options.topics(this.topics).consumes);
-    this.readiness.register({
-      name: 'database',
-      check: async () => {
-        const down = await this.messaging.databaseDown();
-        return { up: !down, detail: down };
-      },
-    });
+    // The `database` probe is ServiceDatabaseModule's; these are the broker's and the consumers'.
     this.messaging.readinessProbes().forEach((probe) => this.readiness.register(probe));
     this.pruner.start();
   }
@@ -79,9 +73,9 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: Messaging,
-          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS],
-          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics) => {
-            const logger = createLogger(serviceName, config.LOG_LEVEL, { component: 'messaging' });
+          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS, ServiceLoggers],
+          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics, loggers: ServiceLoggers) => {
+            const logger = loggers.forComponent('messaging');
             return new Messaging({
               serviceName,
               kafka: {
@@ -110,9 +104,9 @@ export class MessagingModule {
         },
         {
           provide: RetentionPruner,
-          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, Metrics],
-          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, metrics: Metrics) =>
-            new RetentionPruner(dataSource, createLogger(serviceName, config.LOG_LEVEL, { component: 'retention' }), metrics, {
+          inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, Metrics, ServiceLoggers],
+          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, metrics: Metrics, loggers: ServiceLoggers) =>
+            new RetentionPruner(dataSource, loggers.forComponent('retention'), metrics, {
               tables: [...messagingRetentionTables(config), ...(options.retention?.(config) ?? [])],
               ...prunerSchedule(config),
               lockId: createHash('sha256').update(`retention:${serviceName}`).digest().readInt32BE(0),

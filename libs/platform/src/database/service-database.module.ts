@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { SERVICE_CONFIG } from '../platform.module';
+import { DatabaseReadiness } from './database-probe';
 import { ensureDatabaseWhenReachable, isDatabaseAway } from './ensure-database';
 
 const STARTUP_WAIT_MS = 600000;
@@ -41,7 +42,8 @@ export function typeOrmOptions(config: DatabaseConfig, options: ServiceDatabaseO
 
 /**
  * The service's own PostgreSQL database, from DATABASE_URL: created when the server lacks it,
- * then migrated (one instance at a time), before anything else touches it.
+ * then migrated (one instance at a time), before anything else touches it. It registers the
+ * `database` readiness probe.
  */
 @Module({})
 export class ServiceDatabaseModule {
@@ -73,6 +75,7 @@ export class ServiceDatabaseModule {
           },
         }),
       ],
+      providers: [DatabaseReadiness],
     };
   }
 }

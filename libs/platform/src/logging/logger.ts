@@ -30,6 +30,22 @@ export function createLogger(serviceName: string, level: string, base: Record<st
   return pino(loggerOptions(serviceName, level, base));
 }
 
+/**
+ * The service's plain loggers, one per component, all made by createLogger with the service's
+ * name and LOG_LEVEL. PlatformModule provides it, so a library module (messaging, retention) asks
+ * for a logger instead of building one.
+ */
+export class ServiceLoggers {
+  constructor(
+    readonly serviceName: string,
+    readonly level: string,
+  ) {}
+
+  forComponent(component: string): pino.Logger {
+    return createLogger(this.serviceName, this.level, { component });
+  }
+}
+
 export function loggerParams(serviceName: string, level: string): Params {
   return {
     pinoHttp: {
