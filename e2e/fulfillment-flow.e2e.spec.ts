@@ -244,7 +244,8 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     expect(await mailsFor()).toHaveLength(3);
     expect(fulfilledOf(orderId)).toHaveLength(1);
     expect((await support('replay', '--since', 'last tuesday')).code).toBe(2);
-  });
+    // Seven CLI processes, each compiling the CLI with swc at start: about 20 s on a quiet machine.
+  }, 180_000);
 
   it("tells the alert contacts and support's alerts tail when a pool goes low: by its name, product and mode, with what to do and its console page", async () => {
     const contact = `${uniqueName('ops')}@acme.example`;
