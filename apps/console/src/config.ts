@@ -10,7 +10,6 @@ export interface ConsoleConfig {
   services: { pool: string; fulfillment: string; notification: string };
   /** The same API_KEYS the services read: sign-in checks a key here and learns whose it is. */
   keys: ApiKeyRegistry;
-  brokers: string[];
   topics: Topics;
   /** Sessions end this long after sign-in. */
   sessionTtlMs: number;
@@ -35,7 +34,6 @@ export function consoleConfig(env: Env): ConsoleConfig {
       notification: baseUrl(env, 'NOTIFICATION_URL', 'http://127.0.0.1:3003'),
     },
     keys: ApiKeyRegistry.parse(apiKeys),
-    brokers: (env['KAFKA_BROKERS'] || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
     topics: topicsFromEnv(env),
     sessionTtlMs: integer(env, 'CONSOLE_SESSION_HOURS', 8, 1, 24 * 7) * 3_600_000,
     secureCookie: env['CONSOLE_SECURE_COOKIE'] === 'true',

@@ -1,8 +1,7 @@
 // The ops & support console: `CONSOLE_PORT` (default 3004), the services' URLs
 // (POOL_URL, FULFILLMENT_URL, NOTIFICATION_URL, as the support CLI names them), API_KEYS as the
 // services have them, KAFKA_BROKERS (+ the services' KAFKA_SSL*/KAFKA_SASL_* settings) and TOPIC_*.
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkaSecurity } from '@keypool/messaging';
+import { toolKafka } from '@keypool/messaging';
 import { AlertsFeed } from './alerts-feed';
 import { consoleConfig } from './config';
 import { DeadLetters } from './dead-letters';
@@ -10,7 +9,8 @@ import { startConsoleServer } from './server';
 
 async function main(): Promise<void> {
   const config = consoleConfig(process.env);
-  const kafka = new Kafka({ clientId: 'keypool-console', brokers: config.brokers, ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
+  // Connected as the services and the support CLI are: the messaging library's Kafka settings.
+  const kafka = toolKafka(process.env, 'keypool-console');
   const alerts = new AlertsFeed(kafka, config.topics.poolLow, config.alertsKept);
   alerts.start();
   const log = (entry: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), service: 'console', ...entry }));

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { topicsFromEnv } from '@keypool/contracts';
-import { kafkaSecurity } from '@keypool/messaging';
+import { toolKafka } from '@keypool/messaging';
 import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDeadLetter, UnknownTopicError } from '@keypool/operations';
 import { describeAlert, tailPoolAlerts } from './alerts';
 import { Command, UsageError, helpText, parseCommand } from './args';
@@ -127,11 +127,12 @@ async function tailAlerts(env: Env, io: Io, command: Extract<Command, { name: 'a
   return 0;
 }
 
-/** Connects as the services do: the same KAFKA_SSL* and KAFKA_SASL_* settings, with support's own Kafka user. */
+/**
+ * Connects as the services do (the messaging library's KAFKA_BROKERS, KAFKA_SSL* and KAFKA_SASL_*
+ * settings), with support's own Kafka user; a failure reaches the user as one line (runCli).
+ */
 function kafkaOf(env: Env): Kafka {
-  const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-  // kafkajs's own log would add multi-line JSON to stderr; a failure reaches the user as one line (runCli).
-  return new Kafka({ clientId: 'keypool-support-cli', brokers, ...kafkaSecurity(env), logLevel: logLevel.NOTHING });
+  return toolKafka(env, 'keypool-support-cli');
 }
 
 function describeReplay(report: ReplayReport, io: Io): void {

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import { InboundEnvelope, contractDecoder, contractEvent, kafkaMessageOf, sourceOf } from '@keypool/messaging';
+import { InboundEnvelope, PRODUCER_SETTINGS, contractDecoder, contractEvent, kafkaMessageOf, sourceOf } from '@keypool/messaging';
 import { offsetRangesSince, readOffsetRanges } from '@keypool/operations';
 import { type ProgressFactory, noProgress } from './progress';
 
@@ -87,7 +87,7 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
     ...(publish ? { resend: resend.id } : {}),
   }));
   if (publish && resends.length > 0) {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({ ...PRODUCER_SETTINGS });
     await producer.connect();
     const sending = progress(`publishing resends to ${topic}`, resends.length);
     try {

@@ -3,6 +3,7 @@ export * from './contract-event';
 export * from './envelope';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafka-security';
+export * from './kafka/kafka-client';
 export * from './migrations';
 export * from './inbox/inbox';
 export * from './outbox/outbox-writer';

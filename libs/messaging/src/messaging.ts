@@ -9,6 +9,7 @@ import { consumerMetrics } from './consumer/consumer-metrics';
 import { type RetryPolicy, databaseDown, describeError, sleep } from '@keypool/platform';
 import { classifyFailure } from './consumer/failure-class';
 import { BrokerGauges, LagSource } from './kafka/broker-gauges';
+import { PRODUCER_SETTINGS } from './kafka/kafka-client';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka/kafka-settings';
 import { registerOutboxGauges } from './outbox/outbox-gauges';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
@@ -58,7 +59,7 @@ export class Messaging {
   constructor(private readonly options: MessagingOptions) {
     this.kafka = createKafka(options.kafka, options.logger);
     // Idempotent producer with one request in flight: retries cannot duplicate or reorder.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({ ...PRODUCER_SETTINGS });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
     this.brokerProbe = this.kafka.admin({ retry: { retries: 0 } });

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { Topics } from '@keypool/contracts';
 import { Metrics, ReadinessRegistry, SERVICE_CONFIG, SERVICE_NAME, SecretBox, ServiceLoggers, TOPICS } from '@keypool/platform';
 import { Messaging } from '../messaging';
-import { KafkaSecurityEnv, kafkaSecurity } from '../kafka/kafka-security';
+import { kafkaConnection } from '../kafka/kafka-client';
+import type { KafkaSecurityEnv } from '../kafka/kafka-security';
 import { RetentionPruner } from '../retention/retention-pruner';
 import { RetentionEnv, messagingRetentionTables, prunerSchedule } from '../retention/retention-settings';
 import type { RetentionTable } from '../retention/retention-table';
@@ -79,11 +80,9 @@ export class MessagingModule {
             return new Messaging({
               serviceName,
               kafka: {
-                brokers: config.KAFKA_BROKERS.split(','),
-                clientId: config.KAFKA_CLIENT_ID ?? serviceName,
+                ...kafkaConnection(config, config.KAFKA_CLIENT_ID ?? serviceName),
                 partitions: config.KAFKA_TOPIC_PARTITIONS,
                 replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-                security: kafkaSecurity(config),
               },
               dataSource,
               cipher,

@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import { dlqTopic } from '@keypool/contracts';
+import { PRODUCER_SETTINGS } from '@keypool/messaging';
 import { type OffsetRange, UnknownTopicError, offsetRangesSince, readOffsetRanges } from '../topic-read';
 import { type DeadLetterFilter, type DeadLetterSummary, describeDeadLetter, matchesDeadLetter, originalHeaders, summarizeDeadLetter } from './dead-letter';
 
@@ -94,7 +95,7 @@ export async function redriveDeadLetters(kafka: Kafka, topic: string, selection:
   const perTopic: Record<string, number> = {};
   for (const { summary } of sends) perTopic[summary.original.topic] = (perTopic[summary.original.topic] ?? 0) + 1;
   if (publish && sends.length > 0) {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({ ...PRODUCER_SETTINGS });
     await producer.connect();
     try {
       const topicMessages = Object.keys(perTopic).map((original) => ({
