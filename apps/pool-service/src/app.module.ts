@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule, revealAuditRetention } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
-import { AllocationEntity } from './allocation/allocation.entity';
 import { AllocationConsumer } from './allocation/allocation.consumer';
 import { RefundConsumer } from './refunds/refund.consumer';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
@@ -11,11 +10,9 @@ import { HeldLinesController } from './held-lines/held-lines.controller';
 import { ImportController } from './import/import.controller';
 import { ImportMetrics } from './import/import-metrics';
 import { ServeAfterImport } from './import/serve-after-import';
-import { LicenseEntity } from './licenses/license.entity';
 import { LicenseHashBackfill } from './licenses/license-hash-backfill';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
-import { PoolEntity } from './pools/pool.entity';
 import { PoolConsumptionController } from './pools/pool-consumption.controller';
 import { PoolsController } from './pools/pools.controller';
 import { poolServiceProviders } from './pool-service.providers';
@@ -28,7 +25,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ serviceName: 'pool-service', envSchema: poolEnvSchema, env }),
-        ServiceDatabaseModule.forRoot({ entities: [PoolEntity, LicenseEntity, AllocationEntity], migrations: poolMigrations }),
+        // No entities: every query of pool-service is SQL; the tables are the migrations'.
+        ServiceDatabaseModule.forRoot({ entities: [], migrations: poolMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred, topics.licenseRevoked],
