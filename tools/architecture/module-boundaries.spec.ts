@@ -44,6 +44,32 @@ describe('module boundaries', () => {
   });
 });
 
+/** The `no-restricted-imports` messages the workspace's lint config gives `code` at `path`. */
+async function restrictedImportErrors(path: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: require(join(root, 'eslint.config.js')) });
+  const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('the test kit stays out of production code', () => {
+  const usesKit = "import { waitUntil } from '@keypool/testing';\nexport const x = waitUntil;\n";
+
+  it.each(['apps/pool-service/src/pools/leak.ts', 'libs/messaging/src/leak.ts', 'apps/support-cli/src/leak.ts'])('fails %s importing @keypool/testing', async (path) => {
+    expect(await restrictedImportErrors(path, usesKit)).toEqual([expect.stringContaining('@keypool/testing is for specs, tools, e2e and test kits')]);
+  });
+
+  it.each([
+    'apps/pool-service/src/pools/pools.int.spec.ts',
+    'apps/pool-service/src/testing/pool-test-kit.ts',
+    'apps/notification-service/test/harness.ts',
+    'libs/messaging/test/harness.ts',
+    'tools/bench/load.ts',
+    'e2e/support/system.ts',
+  ])('lets %s import it', async (path) => {
+    expect(await restrictedImportErrors(path, usesKit)).toEqual([]);
+  });
+});
+
 /** Source that ships: every app's and lib's src/, without specs, test kits or the testing lib. */
 function productionFiles(): string[] {
   const files: string[] = [];
