@@ -1,4 +1,5 @@
-# One image for every keypool service (and the compose demo); SERVICE picks which one runs.
+# One image for every keypool service, the console and the compose demo; SERVICE picks which
+# one runs (pool-service, order-fulfillment-service, notification-service, sendgrid-sink, console).
 # Built once by docker-compose.yml's `image` service and tagged keypool:local.
 # Node 24, the newest LTS line that package.json's engines (>=20 <25) accept; Node 20 is
 # end-of-life. tools/docker/prove.sh builds a local stand-in under this name where no image
@@ -24,6 +25,9 @@ WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/tsconfig.base.json ./
+# The console's pages, where its compiled server (dist/apps/console/src) looks for them; uPlot,
+# which it also serves, is a production dependency and stays in node_modules after the prune.
+COPY --from=build /app/apps/console/public dist/apps/console/public
 # The base image's user `node`, by number, so that Kubernetes' runAsNonRoot can check it.
 USER 1000:1000
 ARG SERVICE=pool-service
