@@ -20,8 +20,8 @@ interface Service {
 const compose = load(read('docker-compose.yml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
 const APPS = ['pool-service', 'order-fulfillment-service', 'notification-service'];
-const KEYPOOL = [...APPS, 'sendgrid-sink', 'demo'];
-const LONG_RUNNING = [...APPS, 'sendgrid-sink', 'kafka', 'postgres'];
+const KEYPOOL = [...APPS, 'sendgrid-sink', 'console', 'demo'];
+const LONG_RUNNING = [...APPS, 'sendgrid-sink', 'console', 'kafka', 'postgres'];
 
 /** Compose's ${NAME}, ${NAME:-default}, ${NAME:?message} references in a value. */
 const references = (value: string) => [...value.matchAll(/\$\{(\w+)(:?[-?])?([^}]*)\}/g)].map((m) => ({ name: m[1], op: m[2] ?? '', rest: m[3] }));
@@ -47,8 +47,9 @@ describe('docker-compose.yml', () => {
 
   it('checks the health of every long-running service, the keypool ones on their readiness endpoint', () => {
     for (const name of LONG_RUNNING) expect({ name, checks: (services[name].healthcheck?.test.length ?? 0) > 1 }).toEqual({ name, checks: true });
-    for (const name of APPS) {
-      const port = services[name].environment?.['PORT'];
+    for (const [name, variable] of [...APPS.map((app) => [app, 'PORT']), ['console', 'CONSOLE_PORT']]) {
+      const port = services[name].environment?.[variable];
+      expect(port).toBeDefined();
       expect(services[name].healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     }
   });
@@ -60,6 +61,31 @@ describe('docker-compose.yml', () => {
     expect(services['notification-service'].depends_on?.['sendgrid-sink']).toEqual({ condition: 'service_healthy' });
     for (const name of [...APPS, 'sendgrid-sink']) expect(services['demo'].depends_on?.[name]).toEqual({ condition: 'service_healthy' });
     expect(services['demo'].command?.join(' ')).toContain('dist/tools/demo/compose-demo.js');
+    for (const name of ['kafka', ...APPS]) expect(services['console'].depends_on?.[name]).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('runs the console against the compose services, listening beyond its container, linked from the PoolLow e-mail', () => {
+    const env = services['console'].environment!;
+    expect(env['SERVICE']).toBe('console');
+    expect(env['CONSOLE_HOST']).toBe('0.0.0.0');
+    const urls = { POOL_URL: 'pool-service', FULFILLMENT_URL: 'order-fulfillment-service', NOTIFICATION_URL: 'notification-service' };
+    for (const [variable, name] of Object.entries(urls)) expect(env[variable]).toBe(`http://${name}:${services[name].environment?.['PORT']}`);
+    expect(env['KAFKA_BROKERS']).toBe('kafka:9092');
+    expect(env['API_KEYS']).toBe(services['pool-service'].environment?.['API_KEYS']);
+    const [published] = services['console'].ports ?? [];
+    const hostPort = /^127\.0\.0\.1:(\$\{\w+:-\d+\}):(\d+)$/.exec(published ?? '');
+    expect(hostPort?.[2]).toBe(String(env['CONSOLE_PORT']));
+    // The link in a PoolLow e-mail is opened on this host: the console's published port.
+    expect(services['notification-service'].environment?.['CONSOLE_URL']).toBe(`http://localhost:${hostPort?.[1]}`);
+  });
+
+  it('gives each notification container its own EMAIL_SENDER_ID (its hostname), never one fixed name', () => {
+    const notification = services['notification-service'];
+    expect(notification.environment?.['EMAIL_SENDER_ID']).toBeUndefined();
+    const command = notification.command ?? [];
+    expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+    // Compose turns $$ into $: the shell in the container expands HOSTNAME, which Docker sets.
+    expect(command[2]).toMatch(/^EMAIL_SENDER_ID="\$\$HOSTNAME" exec node -r tsconfig-paths\/register dist\/apps\/notification-service\/src\/main\.js$/);
   });
 
   it('keeps Kafka and PostgreSQL data in named volumes', () => {
@@ -140,5 +166,18 @@ describe('Dockerfile', () => {
     expect(major).toBeLessThan(Number(high));
     expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\}/gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/^USER \d+:\d+$/m);
+  });
+
+  it('holds the console: its pages where the compiled server looks, and uPlot kept by the prune', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/apps\/console\/public dist\/apps\/console\/public$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build && npm prune --omit=dev$/m);
+    const build = JSON.parse(read('tsconfig.build.json')) as { include: string[]; exclude: string[] };
+    expect(build.include).toContain('apps/**/*.ts');
+    expect(build.exclude.some((pattern) => pattern.startsWith('apps/console'))).toBe(false);
+    // server.ts reads <dirname>/../public, and uPlot's dist from node_modules.
+    expect(read('apps/console/src/server.ts')).toContain("join(__dirname, '../public')");
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['uplot']).toBeDefined();
   });
 });
