@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@keypool/contracts';
+import { uuidv7 } from '@keypool/platform';
 
 
 /** A CloudEvents 1.0 structured-mode envelope, as it travels on Kafka. */
@@ -31,7 +31,8 @@ export interface NewEnvelope<D> {
 export function envelope<D>(event: NewEnvelope<D>): Envelope<D> {
   return {
     specversion: '1.0',
-    id: event.id ?? randomUUID(),
+    // Time-ordered, so outbox and inbox keys grow at their right edge (see uuidv7).
+    id: event.id ?? uuidv7(),
     source: event.source,
     type: event.type,
     time: (event.time ?? new Date()).toISOString(),

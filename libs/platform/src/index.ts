@@ -18,6 +18,7 @@ export * from './retry/backoff';
 export * from './metrics/metrics';
 export * from './platform.module';
 export * from './crypto/secret-box';
+export * from './ids/uuidv7';
 export * from './crypto/sealed-column';
 export * from './crypto/key-rotation';
 export * from './crypto/key-rotation-command';

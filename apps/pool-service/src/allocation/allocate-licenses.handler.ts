@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
 import type { Envelope, Tx } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import { orderedUuids, type SecretBox } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -46,7 +45,7 @@ export class AllocateLicensesHandler {
   private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
     const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
-    const ids = requests.map(() => randomUUID());
+    const ids = orderedUuids(requests.length).text;
     return tx.manager.query(
       `INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
        SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,

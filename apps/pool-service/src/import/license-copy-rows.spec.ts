@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SecretBox } from '@keypool/platform';
 import { licenseHash } from '../licenses/license-hash';
 import { licenseValueContext } from '../keys/sealed-columns';
-import { BulkLicenseHasher, licenseCopyRows, orderedLicenseIds } from './license-copy-rows';
+import { BulkLicenseHasher, licenseCopyRows } from './license-copy-rows';
 
 describe('license COPY rows', () => {
   it('hashes exactly as licenseHash: NFKC form, case kept, any length and script', () => {
@@ -12,17 +12,6 @@ describe('license COPY rows', () => {
     for (const value of values) expect(hasher.hash(value).equals(licenseHash(key, value))).toBe(true);
     expect(hasher.hash('\ufb01le-0003').equals(hasher.hash('file-0003'))).toBe(true);
     expect(hasher.hash('ABC').equals(hasher.hash('abc'))).toBe(false);
-  });
-
-  it('makes ids that are UUIDv7, distinct, and ascending through a batch', () => {
-    const { text, bytes } = orderedLicenseIds(5000, Date.UTC(2026, 10, 30));
-    expect(text.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
-    expect(text[0].replace(/-/g, '')).toBe(bytes.toString('hex', 0, 16));
-    expect(parseInt(text[0].slice(0, 8) + text[0].slice(9, 13), 16)).toBe(Date.UTC(2026, 10, 30));
-    expect(new Set(text).size).toBe(5000);
-    const ascending = text.filter((id, i) => i === 0 || id > text[i - 1]).length;
-    // The 26-bit counter may wrap once inside a batch; it never goes down otherwise.
-    expect(ascending).toBeGreaterThanOrEqual(4999);
   });
 
   it('encodes binary COPY rows of line, id, hash and a value sealed to that id', () => {

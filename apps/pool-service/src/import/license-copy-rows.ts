@@ -1,5 +1,5 @@
-import { hash as digest, randomBytes } from 'node:crypto';
-import type { SecretBox } from '@keypool/platform';
+import { hash as digest } from 'node:crypto';
+import { orderedUuids, type SecretBox } from '@keypool/platform';
 import { licenseHash } from '../licenses/license-hash';
 import { licenseValueContext } from '../keys/sealed-columns';
 
@@ -50,36 +50,12 @@ export const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'lat
 export const COPY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
- * `count` new license ids as UUIDv7 (RFC 9562): the millisecond, then a counter that starts at
- * a random point and counts up through the batch (26 bits across rand_a and the top of rand_b),
- * then 48 random bits. A batch's ids ascend, so a million-row import appends to the right edge
- * of the primary key instead of touching a random page of it per row (random v4 ids made the
- * insert about twice as slow once the index outgrew the database's buffers).
- */
-export function orderedLicenseIds(count: number, now = Date.now()): { text: string[]; bytes: Buffer } {
-  const bytes = randomBytes(16 * count);
-  let counter = bytes.readUInt32BE(0) >>> 7;
-  const text: string[] = [];
-  for (let i = 0; i < count; i++, counter = (counter + 1) & 0x3ffffff) {
-    const at = 16 * i;
-    bytes.writeUIntBE(now, at, 6);
-    bytes[at + 6] = 0x70 | (counter >>> 22);
-    bytes[at + 7] = (counter >>> 14) & 0xff;
-    bytes[at + 8] = 0x80 | ((counter >>> 8) & 0x3f);
-    bytes[at + 9] = counter & 0xff;
-    const hex = bytes.toString('hex', at, at + 16);
-    text.push(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
-  }
-  return { text, bytes };
-}
-
-/**
  * Seals and hashes a batch of accepted lines and encodes them as binary COPY rows of
  * (line integer, id uuid, value_hash bytea, value bytea), in the batch's order. Ids are made
  * here, not by the database, because each value is sealed bound to its row's id.
  */
 export function licenseCopyRows(lines: readonly AcceptedLine[], hasher: BulkLicenseHasher, cipher: SecretBox): Buffer {
-  const ids = orderedLicenseIds(lines.length);
+  const ids = orderedUuids(lines.length);
   const sealed = cipher.encryptMany(
     lines.map((l) => l.value),
     ids.text.map(licenseValueContext),
