@@ -125,6 +125,17 @@ function readmeAcls(): Map<string, { read: string[]; write: string[]; groupPrefi
   return rows;
 }
 
+/** The README's "Kafka security" row of the console: topics it reads and writes, group prefixes. */
+function readmeConsoleAcl(): { read: string[]; write: string[]; groupPrefixes: string[] } {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Kafka security'), readme.indexOf('## Threat model'));
+  const row = section.split('\n').find((line) => line.startsWith('| console |'));
+  if (!row) throw new Error('README "Kafka security" has no ACL row for the console');
+  const [, , read, write, group] = row.split('|');
+  const topics = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
+  return { read: topics(read), write: topics(write), groupPrefixes: topics(group) };
+}
+
 function aclsOf(user: Loose, operation: string, type: string): string[] {
   return user.spec.authorization.acls
     .filter((acl: Loose) => acl.resource.type === type && acl.operations.includes(operation))
@@ -261,6 +272,72 @@ describe('the Kubernetes manifests', () => {
         expect(topic.spec).toMatchObject({ partitions, replicas: Number(config.data.KAFKA_REPLICATION_FACTOR), config: { 'min.insync.replicas': 2 } });
         expect(topic.spec.config['retention.ms']).toBe(topic.metadata.name.endsWith('.dlq') ? 90 * DAY_MS : 7 * DAY_MS);
       }
+    });
+
+    it('runs the console: one restricted, probed pod with a PDB, calling the three Services, its own Kafka user', () => {
+      const deployment = named(manifests, 'Deployment', 'console');
+      // Sessions live in the console's memory: a second replica would not know them.
+      expect(deployment.spec.replicas).toBe(1);
+      const pod = deployment.spec.template.spec;
+      const container = pod.containers[0];
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.startupProbe.httpGet.path).toBe('/health/live');
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.resources.requests.cpu).toBeDefined();
+      expect(container.resources.limits.memory).toBeDefined();
+      expect(named(manifests, 'PodDisruptionBudget', 'console').spec.selector.matchLabels).toEqual({ app: 'console' });
+      const service = named(manifests, 'Service', 'console');
+      expect(service.spec.selector).toEqual({ app: 'console' });
+      const env = new Map<string, Loose>(container.env.map((entry: Loose) => [entry.name, entry]));
+      expect(env.get('SERVICE').value).toBe('console');
+      expect(env.get('CONSOLE_HOST').value).toBe('0.0.0.0');
+      expect(Number(env.get('CONSOLE_PORT').value)).toBe(container.ports[0].containerPort);
+      expect(service.spec.ports[0].port).toBe(container.ports[0].containerPort);
+      // Each URL names a rendered Service on the port it serves.
+      const urls = { POOL_URL: 'pool-service', FULFILLMENT_URL: 'order-fulfillment-service', NOTIFICATION_URL: 'notification-service' };
+      for (const [variable, name] of Object.entries(urls)) {
+        expect(env.get(variable).value).toBe(`http://${name}:${named(manifests, 'Service', name).spec.ports[0].port}`);
+      }
+      const secret = byKind(manifests, 'Secret')[0];
+      expect(env.get('API_KEYS').valueFrom.secretKeyRef).toEqual({ name: secret.metadata.name, key: 'API_KEYS' });
+      expect(env.get('KAFKA_SASL_USERNAME').value).toBe('keypool-console');
+      expect(env.get('KAFKA_SASL_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'keypool-console', key: 'password' });
+      expect(container.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }]);
+      // notification-service's PoolLow e-mails link to the console (config.env reaches every pod).
+      expect(config.data.CONSOLE_URL).toMatch(/^https:\/\/[^\s/]+$/);
+    });
+
+    it('lets the console reach DNS, the three services and Kafka only, and be reached from the ingress controller only', () => {
+      const policies = byKind(manifests, 'NetworkPolicy').filter((policy) => {
+        const selector = policy.spec.podSelector;
+        return selector.matchLabels?.app === 'console' || Object.keys(selector).length === 0 ||
+          (selector.matchExpressions ?? []).some((match: Loose) => match.values.includes('console'));
+      });
+      const egress = policies.filter((policy) => policy.spec.policyTypes.includes('Egress')).flatMap((policy) => policy.spec.egress ?? []);
+      // Every rule names where it goes: none opens the console to any address.
+      for (const rule of egress) expect(rule.to?.length ?? 0).toBeGreaterThan(0);
+      const services = egress.find((rule: Loose) => rule.to.some((peer: Loose) => peer.podSelector));
+      expect(services.to[0].podSelector.matchExpressions[0].values.sort()).toEqual([...SERVICES].sort());
+      expect(egress.some((rule: Loose) => rule.to.some((peer: Loose) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'kafka') && rule.ports[0].port === 9093)).toBe(true);
+      const ingress = policies.filter((policy) => policy.spec.policyTypes.includes('Ingress')).flatMap((policy) => policy.spec.ingress ?? []);
+      expect(ingress.flatMap((rule: Loose) => rule.from)).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+      // The services' own policy lets the console in (pods of the namespace).
+      const servicesIn = named(manifests, 'NetworkPolicy', 'keypool-http-in');
+      expect(servicesIn.spec.ingress[0].from).toContainEqual({ podSelector: {} });
+    });
+
+    it('grants the console exactly the README\'s ACL row', () => {
+      const row = readmeConsoleAcl();
+      const user = named(manifests, 'KafkaUser', 'keypool-console');
+      expect({ read: aclsOf(user, 'Read', 'topic'), write: aclsOf(user, 'Write', 'topic'), groups: aclsOf(user, 'Read', 'group'), deletes: aclsOf(user, 'Delete', 'group') })
+        .toEqual({ read: [...row.read].sort(), write: [...row.write].sort(), groups: [...row.groupPrefixes].sort(), deletes: [...row.groupPrefixes].sort() });
+      // Its reads are pool-low and every declared DLQ; its writes, the originals of those DLQs.
+      const dlqs = byKind(manifests, 'KafkaTopic').map((topic) => topic.metadata.name).filter((name: string) => name.endsWith('.dlq')).sort();
+      expect(row.read.filter((topic) => topic !== 'pool-low').sort()).toEqual(dlqs);
+      expect([...row.write].sort()).toEqual(dlqs.map((dlq: string) => dlq.replace(/\.dlq$/, '')).sort());
     });
 
     it('grants each service exactly the README\'s ACL row', () => {
