@@ -37,6 +37,8 @@ export interface E2eResult {
   throughput: ThroughputResult;
   import: { lines: number; ms: number; linesPerSecond: number };
   rssMiB: Record<string, number>;
+  /** What the resident set holds after the burst: V8 heap reserved and used, and memory outside it (buffers). */
+  heapMiB: Record<string, { total: number; used: number; external: number }>;
   eventsPerChunk: string[];
   latency: LatencyPoint[];
 }
@@ -92,13 +94,18 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     const elapsedMs = last - start;
     const throughput = { orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), cpuMsPerOrder: cpuPerOrder(before, after, options.orders) };
     const metrics = await Promise.all(stack.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
-    const rssMiB = Object.fromEntries(stack.map((s, i) => [s.name, Math.round(Number(/process_resident_memory_bytes (\d+)/.exec(metrics[i])?.[1] ?? 0) / 2 ** 20)]));
+    const mib = (text: string, metric: string) => Math.round(Number(new RegExp(`^${metric} (\\d+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
+    const rssMiB = Object.fromEntries(stack.map((s, i) => [s.name, mib(metrics[i], 'process_resident_memory_bytes')]));
+    const heapMiB = Object.fromEntries(
+      stack.map((s, i) => [s.name, { total: mib(metrics[i], 'nodejs_heap_size_total_bytes'), used: mib(metrics[i], 'nodejs_heap_size_used_bytes'), external: mib(metrics[i], 'nodejs_external_memory_bytes') }]),
+    );
 
     const latency = await sweep(options, throughput.ordersPerSecond, { stack, producer, topic: topics.orderPaid, sent, requested, allocated, poolUrl: pool.url, poolId, prefix });
     return {
       throughput,
       import: { lines: options.orders, ms: importMs, linesPerSecond: perSecond(options.orders, importMs) },
       rssMiB,
+      heapMiB,
       eventsPerChunk: metrics.flatMap(chunkSizes),
       latency,
     };

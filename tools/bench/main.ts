@@ -116,6 +116,8 @@ async function main(): Promise<void> {
   if (results.e2e) {
     console.log(`CPU per order (ms), keypool: ${JSON.stringify(results.e2e.throughput.cpuMsPerOrder)}`);
     if (results.bareE2e) console.log(`CPU per order (ms), bare:    ${JSON.stringify(results.bareE2e.cpuMsPerOrder)}`);
+    const heap = Object.entries(results.e2e.heapMiB).map(([name, h]) => `${name} RSS ${results.e2e!.rssMiB[name]}: heap ${h.used} used of ${h.total}, external ${h.external}`);
+    console.log(`memory after the burst (MiB): ${heap.join('; ')}`);
     console.log(`events per consumed chunk in the burst: ${results.e2e.eventsPerChunk.join(', ')}`);
     for (const p of results.e2e.latency) {
       const chunks = Object.entries(p.chunks).map(([name, c]) => `${name} ${c.meanMs} ms × ${c.events}`);
