@@ -42,34 +42,24 @@ function twoInstanceSchedule(loadMs: number, random: () => number): Fault[] {
   return windows.map(([service, from, to]) => kill(within(from, to), service, Math.floor(random() * 2), DOWN_MS));
 }
 
+/** What every scenario shares: the load, the private broker and how long settling may take. */
+function commonOptions(): Omit<ChaosOptions, 'label' | 'schedule'> {
+  return {
+    orders: setting('CHAOS_ORDERS', 5000),
+    rate: setting('CHAOS_RATE', 25),
+    malformed: setting('CHAOS_MALFORMED', 1000),
+    seed: setting('CHAOS_SEED', Date.now() % 1e9),
+    brokerPort: setting('CHAOS_KAFKA_PORT', 19092),
+    namedDatabases: true,
+    partitions: 6,
+    restartDelayMs: 3000,
+    settleTimeoutMs: setting('CHAOS_SETTLE_S', 300) * 1000,
+  };
+}
+
 const scenarios: Record<string, () => ChaosOptions> = {
-  full: () => ({
-    label: 'chaos',
-    orders: setting('CHAOS_ORDERS', 5000),
-    rate: setting('CHAOS_RATE', 25),
-    malformed: setting('CHAOS_MALFORMED', 1000),
-    seed: setting('CHAOS_SEED', Date.now() % 1e9),
-    brokerPort: setting('CHAOS_KAFKA_PORT', 19092),
-    namedDatabases: true,
-    partitions: 6,
-    restartDelayMs: 3000,
-    settleTimeoutMs: setting('CHAOS_SETTLE_S', 300) * 1000,
-    schedule: fullSchedule,
-  }),
-  'two-instances': () => ({
-    label: 'chaos_two_instances',
-    orders: setting('CHAOS_ORDERS', 5000),
-    rate: setting('CHAOS_RATE', 25),
-    malformed: setting('CHAOS_MALFORMED', 1000),
-    seed: setting('CHAOS_SEED', Date.now() % 1e9),
-    brokerPort: setting('CHAOS_KAFKA_PORT', 19092),
-    namedDatabases: true,
-    partitions: 6,
-    restartDelayMs: 3000,
-    settleTimeoutMs: setting('CHAOS_SETTLE_S', 300) * 1000,
-    instances: 2,
-    schedule: twoInstanceSchedule,
-  }),
+  full: () => ({ ...commonOptions(), label: 'chaos', schedule: fullSchedule }),
+  'two-instances': () => ({ ...commonOptions(), label: 'chaos_two_instances', instances: 2, schedule: twoInstanceSchedule }),
 };
 
 /** `--scenario <name>` (or `--scenario=<name>`); `full` when absent. */
