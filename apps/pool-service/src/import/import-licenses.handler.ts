@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { SecretBox } from '@keypool/platform';
+import { type SecretBox, uuidv7 } from '@keypool/platform';
 import { LICENSE_HASH_VERSION } from '../licenses/license-hash';
 import { LicenseHashUpgrade } from '../licenses/license-hash-upgrade';
 import type { UploadedLine } from './line-reader';
@@ -19,6 +19,8 @@ export interface ImportTarget {
 export interface ImportOptions {
   dryRun: boolean;
   strict: boolean;
+  /** The upload's label (at most UPLOAD_LABEL_MAX characters), kept with its report. */
+  label?: string;
 }
 
 export interface ImportOutcome {
@@ -51,7 +53,8 @@ export class ImportLicensesHandler {
   }
 
   async import(target: ImportTarget, lines: AsyncIterable<UploadedLine>, options: ImportOptions): Promise<ImportOutcome> {
-    const report = new ImportReportBuilder(options);
+    const uploadId = uuidv7();
+    const report = new ImportReportBuilder({ dryRun: options.dryRun, strict: options.strict, uploadId, label: options.label ?? null });
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
@@ -65,11 +68,23 @@ export class ImportLicensesHandler {
         `CREATE TEMPORARY TABLE license_import (line integer PRIMARY KEY, id uuid NOT NULL, value_hash bytea NOT NULL, value bytea NOT NULL) ON COMMIT DROP`,
       );
       const staged = await this.stage(client, lines, report);
-      await this.store(runner, target, staged, report);
+      await this.store(runner, target, uploadId, staged, report);
       const keep = !options.dryRun && !(options.strict && report.hasRejections);
-      if (keep) await runner.commitTransaction();
-      else await runner.rollbackTransaction();
-      return { report: report.build(), committed: keep };
+      if (keep) {
+        const built = report.build();
+        await runner.query(`INSERT INTO upload (id, pool_id, merchant_id, label, report) VALUES ($1, $2, $3, $4, $5)`, [
+          uploadId,
+          target.poolId,
+          target.merchantId,
+          built.label,
+          JSON.stringify(built),
+        ]);
+        await runner.commitTransaction();
+        return { report: built, committed: true };
+      }
+      await runner.rollbackTransaction();
+      report.discarded();
+      return { report: report.build(), committed: false };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -134,7 +149,7 @@ export class ImportLicensesHandler {
   }
 
   /** Moves the staged rows into the pool in file order, the first of equal keys winning, and reports the rest as duplicates. */
-  private async store(runner: QueryRunner, target: ImportTarget, staged: number, report: ImportReportBuilder): Promise<void> {
+  private async store(runner: QueryRunner, target: ImportTarget, uploadId: string, staged: number, report: ImportReportBuilder): Promise<void> {
     if (staged === 0) return;
     // The line index and fresh statistics let the INSERT read a large file's rows in file order as
     // they lie, where sorting them (values and all) spilled a file the size of the upload to disk.
@@ -142,12 +157,12 @@ export class ImportLicensesHandler {
     if (staged >= 10_000) await runner.query(`ANALYZE license_import`);
     const [{ added }]: { added: number }[] = await runner.query(
       `WITH stored AS (
-         INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
-         SELECT id, $1, $2, value_hash, value, $3 FROM license_import ORDER BY line
+         INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version, upload_id)
+         SELECT id, $1, $2, value_hash, value, $3, $4 FROM license_import ORDER BY line
          ON CONFLICT (merchant_id, value_hash) DO NOTHING
          RETURNING 1)
        SELECT count(*)::integer AS added FROM stored`,
-      [target.poolId, target.merchantId, LICENSE_HASH_VERSION],
+      [target.poolId, target.merchantId, LICENSE_HASH_VERSION, uploadId],
     );
     report.added(added);
     if (added === staged) return;

@@ -7,6 +7,9 @@ export interface RejectedLine {
 }
 
 export interface ImportReport {
+  /** The upload's id (UUIDv7), to list, look up or recall it; null when nothing was stored (dry run, refused strict import). */
+  uploadId: string | null;
+  label: string | null;
   added: number;
   duplicates: { count: number; lines: number[] };
   blank: number;
@@ -19,7 +22,7 @@ export interface ImportReport {
 export class ImportReportBuilder {
   private readonly report: ImportReport;
 
-  constructor(options: { dryRun: boolean; strict: boolean }) {
+  constructor(options: { dryRun: boolean; strict: boolean; uploadId: string | null; label: string | null }) {
     this.report = { added: 0, duplicates: { count: 0, lines: [] }, blank: 0, rejected: { count: 0, lines: [] }, ...options };
   }
 
@@ -52,6 +55,11 @@ export class ImportReportBuilder {
 
   get hasRejections(): boolean {
     return this.report.rejected.count > 0;
+  }
+
+  /** Nothing was stored: the report names no upload. */
+  discarded(): void {
+    this.report.uploadId = null;
   }
 
   build(): ImportReport {

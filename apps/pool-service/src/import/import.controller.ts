@@ -32,6 +32,8 @@ import { SpoolLimits, SpooledUpload, UploadRefused, spoolUpload } from './upload
 streamJsonBodiesOf(/^\/v1\/pools\/[^/]+\/licenses\/?$/);
 
 class ImportReportView {
+  @ApiProperty({ nullable: true, format: 'uuid', description: 'the upload (GET /v1/uploads/{uploadId}, recall); null when nothing was stored' }) uploadId!: string | null;
+  @ApiProperty({ nullable: true, description: 'the label sent with ?label=' }) label!: string | null;
   @ApiProperty({ description: 'licenses stored (in a dry run: that would be stored)' }) added!: number;
   @ApiProperty({ example: { count: 1, lines: [7] }, description: 'lines already in the file or known to the merchant; the first 1,000 listed' })
   duplicates!: { count: number; lines: number[] };
@@ -75,6 +77,7 @@ export class ImportController {
     },
   })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean, description: 'report only, store nothing' })
+  @ApiQuery({ name: 'label', required: false, description: 'a name for this upload, kept with its report: 1–200 characters, no control characters' })
   @ApiQuery({ name: 'strict', required: false, type: Boolean, description: 'store nothing (422 with the report) if any line is rejected' })
   @ApiOkResponse({ type: ImportReportView })
   @ApiResponse({
@@ -92,8 +95,9 @@ export class ImportController {
     @Req() request: Request,
     @Query('dryRun') dryRun?: string,
     @Query('strict') strict?: string,
+    @Query('label') label?: unknown,
   ): Promise<ImportReport> {
-    const options = { dryRun: flag(dryRun, 'dryRun'), strict: flag(strict, 'strict') };
+    const options = { dryRun: flag(dryRun, 'dryRun'), strict: flag(strict, 'strict'), label: uploadLabel(label) };
     const pool = await visiblePool(this.pools, caller, poolId);
     if (pool.archived) throw new ConflictException('This pool is archived; restore it before adding licenses');
     const form = uploadFormOf(request.headers);
@@ -126,6 +130,16 @@ export class ImportController {
       throw refusalAnswer(error);
     }
   }
+}
+
+/** An upload's optional label: one query parameter, 1–200 characters, printable. */
+export function uploadLabel(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new BadRequestException('label must be given once');
+  const label = value.trim();
+  if (label.length === 0 || label.length > 200) throw new BadRequestException('label must be 1 to 200 characters');
+  if (/[\p{Cc}\p{Cf}]/u.test(label)) throw new BadRequestException('label must not contain control or invisible characters');
+  return label;
 }
 
 function refusalAnswer(refused: UploadRefused): HttpException {

@@ -33,6 +33,8 @@ describe('license import over HTTP', () => {
     ]);
     const report = (await upload(pool.id, file).expect(200)).body;
     expect(report).toEqual({
+      uploadId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      label: null,
       added: 3,
       duplicates: { count: 0, lines: [] },
       blank: 2,
@@ -106,10 +108,11 @@ describe('license import over HTTP', () => {
     const pool = await createPool(url, 'acme', { productId: 'p_dry' });
     const file = 'DRY-0001\nDRY-0001\n\nhttp://x.example.com\nDRY-0002';
     const dry = (await upload(pool.id, file, '?dryRun=true').expect(200)).body;
-    expect(dry).toMatchObject({ added: 2, duplicates: { count: 1, lines: [2] }, blank: 1, rejected: { count: 1 }, dryRun: true });
+    expect(dry).toMatchObject({ uploadId: null, added: 2, duplicates: { count: 1, lines: [2] }, blank: 1, rejected: { count: 1 }, dryRun: true });
     expect(await stockOf(pool.id)).toMatchObject({ available: 0 });
     const real = (await upload(pool.id, file).expect(200)).body;
-    expect({ ...real, dryRun: true }).toEqual(dry);
+    expect(real.uploadId).toEqual(expect.any(String));
+    expect({ ...real, uploadId: null, dryRun: true }).toEqual(dry);
     expect(await stockOf(pool.id)).toMatchObject({ available: 2 });
   });
 
