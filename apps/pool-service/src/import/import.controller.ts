@@ -25,6 +25,7 @@ import { ImportLicensesHandler } from './import-licenses.handler';
 import type { ImportReport } from './import-report';
 import { ImportMetrics } from './import-metrics';
 import { uploadFormOf, uploadedLines } from './upload-body';
+import { checkKeyFormat, poolKeyFormat } from './key-format';
 import { ServeAfterImport } from './serve-after-import';
 import { SpoolLimits, SpooledUpload, UploadRefused, spoolUpload } from './upload-spool';
 
@@ -64,7 +65,7 @@ export class ImportController {
   @ApiOperation({
     summary: 'Import licenses, one per line',
     description:
-      'All accepted lines are stored, or none. Blank lines are skipped; duplicates (in the file or already in any of your pools, sold ones included; compared in NFKC form, letter case kept) are skipped and listed; bad lines (control or invisible characters, over 2,048 characters, links that are not https) are rejected with their line number and reason. The body (at most IMPORT_MAX_BYTES, 256 MiB by default) is received whole before the import starts. Held lines of the pool are served right after.',
+      'All accepted lines are stored, or none. Blank lines are skipped; duplicates (in the file or already in any of your pools, sold ones included; compared in NFKC form, letter case kept) are skipped and listed; bad lines (control or invisible characters, over 2,048 characters, links that are not https, or not matching the pool keyPattern whole: reason `format`) are rejected with their line number and reason. The body (at most IMPORT_MAX_BYTES, 256 MiB by default) is received whole before the import starts. Held lines of the pool are served right after.',
   })
   @ApiConsumes('text/plain', 'multipart/form-data', 'application/json')
   @ApiBody({
@@ -103,7 +104,7 @@ export class ImportController {
     const form = uploadFormOf(request.headers);
     const upload = await this.receive(request);
     try {
-      const lines = await uploadedLines(form, request.headers, upload.open());
+      const lines = checkKeyFormat(await uploadedLines(form, request.headers, upload.open()), poolKeyFormat(pool.keyPattern));
       const { report, committed } = await this.importer.import({ poolId, merchantId: pool.merchantId }, lines, options);
       if (committed) {
         this.metrics.record(report);

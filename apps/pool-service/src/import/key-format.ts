@@ -87,3 +87,11 @@ export async function tryKeyFormat(lines: AsyncIterable<UploadedLine>, format: K
   }
   return trial;
 }
+
+/** The format a pool's stored pattern describes (compiled when it was saved), or undefined for none. */
+export function poolKeyFormat(pattern: string | null): KeyFormat | undefined {
+  if (pattern === null) return undefined;
+  const format = KeyFormat.compile(pattern);
+  if (!(format instanceof KeyFormat)) throw new Error(`the pool's stored key pattern no longer compiles: ${format.problem}`);
+  return format;
+}

@@ -11,6 +11,7 @@ export class PoolView {
   @ApiProperty({ nullable: true, type: String, description: 'null: every currency' }) currency!: string | null;
   @ApiProperty({ description: 'PoolLow is raised when available falls below this' }) threshold!: number;
   @ApiProperty({ enum: ['revoke', 'return_if_unsent', 'keep'], description: "what a refund does to a delivered line's licenses" }) refundPolicy!: RefundPolicy;
+  @ApiProperty({ nullable: true, type: String, description: 'the key format every imported license must match whole (RE2); null: none' }) keyPattern!: string | null;
   @ApiProperty() archived!: boolean;
   @ApiProperty({ description: 'licenses ready to be allocated' }) available!: number;
   @ApiProperty({ description: 'licenses given to order lines' }) allocated!: number;
@@ -30,6 +31,7 @@ export interface PoolRow {
   currency: string | null;
   threshold: number;
   refund_policy: RefundPolicy;
+  key_pattern: string | null;
   archived_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -49,6 +51,7 @@ export function toPoolView(row: PoolRow): PoolView {
     currency: row.currency,
     threshold: row.threshold,
     refundPolicy: row.refund_policy,
+    keyPattern: row.key_pattern,
     archived: row.archived_at !== null,
     available: Number(row.available),
     allocated: Number(row.allocated),
@@ -66,7 +69,7 @@ export function toPoolView(row: PoolRow): PoolView {
  * and withdrawn licenses, comes from the pool's running totals.
  */
 export function poolsWithStockSql(where: string): string {
-  return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.refund_policy, p.archived_at, p.created_at, p.updated_at,
+  return `SELECT p.id, p.merchant_id, p.name, p.mode, p.product_id, p.currency, p.threshold, p.refund_policy, p.key_pattern, p.archived_at, p.created_at, p.updated_at,
                  coalesce(l.available, 0)::int AS available, p.allocated_licenses::int AS allocated,
                  p.withdrawn_licenses::int AS withdrawn, coalesce(h.backordered, 0)::int AS backordered
             FROM pool p

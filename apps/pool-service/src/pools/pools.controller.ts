@@ -1,6 +1,7 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, CurrentCaller } from '@keypool/platform';
+import { KeyFormat } from '../import/key-format';
 import { actingMerchant } from '../shared/merchant-scope';
 import { flag, oneOfValues } from '../shared/query-params';
 import { CreatePoolBody, UpdatePoolBody, parseCreatePool, parseUpdatePool } from './pool-requests';
@@ -32,6 +33,7 @@ export class PoolsController {
         currency,
         threshold: input.threshold,
         refundPolicy: input.refundPolicy,
+        keyPattern: checkedKeyPattern(input.keyPattern),
       }),
     );
   }
@@ -63,11 +65,13 @@ export class PoolsController {
   }
 
   @Patch(':poolId')
-  @ApiOperation({ summary: 'Rename a pool or change its low-stock threshold' })
+  @ApiOperation({ summary: 'Rename a pool or change its low-stock threshold, refund policy or key format' })
+  @ApiResponse({ status: 400, description: 'a field out of bounds, or a keyPattern that is not an RE2 pattern: the message says why' })
   @ApiBody({ type: UpdatePoolBody })
   @ApiOkResponse({ type: PoolView })
   async update(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Body() body: unknown): Promise<PoolView> {
     const change = parseUpdatePool(body);
+    checkedKeyPattern(change.keyPattern);
     await visiblePool(this.pools, caller, poolId);
     return this.pools.update(poolId, change);
   }
@@ -88,6 +92,14 @@ export class PoolsController {
   async restore(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
     return unwrap(await this.pools.restore(await visiblePool(this.pools, caller, poolId)));
   }
+}
+
+/** The pattern as sent if it compiles (RE2, at most 200 characters); otherwise 400 saying why. */
+function checkedKeyPattern<T extends string | null | undefined>(pattern: T): T {
+  if (typeof pattern !== 'string') return pattern;
+  const format = KeyFormat.compile(pattern);
+  if (!(format instanceof KeyFormat)) throw new BadRequestException(format.problem);
+  return pattern;
 }
 
 function unwrap(change: PoolChange): PoolView {

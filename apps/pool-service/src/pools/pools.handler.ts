@@ -15,6 +15,15 @@ export interface NewPool {
   currency: string | null;
   threshold: number;
   refundPolicy?: RefundPolicy;
+  keyPattern?: string | null;
+}
+
+export interface PoolUpdate {
+  name?: string;
+  threshold?: number;
+  refundPolicy?: RefundPolicy;
+  /** undefined keeps the key format; null removes it. */
+  keyPattern?: string | null;
 }
 
 export type PoolChange<T = PoolView> =
@@ -41,8 +50,8 @@ export class PoolsHandler {
       const id = await this.transactions.run(async (tx) => {
         await this.reroute.lockRouting(tx, input.merchantId);
         const [{ id }] = await tx.manager.query(
-          `INSERT INTO pool (merchant_id, product_id, currency, mode, name, threshold, refund_policy) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-          [input.merchantId, input.productId, input.currency, input.mode, input.name ?? defaultName(input), input.threshold, input.refundPolicy ?? 'revoke'],
+          `INSERT INTO pool (merchant_id, product_id, currency, mode, name, threshold, refund_policy, key_pattern) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+          [input.merchantId, input.productId, input.currency, input.mode, input.name ?? defaultName(input), input.threshold, input.refundPolicy ?? 'revoke', input.keyPattern ?? null],
         );
         await this.reroute.reroute(tx, input.merchantId);
         return id as string;
@@ -69,12 +78,13 @@ export class PoolsHandler {
   }
 
   /** A new threshold is judged at once: it may raise (or re-arm) the low alert. */
-  async update(poolId: string, change: { name?: string; threshold?: number; refundPolicy?: RefundPolicy }): Promise<PoolView> {
+  async update(poolId: string, change: PoolUpdate): Promise<PoolView> {
     await this.transactions.run(async (tx) => {
       const [pool] = await this.queue.lock(tx.manager, [poolId]);
       await tx.manager.query(
-        `UPDATE pool SET name = coalesce($2, name), threshold = coalesce($3, threshold), refund_policy = coalesce($4, refund_policy), updated_at = now() WHERE id = $1`,
-        [poolId, change.name ?? null, change.threshold ?? null, change.refundPolicy ?? null],
+        `UPDATE pool SET name = coalesce($2, name), threshold = coalesce($3, threshold), refund_policy = coalesce($4, refund_policy),
+                key_pattern = CASE WHEN $5 THEN $6 ELSE key_pattern END, updated_at = now() WHERE id = $1`,
+        [poolId, change.name ?? null, change.threshold ?? null, change.refundPolicy ?? null, change.keyPattern !== undefined, change.keyPattern ?? null],
       );
       if (change.threshold !== undefined && !pool.archived_at) {
         await this.queue.raiseAlerts(tx, { ...pool, threshold: change.threshold });
