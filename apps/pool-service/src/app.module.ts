@@ -16,6 +16,7 @@ import { poolMigrations } from './migrations';
 import { PoolConsumptionController } from './pools/pool-consumption.controller';
 import { PoolsController } from './pools/pools.controller';
 import { poolServiceProviders } from './pool-service.providers';
+import { UploadsController } from './uploads/uploads.controller';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -35,7 +36,7 @@ export class AppModule {
           retention: (config: PoolConfig) => [revealAuditRetention(config.REVEAL_AUDIT_RETENTION_DAYS)],
         }),
       ],
-      controllers: [PoolsController, PoolConsumptionController, ImportController, LicensesController, HeldLinesController, RevealAuditController],
+      controllers: [PoolsController, PoolConsumptionController, ImportController, LicensesController, HeldLinesController, UploadsController, RevealAuditController],
       providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, RefundConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }

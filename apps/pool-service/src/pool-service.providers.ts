@@ -14,6 +14,7 @@ import { PoolConsumptionHandler } from './pools/pool-consumption.handler';
 import { PoolsHandler } from './pools/pools.handler';
 import { RefundAllocationsHandler } from './refunds/refund-allocations.handler';
 import { PoolEvents } from './shared/pool-events';
+import { UploadsHandler } from './uploads/uploads.handler';
 
 /** The plain-TypeScript handlers, built once from the platform's pieces. */
 export const poolServiceProviders: Provider[] = [
@@ -55,6 +56,12 @@ export const poolServiceProviders: Provider[] = [
     provide: RefundAllocationsHandler,
     inject: [PoolEvents, PoolQueue],
     useFactory: (events: PoolEvents, queue: PoolQueue) => new RefundAllocationsHandler(events, queue),
+  },
+  {
+    provide: UploadsHandler,
+    inject: [DataSource, Messaging, PoolQueue, SERVICE_CONFIG],
+    useFactory: (ds: DataSource, messaging: Messaging, queue: PoolQueue, config: PoolConfig) =>
+      new UploadsHandler(ds, messaging.transactions, queue, licenseHashKey(config)),
   },
   { provide: HeldLinesHandler, inject: [DataSource], useFactory: (ds: DataSource) => new HeldLinesHandler(ds) },
   { provide: PoolConsumptionHandler, inject: [DataSource], useFactory: (ds: DataSource) => new PoolConsumptionHandler(ds) },
