@@ -31,6 +31,13 @@ export const poolEnvSchema = serviceEnvSchema({
     default: 1000,
     description: 'licenses later lines may take ahead of a held line that does not fit, before new stock is kept for it (0: strict oldest first)',
   }),
+  REFUNDED_LINE_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    maximum: 36500,
+    default: 90,
+    description:
+      'how long a refunded line is remembered (refunded_line): it makes a repeated AllocationRefunded a no-op and cancels a request that comes after its refund. At least INBOX_RETENTION_DAYS',
+  }),
   ...revealAuditRetentionEnv,
 });
 
