@@ -16,6 +16,13 @@ export const fulfillmentEnvSchema = serviceEnvSchema({
     default: 365,
     description: "how long an order's status and e-mail timeline (status_history, email_history) is kept; the order, its lines and licenses stay",
   }),
+  PENDING_REFUND_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    maximum: 36500,
+    default: 90,
+    description:
+      'how long a refund whose order never arrived is kept (order_refunds, not applied); an order arriving later is served as if never refunded. At least INBOX_RETENTION_DAYS. Applied refunds stay with their order',
+  }),
   ...revealAuditRetentionEnv,
 });
 

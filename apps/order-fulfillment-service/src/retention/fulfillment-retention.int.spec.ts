@@ -45,6 +45,13 @@ describe('order-fulfillment retention on its real schema (real PostgreSQL)', () 
       INSERT INTO reveal_audit (at, key_id, caller_kind, merchant_id, subject, license_ids, reason)
       SELECT now() - interval '1 day' * d, 'k', 'support', 'm_acme', '{}', '{}', 'ticket 4711: key lost' FROM unnest(ARRAY[800, 700]) d`);
     await dataSource.query(`INSERT INTO inbox (consumer, event_id, received_at) VALUES ('c', 'old', now() - interval '15 days'), ('c', 'young', now() - interval '13 days')`);
+    // Refunds: one applied to o-old three years ago (the order's record), one whose order never came
+    // (100 days, past the default 90), one waiting for its order since last month.
+    await dataSource.query(`
+      INSERT INTO order_refunds (event_id, order_id, merchant_id, line_ids, reason, refunded_at, received_at, applied_at, outcome)
+      VALUES ('r-applied', 'o-old', 'm_acme', NULL, 'customer_request', now() - interval '3 years', now() - interval '3 years', now() - interval '3 years', 'applied to 1 line(s); order refunded'),
+             ('r-orphan', 'o-never', 'm_acme', NULL, 'customer_request', now() - interval '100 days', now() - interval '100 days', NULL, NULL),
+             ('r-waiting', 'o-later', 'm_acme', '{1}', 'customer_request', now() - interval '30 days', now() - interval '30 days', NULL, NULL)`);
     const config = validateEnv(fulfillmentEnvSchema, testServiceEnv(db.url));
     const pruner = new RetentionPruner(dataSource, testLogger(), new Metrics(), {
       tables: [...messagingRetentionTables(config), ...fulfillmentRetention(config)],
@@ -56,11 +63,18 @@ describe('order-fulfillment retention on its real schema (real PostgreSQL)', () 
 
     const run = await pruner.runOnce();
 
-    expect(run).toMatchObject({ ran: true, skipped: {}, pruned: { inbox: 1, outbox: 0, status_history: 50, email_history: 50, reveal_audit: 1 } });
+    expect(run).toMatchObject({ ran: true, skipped: {}, pruned: { inbox: 1, outbox: 0, status_history: 50, email_history: 50, reveal_audit: 1, order_refunds: 1 } });
     const counts = await dataSource.query(`
       SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM order_lines)::int AS lines,
              (SELECT count(*) FROM line_licenses)::int AS licenses, (SELECT count(*) FROM status_history)::int AS status,
              (SELECT count(*) FROM email_history)::int AS emails, (SELECT count(*) FROM reveal_audit)::int AS reveals`);
     expect(counts[0]).toEqual({ orders: 1, lines: 1, licenses: 1, status: 5, emails: 5, reveals: 1 });
+    const refunds = await dataSource.query(`SELECT event_id FROM order_refunds ORDER BY event_id`);
+    expect(refunds.map((r: { event_id: string }) => r.event_id)).toEqual(['r-applied', 'r-waiting']);
+  });
+
+  it('refuses a pending-refund retention shorter than the inbox, whose ids it de-duplicates too', () => {
+    const config = validateEnv(fulfillmentEnvSchema, { ...testServiceEnv(db.url), INBOX_RETENTION_DAYS: '30', PENDING_REFUND_RETENTION_DAYS: '20' });
+    expect(() => fulfillmentRetention(config)).toThrow(/PENDING_REFUND_RETENTION_DAYS \(20\) must be >= INBOX_RETENTION_DAYS \(30\)/);
   });
 });
