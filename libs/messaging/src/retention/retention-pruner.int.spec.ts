@@ -177,6 +177,32 @@ describe('RetentionPruner (real PostgreSQL)', () => {
     expect((await pruner().runOnce()).pruned['outbox']).toBe(100);
   });
 
+  it('shows every table from its start, and moves a table\'s time only when a run prunes it down', async () => {
+    await seedInbox('c', 10, '20 days', 'old-');
+    await seedOutbox(10, '2 hours');
+    const metrics = new Metrics();
+    const before = Date.now() / 1000;
+    const subject = pruner({ lockTimeoutMs: 100 }, metrics);
+    const last = async (table: string): Promise<number> =>
+      (await metrics.registry.getSingleMetric('keypool_prune_last_success_timestamp_seconds')!.get()).values.find((v) => v.labels['table'] === table)!.value;
+    const started = await last('inbox');
+    expect(started).toBeGreaterThanOrEqual(before);
+    expect(await last('outbox')).toBe(started);
+    expect(await last('history')).toBe(started);
+
+    await other.query('BEGIN');
+    try {
+      await other.query('LOCK TABLE outbox IN SHARE MODE');
+      const run = await subject.runOnce();
+      expect(run.skipped['outbox']).toMatch(/lock_timeout/);
+    } finally {
+      await other.query('COMMIT');
+    }
+
+    expect(await last('inbox')).toBeGreaterThan(started);
+    expect(await last('outbox')).toBe(started);
+  });
+
   it('never holds up the hot path: consumers claim and redeliver while a long pruning run goes on', async () => {
     await seedInbox('c', 6000, '20 days', 'old-');
     const running = pruner({ batchSize: 100, pauseMs: 10 }).runOnce();

@@ -71,9 +71,14 @@ export class RetentionPruner {
     this.prunedRows = metrics.counter('keypool_pruned_rows_total', 'Rows deleted because they were older than their retention', ['table']);
     this.lastPruned = metrics.gauge(
       'keypool_prune_last_success_timestamp_seconds',
-      'Unix time this instance last pruned the table down to its retention (absent before the first time)',
+      'Unix time this instance last pruned the table down to its retention, or started if it has not yet',
       ['table'],
     );
+    // Present from the first scrape: an instance that never manages a run (or never holds the
+    // pruning lock) shows its age from its start, which KeypoolRetentionStalled compares with
+    // the other instances' through max by (...).
+    const startedAt = Date.now() / 1000;
+    for (const table of this.tables) this.lastPruned.set({ table: table.table }, startedAt);
   }
 
   start(firstRunInMs = this.options.intervalMs): void {
