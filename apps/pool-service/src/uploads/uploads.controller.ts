@@ -38,6 +38,7 @@ export class UploadsController {
 
   @Get('uploads/:uploadId')
   @ApiOperation({ summary: 'One upload: its label, time, report and when it was recalled' })
+  @ApiResponse({ status: 200, description: '{ uploadId, poolId, merchantId, label, createdAt, recalledAt, report }' })
   @ApiResponse({ status: 404, description: "unknown upload, or another merchant's" })
   async find(@CurrentCaller() caller: Caller, @Param('uploadId') uploadId: string): Promise<UploadView> {
     return ensureVisible(caller, await this.uploads.find(uploadId), 'Upload');
@@ -49,6 +50,7 @@ export class UploadsController {
     summary: 'Withdraw every unsold license of an upload',
     description: `In one transaction under the pool's lock, like withdrawing one license (counters, PoolLow alerts). Answers { uploadId, withdrawn, alreadyWithdrawn, ${SOLD_DOC} }. Recalling again withdraws nothing more and answers the same sold ones.`,
   })
+  @ApiResponse({ status: 200, description: '{ uploadId, withdrawn, alreadyWithdrawn, sold }' })
   @ApiResponse({ status: 404, description: "unknown upload, or another merchant's" })
   async recall(@CurrentCaller() caller: Caller, @Param('uploadId') uploadId: string): Promise<Recall> {
     const upload = ensureVisible(caller, await this.uploads.find(uploadId), 'Upload');
@@ -69,6 +71,7 @@ export class UploadsController {
       properties: { values: { type: 'array', minItems: 1, maxItems: BULK_WITHDRAW_MAX, items: { type: 'string', minLength: 1, maxLength: 2048 } } },
     },
   })
+  @ApiResponse({ status: 200, description: '{ withdrawn, alreadyWithdrawn, sold, notFound }' })
   @ApiResponse({ status: 400, description: 'no values, over 1,000, or one empty or over 2,048 characters' })
   @ApiResponse({ status: 404, description: "unknown pool, or another merchant's pool" })
   @ApiResponse({ status: 413, description: 'the body is over the 100 kB JSON limit: send fewer values per call' })
