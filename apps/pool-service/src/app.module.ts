@@ -13,6 +13,7 @@ import { KeyFormatController } from './import/key-format.controller';
 import { ImportMetrics } from './import/import-metrics';
 import { ServeAfterImport } from './import/serve-after-import';
 import { LicenseHashBackfill } from './licenses/license-hash-backfill';
+import { LicenseLookupController } from './licenses/license-lookup.controller';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
 import { PoolConsumptionController } from './pools/pool-consumption.controller';
@@ -38,7 +39,7 @@ export class AppModule {
           retention: (config: PoolConfig) => poolRetention(config),
         }),
       ],
-      controllers: [PoolsController, PoolConsumptionController, ImportController, KeyFormatController, LicensesController, HeldLinesController, UploadsController, RevealAuditController],
+      controllers: [PoolsController, PoolConsumptionController, ImportController, KeyFormatController, LicensesController, LicenseLookupController, HeldLinesController, UploadsController, RevealAuditController],
       providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, RefundConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }

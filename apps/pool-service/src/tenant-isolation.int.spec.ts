@@ -39,6 +39,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
       state: () => licensesOf(fx.poolId),
     }),
     'GET /v1/pools/{poolId}/licenses': () => ({ params: { poolId: fx.poolId } }),
+    'GET /v1/licenses/{licenseId}': () => ({ params: { licenseId: fx.licenseId } }),
     'DELETE /v1/pools/{poolId}/licenses/{licenseId}': () => ({
       params: { poolId: fx.poolId, licenseId: fx.licenseId },
       crossParams: [{ poolId: fx.globexPoolId, licenseId: fx.licenseId }],

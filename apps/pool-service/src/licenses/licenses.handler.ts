@@ -19,6 +19,15 @@ export interface LicenseView {
   lineId: string | null;
 }
 
+/** One license found by id across pools (GET /v1/licenses/{licenseId}), for its merchant or support. */
+export interface LicenseDetail extends LicenseView {
+  poolId: string;
+  merchantId: string;
+  productId: string | null;
+  test: boolean;
+  revokedAt: string | null;
+}
+
 export interface LicensePage {
   items: LicenseView[];
   /** Pass as `after` for the next page; null on the last page. */
@@ -61,6 +70,32 @@ export class LicensesHandler {
     );
     const items = rows.slice(0, page.limit).map((row) => this.view(row));
     return { items, nextCursor: rows.length > page.limit ? rows[page.limit - 1].seq : null };
+  }
+
+  /**
+   * One license by id, whatever its pool: its status (revoked included), pool and, once sold, its
+   * order line; the value masked as in every view. Undefined for an unknown id; the caller's
+   * merchant is checked by the controller (another merchant's license is not found).
+   */
+  async findOne(licenseId: string): Promise<LicenseDetail | undefined> {
+    if (!isUuid(licenseId)) return undefined;
+    const [row]: (LicenseRow & { pool_id: string; merchant_id: string; product_id: string | null; mode: string; revoked_at: Date | null })[] =
+      await this.dataSource.query(
+        `SELECT l.id, l.seq, l.value, l.status, l.imported_at, l.allocated_at, l.withdrawn_at, l.revoked_at, a.order_id, a.line_id,
+                p.id AS pool_id, p.merchant_id, p.product_id, p.mode
+           FROM license l JOIN pool p ON p.id = l.pool_id LEFT JOIN allocation a ON a.id = l.allocation_id
+          WHERE l.id = $1`,
+        [licenseId],
+      );
+    if (!row) return undefined;
+    return {
+      ...this.view(row),
+      poolId: row.pool_id,
+      merchantId: row.merchant_id,
+      productId: row.product_id,
+      test: row.mode === 'test',
+      revokedAt: row.revoked_at?.toISOString() ?? null,
+    };
   }
 
   /**
