@@ -39,7 +39,11 @@ describe('pool-service keeps every merchant to its own data, on every documented
       state: () => licensesOf(fx.poolId),
     }),
     'GET /v1/pools/{poolId}/licenses': () => ({ params: { poolId: fx.poolId } }),
-    'GET /v1/licenses/{licenseId}': () => ({ params: { licenseId: fx.licenseId } }),
+    'POST /v1/pools/{poolId}/key-format/try': () => ({
+      params: { poolId: fx.poolId },
+      request: (who) => ({ query: { pattern: 'ISO-.*' }, text: keys(uniqueName(`ISO-${who}`), 2).join('\n') }),
+      state: () => licensesOf(fx.poolId),
+    }),
     'DELETE /v1/pools/{poolId}/licenses/{licenseId}': () => ({
       params: { poolId: fx.poolId, licenseId: fx.licenseId },
       crossParams: [{ poolId: fx.globexPoolId, licenseId: fx.licenseId }],
