@@ -7,7 +7,8 @@ describe('pool-service keeps every merchant to its own data, on every documented
   let service: PoolService;
   let documented: Map<string, DocumentedOperation>;
   const acmeKeys = keys(uniqueName('ISO'), 3);
-  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', revealableId: '', auditId: '', heldOrderId: uniqueName('ord_held') };
+  const recallKeys = keys(uniqueName('ISO-RECALL'), 2);
+  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', revealableId: '', auditId: '', uploadId: '', recallPoolId: '', recallUploadId: '', heldOrderId: uniqueName('ord_held') };
 
   const poolOf = async (poolId: string) => (await as(service.url, 'acme').get(`/v1/pools/${poolId}`)).body;
   const licensesOf = async (poolId: string) => [await poolOf(poolId), (await as(service.url, 'acme').get(`/v1/pools/${poolId}/licenses?limit=1000`)).body];
@@ -39,6 +40,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
       state: () => licensesOf(fx.poolId),
     }),
     'GET /v1/pools/{poolId}/licenses': () => ({ params: { poolId: fx.poolId } }),
+    'GET /v1/licenses/{licenseId}': () => ({ params: { licenseId: fx.licenseId } }),
     'POST /v1/pools/{poolId}/key-format/try': () => ({
       params: { poolId: fx.poolId },
       request: (who) => ({ query: { pattern: 'ISO-.*' }, text: keys(uniqueName(`ISO-${who}`), 2).join('\n') }),
@@ -58,6 +60,14 @@ describe('pool-service keeps every merchant to its own data, on every documented
     'GET /v1/audit/reveals': () => ({
       shows: { acmeIds: [fx.auditId], idsIn: (page) => (page as Items<{ id: unknown }>).items.map((entry) => String(entry.id)) },
     }),
+    'GET /v1/pools/{poolId}/uploads': () => ({ params: { poolId: fx.poolId } }),
+    'GET /v1/uploads/{uploadId}': () => ({ params: { uploadId: fx.uploadId } }),
+    'POST /v1/uploads/{uploadId}/recall': () => ({ params: { uploadId: fx.recallUploadId }, state: () => licensesOf(fx.recallPoolId) }),
+    'POST /v1/pools/{poolId}/licenses/withdraw': () => ({
+      params: { poolId: fx.recallPoolId },
+      request: () => ({ json: { values: [recallKeys[0], 'NOT-A-KEY-OF-ACME'] } }),
+      state: () => licensesOf(fx.recallPoolId),
+    }),
     'GET /v1/held-lines': () => ({
       shows: { acmeIds: [fx.heldOrderId], idsIn: (page) => (page as Items<{ orderId: string }>).items.map((line) => line.orderId) },
     }),
@@ -68,7 +78,9 @@ describe('pool-service keeps every merchant to its own data, on every documented
     documented = await documentedOperations(service.url);
     const url = service.url;
     fx.poolId = (await createPool(url, 'acme', { productId: 'p_iso' })).id;
-    await importKeys(url, 'acme', fx.poolId, acmeKeys);
+    fx.uploadId = (await importKeys(url, 'acme', fx.poolId, acmeKeys)).uploadId;
+    fx.recallPoolId = (await createPool(url, 'acme', { productId: 'p_iso_recall' })).id;
+    fx.recallUploadId = (await importKeys(url, 'acme', fx.recallPoolId, recallKeys)).uploadId;
     [fx.licenseId, fx.revealableId] = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items.map((l) => l.licenseId);
     const revealed = await as(url, 'acme').post(`/v1/pools/${fx.poolId}/licenses/${fx.revealableId}/reveal`, { reason: 'ticket 4710: the first look' }).expect(200);
     fx.auditId = String(revealed.body.auditId);
