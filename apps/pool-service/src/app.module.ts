@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule, revealAuditRetention } from '@keypool/messaging';
+import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationConsumer } from './allocation/allocation.consumer';
 import { RefundConsumer } from './refunds/refund.consumer';
+import { poolRetention } from './refunds/refund-retention';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
 import { PoolMetrics } from './alerts/pool-metrics';
 import { PoolConfig, poolEnvSchema } from './config';
@@ -12,10 +13,12 @@ import { KeyFormatController } from './import/key-format.controller';
 import { ImportMetrics } from './import/import-metrics';
 import { ServeAfterImport } from './import/serve-after-import';
 import { LicenseHashBackfill } from './licenses/license-hash-backfill';
+import { LicenseLookupController } from './licenses/license-lookup.controller';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
 import { PoolConsumptionController } from './pools/pool-consumption.controller';
 import { PoolsController } from './pools/pools.controller';
+import { UploadsController } from './uploads/uploads.controller';
 import { poolServiceProviders } from './pool-service.providers';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
@@ -33,10 +36,10 @@ export class AppModule {
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred, topics.licenseRevoked],
             consumes: [topics.allocationRequested, topics.allocationRefunded],
           }),
-          retention: (config: PoolConfig) => [revealAuditRetention(config.REVEAL_AUDIT_RETENTION_DAYS)],
+          retention: (config: PoolConfig) => poolRetention(config),
         }),
       ],
-      controllers: [PoolsController, PoolConsumptionController, ImportController, KeyFormatController, LicensesController, HeldLinesController, RevealAuditController],
+      controllers: [PoolsController, PoolConsumptionController, ImportController, KeyFormatController, LicensesController, LicenseLookupController, HeldLinesController, UploadsController, RevealAuditController],
       providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, RefundConsumer, HeldLineSweeper, LicenseHashBackfill],
     };
   }
