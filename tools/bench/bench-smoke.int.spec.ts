@@ -20,7 +20,7 @@ describe('npm run bench, smoke sizes', () => {
       );
     });
     results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
-  }, 180000);
+  }, 300_000); // 69-94 s measured at load 11-36 on 2 cores; the margin is for busy machines
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
