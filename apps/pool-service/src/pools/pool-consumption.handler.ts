@@ -15,7 +15,7 @@ export class PoolConsumptionHandler {
     const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
     const firstDay = Math.floor(now / DAY_MS) * DAY_MS - 29 * DAY_MS;
     const rateFrom = Math.min(now - HOUR_MS, Math.max(now - RATE_WINDOW_MS, Date.parse(pool.createdAt)));
-    // One pass over the pool's licenses allocated in the last 30 days (license_by_pool narrows it to the pool).
+    // One pass over the pool's licenses allocated in the last 30 days: a range of license_allocated_by_pool.
     const rows: { hour: Date; allocated: number }[] = await this.dataSource.query(
       `SELECT date_trunc('hour', allocated_at) AS hour, count(*)::int AS allocated
          FROM license

@@ -61,4 +61,30 @@ describe('GET /v1/pools/:poolId/consumption (real PostgreSQL)', () => {
     expect(other.body.message).toBe('Pool not found');
     await as(service.url, 'acme').get('/v1/pools/not-a-uuid/consumption').expect(404);
   });
+  it('reads only the window through license_allocated_by_pool, not every license ever sold', async () => {
+    const db = service.app.get(DataSource);
+    const [{ allocation_id }]: { allocation_id: string }[] = await db.query(`SELECT allocation_id FROM license WHERE pool_id = $1 AND status = 'allocated' LIMIT 1`, [poolId]);
+    // A year of history in this pool: 20,000 licenses sold before the 30-day window.
+    await db.query(
+      `INSERT INTO license (pool_id, merchant_id, value_hash, value, status, allocation_id, allocated_at)
+       SELECT $1, 'm_acme', sha256(($2 || g)::bytea), '\\x00', 'allocated', $3, now() - interval '31 days' - g * interval '15 minutes'
+         FROM generate_series(1, 20000) g`,
+      [poolId, uniqueName('hist'), allocation_id],
+    );
+    await db.query('ANALYZE license');
+    const plan = async (sql: string, params: unknown[]): Promise<string> =>
+      ((await db.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+    for (const days of [30, 7]) {
+      const text = await plan(`SELECT date_trunc('hour', allocated_at), count(*) FROM license WHERE pool_id = $1 AND allocated_at IS NOT NULL AND allocated_at >= $2 GROUP BY 1`, [
+        poolId,
+        new Date(Date.now() - days * 86_400_000),
+      ]);
+      expect(text).toContain('license_allocated_by_pool');
+      expect(text).not.toMatch(/Seq Scan on license/);
+    }
+
+    const body = (await as(service.url, 'acme').get(`/v1/pools/${poolId}/consumption`).expect(200)).body as Consumption;
+    expect(body.daily.reduce((n, b) => n + b.allocated, 0)).toBe(4);
+    expect(body.ratePerDay).toBeCloseTo(4 / 7, 2);
+  });
 });
