@@ -151,4 +151,24 @@ describe('order and delivery API', () => {
     await kit.api(null).get('/v1/orders').expect(401);
     await kit.api(null).put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_unit' }).expect(401);
   });
+
+  // Last: it adds acme orders the tests above do not expect.
+  it('filters the list by refund status, as each order is shown, and no longer lists a refunded order as received', async () => {
+    const whole = paidOrder([{ productId: 'p_refund', quantity: 1 }]);
+    const partial = paidOrder([{ productId: 'p_refund', quantity: 1 }, { productId: 'p_refund_too', quantity: 1 }]);
+    for (const order of [whole, partial]) await kit.send('orderPaid', 'OrderPaid', order);
+    const refund = exampleEventData.OrderRefunded;
+    await kit.send('orderRefunded', 'OrderRefunded', { ...refund, orderId: whole.orderId, merchantId: 'm_acme', lineIds: null });
+    await kit.send('orderRefunded', 'OrderRefunded', { ...refund, orderId: partial.orderId, merchantId: 'm_acme', lineIds: ['1'] });
+    const ids = async (status: string) =>
+      ((await kit.api('acme').get(`/v1/orders?status=${status}`).expect(200)).body.orders as { orderId: string; status: string }[]).map((o) => `${o.orderId} ${o.status}`);
+    await waitUntil(async () => (await ids('refunded')).length === 1 && (await ids('partially_refunded')).length === 1, 20000, 'both refunds applied');
+    expect(await ids('refunded')).toEqual([`${whole.orderId} refunded`]);
+    expect(await ids('partially_refunded')).toEqual([`${partial.orderId} partially_refunded`]);
+    const received = await ids('received');
+    expect(received).toContain(`${orderId} received`);
+    expect(received.join()).not.toContain(whole.orderId);
+    expect(received.join()).not.toContain(partial.orderId);
+    expect((await kit.api('acme').get('/v1/orders?status=refunded_twice').expect(400)).body.message).toMatch(/^status: .*partially_refunded/);
+  });
 });

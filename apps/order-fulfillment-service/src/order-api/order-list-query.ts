@@ -1,11 +1,14 @@
 import { Caller } from '@keypool/platform';
-import { lineStatuses, orderStatuses } from '../orders/line-status';
+import { lineStatuses, orderStatuses, refundStatuses } from '../orders/line-status';
 
-export const listableStatuses = [...new Set([...orderStatuses, ...lineStatuses])];
+export const listableStatuses = [...new Set([...orderStatuses, ...refundStatuses, ...lineStatuses])];
 
 export interface OrderListQuery {
   merchantId: string;
-  /** An order status (received, fulfilled), or a line status: orders with a line in it. */
+  /**
+   * An order status as the list shows it (received, fulfilled, or refunded and partially_refunded,
+   * which a refund puts in place of the other two), or a line status: orders with a line in it.
+   */
   status?: string;
   /** The customer's e-mail address, any case. */
   customerEmail?: string;

@@ -40,7 +40,8 @@ export async function listOrders(manager: EntityManager, query: OrderListQuery):
                FROM order_lines l WHERE l.order_id = o.order_id) AS lines
        FROM orders o
       WHERE o.merchant_id = $1
-        AND ($2::text IS NULL OR o.status = $2)
+        -- the status the list shows: a refunded order is listed as refunded, not as fulfilled
+        AND ($2::text IS NULL OR coalesce(o.refund_status, o.status) = $2)
         AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status = $3))
         AND ($5::text IS NULL OR lower(o.customer->>'email') = lower($5))
         -- after the cursor: older, or as old with a greater order id; the first bound lets the

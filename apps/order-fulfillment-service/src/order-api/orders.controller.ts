@@ -14,7 +14,7 @@ export class OrdersController {
   @Get()
   @ApiOperation({ summary: "Lists a merchant's orders, newest first, with each line's status" })
   @ApiQuery({ name: 'merchantId', required: false, description: 'required for support keys; a merchant key lists its own orders' })
-  @ApiQuery({ name: 'status', required: false, enum: listableStatuses, description: 'an order status, or a line status (orders with a line in it)' })
+  @ApiQuery({ name: 'status', required: false, enum: listableStatuses, description: 'an order status as listed (received, fulfilled, refunded, partially_refunded: a refunded order is listed as refunded only), or a line status (orders with a line in it)' })
   @ApiQuery({ name: 'customerEmail', required: false, description: "only the orders of this customer's e-mail address (any case)" })
   @ApiQuery({ name: 'limit', required: false, description: 'orders per page, 1 to 500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'the nextCursor of the previous page; leave out for the first page' })
