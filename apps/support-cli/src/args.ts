@@ -21,9 +21,11 @@ const COMMANDS = ['order', 'orders', 'resend', 'replay', 'dlq', 'stuck', 'alerts
 /** Each command's own help, printed by `<command> --help`; all of them make the usage. */
 const HELP: Record<(typeof COMMANDS)[number], string> = {
   order: `  npm run support -- order <orderId> [--json]
-      the order as support sees it: statuses, lines, license ids, e-mail history (always JSON)`,
+      the order as support sees it: statuses (status refunded or partially_refunded once refunded,
+      refundStatus, each line's refundedAt and refundReason), lines, license ids, e-mail history (always JSON)`,
   orders: `  npm run support -- orders --merchant <id> [--email <customer e-mail>] [--status <status>] [--max <n>] [--json]
-      a merchant's orders, newest first (one line each), following pages up to --max (200)`,
+      a merchant's orders, newest first (one line each), following pages up to --max (200);
+      --status: received, fulfilled, refunded, partially_refunded, or a line status (orders with such a line)`,
   resend: `  npm run support -- resend <orderId> [<lineId>] [--json]
       e-mail the saved licenses of the order (or one line) again, through order-fulfillment;
       prints the service's answer (always JSON)`,

@@ -15,6 +15,9 @@ function fakeFulfillment(): Promise<Server> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('content-type', 'application/json');
     if (req.headers.authorization !== 'Bearer support-key' || url.pathname !== '/v1/orders') return void res.writeHead(404).end('{"message":"not found"}');
+    if (url.searchParams.get('status') === 'partially_refunded') {
+      return void res.end(JSON.stringify({ orders: [{ ...order('ord_3'), status: 'partially_refunded', lines: [{ ...order('ord_3').lines[0], status: 'delivered' }] }] }));
+    }
     res.end(JSON.stringify(url.searchParams.get('cursor') === 'page2' ? { orders: [order('ord_2')] } : { orders: [order('ord_1')], nextCursor: 'page2' }));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -49,5 +52,11 @@ describe('support CLI: orders', () => {
     const { code, out } = await run('orders', '--merchant', 'm_acme', '--max', '1', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out.join('\n'))).toEqual({ orders: [expect.objectContaining({ orderId: 'ord_1', status: 'fulfilled' })], more: true });
+  });
+
+  it('asks for a refund status and prints the order with it', async () => {
+    const { code, out } = await run('orders', '--merchant', 'm_acme', '--status', 'partially_refunded');
+    expect(code).toBe(0);
+    expect(out).toEqual(['ord_3  partially_refunded  2026-11-29T10:00:00.000Z  ann@example.com  1:p_editorx2=delivered', '1 order(s)']);
   });
 });
