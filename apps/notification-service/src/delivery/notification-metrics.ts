@@ -29,18 +29,35 @@ export function notificationMetrics(metrics: Metrics): NotificationMetrics {
  * unsent e-mail has been queued (0 when none waits).
  */
 export function registerEmailQueueGauges(metrics: Metrics, dataSource: DataSource): void {
-  const read = async () => {
-    const [row]: { waiting_retry: number; oldest_seconds: number }[] = await dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending' AND attempts > 0)::int AS waiting_retry,
-              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
-         FROM email_sends WHERE status IN ('pending', 'sending')`,
-    );
-    return row;
+  // One query for both gauges of a scrape (prom-client collects them one after the other): a
+  // gauge takes the row the other one read just before, unless it has had that row already, so
+  // a later scrape never shows an older figure.
+  let shared: { at: number; row: Promise<EmailQueueRow>; takenBy: Set<string> } | undefined;
+  const read = (gauge: string): Promise<EmailQueueRow> => {
+    if (!shared || shared.takenBy.has(gauge) || Date.now() - shared.at > 1000) {
+      shared = { at: Date.now(), row: dataSource.query(EMAIL_QUEUE_QUERY).then((rows: EmailQueueRow[]) => rows[0]), takenBy: new Set() };
+    }
+    shared.takenBy.add(gauge);
+    return shared.row;
   };
   metrics.gauge('keypool_emails_waiting_retry', 'License e-mails waiting for another attempt after SendGrid could not take them', [], async function () {
-    this.set((await read()).waiting_retry);
+    this.set((await read('waiting')).waiting_retry);
   });
   metrics.gauge('keypool_email_oldest_pending_seconds', 'Age of the oldest license e-mail queued and not yet sent or failed', [], async function () {
-    this.set((await read()).oldest_seconds);
+    this.set((await read('oldest')).oldest_seconds);
   });
 }
+
+interface EmailQueueRow {
+  waiting_retry: number;
+  oldest_seconds: number;
+}
+
+/**
+ * Written as an OR, not `status IN (...)`: PostgreSQL 15 answers an OR from the two partial
+ * indexes (email_sends_due, email_sends_leased), so a scrape reads the queue only; the IN list
+ * read every e-mail kept (EMAIL_HISTORY_RETENTION_DAYS of them).
+ */
+export const EMAIL_QUEUE_QUERY = `SELECT count(*) FILTER (WHERE status = 'pending' AND attempts > 0)::int AS waiting_retry,
+              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_seconds
+         FROM email_sends WHERE (status = 'pending' OR status = 'sending')`;
