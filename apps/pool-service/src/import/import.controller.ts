@@ -3,14 +3,11 @@ import {
   ConflictException,
   Controller,
   HttpCode,
-  HttpException,
   Inject,
   Param,
-  PayloadTooLargeException,
   Post,
   Query,
   Req,
-  RequestTimeoutException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -27,7 +24,8 @@ import { ImportMetrics } from './import-metrics';
 import { uploadFormOf, uploadedLines } from './upload-body';
 import { checkKeyFormat, poolKeyFormat } from './key-format';
 import { ServeAfterImport } from './serve-after-import';
-import { SpoolLimits, SpooledUpload, UploadRefused, spoolUpload } from './upload-spool';
+import { receiveUpload } from './receive-upload';
+import type { SpoolLimits } from './upload-spool';
 
 // A JSON array of licenses may be as large as a text file: it is streamed, not parsed whole.
 streamJsonBodiesOf(/^\/v1\/pools\/[^/]+\/licenses\/?$/);
@@ -102,7 +100,7 @@ export class ImportController {
     const pool = await visiblePool(this.pools, caller, poolId);
     if (pool.archived) throw new ConflictException('This pool is archived; restore it before adding licenses');
     const form = uploadFormOf(request.headers);
-    const upload = await this.receive(request);
+    const upload = await receiveUpload(request, this.limits);
     try {
       const lines = checkKeyFormat(await uploadedLines(form, request.headers, upload.open()), poolKeyFormat(pool.keyPattern));
       const { report, committed } = await this.importer.import({ poolId, merchantId: pool.merchantId }, lines, options);
@@ -118,19 +116,6 @@ export class ImportController {
       await upload.dispose();
     }
   }
-
-  /** The whole body, spooled before the import starts, so a slow client never holds a database connection. */
-  private async receive(request: Request): Promise<SpooledUpload> {
-    const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
-    try {
-      return await spoolUpload(request, Number.isFinite(declared) ? declared : undefined, this.limits);
-    } catch (error) {
-      if (!(error instanceof UploadRefused)) throw error;
-      // The rest of the body stays unread: the connection closes after the answer instead of draining it.
-      request.res?.setHeader('Connection', 'close');
-      throw refusalAnswer(error);
-    }
-  }
 }
 
 /** An upload's optional label: one query parameter, 1–200 characters, printable. */
@@ -141,10 +126,4 @@ export function uploadLabel(value: unknown): string | undefined {
   if (label.length === 0 || label.length > 200) throw new BadRequestException('label must be 1 to 200 characters');
   if (/[\p{Cc}\p{Cf}]/u.test(label)) throw new BadRequestException('label must not contain control or invisible characters');
   return label;
-}
-
-function refusalAnswer(refused: UploadRefused): HttpException {
-  if (refused.refusal === 'too-large') return new PayloadTooLargeException(refused.message);
-  if (refused.refusal === 'stalled') return new RequestTimeoutException(refused.message);
-  return new BadRequestException(refused.message);
 }

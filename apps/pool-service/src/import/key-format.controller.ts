@@ -2,14 +2,11 @@ import {
   BadRequestException,
   Controller,
   HttpCode,
-  HttpException,
   Inject,
   Param,
-  PayloadTooLargeException,
   Post,
   Query,
   Req,
-  RequestTimeoutException,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -20,7 +17,8 @@ import { PoolsHandler } from '../pools/pools.handler';
 import { visiblePool } from '../pools/visible-pool';
 import { KeyFormat, KeyFormatTrial, MAX_KEY_PATTERN_LENGTH, TRY_LIST_LIMIT, tryKeyFormat } from './key-format';
 import { uploadFormOf, uploadedLines } from './upload-body';
-import { SpoolLimits, SpooledUpload, UploadRefused, spoolUpload } from './upload-spool';
+import { receiveUpload } from './receive-upload';
+import type { SpoolLimits } from './upload-spool';
 
 /** A try reads a sample of a file: at most this many bytes (or IMPORT_MAX_BYTES if that is smaller). */
 export const TRY_MAX_BYTES = 16 * 1024 * 1024;
@@ -76,28 +74,12 @@ export class KeyFormatController {
     const format = KeyFormat.compile(tried);
     if (!(format instanceof KeyFormat)) throw new BadRequestException(format.problem.replace(/^keyPattern/, 'pattern'));
     const form = uploadFormOf(request.headers);
-    const upload = await this.receive(request);
+    const upload = await receiveUpload(request, this.limits);
     try {
       return await tryKeyFormat(await uploadedLines(form, request.headers, upload.open()), format);
     } finally {
       await upload.dispose();
     }
   }
-
-  private async receive(request: Request): Promise<SpooledUpload> {
-    const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
-    try {
-      return await spoolUpload(request, Number.isFinite(declared) ? declared : undefined, this.limits);
-    } catch (error) {
-      if (!(error instanceof UploadRefused)) throw error;
-      request.res?.setHeader('Connection', 'close');
-      throw refusalAnswer(error);
-    }
-  }
 }
 
-function refusalAnswer(refused: UploadRefused): HttpException {
-  if (refused.refusal === 'too-large') return new PayloadTooLargeException(refused.message);
-  if (refused.refusal === 'stalled') return new RequestTimeoutException(refused.message);
-  return new BadRequestException(refused.message);
-}
