@@ -77,10 +77,15 @@ export class MessagingModule {
           inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS, ServiceLoggers],
           useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics, loggers: ServiceLoggers) => {
             const logger = loggers.forComponent('messaging');
+            // TLS and SASL go under `security`, where createKafka reads them: spread at the top
+            // they were dropped, and the services spoke PLAINTEXT to a SASL_SSL broker.
+            const { brokers, clientId, ...security } = kafkaConnection(config, config.KAFKA_CLIENT_ID ?? serviceName);
             return new Messaging({
               serviceName,
               kafka: {
-                ...kafkaConnection(config, config.KAFKA_CLIENT_ID ?? serviceName),
+                brokers,
+                clientId,
+                security,
                 partitions: config.KAFKA_TOPIC_PARTITIONS,
                 replicationFactor: config.KAFKA_REPLICATION_FACTOR,
               },
