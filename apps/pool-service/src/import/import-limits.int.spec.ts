@@ -135,7 +135,9 @@ describe('import limits', () => {
     });
     expect(await available(pool.id)).toBe(0);
     console.log(`deep JSON nesting: RSS grew ${Math.round(growthBytes / MiB)} MiB`);
-    expect(growthBytes).toBeLessThan(24 * MiB);
+    // Parsing the nesting would build some 20 million arrays (hundreds of MiB); what a refusal
+    // leaves is the spool's garbage, measured at 1-26 MiB in one process with the test itself.
+    expect(growthBytes).toBeLessThan(64 * MiB);
   });
 
   it('keeps allocating while ten clients trickle their uploads, holding no connection of the shared pool', async () => {
