@@ -42,6 +42,8 @@ npx tsc -p tsconfig.build.json --noEmit
 say "lint (Nx module boundaries)"
 NX_DAEMON=false npx nx show projects >/dev/null
 NX_DAEMON=false npx eslint apps libs e2e tools --max-warnings 0
+say "format (prettier --check; npm run format writes it)"
+npm run --silent format:check
 
 say "jest"
 # The SASL_SSL test starts a broker of its own; plain `npx jest` leaves it out, npm test runs it.
