@@ -54,11 +54,26 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     // acme: 4 licenses, threshold 3, so an order of 2 takes it low. globex: a pool of its own.
-    acmePoolId = (await api<{ id: string }>(system.pool, 'POST', '/pools', { key: keys.acme, json: { name: 'Photo Editor keys', productId, threshold: 3, mode: 'live' }, expect: 201 })).id;
+    acmePoolId = (
+      await api<{ id: string }>(system.pool, 'POST', '/pools', {
+        key: keys.acme,
+        json: { name: 'Photo Editor keys', productId, threshold: 3, mode: 'live' },
+        expect: 201,
+      })
+    ).id;
     await api(system.pool, 'POST', `/pools/${acmePoolId}/licenses`, { key: keys.acme, text: licenseValues.join('\n'), expect: 200 });
     await api(system.pool, 'POST', '/pools', { key: keys.acme, json: { name: 'Photo Editor test keys', productId, threshold: 1, mode: 'test' }, expect: 201 });
-    await api(system.fulfillment, 'PUT', `/merchants/${acme}/products/${productId}/delivery`, { key: keys.acme, json: { rule: 'per_unit', showOnOrderPage: false } });
-    globexPoolId = (await api<{ id: string }>(system.pool, 'POST', '/pools', { key: keys.globex, json: { name: 'Globex secret pool', productId: uniqueName('p_globex'), threshold: 0 }, expect: 201 })).id;
+    await api(system.fulfillment, 'PUT', `/merchants/${acme}/products/${productId}/delivery`, {
+      key: keys.acme,
+      json: { rule: 'per_unit', showOnOrderPage: false },
+    });
+    globexPoolId = (
+      await api<{ id: string }>(system.pool, 'POST', '/pools', {
+        key: keys.globex,
+        json: { name: 'Globex secret pool', productId: uniqueName('p_globex'), threshold: 0 },
+        expect: 201,
+      })
+    ).id;
   }, 240000);
   afterAll(async () => {
     await browser?.close();

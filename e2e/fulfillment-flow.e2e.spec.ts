@@ -122,7 +122,11 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
       { value: JSON.stringify({ ...orderPaidEvent(bad), type: 'OrderRefunded' }), expect: /type/ },
     ];
     const before = dlq.messages.length;
-    await produce(system.kafka, system.topics.orderPaid, malformed.map((m) => ({ key: bad.orderId, value: m.value })));
+    await produce(
+      system.kafka,
+      system.topics.orderPaid,
+      malformed.map((m) => ({ key: bad.orderId, value: m.value })),
+    );
     const good = orderPaidEvent({ ...bad, orderId: uniqueName('ord') });
     await produce(system.kafka, system.topics.orderPaid, [{ key: bad.orderId, value: JSON.stringify(good) }]);
 
@@ -145,12 +149,21 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     const shown = await stockedProduct(0);
     const value = uniqueName('PAGEKEY').toUpperCase();
     await api(system.pool, 'POST', `/pools/${shown.poolId}/licenses`, { text: value, expect: 200 });
-    await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${shown.productId}/delivery`, { json: { rule: 'per_unit', showOnOrderPage: true } });
+    await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${shown.productId}/delivery`, {
+      json: { rule: 'per_unit', showOnOrderPage: true },
+    });
     const hidden = await stockedProduct(1);
-    const { orderId } = (await pay([{ productId: shown.productId, quantity: 1 }, { productId: hidden.productId, quantity: 1 }])).data;
+    const { orderId } = (
+      await pay([
+        { productId: shown.productId, quantity: 1 },
+        { productId: hidden.productId, quantity: 1 },
+      ])
+    ).data;
     await waitForOrderStatus(orderId, 'fulfilled');
 
-    const page = await api<{ lines: { lineId: string; licenses: { value: string }[] }[] }>(system.fulfillment, 'GET', `/orders/${orderId}/order-page`, { key: TEST_CHECKOUT_KEY });
+    const page = await api<{ lines: { lineId: string; licenses: { value: string }[] }[] }>(system.fulfillment, 'GET', `/orders/${orderId}/order-page`, {
+      key: TEST_CHECKOUT_KEY,
+    });
     expect(page.lines.map((l) => [l.lineId, l.licenses.map((x) => x.value)])).toEqual([['1', [value]]]);
     await api(system.fulfillment, 'GET', `/orders/${orderId}`, { key: TEST_CHECKOUT_KEY, expect: 403 });
     await api(system.pool, 'GET', `/pools/${shown.poolId}`, { key: TEST_CHECKOUT_KEY, expect: 403 });
@@ -251,7 +264,10 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
     const contact = `${uniqueName('ops')}@acme.example`;
     await api(system.notification, 'PUT', `/merchants/${merchantId}/alert-contacts`, { json: { emails: [contact] }, expect: 200 });
     const productId = uniqueName('p');
-    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', { json: { merchantId, productId, threshold: 2, mode: 'live', name: 'Editor e2e' }, expect: 201 });
+    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', {
+      json: { merchantId, productId, threshold: 2, mode: 'live', name: 'Editor e2e' },
+      expect: 201,
+    });
     await importLicenses(pool.id, 3);
     await api(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, { json: { rule: 'per_unit', showOnOrderPage: false } });
     const since = new Date(Date.now() - 1000).toISOString();
@@ -265,6 +281,8 @@ describe('a paid order becomes e-mails and a fulfilled order (three services, re
 
     const tail = await support('alerts', 'tail', '--since', since, '--merchant', merchantId, '--max', '1');
     expect(tail.code).toBe(0);
-    expect(tail.stdout).toMatch(new RegExp(`^\\S+  LOW    "Editor e2e"  live  product ${productId}  currency all  stock 1 / threshold 2  merchant ${merchantId}  pool ${pool.id}\n$`));
+    expect(tail.stdout).toMatch(
+      new RegExp(`^\\S+  LOW    "Editor e2e"  live  product ${productId}  currency all  stock 1 / threshold 2  merchant ${merchantId}  pool ${pool.id}\n$`),
+    );
   });
 });

@@ -26,7 +26,10 @@ describe('metrics ops alert on (three services, real broker and PostgreSQL)', ()
 
   it('reports the pool threshold, DLQ depth, consumer lag per partition and the outbox as they are', async () => {
     const productId = uniqueName('p');
-    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', { json: { merchantId: 'm_acme', productId, threshold: 5, mode: 'live' }, expect: 201 });
+    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', {
+      json: { merchantId: 'm_acme', productId, threshold: 5, mode: 'live' },
+      expect: 201,
+    });
     const orderPaid = system.topics.orderPaid;
     await produceCloudEvents(system.kafka, orderPaid, uniqueName('ord'), ['{"not":"an OrderPaid"}']);
     await waitUntil(async () => (await endOffsets(`${orderPaid}.dlq`)) === 1, 20000, 'the malformed OrderPaid in the DLQ');
@@ -44,7 +47,8 @@ describe('metrics ops alert on (three services, real broker and PostgreSQL)', ()
     // The first scrape of this service, so its 15 s broker cache holds nothing older than the waits above.
     const fulfillment = await scrape(system.fulfillment);
     expect(fulfillment).toContain(`keypool_dlq_depth{topic="${orderPaid}.dlq"} 1\n`);
-    for (const partition of [0, 1, 2]) expect(fulfillment).toContain(`keypool_consumer_lag{consumer="order-intake",topic="${orderPaid}",partition="${partition}"} 0\n`);
+    for (const partition of [0, 1, 2])
+      expect(fulfillment).toContain(`keypool_consumer_lag{consumer="order-intake",topic="${orderPaid}",partition="${partition}"} 0\n`);
     expect(fulfillment).toContain(`keypool_dlq_depth{topic="${system.topics.emailSent}.dlq"} 0\n`);
 
     const poolLabels = `pool_id="${pool.id}",merchant_id="m_acme",mode="live"`;
@@ -65,7 +69,14 @@ describe('metrics ops alert on (three services, real broker and PostgreSQL)', ()
     const named = uses.flatMap(({ where, expr }) => metricNamesIn(expr).map((name) => ({ where, name })));
     expect(named.filter(({ name }) => !served.has(name)).map(({ where, name }) => `${where}: ${name}`)).toEqual([]);
     const names = new Set(named.map(({ name }) => name));
-    for (const alerted of ['keypool_pool_threshold', 'keypool_consumer_lag', 'keypool_dlq_depth', 'keypool_outbox_oldest_age_seconds', 'keypool_order_lines_stuck']) expect(names).toContain(alerted);
+    for (const alerted of [
+      'keypool_pool_threshold',
+      'keypool_consumer_lag',
+      'keypool_dlq_depth',
+      'keypool_outbox_oldest_age_seconds',
+      'keypool_order_lines_stuck',
+    ])
+      expect(names).toContain(alerted);
   });
 
   it('names every metric of its own in the keypool_ namespace, counters ending in _total', async () => {

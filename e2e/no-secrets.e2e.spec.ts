@@ -98,7 +98,9 @@ describe('no secret in any output (three services, the support CLI, real broker 
     const since = new Date(Date.now() - 1000).toISOString();
     const productId = uniqueName('p');
     const pool = await call<{ id: string }>(system.pool, 'POST', '/pools', 201, { json: { merchantId, productId, threshold: 5, mode: 'live' } });
-    await call(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, 200, { json: { rule: 'per_unit', showOnOrderPage: false } });
+    await call(system.fulfillment, 'PUT', `/merchants/${merchantId}/products/${productId}/delivery`, 200, {
+      json: { rule: 'per_unit', showOnOrderPage: false },
+    });
 
     // The import: good keys, a line with an invisible U+200B, an over-long line. The rejected
     // lines count as values too; the long one repeats a token, so even a truncated echo is found.
@@ -108,7 +110,10 @@ describe('no secret in any output (three services, the support CLI, real broker 
     const longLine = `${longToken} `.repeat(Math.ceil(2100 / (longToken.length + 1)));
     const upload = [imported[0], `${beforeZwsp}\u200b${afterZwsp}`, imported[1], longLine, imported[2], imported[3]].join('\n');
     await call(system.pool, 'POST', `/pools/${pool.id}/licenses?strict=true`, 422, { body: upload, contentType: 'text/plain' });
-    const report = await call<{ added: number; rejected: { count: number } }>(system.pool, 'POST', `/pools/${pool.id}/licenses`, 200, { body: upload, contentType: 'text/plain' });
+    const report = await call<{ added: number; rejected: { count: number } }>(system.pool, 'POST', `/pools/${pool.id}/licenses`, 200, {
+      body: upload,
+      contentType: 'text/plain',
+    });
     expect(report).toMatchObject({ added: 4, rejected: { count: 2 } });
 
     // An order of two units: licenses, an e-mail, fulfilled; then a resend and a replay, one more e-mail each.
@@ -117,7 +122,11 @@ describe('no secret in any output (three services, the support CLI, real broker 
     await publishOrderPaid(system.kafka, system.topics.orderPaid, paid);
     const mails = async () => (await system.sink.messages(paid.data.customer.email)).filter((m) => m.text?.includes(orderId));
     await waitUntil(async () => (await mails()).length === 1, 30000, 'the order e-mail');
-    await waitUntil(async () => (await call<{ status: string }>(system.fulfillment, 'GET', `/orders/${orderId}`, 200)).status === 'fulfilled', 30000, 'fulfilled');
+    await waitUntil(
+      async () => (await call<{ status: string }>(system.fulfillment, 'GET', `/orders/${orderId}`, 200)).status === 'fulfilled',
+      30000,
+      'fulfilled',
+    );
     await call(system.fulfillment, 'POST', `/orders/${orderId}/resend`, 202);
     await waitUntil(async () => (await mails()).length === 2, 30000, 'the resent e-mail');
     const replay = await support('replay', '--since', since, '--order', orderId, '--publish');
@@ -129,7 +138,13 @@ describe('no secret in any output (three services, the support CLI, real broker 
     await publishOrderPaid(system.kafka, system.topics.orderPaid, invalidPaid);
     const deadValue = licenseValue();
     const deadOrder = uniqueName('ord');
-    const deadData: Record<string, unknown> = { ...exampleEventData.LicenseAllocated, orderId: deadOrder, merchantId, productId, licenses: [{ licenseId: 'lic_dead', value: deadValue }] };
+    const deadData: Record<string, unknown> = {
+      ...exampleEventData.LicenseAllocated,
+      orderId: deadOrder,
+      merchantId,
+      productId,
+      licenses: [{ licenseId: 'lic_dead', value: deadValue }],
+    };
     delete deadData['poolId'];
     const deadEvent = envelope({ type: 'LicenseAllocated', source: 'e2e/forged', dataschema: dataschemaOf('LicenseAllocated'), data: deadData });
     await produceCloudEvents(system.kafka, system.topics.licenseAllocated, deadOrder, [deadEvent]);

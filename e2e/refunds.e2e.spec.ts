@@ -70,15 +70,25 @@ describe('refunds: held lines cancelled, delivered lines by the pool refund poli
   const order = (orderId: string) => api<OrderView>(system.fulfillment, 'GET', `/orders/${orderId}`, { expect: 200 });
   const orderIf = (orderId: string) => order(orderId).catch(() => undefined);
   const waitFor = (what: string, check: (view: OrderView) => boolean, orderId: string) =>
-    waitUntil(async () => {
-      const view = await orderIf(orderId);
-      return view !== undefined && check(view);
-    }, 60000, `order ${orderId}: ${what}`);
-  const heldOf = (orderId: string) => held.values<LineHeld>().filter((e) => e.data.orderId === orderId).map((e) => `${e.data.lineId}:${e.data.status}`);
+    waitUntil(
+      async () => {
+        const view = await orderIf(orderId);
+        return view !== undefined && check(view);
+      },
+      60000,
+      `order ${orderId}: ${what}`,
+    );
+  const heldOf = (orderId: string) =>
+    held
+      .values<LineHeld>()
+      .filter((e) => e.data.orderId === orderId)
+      .map((e) => `${e.data.lineId}:${e.data.status}`);
   const revokedOf = (orderId: string) => revoked.values<Revoked>().filter((e) => e.data.orderId === orderId);
   const poolOf = (poolId: string) => api<{ available: number; allocated: number }>(system.pool, 'GET', `/pools/${poolId}`);
   const licensesOf = (poolId: string, status: string) =>
-    api<{ items: { licenseId: string }[] }>(system.pool, 'GET', `/pools/${poolId}/licenses?status=${status}`).then((r) => r.items.map((l) => l.licenseId).sort());
+    api<{ items: { licenseId: string }[] }>(system.pool, 'GET', `/pools/${poolId}/licenses?status=${status}`).then((r) =>
+      r.items.map((l) => l.licenseId).sort(),
+    );
 
   it('cancels a held line of a refunded order, tells the checkout, and never serves it when stock arrives', async () => {
     const { productId, poolId } = await product(0);
@@ -92,7 +102,11 @@ describe('refunds: held lines cancelled, delivered lines by the pool refund poli
 
     // Stock arrives, then a later order for one license: it is served, the refunded line never.
     // The refund reached pool-service before the import when the pool shows no held line.
-    await waitUntil(async () => (await api<{ backordered: number }>(system.pool, 'GET', `/pools/${poolId}`)).backordered === 0, 30000, 'held line cancelled in the pool');
+    await waitUntil(
+      async () => (await api<{ backordered: number }>(system.pool, 'GET', `/pools/${poolId}`)).backordered === 0,
+      30000,
+      'held line cancelled in the pool',
+    );
     await importLicenses(poolId, 2);
     const later = await pay([{ productId, quantity: 1 }]);
     await waitFor('fulfilled', (v) => v.status === 'fulfilled', later);
@@ -123,12 +137,20 @@ describe('refunds: held lines cancelled, delivered lines by the pool refund poli
     ]);
     await waitFor('fulfilled', (v) => v.status === 'fulfilled', orderId);
     const delivered = await order(orderId);
-    const idsOf = (lineId: string) => delivered.lines.find((l) => l.lineId === lineId)!.licenses.map((l) => l.licenseId).sort();
+    const idsOf = (lineId: string) =>
+      delivered.lines
+        .find((l) => l.lineId === lineId)!
+        .licenses.map((l) => l.licenseId)
+        .sort();
 
     await refund(orderId, { lineIds: ['1'] });
     await waitFor('partially_refunded', (v) => v.status === 'partially_refunded', orderId);
     await waitUntil(() => revokedOf(orderId).length === 2, 30000, 'two LicenseRevoked');
-    expect(revokedOf(orderId).map((e) => e.data.licenseId).sort()).toEqual(idsOf('1'));
+    expect(
+      revokedOf(orderId)
+        .map((e) => e.data.licenseId)
+        .sort(),
+    ).toEqual(idsOf('1'));
     expect(revokedOf(orderId)[0].data).toMatchObject({ lineId: '1', poolId: revoking.poolId, reason: 'refund: customer_request' });
     expect(await licensesOf(revoking.poolId, 'revoked')).toEqual(idsOf('1'));
 

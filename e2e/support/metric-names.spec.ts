@@ -23,7 +23,10 @@ describe('ruleExpressions', () => {
   it('reads inline and block expressions, one per alert', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     const file = join(dir, 'rules.yaml');
-    writeFileSync(file, ['rules:', '  - alert: A', '    expr: a_total > 0', '  - alert: B', '    expr: |', '      b_x', '        > on (x) c_y', '    for: 1m', ''].join('\n'));
+    writeFileSync(
+      file,
+      ['rules:', '  - alert: A', '    expr: a_total > 0', '  - alert: B', '    expr: |', '      b_x', '        > on (x) c_y', '    for: 1m', ''].join('\n'),
+    );
     expect(ruleExpressions(file)).toEqual([
       { alert: 'A', expr: 'a_total > 0' },
       { alert: 'B', expr: 'b_x\n        > on (x) c_y' },

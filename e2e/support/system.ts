@@ -44,7 +44,12 @@ export async function startSystem(label: string): Promise<RunningSystem> {
   const env: Record<ServiceName, Record<string, string>> = {
     'pool-service': envFor(databases[0]),
     'order-fulfillment-service': envFor(databases[1]),
-    'notification-service': envFor(databases[2], { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sink.url, SENDGRID_MAX_ATTEMPTS: '4', SENDGRID_RETRY_BASE_MS: '50' }),
+    'notification-service': envFor(databases[2], {
+      SENDGRID_API_KEY: SINK_API_KEY,
+      SENDGRID_BASE_URL: sink.url,
+      SENDGRID_MAX_ATTEMPTS: '4',
+      SENDGRID_RETRY_BASE_MS: '50',
+    }),
   };
   const started = await Promise.allSettled([
     start('pool-service', env['pool-service']),

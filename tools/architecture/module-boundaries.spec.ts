@@ -24,12 +24,18 @@ describe('module boundaries', () => {
   });
 
   it('fails an app that imports another app', async () => {
-    const errors = await boundaryErrors('apps/pool-service/src/leak.ts', "import { createSinkServer } from '../../sendgrid-sink/src/sink';\nexport const x = createSinkServer;\n");
+    const errors = await boundaryErrors(
+      'apps/pool-service/src/leak.ts',
+      "import { createSinkServer } from '../../sendgrid-sink/src/sink';\nexport const x = createSinkServer;\n",
+    );
     expect(errors).toHaveLength(1);
   });
 
   it('fails a lib that imports an app', async () => {
-    const errors = await boundaryErrors('libs/messaging/src/leak.ts', "import { AppModule } from '../../../apps/pool-service/src/app.module';\nexport const x = AppModule;\n");
+    const errors = await boundaryErrors(
+      'libs/messaging/src/leak.ts',
+      "import { AppModule } from '../../../apps/pool-service/src/app.module';\nexport const x = AppModule;\n",
+    );
     expect(errors.length).toBe(1);
   });
 
@@ -54,9 +60,12 @@ async function restrictedImportErrors(path: string, code: string): Promise<strin
 describe('the test kit stays out of production code', () => {
   const usesKit = "import { waitUntil } from '@keypool/testing';\nexport const x = waitUntil;\n";
 
-  it.each(['apps/pool-service/src/pools/leak.ts', 'libs/messaging/src/leak.ts', 'apps/support-cli/src/leak.ts'])('fails %s importing @keypool/testing', async (path) => {
-    expect(await restrictedImportErrors(path, usesKit)).toEqual([expect.stringContaining('@keypool/testing is for specs, tools, e2e and test kits')]);
-  });
+  it.each(['apps/pool-service/src/pools/leak.ts', 'libs/messaging/src/leak.ts', 'apps/support-cli/src/leak.ts'])(
+    'fails %s importing @keypool/testing',
+    async (path) => {
+      expect(await restrictedImportErrors(path, usesKit)).toEqual([expect.stringContaining('@keypool/testing is for specs, tools, e2e and test kits')]);
+    },
+  );
 
   it.each([
     'apps/pool-service/src/pools/pools.int.spec.ts',
@@ -129,10 +138,7 @@ describe('house rules', () => {
   });
 
   it('adds no controller that reaches the database itself (those that still do move to use cases in issue 14, part 2)', () => {
-    const stillInjecting = [
-      'apps/pool-service/src/pools/pool-consumption.controller.ts',
-      'libs/platform/src/audit/reveal-audit.controller.ts',
-    ];
+    const stillInjecting = ['apps/pool-service/src/pools/pool-consumption.controller.ts', 'libs/platform/src/audit/reveal-audit.controller.ts'];
     const controllers = files.filter((f) => f.path.endsWith('.controller.ts'));
     expect(controllers.length).toBeGreaterThan(10);
     const touching = controllers.filter((f) => /\b(DataSource|EntityManager|InjectDataSource|InjectEntityManager)\b/.test(f.code)).map((f) => f.path);

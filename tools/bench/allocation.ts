@@ -20,7 +20,12 @@ export interface AllocationResult {
 const CHUNK = 500;
 const WORKERS = 3;
 
-export async function runAllocation(lines: number, fixedPorts: boolean, from: 'source' | 'build', serviceEnv: Record<string, string> = {}): Promise<AllocationResult> {
+export async function runAllocation(
+  lines: number,
+  fixedPorts: boolean,
+  from: 'source' | 'build',
+  serviceEnv: Record<string, string> = {},
+): Promise<AllocationResult> {
   const db = await freshDatabase('bench_alloc');
   try {
     const keypool = await keypoolAllocation(lines, db.url, fixedPorts, from, serviceEnv);
@@ -49,12 +54,22 @@ async function keypoolAllocation(lines: number, url: string, fixedPorts: boolean
     const { id: poolId } = (await created.json()) as { id: string };
     await importLicenses(pool.url, poolId, licenseLines(lines));
     const base = exampleEventData.AllocationRequested;
-    const requests = Array.from({ length: lines }, (_, i) =>
-      contractEvent('AllocationRequested', { ...base, orderId: `${prefix}-${i}`, productId: 'p_alloc', item: { ...base.item, productId: 'p_alloc', quantity: 1 }, licenseCount: 1 }, { producer: 'bench', topics }).envelope,
+    const requests = Array.from(
+      { length: lines },
+      (_, i) =>
+        contractEvent(
+          'AllocationRequested',
+          { ...base, orderId: `${prefix}-${i}`, productId: 'p_alloc', item: { ...base.item, productId: 'p_alloc', quantity: 1 }, licenseCount: 1 },
+          { producer: 'bench', topics },
+        ).envelope,
     );
     const start = Date.now();
     await publish(producer, topics.allocationRequested, requests);
-    const last = await allocated.waitFor(requests.map((r) => r.data.orderId), 600000, 'LicenseAllocated');
+    const last = await allocated.waitFor(
+      requests.map((r) => r.data.orderId),
+      600000,
+      'LicenseAllocated',
+    );
     return { ms: last - start, linesPerSecond: perSecond(lines, last - start) };
   } finally {
     await producer.disconnect();

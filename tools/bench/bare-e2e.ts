@@ -23,7 +23,11 @@ export async function runBareE2e(orders: number, brokerPid: number | undefined):
   await client.connect();
   await client.query(BARE_SCHEMA);
   await client.end();
-  await createTopics(kafka, BARE_TOPICS.map((t) => `${prefix}.${t}`), BENCH_PARTITIONS);
+  await createTopics(
+    kafka,
+    BARE_TOPICS.map((t) => `${prefix}.${t}`),
+    BENCH_PARTITIONS,
+  );
   const hops = await Promise.all(BARE_PROCESSES.map((group) => startScript('tools/bench/bare-hops.ts', [group.join(','), prefix, db.url])));
   const sent = await Arrivals.open(kafka, `${prefix}.email-sent`);
   const producer = kafka.producer();
@@ -40,7 +44,11 @@ export async function runBareE2e(orders: number, brokerPid: number | undefined):
     const before = cpu();
     const start = Date.now();
     await publish(producer, `${prefix}.order-paid`, events);
-    const last = await sent.waitFor(events.map((e) => e.data.orderId), 600000, 'bare EmailSent');
+    const last = await sent.waitFor(
+      events.map((e) => e.data.orderId),
+      600000,
+      'bare EmailSent',
+    );
     const after = cpu();
     const elapsedMs = last - start;
     return { orders, elapsedMs, ordersPerSecond: perSecond(orders, elapsedMs), cpuMsPerOrder: cpuPerOrder(before, after, orders) };
@@ -54,7 +62,7 @@ export async function runBareE2e(orders: number, brokerPid: number | undefined):
 
 export function cpuPerOrder(before: CpuSample, after: CpuSample, orders: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const name of Object.keys(after)) out[name] = round2((((after[name] - (before[name] ?? 0)) / orders) * 1000));
+  for (const name of Object.keys(after)) out[name] = round2(((after[name] - (before[name] ?? 0)) / orders) * 1000);
   out['total'] = round2(Object.values(out).reduce((a, b) => a + b, 0));
   return out;
 }

@@ -15,8 +15,11 @@ describe('npm run bench, smoke sizes', () => {
 
   beforeAll(async () => {
     output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['-r', '@swc-node/register', 'tools/bench/main.ts'], { cwd: REPO, env: { ...process.env, BENCH_SMOKE: '1', BENCH_RESULTS_DIR: dir }, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', 'tools/bench/main.ts'],
+        { cwd: REPO, env: { ...process.env, BENCH_SMOKE: '1', BENCH_RESULTS_DIR: dir }, maxBuffer: 16 * 2 ** 20 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout)),
       );
     });
     results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;

@@ -55,5 +55,8 @@ export function describeCpu(before: CpuSample, after: CpuSample, orders: number)
   const rows = Object.keys(after).map((name) => ({ name, seconds: after[name] - (before[name] ?? 0) }));
   const total = rows.reduce((sum, r) => sum + r.seconds, 0);
   const perOrder = (s: number) => ((s / orders) * 1000).toFixed(2);
-  return [...rows.map((r) => `  ${r.name.padEnd(26)} ${r.seconds.toFixed(1).padStart(6)} s  ${perOrder(r.seconds)} ms/order`), `  ${'total'.padEnd(26)} ${total.toFixed(1).padStart(6)} s  ${perOrder(total)} ms/order`].join('\n');
+  return [
+    ...rows.map((r) => `  ${r.name.padEnd(26)} ${r.seconds.toFixed(1).padStart(6)} s  ${perOrder(r.seconds)} ms/order`),
+    `  ${'total'.padEnd(26)} ${total.toFixed(1).padStart(6)} s  ${perOrder(total)} ms/order`,
+  ].join('\n');
 }

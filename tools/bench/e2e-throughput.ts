@@ -4,7 +4,19 @@ import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { SINK_API_KEY, ServiceProcess, SinkProcess, TEST_KEYS, freePort, freshDatabase, testKafka, testServiceEnv, topicsOf, uniqueName, type TestDatabase } from '@keypool/testing';
+import {
+  SINK_API_KEY,
+  ServiceProcess,
+  SinkProcess,
+  TEST_KEYS,
+  freePort,
+  freshDatabase,
+  testKafka,
+  testServiceEnv,
+  topicsOf,
+  uniqueName,
+  type TestDatabase,
+} from '@keypool/testing';
 import { cpuSecondsOf, commandCpuCounter, sampleCpu, type CpuSample } from './cpu-time';
 import { BENCH_PARTITIONS, cpuPerOrder, type ThroughputResult } from './bare-e2e';
 import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, percentiles, publish, type Percentiles } from './load';
@@ -66,7 +78,9 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
   const [pool, fulfillment, notification] = stack;
   const kafka = testKafka('bench');
   const topics = topicsOf(testServiceEnv('', prefix));
-  const [sent, requested, allocated] = await Promise.all([topics.emailSent, topics.allocationRequested, topics.licenseAllocated].map((t) => Arrivals.open(kafka, t)));
+  const [sent, requested, allocated] = await Promise.all(
+    [topics.emailSent, topics.allocationRequested, topics.licenseAllocated].map((t) => Arrivals.open(kafka, t)),
+  );
   const producer = kafka.producer();
   await producer.connect();
   try {
@@ -89,18 +103,44 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     const start = Date.now();
     const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
     await publish(producer, topics.orderPaid, burst);
-    const last = await sent.waitFor(burst.map((e) => e.data.orderId), 600000, 'EmailSent');
+    const last = await sent.waitFor(
+      burst.map((e) => e.data.orderId),
+      600000,
+      'EmailSent',
+    );
     const after = cpu();
     const elapsedMs = last - start;
-    const throughput = { orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), cpuMsPerOrder: cpuPerOrder(before, after, options.orders) };
+    const throughput = {
+      orders: options.orders,
+      elapsedMs,
+      ordersPerSecond: perSecond(options.orders, elapsedMs),
+      cpuMsPerOrder: cpuPerOrder(before, after, options.orders),
+    };
     const metrics = await Promise.all(stack.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
     const mib = (text: string, metric: string) => Math.round(Number(new RegExp(`^${metric} (\\d+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
     const rssMiB = Object.fromEntries(stack.map((s, i) => [s.name, mib(metrics[i], 'process_resident_memory_bytes')]));
     const heapMiB = Object.fromEntries(
-      stack.map((s, i) => [s.name, { total: mib(metrics[i], 'nodejs_heap_size_total_bytes'), used: mib(metrics[i], 'nodejs_heap_size_used_bytes'), external: mib(metrics[i], 'nodejs_external_memory_bytes') }]),
+      stack.map((s, i) => [
+        s.name,
+        {
+          total: mib(metrics[i], 'nodejs_heap_size_total_bytes'),
+          used: mib(metrics[i], 'nodejs_heap_size_used_bytes'),
+          external: mib(metrics[i], 'nodejs_external_memory_bytes'),
+        },
+      ]),
     );
 
-    const latency = await sweep(options, throughput.ordersPerSecond, { stack, producer, topic: topics.orderPaid, sent, requested, allocated, poolUrl: pool.url, poolId, prefix });
+    const latency = await sweep(options, throughput.ordersPerSecond, {
+      stack,
+      producer,
+      topic: topics.orderPaid,
+      sent,
+      requested,
+      allocated,
+      poolUrl: pool.url,
+      poolId,
+      prefix,
+    });
     return {
       throughput,
       import: { lines: options.orders, ms: importMs, linesPerSecond: perSecond(options.orders, importMs) },
@@ -163,13 +203,28 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
     const chunksAfter = await chunkStats(ctx.stack);
     const chunks = Object.fromEntries(
       Object.entries(chunksAfter)
-        .map(([name, a]) => [name, { count: a.count - (chunksBefore[name]?.count ?? 0), sum: a.sum - (chunksBefore[name]?.sum ?? 0), events: a.events - (chunksBefore[name]?.events ?? 0) }] as const)
+        .map(
+          ([name, a]) =>
+            [
+              name,
+              {
+                count: a.count - (chunksBefore[name]?.count ?? 0),
+                sum: a.sum - (chunksBefore[name]?.sum ?? 0),
+                events: a.events - (chunksBefore[name]?.events ?? 0),
+              },
+            ] as const,
+        )
         .filter(([, d]) => d.count > 0)
         .map(([name, d]) => [name, { meanMs: Math.round((d.sum / d.count) * 1000), events: Math.round((d.events / d.count) * 10) / 10 }]),
     );
     const latencies = [...publishedAt].map(([orderId, at]) => ctx.sent.at.get(orderId)! - at);
-    const hop = (from: (id: string) => number | undefined, to: Arrivals) => percentiles([...publishedAt.keys()].map((id) => (to.at.get(id) ?? NaN) - (from(id) ?? NaN)).filter((ms) => !Number.isNaN(ms))).p50;
-    const hopP50 = { intake: hop((id) => publishedAt.get(id), ctx.requested), allocation: hop((id) => ctx.requested.at.get(id), ctx.allocated), email: hop((id) => ctx.allocated.at.get(id), ctx.sent) };
+    const hop = (from: (id: string) => number | undefined, to: Arrivals) =>
+      percentiles([...publishedAt.keys()].map((id) => (to.at.get(id) ?? NaN) - (from(id) ?? NaN)).filter((ms) => !Number.isNaN(ms))).p50;
+    const hopP50 = {
+      intake: hop((id) => publishedAt.get(id), ctx.requested),
+      allocation: hop((id) => ctx.requested.at.get(id), ctx.allocated),
+      email: hop((id) => ctx.allocated.at.get(id), ctx.sent),
+    };
     points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies), hopP50, chunks });
   }
   return points;
@@ -178,7 +233,11 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
 const headers = { authorization: `Bearer ${TEST_KEYS.support}` };
 
 async function createPool(url: string): Promise<string> {
-  const created = await fetch(`${url}/v1/pools`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }) });
+  const created = await fetch(`${url}/v1/pools`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }),
+  });
   if (!created.ok) throw new Error(`creating the bench pool: ${created.status} ${await created.text()}`);
   return ((await created.json()) as { id: string }).id;
 }
@@ -188,7 +247,11 @@ export function licenseLines(count: number): string[] {
 }
 
 export async function importLicenses(url: string, poolId: string, lines: string[]): Promise<void> {
-  const response = await fetch(`${url}/v1/pools/${poolId}/licenses`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const response = await fetch(`${url}/v1/pools/${poolId}/licenses`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'text/plain' },
+    body: lines.join('\n'),
+  });
   if (!response.ok) throw new Error(`importing ${lines.length} licenses: ${response.status} ${await response.text()}`);
 }
 
@@ -197,7 +260,10 @@ async function chunkStats(stack: ServiceProcess[]): Promise<Record<string, { cou
   const out: Record<string, { count: number; sum: number; events: number }> = {};
   for (const s of stack) {
     const text = await (await fetch(`${s.url}/metrics`)).text();
-    const pick = (metric: string) => new Map([...text.matchAll(new RegExp(`^${metric}\\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\\} ([\\d.e+-]+)`, 'gm'))].map((m) => [m[1], Number(m[2])]));
+    const pick = (metric: string) =>
+      new Map(
+        [...text.matchAll(new RegExp(`^${metric}\\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\\} ([\\d.e+-]+)`, 'gm'))].map((m) => [m[1], Number(m[2])]),
+      );
     const sums = pick('keypool_handler_seconds_sum');
     const counts = pick('keypool_handler_seconds_count');
     const events = new Map([...text.matchAll(/^keypool_events_consumed_total\{consumer="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
@@ -209,6 +275,8 @@ async function chunkStats(stack: ServiceProcess[]): Promise<Record<string, { cou
 /** "consumer: events/chunks" from a service's /metrics, showing how well batching works under load. */
 function chunkSizes(metrics: string): string[] {
   const consumed = new Map([...metrics.matchAll(/^keypool_events_consumed_total\{consumer="([^"]+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
-  const handled = new Map([...metrics.matchAll(/^keypool_handler_seconds_count\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  const handled = new Map(
+    [...metrics.matchAll(/^keypool_handler_seconds_count\{[^}]*consumer="([^"]+)"[^}]*outcome="ok"[^}]*\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+  );
   return [...consumed].filter(([, n]) => n > 0).map(([name, n]) => `${name} ${(n / (handled.get(name) ?? 1)).toFixed(1)}`);
 }

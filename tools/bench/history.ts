@@ -89,7 +89,13 @@ export async function runHistoryBench(options: HistoryOptions): Promise<HistoryR
     }
   }
   const mean = (runs: HistoryRun[]) => runs.reduce((sum, r) => sum + r.ordersPerSecond, 0) / runs.length;
-  return { orders: options.orders, historyOrders: options.historyOrders, empty, withHistory, ratio: Math.round((mean(withHistory) / mean(empty)) * 1000) / 1000 };
+  return {
+    orders: options.orders,
+    historyOrders: options.historyOrders,
+    empty,
+    withHistory,
+    ratio: Math.round((mean(withHistory) / mean(empty)) * 1000) / 1000,
+  };
 }
 
 async function measure(options: HistoryOptions): Promise<HistoryRun> {
@@ -120,7 +126,11 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
 
     const template = orderPaidEvents(`${prefix}-template`, templateOrders, 'p_bench');
     await publish(producer, topics.orderPaid, template);
-    await sent.waitFor(template.map((e) => e.data.orderId), 300000, 'EmailSent of the template orders');
+    await sent.waitFor(
+      template.map((e) => e.data.orderId),
+      300000,
+      'EmailSent of the template orders',
+    );
     await settled(sql, templateOrders);
 
     const seedStart = Date.now();
@@ -129,7 +139,11 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
     const seedSeconds = Math.round((Date.now() - seedStart) / 1000);
     const rows = Object.fromEntries(await Promise.all(DATABASES.map(async (name) => [name, await liveRows(sql[name], name)] as const)));
     const databaseMiB = Object.fromEntries(
-      await Promise.all(DATABASES.map(async (name) => [name, Math.round(Number((await sql[name].query('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20)] as const)),
+      await Promise.all(
+        DATABASES.map(
+          async (name) => [name, Math.round(Number((await sql[name].query('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20)] as const,
+        ),
+      ),
     );
 
     const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
@@ -138,12 +152,26 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
     const before = cpu();
     const start = Date.now();
     await publish(producer, topics.orderPaid, burst);
-    const last = await sent.waitFor(burst.map((e) => e.data.orderId), 900000, 'EmailSent');
+    const last = await sent.waitFor(
+      burst.map((e) => e.data.orderId),
+      900000,
+      'EmailSent',
+    );
     const elapsedMs = last - start;
     const after = cpu();
     const cpuMsPerOrder = Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k] - before[k]) / options.orders) * 100000) / 100]));
     const reads = Object.fromEntries(await Promise.all(DATABASES.map(async (name) => [name, await blockReads(sql[name], options.orders)] as const)));
-    return { historyOrders: options.historyOrders, orders: options.orders, elapsedMs, ordersPerSecond: perSecond(options.orders, elapsedMs), seedSeconds, rows, databaseMiB, reads, cpuMsPerOrder };
+    return {
+      historyOrders: options.historyOrders,
+      orders: options.orders,
+      elapsedMs,
+      ordersPerSecond: perSecond(options.orders, elapsedMs),
+      seedSeconds,
+      rows,
+      databaseMiB,
+      reads,
+      cpuMsPerOrder,
+    };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await sent?.close().catch(() => undefined);
@@ -216,16 +244,34 @@ const MESSAGING: CloneSpec[] = [
 const HISTORY: Record<Db, CloneSpec[]> = {
   pool: [
     ...MESSAGING,
-    { table: 'allocation', set: { id: UUID('id'), order_id: U('order_id'), event_id: 'gen_random_uuid()', requested_at: AGE('300 days'), allocated_at: AGE('300 days') } },
+    {
+      table: 'allocation',
+      set: { id: UUID('id'), order_id: U('order_id'), event_id: 'gen_random_uuid()', requested_at: AGE('300 days'), allocated_at: AGE('300 days') },
+    },
     {
       table: 'license',
-      set: { id: UUID('id'), value_hash: `sha256(t.value_hash || int4send(g))`, allocation_id: UUID('allocation_id'), imported_at: AGE('300 days'), allocated_at: AGE('300 days') },
+      set: {
+        id: UUID('id'),
+        value_hash: `sha256(t.value_hash || int4send(g))`,
+        allocation_id: UUID('allocation_id'),
+        imported_at: AGE('300 days'),
+        allocated_at: AGE('300 days'),
+      },
       where: `t.status = 'allocated'`,
     },
   ],
   fulfillment: [
     ...MESSAGING,
-    { table: 'orders', set: { order_id: U('order_id'), order_paid_event_id: U('order_paid_event_id'), paid_at: AGE('300 days'), received_at: AGE('300 days'), fulfilled_at: AGE('300 days') } },
+    {
+      table: 'orders',
+      set: {
+        order_id: U('order_id'),
+        order_paid_event_id: U('order_paid_event_id'),
+        paid_at: AGE('300 days'),
+        received_at: AGE('300 days'),
+        fulfilled_at: AGE('300 days'),
+      },
+    },
     { table: 'order_lines', set: { order_id: U('order_id'), status_at: AGE('300 days') } },
     { table: 'line_licenses', set: { order_id: U('order_id') } },
     { table: 'status_history', set: { order_id: U('order_id'), at: AGE('300 days') } },
@@ -233,7 +279,10 @@ const HISTORY: Record<Db, CloneSpec[]> = {
   ],
   notification: [
     ...MESSAGING,
-    { table: 'email_sends', set: { event_id: U('event_id'), order_id: U('order_id'), created_at: AGE('80 days'), next_attempt_at: AGE('80 days'), finished_at: AGE('80 days') } },
+    {
+      table: 'email_sends',
+      set: { event_id: U('event_id'), order_id: U('order_id'), created_at: AGE('80 days'), next_attempt_at: AGE('80 days'), finished_at: AGE('80 days') },
+    },
     { table: 'deliveries', set: { event_id: U('event_id'), order_id: U('order_id'), created_at: AGE('80 days') } },
   ],
 };

@@ -61,14 +61,21 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
   const logDir = options.logDir ?? join(REPO, '.cache/bench');
   mkdirSync(logDir, { recursive: true });
   const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO, '.cache/bench/profiles') : undefined;
-  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: profileDir } : {};
+  const profiling: Record<string, string> = profileDir
+    ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, BENCH_PROFILE_DIR: profileDir }
+    : {};
   // IMPORT_BATCH_SIZE=<n> in the bench's environment tries another staging batch size.
   const batchSize: Record<string, string> = process.env['IMPORT_BATCH_SIZE'] ? { IMPORT_BATCH_SIZE: process.env['IMPORT_BATCH_SIZE'] } : {};
   const db = await freshDatabase('bench_import');
   const files: string[] = [];
   let service: ServiceProcess | undefined;
   try {
-    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...batchSize, ...profiling }), await freePort(), logDir);
+    service = await ServiceProcess.start(
+      'pool-service',
+      testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...batchSize, ...profiling }),
+      await freePort(),
+      logDir,
+    );
     const warmUp = await createPool(service.url, 'p_bench_import_warm_up');
     await upload(service.url, warmUp, 'text', Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')));
     const figures: ImportFigure[] = [];
@@ -134,8 +141,18 @@ export async function benchImportMemory(options: ImportBenchOptions = {}): Promi
   const figures: { format: ImportFormat; lines: number; keptGrowthMiB: number }[] = [];
   let service: ServiceProcess | undefined;
   try {
-    service = await ServiceProcess.start('pool-service', testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...preload }), await freePort(), logDir);
-    await upload(service.url, await createPool(service.url, 'p_memory_warm_up'), 'text', Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')));
+    service = await ServiceProcess.start(
+      'pool-service',
+      testServiceEnv(db.url, uniqueName('bench'), { LOG_LEVEL: 'warn', ...preload }),
+      await freePort(),
+      logDir,
+    );
+    await upload(
+      service.url,
+      await createPool(service.url, 'p_memory_warm_up'),
+      'text',
+      Buffer.from(Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')),
+    );
     const kept = () => Number(readFileSync(keptFile, 'utf8')) || 0;
     for (const format of options.formats ?? ['text', 'json']) {
       const file = join(logDir, `import-memory-${randomBytes(3).toString('hex')}.${format}`);
@@ -166,7 +183,8 @@ export async function benchImportMemory(options: ImportBenchOptions = {}): Promi
 /** `count` distinct license keys, one per line or as one JSON array, written as a stream. */
 async function writeLicenses(path: string, prefix: string, count: number, format: ImportFormat): Promise<void> {
   const out = createWriteStream(path);
-  const key = (i: number) => `${prefix}-${i.toString(36).toUpperCase().padStart(6, '0')}-${((i * 2654435761) >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+  const key = (i: number) =>
+    `${prefix}-${i.toString(36).toUpperCase().padStart(6, '0')}-${((i * 2654435761) >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
   if (format === 'json') out.write('[');
   for (let start = 0; start < count; start += 10_000) {
     const keys: string[] = [];
@@ -215,7 +233,10 @@ async function watchStore(adminUrl: string, database: string): Promise<{ stop():
   let polling = true;
   const poll = async () => {
     while (polling) {
-      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'WITH stored AS%'`, [database]);
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'WITH stored AS%'`,
+        [database],
+      );
       const now = process.hrtime.bigint();
       if (rows[0].n > 0) seconds += Number(now - last) / 1e9;
       last = now;

@@ -14,8 +14,14 @@ export type OrderPaidEvent = Envelope<EventDataOf<'OrderPaid'>>;
 /** `count` valid OrderPaid events of one line of one license each, ids `${idPrefix}-<n>`. */
 export function orderPaidEvents(idPrefix: string, count: number, productId: string): OrderPaidEvent[] {
   const base = exampleEventData.OrderPaid;
-  return Array.from({ length: count }, (_, i) =>
-    contractEvent('OrderPaid', { ...base, orderId: `${idPrefix}-${i}`, items: [{ ...base.items[0], productId, quantity: 1 }] }, { producer: 'bench', topics: defaultTopics }).envelope,
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      contractEvent(
+        'OrderPaid',
+        { ...base, orderId: `${idPrefix}-${i}`, items: [{ ...base.items[0], productId, quantity: 1 }] },
+        { producer: 'bench', topics: defaultTopics },
+      ).envelope,
   );
 }
 

@@ -15,7 +15,12 @@ import { REPO_ROOT } from './load';
 import { benchImport, type ImportFormat } from './import';
 import { BenchResults, HistoryResult, rowsOf, table, writeResults } from './report';
 
-type RunHistoryBench = (options: { historyOrders: number; orders: number; serviceEnv?: Record<string, string>; log?: (line: string) => void }) => Promise<HistoryResult>;
+type RunHistoryBench = (options: {
+  historyOrders: number;
+  orders: number;
+  serviceEnv?: Record<string, string>;
+  log?: (line: string) => void;
+}) => Promise<HistoryResult>;
 
 /**
  * The history part is other work of issue 11 (tools/bench/history.ts), loaded by name so the
@@ -42,7 +47,8 @@ function settings() {
   const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length) throw new Error(`BENCH_PARTS names ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
   const sweep = (process.env['BENCH_SWEEP'] ?? (smoke ? '0.25,0.5' : '0.1,0.25,0.5,0.75')).split(',').map(Number);
-  if (sweep.length > 10 || sweep.some((f) => !(f > 0 && f <= 1))) throw new Error('BENCH_SWEEP must be at most 10 fractions of the maximum rate, each above 0 and at most 1');
+  if (sweep.length > 10 || sweep.some((f) => !(f > 0 && f <= 1)))
+    throw new Error('BENCH_SWEEP must be at most 10 fractions of the maximum rate, each above 0 and at most 1');
   const formats = (process.env['BENCH_IMPORT_FORMATS'] ?? 'text').split(',');
   if (formats.some((f) => f !== 'text' && f !== 'json')) throw new Error('BENCH_IMPORT_FORMATS must list text and/or json');
   return {
@@ -65,7 +71,8 @@ function settings() {
 async function main(): Promise<void> {
   const s = settings();
   if (s.from !== 'source' && s.from !== 'build') throw new Error('BENCH_FROM must be source or build');
-  if (s.from === 'build' && !existsSync(join(REPO_ROOT, 'dist/apps/pool-service/src/main.js'))) throw new Error('BENCH_FROM=build runs dist/: run npm run build first');
+  if (s.from === 'build' && !existsSync(join(REPO_ROOT, 'dist/apps/pool-service/src/main.js')))
+    throw new Error('BENCH_FROM=build runs dist/: run npm run build first');
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     smoke: s.smoke,
@@ -77,7 +84,10 @@ async function main(): Promise<void> {
   };
   const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO_ROOT, '.cache/bench/profiles') : undefined;
   const nodeOptions = [s.serviceNodeOptions, profileDir ? `--require ${join(__dirname, 'cpu-profile.preload.js')}` : ''].filter(Boolean).join(' ');
-  const serviceEnv: Record<string, string> = { ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}) };
+  const serviceEnv: Record<string, string> = {
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
+  };
   const brokerPid = readBrokerPid();
   const wanted = (part: Part) => {
     if (!s.parts.has(part)) results.notRun[part] = 'not in BENCH_PARTS';
@@ -85,12 +95,27 @@ async function main(): Promise<void> {
   };
   const jobs: Record<Part, () => Promise<void>> = {
     bare: async () => void (results.bareE2e = await runBareE2e(s.orders, brokerPid)),
-    e2e: async () => void (results.e2e = await runKeypoolE2e({ orders: s.orders, sweep: s.sweep, sweepSeconds: s.sweepSeconds, fixedPorts: !s.smoke, from: s.from, serviceEnv, brokerPid })),
+    e2e: async () =>
+      void (results.e2e = await runKeypoolE2e({
+        orders: s.orders,
+        sweep: s.sweep,
+        sweepSeconds: s.sweepSeconds,
+        fixedPorts: !s.smoke,
+        from: s.from,
+        serviceEnv,
+        brokerPid,
+      })),
     allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, !s.smoke, s.from, serviceEnv)),
     import: async () => void (results.import = await benchImport({ lines: s.importLines, formats: s.importFormats })),
     history: async () => {
       const runHistoryBench = companion<RunHistoryBench>('history', 'runHistoryBench');
-      if (runHistoryBench) results.history = await runHistoryBench({ historyOrders: s.historyOrders, orders: s.orders, serviceEnv, log: (line) => console.log(`   history: ${line}`) });
+      if (runHistoryBench)
+        results.history = await runHistoryBench({
+          historyOrders: s.historyOrders,
+          orders: s.orders,
+          serviceEnv,
+          log: (line) => console.log(`   history: ${line}`),
+        });
       else results.notRun['history'] = 'tools/bench/history.ts has not landed yet';
     },
   };
@@ -116,12 +141,16 @@ async function main(): Promise<void> {
   if (results.e2e) {
     console.log(`CPU per order (ms), keypool: ${JSON.stringify(results.e2e.throughput.cpuMsPerOrder)}`);
     if (results.bareE2e) console.log(`CPU per order (ms), bare:    ${JSON.stringify(results.bareE2e.cpuMsPerOrder)}`);
-    const heap = Object.entries(results.e2e.heapMiB).map(([name, h]) => `${name} RSS ${results.e2e!.rssMiB[name]}: heap ${h.used} used of ${h.total}, external ${h.external}`);
+    const heap = Object.entries(results.e2e.heapMiB).map(
+      ([name, h]) => `${name} RSS ${results.e2e!.rssMiB[name]}: heap ${h.used} used of ${h.total}, external ${h.external}`,
+    );
     console.log(`memory after the burst (MiB): ${heap.join('; ')}`);
     console.log(`events per consumed chunk in the burst: ${results.e2e.eventsPerChunk.join(', ')}`);
     for (const p of results.e2e.latency) {
       const chunks = Object.entries(p.chunks).map(([name, c]) => `${name} ${c.meanMs} ms × ${c.events}`);
-      console.log(`at ${Math.round(p.fraction * 100)} %: hop p50 intake ${p.hopP50.intake} / allocation ${p.hopP50.allocation} / e-mail ${p.hopP50.email} ms; mean chunk transaction (events): ${chunks.join(', ')}`);
+      console.log(
+        `at ${Math.round(p.fraction * 100)} %: hop p50 intake ${p.hopP50.intake} / allocation ${p.hopP50.allocation} / e-mail ${p.hopP50.email} ms; mean chunk transaction (events): ${chunks.join(', ')}`,
+      );
     }
   }
   console.log(`machine: ${results.machine.nproc} × ${results.machine.cpu}, load average at start ${results.machine.loadAverage.join(' ')}`);

@@ -62,15 +62,34 @@ const ratioOf = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 export function rowsOf(r: BenchResults): Row[] {
   const rows: Row[] = [];
-  const skipped = (measure: string, part: string, target: string) => rows.push({ measure, value: `not run (${r.notRun[part] ?? 'not asked for'})`, baseline: '', target });
+  const skipped = (measure: string, part: string, target: string) =>
+    rows.push({ measure, value: `not run (${r.notRun[part] ?? 'not asked for'})`, baseline: '', target });
   if (r.e2e && r.bareE2e) {
     const k = r.e2e.throughput;
     const b = r.bareE2e;
     const ratio = ratioOf(k.ordersPerSecond, b.ordersPerSecond);
-    rows.push({ measure: `end to end, ${n(k.orders)} orders in one burst (orders/s)`, value: n(k.ordersPerSecond), baseline: `${n(b.ordersPerSecond)} bare kafkajs hops`, ratio, target: `≥ ${TARGETS.e2eRatio}`, met: ratio >= TARGETS.e2eRatio });
-    rows.push({ measure: 'CPU per order, all parts (ms)', value: String(k.cpuMsPerOrder['total']), baseline: `${b.cpuMsPerOrder['total']} bare`, ratio: ratioOf(k.cpuMsPerOrder['total'], b.cpuMsPerOrder['total']), target: '' });
+    rows.push({
+      measure: `end to end, ${n(k.orders)} orders in one burst (orders/s)`,
+      value: n(k.ordersPerSecond),
+      baseline: `${n(b.ordersPerSecond)} bare kafkajs hops`,
+      ratio,
+      target: `≥ ${TARGETS.e2eRatio}`,
+      met: ratio >= TARGETS.e2eRatio,
+    });
+    rows.push({
+      measure: 'CPU per order, all parts (ms)',
+      value: String(k.cpuMsPerOrder['total']),
+      baseline: `${b.cpuMsPerOrder['total']} bare`,
+      ratio: ratioOf(k.cpuMsPerOrder['total'], b.cpuMsPerOrder['total']),
+      target: '',
+    });
   } else if (r.e2e) {
-    rows.push({ measure: `end to end, ${n(r.e2e.throughput.orders)} orders in one burst (orders/s)`, value: n(r.e2e.throughput.ordersPerSecond), baseline: `not run (${r.notRun['bare'] ?? 'not asked for'})`, target: `≥ ${TARGETS.e2eRatio}` });
+    rows.push({
+      measure: `end to end, ${n(r.e2e.throughput.orders)} orders in one burst (orders/s)`,
+      value: n(r.e2e.throughput.ordersPerSecond),
+      baseline: `not run (${r.notRun['bare'] ?? 'not asked for'})`,
+      target: `≥ ${TARGETS.e2eRatio}`,
+    });
   } else skipped('end to end (orders/s)', 'e2e', `≥ ${TARGETS.e2eRatio}`);
   if (r.e2e) {
     const max = r.e2e.throughput.ordersPerSecond;
@@ -85,35 +104,79 @@ export function rowsOf(r: BenchResults): Row[] {
       });
     }
     for (const [service, mib] of Object.entries(r.e2e.rssMiB)) {
-      rows.push({ measure: `RSS of ${service} after the burst (MiB)`, value: String(mib), baseline: '', target: `≤ ${TARGETS.rssMiB}`, met: mib <= TARGETS.rssMiB });
+      rows.push({
+        measure: `RSS of ${service} after the burst (MiB)`,
+        value: String(mib),
+        baseline: '',
+        target: `≤ ${TARGETS.rssMiB}`,
+        met: mib <= TARGETS.rssMiB,
+      });
     }
   }
   if (r.allocation) {
     const a = r.allocation;
     const ratio = ratioOf(a.keypool.linesPerSecond, a.bare.linesPerSecond);
-    rows.push({ measure: `allocation, ${n(a.lines)} lines (lines/s)`, value: n(a.keypool.linesPerSecond), baseline: `${n(a.bare.linesPerSecond)} bare SKIP LOCKED loop`, ratio, target: `≥ ${TARGETS.allocationRatio}`, met: ratio >= TARGETS.allocationRatio });
+    rows.push({
+      measure: `allocation, ${n(a.lines)} lines (lines/s)`,
+      value: n(a.keypool.linesPerSecond),
+      baseline: `${n(a.bare.linesPerSecond)} bare SKIP LOCKED loop`,
+      ratio,
+      target: `≥ ${TARGETS.allocationRatio}`,
+      met: ratio >= TARGETS.allocationRatio,
+    });
   } else skipped('allocation (lines/s)', 'allocation', `≥ ${TARGETS.allocationRatio}`);
   if (r.import?.length) {
     for (const f of r.import) {
       const copy = f.copyBaselineSeconds ? f.lines / f.copyBaselineSeconds : NaN;
       const ratio = ratioOf(f.linesPerSec, copy);
-      rows.push({ measure: `import, ${n(f.lines)} lines as ${f.format} (lines/s)`, value: n(f.linesPerSec), baseline: `${n(copy)} psql \\copy`, ratio, target: `≥ ${TARGETS.importRatio}`, met: ratio >= TARGETS.importRatio });
-      rows.push({ measure: `import memory growth, ${f.format} (MiB)`, value: String(f.rssGrowthMiB), baseline: '', target: `≤ ${TARGETS.importGrowthMiB}`, met: f.rssGrowthMiB <= TARGETS.importGrowthMiB });
+      rows.push({
+        measure: `import, ${n(f.lines)} lines as ${f.format} (lines/s)`,
+        value: n(f.linesPerSec),
+        baseline: `${n(copy)} psql \\copy`,
+        ratio,
+        target: `≥ ${TARGETS.importRatio}`,
+        met: ratio >= TARGETS.importRatio,
+      });
+      rows.push({
+        measure: `import memory growth, ${f.format} (MiB)`,
+        value: String(f.rssGrowthMiB),
+        baseline: '',
+        target: `≤ ${TARGETS.importGrowthMiB}`,
+        met: f.rssGrowthMiB <= TARGETS.importGrowthMiB,
+      });
     }
   } else skipped('import (lines/s)', 'import', `≥ ${TARGETS.importRatio}`);
   if (r.history) {
     const h = r.history;
     const mean = (runs: { ordersPerSecond: number }[]) => runs.reduce((sum, x) => sum + x.ordersPerSecond, 0) / Math.max(1, runs.length);
-    rows.push({ measure: `end to end with ${n(h.historyOrders)} orders of history, ${n(h.orders)}-order bursts (orders/s)`, value: n(mean(h.withHistory)), baseline: `${n(mean(h.empty))} on empty databases`, ratio: Math.round(h.ratio * 100) / 100, target: `≥ ${TARGETS.historyRatio}`, met: h.ratio >= TARGETS.historyRatio });
+    rows.push({
+      measure: `end to end with ${n(h.historyOrders)} orders of history, ${n(h.orders)}-order bursts (orders/s)`,
+      value: n(mean(h.withHistory)),
+      baseline: `${n(mean(h.empty))} on empty databases`,
+      ratio: Math.round(h.ratio * 100) / 100,
+      target: `≥ ${TARGETS.historyRatio}`,
+      met: h.ratio >= TARGETS.historyRatio,
+    });
   } else skipped('throughput with 1,000,000 orders of history', 'history', `≥ ${TARGETS.historyRatio} of empty`);
   return rows;
 }
 
 export function table(rows: Row[]): string {
-  const cells = rows.map((r) => [r.measure, r.value, r.baseline, r.ratio === undefined ? '' : r.ratio.toFixed(2), r.target, r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const cells = rows.map((r) => [
+    r.measure,
+    r.value,
+    r.baseline,
+    r.ratio === undefined ? '' : r.ratio.toFixed(2),
+    r.target,
+    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ]);
   const head = ['measure', 'keypool', 'baseline (same run)', 'ratio', 'target', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
 }
 
@@ -126,7 +189,14 @@ export function writeResults(dir: string, results: BenchResults): string[] {
   for (const p of paths) writeFileSync(p, json);
   if (results.e2e?.latency.length) {
     const svg = join(dir, 'latency.svg');
-    writeFileSync(svg, latencySvg(results.e2e.latency, results.e2e.throughput.ordersPerSecond, `${results.machine.nproc} × ${results.machine.cpu}, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`));
+    writeFileSync(
+      svg,
+      latencySvg(
+        results.e2e.latency,
+        results.e2e.throughput.ordersPerSecond,
+        `${results.machine.nproc} × ${results.machine.cpu}, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+      ),
+    );
     paths.push(svg);
   }
   return paths;
@@ -134,8 +204,14 @@ export function writeResults(dir: string, results: BenchResults): string[] {
 
 /** Latency percentiles against offered load (as a share of the burst's rate), with the targets. */
 export function latencySvg(points: LatencyPoint[], maxRate: number, subtitle: string): string {
-  const W = 640, H = 400, left = 64, right = 150, top = 48, bottom = 56;
-  const plotW = W - left - right, plotH = H - top - bottom;
+  const W = 640,
+    H = 400,
+    left = 64,
+    right = 150,
+    top = 48,
+    bottom = 56;
+  const plotW = W - left - right,
+    plotH = H - top - bottom;
   const highest = Math.max(TARGETS.p99Ms * 1.2, ...points.map((p) => p.p99));
   const yMax = niceCeiling(highest);
   const x = (fraction: number) => left + fraction * plotW;
@@ -163,7 +239,8 @@ export function latencySvg(points: LatencyPoint[], maxRate: number, subtitle: st
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   out.push(`<text x="${left + plotW / 2}" y="${H - 14}" text-anchor="middle">offered load (share of the maximum rate)</text>`);
   out.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`);
-  for (const ms of [TARGETS.p50Ms, TARGETS.p99Ms]) out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(ms)}" y2="${y(ms)}" stroke="#666" stroke-dasharray="4 4"/>`);
+  for (const ms of [TARGETS.p50Ms, TARGETS.p99Ms])
+    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(ms)}" y2="${y(ms)}" stroke="#666" stroke-dasharray="4 4"/>`);
   const ty = top + 90 + series.length * 18;
   out.push(`<line x1="${left + plotW + 8}" x2="${left + plotW + 28}" y1="${ty}" y2="${ty}" stroke="#666" stroke-dasharray="4 4"/>`);
   out.push(`<text x="${left + plotW + 34}" y="${ty + 4}" fill="#666">targets</text>`);
@@ -172,7 +249,10 @@ export function latencySvg(points: LatencyPoint[], maxRate: number, subtitle: st
   series.forEach(({ key, colour }, i) => {
     const pts = sorted.map((p) => `${x(p.fraction).toFixed(1)},${y(p[key]).toFixed(1)}`);
     out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"/>`);
-    for (const p of sorted) out.push(`<circle cx="${x(p.fraction).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${colour}"><title>${key} ${p[key]} ms at ${Math.round(p.fraction * 100)} % (${p.offeredPerSecond}/s)</title></circle>`);
+    for (const p of sorted)
+      out.push(
+        `<circle cx="${x(p.fraction).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${colour}"><title>${key} ${p[key]} ms at ${Math.round(p.fraction * 100)} % (${p.offeredPerSecond}/s)</title></circle>`,
+      );
     const ly = top + 90 + i * 18;
     out.push(`<line x1="${left + plotW + 8}" x2="${left + plotW + 28}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<text x="${left + plotW + 34}" y="${ly + 4}">${key}</text>`);

@@ -53,7 +53,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (groups) {
       // Killed instances may still be down: wait for them and their rebalance, so the run ends
       // with the work they came back to, and the checks see every instance in its groups.
-      await Promise.all(Object.values(stack.instances).flat().map((s) => s.waitUntilReady(300000)));
+      await Promise.all(
+        Object.values(stack.instances)
+          .flat()
+          .map((s) => s.waitUntilReady(300000)),
+      );
       const shared = await groups.waitUntilShared(['pool', 'fulfillment', 'notification'], instances, 120000);
       timeline.note(shared ? 'every consumer group shared again' : 'consumer groups not all shared again after 120 s', `${instances} instances per service`);
     }
@@ -65,8 +69,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await groups.poll();
       findings.checks.push(...groupChecks(groups, stack, timeline, loadStartedAt, options.partitions));
     }
-    const settings = { orders: options.orders, rate: options.rate, malformed: options.malformed, seed: options.seed, partitions: options.partitions, ...(instances > 1 ? { instances } : {}) };
-    const report = buildReport(options.label, settings, [...faults].sort((a, b) => a.at - b.at).map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`), settled, findings, timeline);
+    const settings = {
+      orders: options.orders,
+      rate: options.rate,
+      malformed: options.malformed,
+      seed: options.seed,
+      partitions: options.partitions,
+      ...(instances > 1 ? { instances } : {}),
+    };
+    const report = buildReport(
+      options.label,
+      settings,
+      [...faults].sort((a, b) => a.at - b.at).map((f) => `+${(f.at / 1000).toFixed(0)}s ${f.describe}`),
+      settled,
+      findings,
+      timeline,
+    );
     console.log(`[chaos] report: ${writeReport(report, RESULTS_DIR)}`);
     return report;
   } finally {

@@ -102,7 +102,11 @@ export async function check(input: CheckInput): Promise<Findings> {
       'lines unroutable': count('unroutable'),
       'e-mails accepted by the sink (originals)': emails.length,
       'send requests refused by the fault gate': stack.sinkGate.refused,
-      ...Object.fromEntries(Object.values(stack.instances).flat().map((s) => [`${s.label} restarts`, s.restarts])),
+      ...Object.fromEntries(
+        Object.values(stack.instances)
+          .flat()
+          .map((s) => [`${s.label} restarts`, s.restarts]),
+      ),
     },
   };
 }
@@ -129,7 +133,12 @@ async function readDatabases(urls: Record<ServiceKey, string>): Promise<Database
   ]);
   return {
     orders: new Map(orders.map((r) => [r['order_id'] as string, r['status'] as string])),
-    orderLines: new Map(orderLines.map((r) => [lineKey(r['order_id'] as string, r['line_id'] as string), { status: r['status'] as string, status_reason: r['status_reason'] as string | null }])),
+    orderLines: new Map(
+      orderLines.map((r) => [
+        lineKey(r['order_id'] as string, r['line_id'] as string),
+        { status: r['status'] as string, status_reason: r['status_reason'] as string | null },
+      ]),
+    ),
     allocations: allocations as Databases['allocations'],
     stock: stock as Databases['stock'],
     sharedLicenses: sharedLicenses as Databases['sharedLicenses'],
@@ -139,7 +148,12 @@ async function readDatabases(urls: Record<ServiceKey, string>): Promise<Database
 function lostOrders(plan: LoadPlan, db: Databases): CheckResult {
   const allocations = new Set(db.allocations.map((a) => lineKey(a.order_id, a.line_id)));
   const lost = plan.orders.filter((o) => !db.orders.has(o.orderId) || o.lines.some((l) => !allocations.has(lineKey(o.orderId, l.lineId))));
-  return result('paid orders lost', '0', lost.length, lost.map((o) => `${o.orderId}: ${db.orders.has(o.orderId) ? 'a line never reached pool-service' : 'not in order-fulfillment'}`));
+  return result(
+    'paid orders lost',
+    '0',
+    lost.length,
+    lost.map((o) => `${o.orderId}: ${db.orders.has(o.orderId) ? 'a line never reached pool-service' : 'not in order-fulfillment'}`),
+  );
 }
 
 function unservedLines(lines: { orderId: string; lineId: string; quantity: number }[], db: Databases): CheckResult {
@@ -171,7 +185,9 @@ function heldWithStock(lines: { orderId: string; lineId: string; productId: stri
       .filter((l) => l.productId === pool.productId && seqOf.has(lineKey(l.orderId, l.lineId)))
       .sort((a, b) => (seqOf.get(lineKey(a.orderId, a.lineId)) ?? 0) - (seqOf.get(lineKey(b.orderId, b.lineId)) ?? 0));
     if (waiting.length > 0 && waiting[0].quantity <= available) {
-      evidence.push(`${pool.productId}: ${waiting.length} lines held, the oldest (${lineKey(waiting[0].orderId, waiting[0].lineId)}) needs ${waiting[0].quantity}, ${available} available`);
+      evidence.push(
+        `${pool.productId}: ${waiting.length} lines held, the oldest (${lineKey(waiting[0].orderId, waiting[0].lineId)}) needs ${waiting[0].quantity}, ${available} available`,
+      );
     }
   }
   return result('pools with held lines they could serve', '0', evidence.length, evidence);
@@ -204,7 +220,13 @@ function poolBalances(pools: ImportedPool[], db: Databases): CheckResult {
     evidence.push(ok ? line : `${line.replace(' = ', ' ≠ ')} (withdrawn by the run: ${pool.withdrawn})`);
   }
   const broken = evidence.filter((e) => e.includes('≠'));
-  return { check: 'per pool: imported = available + allocated + withdrawn', target: 'every pool', result: broken.length ? `${broken.length} pools off` : 'balanced', ok: broken.length === 0, evidence };
+  return {
+    check: 'per pool: imported = available + allocated + withdrawn',
+    target: 'every pool',
+    result: broken.length ? `${broken.length} pools off` : 'balanced',
+    ok: broken.length === 0,
+    evidence,
+  };
 }
 
 function missingEmails(allocatedLines: Set<string>, emails: AcceptedEmail[], db: Databases): CheckResult {
@@ -212,7 +234,10 @@ function missingEmails(allocatedLines: Set<string>, emails: AcceptedEmail[], db:
   const missing = [...allocatedLines].filter((key) => !mailed.has(key));
   const strays = [...mailed].filter((key) => !allocatedLines.has(key));
   const evidence = [
-    ...missing.map((key) => `${key}: no e-mail; order-fulfillment says ${db.orderLines.get(key)?.status ?? '?'}${db.orderLines.get(key)?.status_reason ? ` (${db.orderLines.get(key)?.status_reason})` : ''}`),
+    ...missing.map(
+      (key) =>
+        `${key}: no e-mail; order-fulfillment says ${db.orderLines.get(key)?.status ?? '?'}${db.orderLines.get(key)?.status_reason ? ` (${db.orderLines.get(key)?.status_reason})` : ''}`,
+    ),
     ...strays.map((key) => `${key}: e-mailed but not allocated`),
   ];
   return result('allocated lines not e-mailed', '0', missing.length + strays.length, evidence);
@@ -274,8 +299,7 @@ function fulfilledOnce(plan: LoadPlan, allocatedLines: Set<string>, events: Pars
         return `line ${l.lineId} ${line?.status ?? '?'}${line?.status_reason ? ` (${line.status_reason})` : ''}`;
       });
       evidence.push(`${order.orderId}: every line allocated, never fulfilled; order-fulfillment says ${states.join(', ')}`);
-    }
-    else if (ids > 1) evidence.push(`${order.orderId}: fulfilled ${ids} times (distinct OrderFulfilled ids)`);
+    } else if (ids > 1) evidence.push(`${order.orderId}: fulfilled ${ids} times (distinct OrderFulfilled ids)`);
     else if (!expected && ids > 0) evidence.push(`${order.orderId}: fulfilled with a line not allocated`);
   }
   return {
@@ -290,7 +314,12 @@ function fulfilledOnce(plan: LoadPlan, allocatedLines: Set<string>, events: Pars
 function validInDeadLetters(plan: LoadPlan, letters: DeadLetter[]): CheckResult {
   const malformed = new Set(plan.malformed.map((m) => m.key));
   const valid = letters.filter((l) => !malformed.has(l.key));
-  return result('valid events in a DLQ', '0', valid.length, valid.map((l) => `${l.topic} ${l.key}: ${l.reason}`));
+  return result(
+    'valid events in a DLQ',
+    '0',
+    valid.length,
+    valid.map((l) => `${l.topic} ${l.key}: ${l.reason}`),
+  );
 }
 
 function malformedDeadLettered(plan: LoadPlan, letters: DeadLetter[]): CheckResult {

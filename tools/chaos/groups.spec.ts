@@ -24,7 +24,10 @@ const stack = {
 
 function verdict(states: [number, GroupState['members']][], killed = 'pool-service#2') {
   const watcher = new GroupWatcher({} as Kafka, PREFIX, new Timeline());
-  watcher.history.set(GROUP, states.map(([s, members]) => ({ at: at(s), members })));
+  watcher.history.set(
+    GROUP,
+    states.map(([s, members]) => ({ at: at(s), members })),
+  );
   const timeline = new Timeline();
   timeline.entries.push({ at: at(20), what: 'SIGKILL', target: killed }, { at: at(65), what: 'restarted', target: killed });
   const [start, takeover, end] = groupChecks(watcher, stack, timeline, at(15), 6);
@@ -39,7 +42,9 @@ describe('chaos group checks', () => {
       [80, split],
     ]);
     expect([start.ok, takeover.ok, end.ok]).toEqual([true, true, true]);
-    expect(takeover.evidence).toEqual([expect.stringMatching(/^allocation-requested@pool-service: pool-service-1 \[0,1,2,3,4,5\] at .*\(pool-service#2 killed at /)]);
+    expect(takeover.evidence).toEqual([
+      expect.stringMatching(/^allocation-requested@pool-service: pool-service-1 \[0,1,2,3,4,5\] at .*\(pool-service#2 killed at /),
+    ]);
   });
 
   it('fail the takeover when the killed instance came back before anyone else owned its partitions', () => {

@@ -20,7 +20,11 @@ export class GroupWatcher {
   private loop?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly kafka: Kafka, private readonly prefix: string, private readonly timeline: Timeline) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly prefix: string,
+    private readonly timeline: Timeline,
+  ) {}
 
   async start(intervalMs = 2000): Promise<void> {
     this.admin = this.kafka.admin();
@@ -56,7 +60,11 @@ export class GroupWatcher {
       if (last && JSON.stringify(last.members) === JSON.stringify(members)) continue;
       states.push({ at: Date.now(), members });
       this.history.set(group.groupId, states);
-      this.timeline.note('group owners', this.shortName(group.groupId), members.map((m) => `${m.clientId} [${m.partitions.join(',')}]`).join(', ') || 'no member');
+      this.timeline.note(
+        'group owners',
+        this.shortName(group.groupId),
+        members.map((m) => `${m.clientId} [${m.partitions.join(',')}]`).join(', ') || 'no member',
+      );
     }
   }
 
@@ -134,9 +142,17 @@ export function groupChecks(watcher: GroupWatcher, stack: ChaosStack, timeline: 
     const back = timeline.entries.find((e) => e.what === 'restarted' && e.target === kill.target && e.at > kill.at)?.at ?? Date.now();
     for (const group of all.filter((g) => watcher.serviceOf(g) === key)) {
       const alone = (watcher.history.get(group) ?? []).find(
-        (s) => s.at > kill.at && s.at <= back + 60000 && s.members.length > 0 && s.members.every((m) => m.clientId !== dead) && s.members.flatMap((m) => m.partitions).length === partitions,
+        (s) =>
+          s.at > kill.at &&
+          s.at <= back + 60000 &&
+          s.members.length > 0 &&
+          s.members.every((m) => m.clientId !== dead) &&
+          s.members.flatMap((m) => m.partitions).length === partitions,
       );
-      if (alone) takeover.push(`${watcher.shortName(group)}: ${describe(alone)} at +${timeline.seconds(alone.at)}s (${kill.target} killed at +${timeline.seconds(kill.at)}s)`);
+      if (alone)
+        takeover.push(
+          `${watcher.shortName(group)}: ${describe(alone)} at +${timeline.seconds(alone.at)}s (${kill.target} killed at +${timeline.seconds(kill.at)}s)`,
+        );
       else missed.push(`${watcher.shortName(group)}: never owned by the surviving instances after ${kill.target} was killed at +${timeline.seconds(kill.at)}s`);
     }
   }

@@ -61,7 +61,10 @@ export function planLoad(prefix: string, orderCount: number, malformedCount: num
 
 /** Licenses each product needs if every line is served. */
 export function unitsWanted(plan: LoadPlan, productId: string): number {
-  return plan.orders.flatMap((o) => o.lines).filter((l) => l.productId === productId).reduce((sum, l) => sum + l.quantity, 0);
+  return plan.orders
+    .flatMap((o) => o.lines)
+    .filter((l) => l.productId === productId)
+    .reduce((sum, l) => sum + l.quantity, 0);
 }
 
 /**
@@ -74,7 +77,7 @@ export async function publishLoad(producer: Producer, topic: string, plan: LoadP
   const perStep = Math.max(1, Math.round(ratePerSecond / 10));
   let validSent = 0;
   let failures = 0;
-  for (let i = 0; i < plan.messages.length; ) {
+  for (let i = 0; i < plan.messages.length;) {
     let end = i;
     let valid = 0;
     while (end < plan.messages.length && (valid < perStep || !plan.messages[end].valid)) {
@@ -101,7 +104,8 @@ function orderAt(prefix: string, i: number): PaidOrder {
   const orderId = `${prefix}-o${i}`;
   if (i % 50 === 25) return { orderId, merchantId: PRODUCTS.orphan.merchantId, lines: [{ lineId: '1', productId: PRODUCTS.orphan.productId, quantity: 1 }] };
   const lines: PaidLine[] = [{ lineId: '1', productId: PRODUCTS.plenty.productId, quantity: 1 }];
-  if (i % 10 === 9) lines.push({ lineId: '2', productId: PRODUCTS.plenty.productId, quantity: 2 }, { lineId: '3', productId: PRODUCTS.scarce.productId, quantity: 1 });
+  if (i % 10 === 9)
+    lines.push({ lineId: '2', productId: PRODUCTS.plenty.productId, quantity: 2 }, { lineId: '3', productId: PRODUCTS.scarce.productId, quantity: 1 });
   return { orderId, merchantId: PRODUCTS.plenty.merchantId, lines };
 }
 
@@ -113,7 +117,13 @@ function orderPaidData(order: PaidOrder, i: number): OrderPaidData {
     orderId: order.orderId,
     merchantId: order.merchantId,
     customer: { ...base.customer, email: `buyer${i}@chaos.example` },
-    items: order.lines.map((l) => ({ ...item, lineId: l.lineId, productId: l.productId, quantity: l.quantity, lineTotal: (Number(item.unitPrice) * l.quantity).toFixed(2) })),
+    items: order.lines.map((l) => ({
+      ...item,
+      lineId: l.lineId,
+      productId: l.productId,
+      quantity: l.quantity,
+      lineTotal: (Number(item.unitPrice) * l.quantity).toFixed(2),
+    })),
   };
 }
 
@@ -129,13 +139,31 @@ function malformedAt(prefix: string, i: number): MalformedMessage {
 }
 
 function malformedMessage(bad: MalformedMessage): Outgoing {
-  const order: PaidOrder = { orderId: bad.key, merchantId: PRODUCTS.plenty.merchantId, lines: [{ lineId: '1', productId: PRODUCTS.plenty.productId, quantity: 1 }] };
+  const order: PaidOrder = {
+    orderId: bad.key,
+    merchantId: PRODUCTS.plenty.merchantId,
+    lines: [{ lineId: '1', productId: PRODUCTS.plenty.productId, quantity: 1 }],
+  };
   const data = orderPaidData(order, 0);
   const value =
     bad.kind === 'invalid JSON'
       ? `{"specversion":"1.0","id":"${bad.key}","data":{`
       : bad.kind === 'schema violation'
-        ? JSON.stringify(envelope({ type: 'OrderPaid', source: sourceOf('chaos'), dataschema: dataschemaOf('OrderPaid'), data: { ...data, customer: { ...data.customer, email: undefined } } }))
-        : JSON.stringify(envelope({ type: 'OrderPaid', source: sourceOf('chaos'), dataschema: dataschemaOf('OrderPaid'), data: { ...data, items: [{ ...data.items[0], quantity: 10001 }] } }));
+        ? JSON.stringify(
+            envelope({
+              type: 'OrderPaid',
+              source: sourceOf('chaos'),
+              dataschema: dataschemaOf('OrderPaid'),
+              data: { ...data, customer: { ...data.customer, email: undefined } },
+            }),
+          )
+        : JSON.stringify(
+            envelope({
+              type: 'OrderPaid',
+              source: sourceOf('chaos'),
+              dataschema: dataschemaOf('OrderPaid'),
+              data: { ...data, items: [{ ...data.items[0], quantity: 10001 }] },
+            }),
+          );
   return { key: bad.key, value, headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE }, valid: false };
 }

@@ -16,7 +16,14 @@ export interface ChaosReport {
   timeline: string[];
 }
 
-export function buildReport(label: string, settings: ChaosReport['settings'], faults: string[], settled: boolean, findings: Findings, timeline: Timeline): ChaosReport {
+export function buildReport(
+  label: string,
+  settings: ChaosReport['settings'],
+  faults: string[],
+  settled: boolean,
+  findings: Findings,
+  timeline: Timeline,
+): ChaosReport {
   return {
     label,
     startedAt: new Date(timeline.startedAt).toISOString(),
@@ -43,8 +50,9 @@ export function renderMarkdown(report: ChaosReport, evidencePerCheck = 10): stri
   return [
     `# Chaos run ${report.label}: ${report.passed ? 'PASSED' : 'FAILED'}`,
     '',
-    `${report.startedAt}, ${report.wallSeconds} s; ${Object.entries(report.settings).map(([k, v]) => `${k}=${v}`).join(', ')}; ` +
-      `settled before the deadline: ${report.settled ? 'yes' : '**no**'}.`,
+    `${report.startedAt}, ${report.wallSeconds} s; ${Object.entries(report.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}; ` + `settled before the deadline: ${report.settled ? 'yes' : '**no**'}.`,
     '',
     'Faults (seconds after the load started): ' + report.faults.join('; ') + '.',
     '',
@@ -52,7 +60,9 @@ export function renderMarkdown(report: ChaosReport, evidencePerCheck = 10): stri
     '|---|---|---|---|',
     ...rows,
     '',
-    Object.entries(report.figures).map(([k, v]) => `${k}: ${v}`).join(' · '),
+    Object.entries(report.figures)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(' · '),
     '',
     ...(evidence.length ? ['## Evidence', '', evidence.join('\n\n'), ''] : []),
     '## Timeline',

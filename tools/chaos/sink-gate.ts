@@ -23,7 +23,10 @@ export class SinkGate {
   refused = 0;
   readonly accepted: AcceptedEmail[] = [];
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(sinkUrl: string): Promise<SinkGate> {
     let gate: SinkGate | undefined;

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { PG_ADMIN_URL, SINK_API_KEY, SinkProcess, TEST_BROKERS, TcpProxy, freePort, testServiceEnv, topicsOf, uniqueName, type ServiceName } from '@keypool/testing';
+import {
+  PG_ADMIN_URL,
+  SINK_API_KEY,
+  SinkProcess,
+  TEST_BROKERS,
+  TcpProxy,
+  freePort,
+  testServiceEnv,
+  topicsOf,
+  uniqueName,
+  type ServiceName,
+} from '@keypool/testing';
 import { SinkGate } from './sink-gate';
 import { SupervisedService } from './supervisor';
 import type { Timeline } from './timeline';
@@ -94,7 +105,15 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
     for (let i = 0; i < count; i++) {
       const label = count > 1 ? `${name}#${i + 1}` : name;
       const log = join(logDir, count > 1 ? `${name}-${i + 1}.log` : `${name}.log`);
-      const service = new SupervisedService(name, `http://127.0.0.1:${await freePort()}`, { ...envs[key], ...perInstance(key, i) }, log, timeline, options.restartDelayMs, label);
+      const service = new SupervisedService(
+        name,
+        `http://127.0.0.1:${await freePort()}`,
+        { ...envs[key], ...perInstance(key, i) },
+        log,
+        timeline,
+        options.restartDelayMs,
+        label,
+      );
       service.start();
       instances[key].push(service);
     }
@@ -127,7 +146,10 @@ export async function startStack(options: StackOptions, timeline: Timeline): Pro
 
 /** The Kafka broker of tools/stack on a port of its own: stopping it disturbs nobody else. */
 export class PrivateBroker {
-  constructor(readonly port: number, private readonly timeline: Timeline) {}
+  constructor(
+    readonly port: number,
+    private readonly timeline: Timeline,
+  ) {}
 
   async start(): Promise<void> {
     await this.script('up.sh');

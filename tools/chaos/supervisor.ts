@@ -59,7 +59,13 @@ export class SupervisedService {
   async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (await fetch(`${this.url}/health/ready`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${this.url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`${this.label} was not ready within ${timeoutMs} ms; see ${this.logFile}`);

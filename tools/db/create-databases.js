@@ -18,10 +18,7 @@ const { Client } = require('pg');
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SERVICES = ['pool', 'fulfillment', 'notification'];
-const DEFAULT_DATABASES = [
-  ...SERVICES.map((s) => `keypool_${s}`),
-  ...SERVICES.map((s) => `keypool_${s}_test`),
-];
+const DEFAULT_DATABASES = [...SERVICES.map((s) => `keypool_${s}`), ...SERVICES.map((s) => `keypool_${s}_test`)];
 
 // duplicate_database: the normal "someone else created it first" outcome.
 const DUPLICATE_DATABASE = '42P04';
@@ -102,8 +99,7 @@ async function main() {
   const names = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_DATABASES;
   const { created, existing } = await createDatabases(adminUrl, names);
   console.log(
-    `[db] ${redact(adminUrl)}: created ${created.length ? created.join(', ') : 'none'}; ` +
-      `already present ${existing.length ? existing.join(', ') : 'none'}`,
+    `[db] ${redact(adminUrl)}: created ${created.length ? created.join(', ') : 'none'}; ` + `already present ${existing.length ? existing.join(', ') : 'none'}`,
   );
 }
 

@@ -12,7 +12,12 @@ const env = {
 
 describe('compose demo settings', () => {
   it("takes the merchant's key from API_KEYS", () => {
-    expect(readSettings(env)).toMatchObject({ merchant: 'm_demo', merchantKey: 'merchant-key-456', brokers: ['kafka:9092'], sink: 'http://sendgrid-sink:3090' });
+    expect(readSettings(env)).toMatchObject({
+      merchant: 'm_demo',
+      merchantKey: 'merchant-key-456',
+      brokers: ['kafka:9092'],
+      sink: 'http://sendgrid-sink:3090',
+    });
   });
 
   it('refuses a missing merchant key, a bad URL and bad brokers by name, never echoing a key', () => {

@@ -94,7 +94,13 @@ async function main(): Promise<void> {
 
   const orderId = `ord_compose_${Date.now()}`;
   const sample = exampleEventData.OrderPaid;
-  const data = { ...sample, orderId, merchantId: s.merchant, paidAt: new Date().toISOString(), items: [{ ...sample.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
+  const data = {
+    ...sample,
+    orderId,
+    merchantId: s.merchant,
+    paidAt: new Date().toISOString(),
+    items: [{ ...sample.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }],
+  };
   const kafka = new Kafka({ clientId: 'compose-demo-checkout', brokers: s.brokers, ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();

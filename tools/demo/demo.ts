@@ -118,7 +118,13 @@ async function main(): Promise<void> {
 
     step('the checkout publishes OrderPaid to the order-paid topic');
     const orderId = `ord_demo_${Date.now()}`;
-    const data = { ...exampleEventData.OrderPaid, orderId, merchantId: MERCHANT, paidAt: new Date().toISOString(), items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }] };
+    const data = {
+      ...exampleEventData.OrderPaid,
+      orderId,
+      merchantId: MERCHANT,
+      paidAt: new Date().toISOString(),
+      items: [{ ...exampleEventData.OrderPaid.items[0], productId: PRODUCT, quantity: 1, unitPrice: '19.99', lineTotal: '19.99' }],
+    };
     const kafka = new Kafka({ clientId: 'demo-checkout', brokers: common.KAFKA_BROKERS.split(','), ...kafkaSecurity(process.env), logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
@@ -132,14 +138,20 @@ async function main(): Promise<void> {
     let mail: Awaited<ReturnType<typeof sink.messages>>[number] | undefined;
     await waitUntil(async () => (mail = (await sink.messages(data.customer.email)).find((m) => m.text?.includes(orderId))) !== undefined, 30000, 'the e-mail');
     let order: { status: string } | undefined;
-    await waitUntil(async () => (order = await call<{ status: string }>(fulfillment, 'GET', `/orders/${orderId}`).catch(() => undefined))?.status === 'fulfilled', 30000, 'the fulfilled order');
+    await waitUntil(
+      async () => (order = await call<{ status: string }>(fulfillment, 'GET', `/orders/${orderId}`).catch(() => undefined))?.status === 'fulfilled',
+      30000,
+      'the fulfilled order',
+    );
     console.log(`  e-mail delivered and order ${order?.status} ${Date.now() - paidAt} ms after payment\n`);
     console.log(`  To: ${mail?.to.join(', ')}\n  Subject: ${mail?.subject}\n\n${mail?.text?.replace(/^/gm, '  | ')}`);
 
     console.log(`\n  Inbox:   ${sink.url.replace('127.0.0.1', 'localhost')}/`);
     console.log(`  Order:   curl -H 'Authorization: Bearer ${MERCHANT_KEY}' ${fulfillment.url}/v1/orders/${orderId}`);
     console.log(`  API docs: ${pool.url}/docs  ${fulfillment.url}/docs  ${notification.url}/docs`);
-    console.log(`  Console: ${consoleApp.url.replace('127.0.0.1', 'localhost')}/  (sign in with ${SUPPORT_KEY} for support, ${MERCHANT_KEY} for merchant ${MERCHANT})`);
+    console.log(
+      `  Console: ${consoleApp.url.replace('127.0.0.1', 'localhost')}/  (sign in with ${SUPPORT_KEY} for support, ${MERCHANT_KEY} for merchant ${MERCHANT})`,
+    );
   } catch (error) {
     await stopAll();
     throw error;

@@ -17,7 +17,10 @@ interface Service {
   ports?: string[];
   volumes?: string[];
 }
-const compose = load(read('docker-compose.yml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = load(read('docker-compose.yml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 const APPS = ['pool-service', 'order-fulfillment-service', 'notification-service'];
 const KEYPOOL = [...APPS, 'sendgrid-sink', 'console', 'demo'];

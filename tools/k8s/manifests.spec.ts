@@ -27,8 +27,7 @@ const DAY_MS = 86_400_000;
 
 /** CRD patterns are Go regular expressions: an inline (?i) is JavaScript's i flag. */
 const goRegExp = Object.assign(
-  (pattern: string, flags: string): RegExp =>
-    pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
+  (pattern: string, flags: string): RegExp => (pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)),
   { code: 'goRegExp' },
 );
 
@@ -46,16 +45,25 @@ function schemaValidators(): Map<string, ValidateFunction> {
   }
   for (const file of readdirSync(SCHEMAS).filter((name) => name !== 'kubernetes.json' && name.endsWith('.json'))) {
     const crd = JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8'));
-    const gvk = file.replace(/\.json$/, '').split('_').join('/');
+    const gvk = file
+      .replace(/\.json$/, '')
+      .split('_')
+      .join('/');
     const [group, version, kind] = gvk.split('/');
     // The catalog's CRD schemas leave metadata open; Kubernetes' own ObjectMeta closes it.
-    validators.set(gvk, ajv.compile({
-      allOf: [crd, {
-        required: ['apiVersion', 'kind', 'metadata', 'spec'],
-        properties: { apiVersion: { const: `${group}/${version}` }, kind: { const: kind }, metadata: { $ref: OBJECT_META }, spec: {} },
-        additionalProperties: false,
-      }],
-    }));
+    validators.set(
+      gvk,
+      ajv.compile({
+        allOf: [
+          crd,
+          {
+            required: ['apiVersion', 'kind', 'metadata', 'spec'],
+            properties: { apiVersion: { const: `${group}/${version}` }, kind: { const: kind }, metadata: { $ref: OBJECT_META }, spec: {} },
+            additionalProperties: false,
+          },
+        ],
+      }),
+    );
   }
   return validators;
 }
@@ -106,7 +114,9 @@ function named(manifests: Manifest[], kind: string, name: string): Loose {
 }
 
 function envFile(file: string): Map<string, string> {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => /^[A-Z_]+=/.test(line));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line));
   return new Map(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
@@ -163,10 +173,12 @@ describe('the Kubernetes manifests', () => {
 
     const problems = schemaProblems([deployment, topic, scaledObject, rule, unknown]).join('\n');
 
-    expect(problems).toContain('Deployment/pool-service/spec/template/spec/containers/0/livenessProbe/httpGet: must NOT have additional properties {"additionalProperty":"paht"}');
+    expect(problems).toContain(
+      'Deployment/pool-service/spec/template/spec/containers/0/livenessProbe/httpGet: must NOT have additional properties {"additionalProperty":"paht"}',
+    );
     expect(problems).toContain('Deployment/pool-service/spec/template/spec/securityContext/runAsUser: must be integer');
     expect(problems).toContain('KafkaTopic/order-paid/spec/replicas: must be integer');
-    expect(problems).toContain('ScaledObject/pool-service/spec: must have required property \'scaleTargetRef\'');
+    expect(problems).toContain("ScaledObject/pool-service/spec: must have required property 'scaleTargetRef'");
     expect(problems).toContain('PrometheusRule/keypool/metadata: must NOT have additional properties {"additionalProperty":"lables"}');
     expect(problems).toContain('Pood/x: no vendored schema for v1 Pood');
   });
@@ -235,17 +247,25 @@ describe('the Kubernetes manifests', () => {
       expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
       expect(container.livenessProbe.httpGet.path).toBe('/health/live');
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(container.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toEqual({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
       const tmp = container.volumeMounts.find((mount: Loose) => mount.mountPath === '/tmp');
       expect(pod.volumes.find((volume: Loose) => volume.name === tmp.name).emptyDir).toBeDefined();
       expect(container.resources.requests.cpu).toBeDefined();
       expect(container.resources.limits.memory).toBeDefined();
-      expect(pod.topologySpreadConstraints.map((constraint: Loose) => constraint.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+      expect(pod.topologySpreadConstraints.map((constraint: Loose) => constraint.topologyKey).sort()).toEqual([
+        'kubernetes.io/hostname',
+        'topology.kubernetes.io/zone',
+      ]);
       expect(named(manifests, 'PodDisruptionBudget', service).spec.selector.matchLabels).toEqual({ app: service });
       expect(byKind(manifests, 'Namespace')[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     });
 
-    it('scales each service on its consumer groups\' lag, at most to the partition count', () => {
+    it("scales each service on its consumer groups' lag, at most to the partition count", () => {
       for (const service of SERVICES) {
         const scaled = named(manifests, 'ScaledObject', service);
         expect(scaled.spec.scaleTargetRef.name).toBe(service);
@@ -285,7 +305,12 @@ describe('the Kubernetes manifests', () => {
       expect(container.startupProbe.httpGet.path).toBe('/health/live');
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(container.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toEqual({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(container.resources.requests.cpu).toBeDefined();
       expect(container.resources.limits.memory).toBeDefined();
       expect(named(manifests, 'PodDisruptionBudget', 'console').spec.selector.matchLabels).toEqual({ app: 'console' });
@@ -313,15 +338,23 @@ describe('the Kubernetes manifests', () => {
     it('lets the console reach DNS, the three services and Kafka only, and be reached from the ingress controller only', () => {
       const policies = byKind(manifests, 'NetworkPolicy').filter((policy) => {
         const selector = policy.spec.podSelector;
-        return selector.matchLabels?.app === 'console' || Object.keys(selector).length === 0 ||
-          (selector.matchExpressions ?? []).some((match: Loose) => match.values.includes('console'));
+        return (
+          selector.matchLabels?.app === 'console' ||
+          Object.keys(selector).length === 0 ||
+          (selector.matchExpressions ?? []).some((match: Loose) => match.values.includes('console'))
+        );
       });
       const egress = policies.filter((policy) => policy.spec.policyTypes.includes('Egress')).flatMap((policy) => policy.spec.egress ?? []);
       // Every rule names where it goes: none opens the console to any address.
       for (const rule of egress) expect(rule.to?.length ?? 0).toBeGreaterThan(0);
       const services = egress.find((rule: Loose) => rule.to.some((peer: Loose) => peer.podSelector));
       expect(services.to[0].podSelector.matchExpressions[0].values.sort()).toEqual([...SERVICES].sort());
-      expect(egress.some((rule: Loose) => rule.to.some((peer: Loose) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'kafka') && rule.ports[0].port === 9093)).toBe(true);
+      expect(
+        egress.some(
+          (rule: Loose) =>
+            rule.to.some((peer: Loose) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'kafka') && rule.ports[0].port === 9093,
+        ),
+      ).toBe(true);
       const ingress = policies.filter((policy) => policy.spec.policyTypes.includes('Ingress')).flatMap((policy) => policy.spec.ingress ?? []);
       expect(ingress.flatMap((rule: Loose) => rule.from)).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
       // The services' own policy lets the console in (pods of the namespace).
@@ -329,22 +362,33 @@ describe('the Kubernetes manifests', () => {
       expect(servicesIn.spec.ingress[0].from).toContainEqual({ podSelector: {} });
     });
 
-    it('grants the console exactly the README\'s ACL row', () => {
+    it("grants the console exactly the README's ACL row", () => {
       const row = readmeConsoleAcl();
       const user = named(manifests, 'KafkaUser', 'keypool-console');
-      expect({ read: aclsOf(user, 'Read', 'topic'), write: aclsOf(user, 'Write', 'topic'), groups: aclsOf(user, 'Read', 'group'), deletes: aclsOf(user, 'Delete', 'group') })
-        .toEqual({ read: [...row.read].sort(), write: [...row.write].sort(), groups: [...row.groupPrefixes].sort(), deletes: [...row.groupPrefixes].sort() });
+      expect({
+        read: aclsOf(user, 'Read', 'topic'),
+        write: aclsOf(user, 'Write', 'topic'),
+        groups: aclsOf(user, 'Read', 'group'),
+        deletes: aclsOf(user, 'Delete', 'group'),
+      }).toEqual({ read: [...row.read].sort(), write: [...row.write].sort(), groups: [...row.groupPrefixes].sort(), deletes: [...row.groupPrefixes].sort() });
       // Its reads are pool-low and every declared DLQ; its writes, the originals of those DLQs.
-      const dlqs = byKind(manifests, 'KafkaTopic').map((topic) => topic.metadata.name).filter((name: string) => name.endsWith('.dlq')).sort();
+      const dlqs = byKind(manifests, 'KafkaTopic')
+        .map((topic) => topic.metadata.name)
+        .filter((name: string) => name.endsWith('.dlq'))
+        .sort();
       expect(row.read.filter((topic) => topic !== 'pool-low').sort()).toEqual(dlqs);
       expect([...row.write].sort()).toEqual(dlqs.map((dlq: string) => dlq.replace(/\.dlq$/, '')).sort());
     });
 
-    it('grants each service exactly the README\'s ACL row', () => {
+    it("grants each service exactly the README's ACL row", () => {
       for (const [service, row] of readmeAcls()) {
         const user = named(manifests, 'KafkaUser', service);
-        expect({ service, read: aclsOf(user, 'Read', 'topic'), write: aclsOf(user, 'Write', 'topic'), groups: aclsOf(user, 'Read', 'group') })
-          .toEqual({ service, read: [...row.read].sort(), write: [...new Set(row.write)].sort(), groups: [row.groupPrefix] });
+        expect({ service, read: aclsOf(user, 'Read', 'topic'), write: aclsOf(user, 'Write', 'topic'), groups: aclsOf(user, 'Read', 'group') }).toEqual({
+          service,
+          read: [...row.read].sort(),
+          write: [...new Set(row.write)].sort(),
+          groups: [row.groupPrefix],
+        });
         const env = named(manifests, 'Deployment', service).spec.template.spec.containers[0].env;
         expect(env.find((entry: Loose) => entry.name === 'KAFKA_SASL_USERNAME').value).toBe(service);
       }

@@ -129,9 +129,18 @@
     };
     page.append(
       h('h2', {}, 'Pools'),
-      h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); refresh(); } },
+      h(
+        'form',
+        {
+          class: 'inline',
+          onsubmit: (e) => {
+            e.preventDefault();
+            refresh();
+          },
+        },
         isSupport() ? h('label', {}, 'Merchant', merchantFilter) : null,
-        h('button', { type: 'submit', id: 'refresh-pools' }, 'Refresh')),
+        h('button', { type: 'submit', id: 'refresh-pools' }, 'Refresh'),
+      ),
       h('p', { class: 'note' }, 'Stock against the low-stock threshold (the black mark). Refreshes every 10 s.'),
       list,
     );
@@ -156,7 +165,13 @@
       const pools = state.pools.filter((p) => p.mode === mode);
       list.append(h('h3', {}, mode === 'live' ? `Live pools (${pools.length})` : `Test pools (${pools.length})`));
       if (pools.length === 0) list.append(h('p', { class: 'note' }, `No ${mode} pools.`));
-      list.append(h('div', { class: 'pools', 'data-mode': mode }, pools.map((pool) => poolCard(pool, open.has(pool.id)))));
+      list.append(
+        h(
+          'div',
+          { class: 'pools', 'data-mode': mode },
+          pools.map((pool) => poolCard(pool, open.has(pool.id))),
+        ),
+      );
     }
   }
 
@@ -175,16 +190,26 @@
     };
     details.addEventListener('toggle', () => details.open && load());
     if (open) load();
-    return h('article', { class: 'pool', 'data-pool-id': pool.id, 'data-level': level },
-      h('h4', {}, pool.name,
+    return h(
+      'article',
+      { class: 'pool', 'data-pool-id': pool.id, 'data-level': level },
+      h(
+        'h4',
+        {},
+        pool.name,
         h('span', { class: 'badge mode' }, pool.mode),
-        level === 'ok' ? null : h('span', { class: `badge ${level}`, 'data-badge': level }, level)),
+        level === 'ok' ? null : h('span', { class: `badge ${level}`, 'data-badge': level }, level),
+      ),
       h('div', { class: 'note' }, `${isSupport() ? `${pool.merchantId} · ` : ''}${scope}`),
-      h('div', { class: 'bar', title: `${pool.available} available, threshold ${pool.threshold}` },
+      h(
+        'div',
+        { class: 'bar', title: `${pool.available} available, threshold ${pool.threshold}` },
         h('div', { class: `fill ${level === 'ok' ? '' : level}`, style: `width:${(100 * pool.available) / scale}%` }),
-        h('div', { class: 'threshold', style: `left:${(100 * pool.threshold) / scale}%` })),
+        h('div', { class: 'threshold', style: `left:${(100 * pool.threshold) / scale}%` }),
+      ),
       h('div', { class: 'stock' }, `${pool.available} available · threshold ${pool.threshold} · ${pool.allocated} allocated · ${pool.backordered} held`),
-      details);
+      details,
+    );
   }
 
   async function poolDetails(pool, body) {
@@ -195,9 +220,12 @@
     ]);
     const days = consumption.runsOutInDays;
     const rate = `${consumption.ratePerDay} a day over the last 7 days, or since the pool was created`;
-    const runsOut = days === null
-      ? 'Nothing was taken in the last 7 days.'
-      : days === 0 ? `Runs out within a day at the recent rate (${rate}).` : `Runs out in about ${days} day${days === 1 ? '' : 's'} (${rate}).`;
+    const runsOut =
+      days === null
+        ? 'Nothing was taken in the last 7 days.'
+        : days === 0
+          ? `Runs out within a day at the recent rate (${rate}).`
+          : `Runs out in about ${days} day${days === 1 ? '' : 's'} (${rate}).`;
     const charts = h('div', { class: 'charts' });
     body.replaceChildren(h('p', { class: 'runs-out' }, runsOut), charts, heldTable(held.items));
     chart(charts, 'Last 24 hours (per hour)', consumption.hourly);
@@ -211,22 +239,55 @@
     const xs = buckets.map((b) => Date.parse(b.start) / 1000);
     const ys = buckets.map((b) => b.allocated);
     const step = xs.length > 1 ? xs[1] - xs[0] : 3600;
-    new window.uPlot({
-      title, width: 320, height: 160,
-      // Half a bucket of room either side, so the first and last bars are whole.
-      scales: { x: { time: true, range: (u, min, max) => [min - step / 2, max + step / 2] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-      series: [{}, { label: 'allocated', stroke: '#1f2a44', fill: 'rgba(31,42,68,.35)', points: { show: false }, paths: window.uPlot.paths.bars({ size: [0.8] }) }],
-      legend: { show: false },
-    }, [xs, ys], box);
+    new window.uPlot(
+      {
+        title,
+        width: 320,
+        height: 160,
+        // Half a bucket of room either side, so the first and last bars are whole.
+        scales: { x: { time: true, range: (u, min, max) => [min - step / 2, max + step / 2] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+        series: [
+          {},
+          { label: 'allocated', stroke: '#1f2a44', fill: 'rgba(31,42,68,.35)', points: { show: false }, paths: window.uPlot.paths.bars({ size: [0.8] }) },
+        ],
+        legend: { show: false },
+      },
+      [xs, ys],
+      box,
+    );
   }
 
   function heldTable(items) {
     if (items.length === 0) return h('p', { class: 'note' }, 'No held lines.');
-    return h('table', { class: 'held-lines' },
-      h('thead', {}, h('tr', {}, ['order', 'line', 'licenses', 'status', 'reason', 'waiting'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, items.map((line) => h('tr', {},
-        h('td', {}, line.orderId), h('td', {}, line.lineId), h('td', {}, line.licenseCount),
-        h('td', {}, line.status), h('td', {}, line.reason || '—'), h('td', {}, age(line.requestedAt))))));
+    return h(
+      'table',
+      { class: 'held-lines' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['order', 'line', 'licenses', 'status', 'reason', 'waiting'].map((t) => h('th', {}, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        items.map((line) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, line.orderId),
+            h('td', {}, line.lineId),
+            h('td', {}, line.licenseCount),
+            h('td', {}, line.status),
+            h('td', {}, line.reason || '—'),
+            h('td', {}, age(line.requestedAt)),
+          ),
+        ),
+      ),
+    );
   }
 
   // ---------- orders ----------
@@ -238,11 +299,21 @@
     const result = h('div', { id: 'order-result' });
     page.append(
       h('h2', {}, 'Orders'),
-      h('form', { class: 'inline', id: 'order-search', onsubmit: (e) => { e.preventDefault(); search(); } },
+      h(
+        'form',
+        {
+          class: 'inline',
+          id: 'order-search',
+          onsubmit: (e) => {
+            e.preventDefault();
+            search();
+          },
+        },
         h('label', {}, 'Order id', orderId),
         h('label', {}, 'or customer e-mail', email),
         isSupport() ? h('label', {}, 'merchant (with an e-mail)', merchant) : null,
-        h('button', { type: 'submit' }, 'Find')),
+        h('button', { type: 'submit' }, 'Find'),
+      ),
       result,
     );
     if (state.focus) {
@@ -259,12 +330,50 @@
         if (isSupport()) query.set('merchantId', merchant.value.trim());
         const found = await api('GET', `/api/orders?${query}`);
         if (found.orders.length === 0) return result.append(h('p', {}, 'No orders of this customer.'));
-        result.append(h('table', { class: 'order-list' },
-          h('thead', {}, h('tr', {}, ['order', 'status', 'received', 'lines'].map((t) => h('th', {}, t)))),
-          h('tbody', {}, found.orders.map((o) => h('tr', {},
-            h('td', {}, h('a', { href: '#orders', onclick: (e) => { e.preventDefault(); orderId.value = o.orderId; search(); } }, o.orderId)),
-            h('td', {}, o.status), h('td', {}, `${age(o.receivedAt)} ago`),
-            h('td', {}, o.lines.map((l) => `${l.lineId}: ${l.status}`).join(', ')))))));
+        result.append(
+          h(
+            'table',
+            { class: 'order-list' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['order', 'status', 'received', 'lines'].map((t) => h('th', {}, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              found.orders.map((o) =>
+                h(
+                  'tr',
+                  {},
+                  h(
+                    'td',
+                    {},
+                    h(
+                      'a',
+                      {
+                        href: '#orders',
+                        onclick: (e) => {
+                          e.preventDefault();
+                          orderId.value = o.orderId;
+                          search();
+                        },
+                      },
+                      o.orderId,
+                    ),
+                  ),
+                  h('td', {}, o.status),
+                  h('td', {}, `${age(o.receivedAt)} ago`),
+                  h('td', {}, o.lines.map((l) => `${l.lineId}: ${l.status}`).join(', ')),
+                ),
+              ),
+            ),
+          ),
+        );
       } catch (error) {
         result.append(h('p', { class: 'error', role: 'alert' }, error.message));
       }
@@ -279,13 +388,20 @@
     }
     const flash = h('div', { id: 'order-flash' });
     const resend = async (lineId) => {
-      const path = lineId ? `/api/orders/${encodeURIComponent(orderId)}/lines/${encodeURIComponent(lineId)}/resend` : `/api/orders/${encodeURIComponent(orderId)}/resend`;
+      const path = lineId
+        ? `/api/orders/${encodeURIComponent(orderId)}/lines/${encodeURIComponent(lineId)}/resend`
+        : `/api/orders/${encodeURIComponent(orderId)}/resend`;
       try {
         const outcome = await api('POST', path);
-        flash.replaceChildren(h('p', { class: 'flash', role: 'status' },
-          `Resent ${outcome.resent.length} line(s): ${outcome.resent.map((r) => r.lineId).join(', ') || 'none'}.`,
-          outcome.skipped.length ? ` Skipped: ${outcome.skipped.map((s) => `${s.lineId} (${s.message})`).join('; ')}` : '',
-          ' The e-mail list below updates once it is sent.'));
+        flash.replaceChildren(
+          h(
+            'p',
+            { class: 'flash', role: 'status' },
+            `Resent ${outcome.resent.length} line(s): ${outcome.resent.map((r) => r.lineId).join(', ') || 'none'}.`,
+            outcome.skipped.length ? ` Skipped: ${outcome.skipped.map((s) => `${s.lineId} (${s.message})`).join('; ')}` : '',
+            ' The e-mail list below updates once it is sent.',
+          ),
+        );
         setTimeout(() => showOrder(result, orderId, order.emails.length + outcome.resent.length).catch(() => undefined), 3000);
       } catch (error) {
         flash.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
@@ -293,26 +409,89 @@
     };
     result.replaceChildren(
       h('h3', {}, `Order ${order.orderId}`),
-      h('p', {}, `${order.status} · merchant ${order.merchantId} · ${order.test ? 'test' : 'live'} · customer ${order.customer && order.customer.email ? order.customer.email : '—'} · received ${age(order.receivedAt)} ago`),
+      h(
+        'p',
+        {},
+        `${order.status} · merchant ${order.merchantId} · ${order.test ? 'test' : 'live'} · customer ${order.customer && order.customer.email ? order.customer.email : '—'} · received ${age(order.receivedAt)} ago`,
+      ),
       isSupport() ? h('button', { type: 'button', id: 'resend-order', onclick: () => resend() }, 'Resend all licenses') : null,
       flash,
       h('h3', {}, 'Lines'),
-      h('table', { class: 'order-lines' },
-        h('thead', {}, h('tr', {}, ['line', 'product', 'qty', 'status', 'history', 'licenses', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, order.lines.map((line) => h('tr', { 'data-line-id': line.lineId },
-          h('td', {}, line.lineId),
-          h('td', {}, line.productName || line.productId),
-          h('td', {}, line.quantity),
-          h('td', { class: 'line-status' }, line.status, line.statusReason ? ` (${line.statusReason})` : ''),
-          h('td', {}, line.statusHistory.map((s) => h('div', {}, `${s.status}${s.reason ? ` (${s.reason})` : ''} · ${age(s.at)} ago`))),
-          h('td', { class: 'licenses' }, line.licenses.map((l) => h('div', {}, h('code', {}, l.value || '(hidden)'), ` ${l.licenseId}`)), revealForm(orderId, line)),
-          h('td', {}, isSupport() && line.licenses.length > 0 ? h('button', { type: 'button', class: 'resend-line', onclick: () => resend(line.lineId) }, 'Resend') : null))))),
+      h(
+        'table',
+        { class: 'order-lines' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['line', 'product', 'qty', 'status', 'history', 'licenses', ''].map((t) => h('th', {}, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          order.lines.map((line) =>
+            h(
+              'tr',
+              { 'data-line-id': line.lineId },
+              h('td', {}, line.lineId),
+              h('td', {}, line.productName || line.productId),
+              h('td', {}, line.quantity),
+              h('td', { class: 'line-status' }, line.status, line.statusReason ? ` (${line.statusReason})` : ''),
+              h(
+                'td',
+                {},
+                line.statusHistory.map((s) => h('div', {}, `${s.status}${s.reason ? ` (${s.reason})` : ''} · ${age(s.at)} ago`)),
+              ),
+              h(
+                'td',
+                { class: 'licenses' },
+                line.licenses.map((l) => h('div', {}, h('code', {}, l.value || '(hidden)'), ` ${l.licenseId}`)),
+                revealForm(orderId, line),
+              ),
+              h(
+                'td',
+                {},
+                isSupport() && line.licenses.length > 0
+                  ? h('button', { type: 'button', class: 'resend-line', onclick: () => resend(line.lineId) }, 'Resend')
+                  : null,
+              ),
+            ),
+          ),
+        ),
+      ),
       h('h3', {}, `E-mails (${order.emails.length})`),
-      h('table', { class: 'order-emails' },
-        h('thead', {}, h('tr', {}, ['line', 'to', 'kind', 'resend', 'outcome', 'when'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, order.emails.map((e) => h('tr', {},
-          h('td', {}, e.lineId), h('td', {}, e.to || '—'), h('td', {}, e.kind), h('td', {}, e.resend ? 'resend' : 'original'),
-          h('td', {}, e.providerMessageId ? `sent (${e.providerMessageId})` : e.reason || '—'), h('td', {}, `${age(e.at)} ago`))))),
+      h(
+        'table',
+        { class: 'order-emails' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['line', 'to', 'kind', 'resend', 'outcome', 'when'].map((t) => h('th', {}, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          order.emails.map((e) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, e.lineId),
+              h('td', {}, e.to || '—'),
+              h('td', {}, e.kind),
+              h('td', {}, e.resend ? 'resend' : 'original'),
+              h('td', {}, e.providerMessageId ? `sent (${e.providerMessageId})` : e.reason || '—'),
+              h('td', {}, `${age(e.at)} ago`),
+            ),
+          ),
+        ),
+      ),
     );
   }
 
@@ -321,15 +500,28 @@
     if (line.licenses.length === 0) return null;
     const reason = h('input', { name: 'reason', placeholder: 'reason, e.g. ticket 4711', minlength: 10, maxlength: 500, required: true });
     const out = h('div', { class: 'revealed' });
-    return h('form', { class: 'reveal', onsubmit: async (e) => {
-      e.preventDefault();
-      try {
-        const revealed = await api('POST', `/api/orders/${encodeURIComponent(orderId)}/lines/${encodeURIComponent(line.lineId)}/licenses/reveal`, { reason: reason.value });
-        out.replaceChildren(...revealed.licenses.map((l) => h('div', {}, h('code', {}, l.value))), h('div', { class: 'note' }, `audit entry ${revealed.auditId}`));
-      } catch (error) {
-        out.replaceChildren(h('span', { class: 'error' }, error.message));
-      }
-    } }, h('details', {}, h('summary', {}, 'Reveal (audited)'), reason, h('button', { type: 'submit' }, 'Reveal')), out);
+    return h(
+      'form',
+      {
+        class: 'reveal',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            const revealed = await api('POST', `/api/orders/${encodeURIComponent(orderId)}/lines/${encodeURIComponent(line.lineId)}/licenses/reveal`, {
+              reason: reason.value,
+            });
+            out.replaceChildren(
+              ...revealed.licenses.map((l) => h('div', {}, h('code', {}, l.value))),
+              h('div', { class: 'note' }, `audit entry ${revealed.auditId}`),
+            );
+          } catch (error) {
+            out.replaceChildren(h('span', { class: 'error' }, error.message));
+          }
+        },
+      },
+      h('details', {}, h('summary', {}, 'Reveal (audited)'), reason, h('button', { type: 'submit' }, 'Reveal')),
+      out,
+    );
   }
 
   // ---------- dead letters ----------
@@ -340,12 +532,37 @@
     const records = h('div', { id: 'dlq-records' });
     page.append(
       h('h2', {}, 'Dead letters'),
-      h('p', { class: 'note' }, 'Depth is what Kafka keeps (end minus start offset); a redriven record stays until retention. Redrive sends a record back to the topic it came from, as the support CLI does.'),
-      h('table', { class: 'dlq-depths' },
-        h('thead', {}, h('tr', {}, ['topic', 'depth', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, topics.map((t) => h('tr', { 'data-topic': t.topic },
-          h('td', {}, t.topic), h('td', { class: 'depth' }, t.exists ? t.depth : '— (no such topic yet)'),
-          h('td', {}, t.depth > 0 ? h('button', { type: 'button', class: 'open-dlq', onclick: () => showRecords(records, t.topic) }, 'Records') : null))))),
+      h(
+        'p',
+        { class: 'note' },
+        'Depth is what Kafka keeps (end minus start offset); a redriven record stays until retention. Redrive sends a record back to the topic it came from, as the support CLI does.',
+      ),
+      h(
+        'table',
+        { class: 'dlq-depths' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['topic', 'depth', ''].map((t) => h('th', {}, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          topics.map((t) =>
+            h(
+              'tr',
+              { 'data-topic': t.topic },
+              h('td', {}, t.topic),
+              h('td', { class: 'depth' }, t.exists ? t.depth : '— (no such topic yet)'),
+              h('td', {}, t.depth > 0 ? h('button', { type: 'button', class: 'open-dlq', onclick: () => showRecords(records, t.topic) }, 'Records') : null),
+            ),
+          ),
+        ),
+      ),
       records,
     );
   }
@@ -367,8 +584,12 @@
       if (!window.confirm(`Send ${what} back to the topic it came from?`)) return;
       try {
         const report = await api('POST', `/api/dead-letters/${encodeURIComponent(topic)}/redrive`, body);
-        const counts = Object.entries(report.perTopic).map(([t, n]) => `${n} to ${t}`).join(', ');
-        flash.replaceChildren(h('p', { class: 'flash', role: 'status' }, report.records.length === 0 ? 'Nothing matched; nothing sent.' : `Redriven: ${counts}.`));
+        const counts = Object.entries(report.perTopic)
+          .map(([t, n]) => `${n} to ${t}`)
+          .join(', ');
+        flash.replaceChildren(
+          h('p', { class: 'flash', role: 'status' }, report.records.length === 0 ? 'Nothing matched; nothing sent.' : `Redriven: ${counts}.`),
+        );
       } catch (error) {
         flash.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
       }
@@ -377,27 +598,82 @@
       const query = new URLSearchParams({ ...filter(), limit: '100' });
       const listing = await api('GET', `/api/dead-letters/${encodeURIComponent(topic)}?${query}`);
       list.replaceChildren(
-        h('p', {}, `${listing.records.length + listing.more} of ${listing.scanned} record(s) match${listing.more ? ` (first ${listing.records.length} shown)` : ''}.`),
-        h('table', { class: 'dlq-list' },
-          h('thead', {}, h('tr', {}, ['at', 'age', 'event', 'from', 'group', 'attempts', 'reason', ''].map((t) => h('th', {}, t)))),
-          h('tbody', {}, listing.records.map((r) => h('tr', { 'data-position': `${r.partition}:${r.offset}` },
-            h('td', {}, `${r.partition}:${r.offset}`),
-            h('td', {}, age(new Date(r.timestamp).toISOString())),
-            h('td', {}, r.event.id ? `${r.event.type} ${r.event.id}` : `undecodable (${r.event.undecodableBytes} bytes)`),
-            h('td', {}, `${r.original.topic} ${r.original.partition ?? '?'}:${r.original.offset ?? '?'}`),
-            h('td', {}, r.consumerGroup || '?'),
-            h('td', {}, r.attempts ?? '?'),
-            h('td', {}, r.reason.length > 300 ? `${r.reason.slice(0, 300)}…` : r.reason),
-            h('td', {}, h('button', { type: 'button', class: 'redrive-one', onclick: () => redrive({ positions: [`${r.partition}:${r.offset}`] }, `record ${r.partition}:${r.offset}`) }, 'Redrive')))))),
-        listing.records.length > 0 ? h('button', { type: 'button', id: 'redrive-matching', onclick: () => redrive({ filter: filter() }, 'every matching record') }, 'Redrive all matching') : null,
+        h(
+          'p',
+          {},
+          `${listing.records.length + listing.more} of ${listing.scanned} record(s) match${listing.more ? ` (first ${listing.records.length} shown)` : ''}.`,
+        ),
+        h(
+          'table',
+          { class: 'dlq-list' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['at', 'age', 'event', 'from', 'group', 'attempts', 'reason', ''].map((t) => h('th', {}, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            listing.records.map((r) =>
+              h(
+                'tr',
+                { 'data-position': `${r.partition}:${r.offset}` },
+                h('td', {}, `${r.partition}:${r.offset}`),
+                h('td', {}, age(new Date(r.timestamp).toISOString())),
+                h('td', {}, r.event.id ? `${r.event.type} ${r.event.id}` : `undecodable (${r.event.undecodableBytes} bytes)`),
+                h('td', {}, `${r.original.topic} ${r.original.partition ?? '?'}:${r.original.offset ?? '?'}`),
+                h('td', {}, r.consumerGroup || '?'),
+                h('td', {}, r.attempts ?? '?'),
+                h('td', {}, r.reason.length > 300 ? `${r.reason.slice(0, 300)}…` : r.reason),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'redrive-one',
+                      onclick: () => redrive({ positions: [`${r.partition}:${r.offset}`] }, `record ${r.partition}:${r.offset}`),
+                    },
+                    'Redrive',
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+        listing.records.length > 0
+          ? h(
+              'button',
+              { type: 'button', id: 'redrive-matching', onclick: () => redrive({ filter: filter() }, 'every matching record') },
+              'Redrive all matching',
+            )
+          : null,
       );
     };
     box.replaceChildren(
       h('h3', {}, topic),
-      h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); load(); } },
-        h('label', {}, 'Event type', type), h('label', {}, 'Reason contains', reason), h('label', {}, 'Since', since),
-        h('button', { type: 'submit' }, 'Filter')),
-      flash, list);
+      h(
+        'form',
+        {
+          class: 'inline',
+          onsubmit: (e) => {
+            e.preventDefault();
+            load();
+          },
+        },
+        h('label', {}, 'Event type', type),
+        h('label', {}, 'Reason contains', reason),
+        h('label', {}, 'Since', since),
+        h('button', { type: 'submit' }, 'Filter'),
+      ),
+      flash,
+      list,
+    );
     await load();
   }
 
@@ -405,26 +681,56 @@
 
   async function alertsPage() {
     const list = h('div', { id: 'alert-list' });
-    page.append(h('h2', {}, 'Alerts'), h('p', { class: 'note' }, 'PoolLow, newest first: a pool fell below its threshold, or ran empty. Refreshes every 5 s.'), list);
+    page.append(
+      h('h2', {}, 'Alerts'),
+      h('p', { class: 'note' }, 'PoolLow, newest first: a pool fell below its threshold, or ran empty. Refreshes every 5 s.'),
+      list,
+    );
     const refresh = async () => {
       const [feed, pools] = await Promise.all([api('GET', '/api/alerts'), api('GET', '/api/pools').catch(() => state.pools)]);
       state.pools = pools;
       const byId = new Map(pools.map((p) => [p.id, p]));
       list.replaceChildren(
         feed.connected ? null : h('p', { class: 'note' }, `Connecting to the pool-low topic… ${feed.problem || ''}`),
-        feed.alerts.length === 0 ? h('p', { class: 'note' }, 'No PoolLow alerts.') : h('table', { class: 'alerts' },
-          h('thead', {}, h('tr', {}, ['when', 'level', 'pool', 'mode', 'available / threshold', 'held', 'merchant'].map((t) => h('th', {}, t)))),
-          h('tbody', {}, feed.alerts.map((a) => {
-            const pool = byId.get(a.poolId);
-            return h('tr', { 'data-pool-id': a.poolId },
-              h('td', {}, `${age(a.time)} ago`),
-              h('td', {}, h('span', { class: `badge ${a.data.level === 'empty' ? 'empty' : 'low'}` }, a.data.level)),
-              h('td', {}, a.data.poolName || (pool && pool.name) || a.poolId, ` · ${a.data.productId || 'all products'}${a.data.currency ? ` · ${a.data.currency}` : ''}`),
-              h('td', {}, a.data.mode || (pool && pool.mode) || '?'),
-              h('td', {}, `${a.data.available} / ${a.data.threshold}`),
-              h('td', {}, a.data.backordered ?? 0),
-              h('td', {}, a.merchantId));
-          }))));
+        feed.alerts.length === 0
+          ? h('p', { class: 'note' }, 'No PoolLow alerts.')
+          : h(
+              'table',
+              { class: 'alerts' },
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['when', 'level', 'pool', 'mode', 'available / threshold', 'held', 'merchant'].map((t) => h('th', {}, t)),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                feed.alerts.map((a) => {
+                  const pool = byId.get(a.poolId);
+                  return h(
+                    'tr',
+                    { 'data-pool-id': a.poolId },
+                    h('td', {}, `${age(a.time)} ago`),
+                    h('td', {}, h('span', { class: `badge ${a.data.level === 'empty' ? 'empty' : 'low'}` }, a.data.level)),
+                    h(
+                      'td',
+                      {},
+                      a.data.poolName || (pool && pool.name) || a.poolId,
+                      ` · ${a.data.productId || 'all products'}${a.data.currency ? ` · ${a.data.currency}` : ''}`,
+                    ),
+                    h('td', {}, a.data.mode || (pool && pool.mode) || '?'),
+                    h('td', {}, `${a.data.available} / ${a.data.threshold}`),
+                    h('td', {}, a.data.backordered ?? 0),
+                    h('td', {}, a.merchantId),
+                  );
+                }),
+              ),
+            ),
+      );
     };
     await refresh();
     state.timer = setInterval(() => refresh().catch(() => undefined), 5000);

@@ -28,7 +28,11 @@ export class AlertsFeed {
   ready = false;
   lastError: string | undefined;
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly kept: number) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly kept: number,
+  ) {}
 
   start(): void {
     this.connect().catch((error: unknown) => {
@@ -56,7 +60,10 @@ export class AlertsFeed {
     if (!consumer) return;
     await consumer.disconnect().catch(() => undefined);
     const admin = this.kafka.admin();
-    await admin.connect().then(() => admin.deleteGroups([this.groupId])).catch(() => undefined);
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([this.groupId]))
+      .catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 

@@ -14,7 +14,10 @@ const MAX_TEXT = 200;
  * summaries without license values or event data, the same "send each original once".
  */
 export class DeadLetters {
-  constructor(private readonly kafka: Kafka, private readonly topics: Topics) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: Topics,
+  ) {}
 
   /** The DLQs this console may read: `<topic>.dlq` of the system's own topics, nothing else on the cluster. */
   knownDlqs(): string[] {
@@ -78,7 +81,8 @@ function parseFilter(raw: Record<string, unknown>): Parsed<DeadLetterFilter> {
   for (const name of ['type', 'reason'] as const) {
     const value = raw[name];
     if (value === undefined || value === '') continue;
-    if (typeof value !== 'string' || value.length > MAX_TEXT) return { problem: problem(400, 'Bad Request', `${name}: text of at most ${MAX_TEXT} characters`) };
+    if (typeof value !== 'string' || value.length > MAX_TEXT)
+      return { problem: problem(400, 'Bad Request', `${name}: text of at most ${MAX_TEXT} characters`) };
     filter[name] = value;
   }
   const since = raw['since'];
@@ -92,10 +96,12 @@ function parseFilter(raw: Record<string, unknown>): Parsed<DeadLetterFilter> {
 
 function parseSelection(body: unknown): Parsed<RedriveSelection> {
   const bad = (message: string) => ({ problem: problem(400, 'Bad Request', message) });
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('the body must be {"positions": ["<partition>:<offset>", …]} or {"filter": {…}}');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return bad('the body must be {"positions": ["<partition>:<offset>", …]} or {"filter": {…}}');
   const { positions, filter } = body as { positions?: unknown; filter?: unknown };
   if (positions !== undefined) {
-    if (!Array.isArray(positions) || positions.length === 0 || positions.length > MAX_POSITIONS) return bad(`positions: 1 to ${MAX_POSITIONS} "<partition>:<offset>" strings`);
+    if (!Array.isArray(positions) || positions.length === 0 || positions.length > MAX_POSITIONS)
+      return bad(`positions: 1 to ${MAX_POSITIONS} "<partition>:<offset>" strings`);
     const parsed: DlqPosition[] = [];
     for (const p of positions) {
       const match = typeof p === 'string' ? /^(\d{1,6}):(\d{1,19})$/.exec(p) : null;

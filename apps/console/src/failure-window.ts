@@ -5,7 +5,12 @@
 export class FailureWindow {
   private readonly byClient = new Map<string, { count: number; until: number }>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly maxClients = 10_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly maxClients = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   add(client: string): void {
     const entry = this.current(client) ?? { count: 0, until: this.now() + this.windowMs };

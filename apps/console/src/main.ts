@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const running = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts, log });
   const port = running.url.slice(running.url.lastIndexOf(':') + 1);
   // One JSON line, like the services' pino logs; never a key.
-  console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'console', msg: 'console listening', url: `http://localhost:${port}/` }));
+  console.log(
+    JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'console', msg: 'console listening', url: `http://localhost:${port}/` }),
+  );
 
   const shutdown = (signal: string): void => {
     Promise.all([running.close(), alerts.stop()]).then(

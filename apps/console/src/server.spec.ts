@@ -53,7 +53,12 @@ describe('console server', () => {
     });
     const kafka = testKafka();
     // The feed is not started: these tests never reach Kafka.
-    app = await startConsoleServer({ config, deadLetters: new DeadLetters(kafka, config.topics), alerts: new AlertsFeed(kafka, config.topics.poolLow, 10), log: (entry) => logged.push(entry) });
+    app = await startConsoleServer({
+      config,
+      deadLetters: new DeadLetters(kafka, config.topics),
+      alerts: new AlertsFeed(kafka, config.topics.poolLow, 10),
+      log: (entry) => logged.push(entry),
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -92,7 +97,9 @@ describe('console server', () => {
 
   it('signs in with a known key into an httpOnly, SameSite=Strict cookie that does not hold the key', async () => {
     expect((await call('/api/pools')).status).toBe(401);
-    expect((await call('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEST_KEYS.acme }) })).status).toBe(403);
+    expect(
+      (await call('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEST_KEYS.acme }) })).status,
+    ).toBe(403);
     const unknown = await post('/api/session', { key: 'not-a-known-key' });
     expect(unknown.status).toBe(401);
     expect((await post('/api/session', { key: 'short' })).status).toBe(400);
@@ -166,7 +173,10 @@ describe('console server', () => {
 
     // Port 9 (discard) has no listener here: refused at once.
     const away = await callService('http://127.0.0.1:9', 'pool-service', TEST_KEYS.support, 'GET', '/pools');
-    expect(away).toEqual({ status: 502, body: { statusCode: 502, error: 'Bad Gateway', message: 'pool-service is not reachable at http://127.0.0.1:9; is it running?' } });
+    expect(away).toEqual({
+      status: 502,
+      body: { statusCode: 502, error: 'Bad Gateway', message: 'pool-service is not reachable at http://127.0.0.1:9; is it running?' },
+    });
   });
 
   // Last: it blocks sign-in from 127.0.0.1, where every test here comes from.

@@ -75,7 +75,14 @@ export async function startConsoleServer(deps: ConsoleDeps): Promise<RunningCons
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDeps, sessions: Sessions, signInFailures: FailureWindow, files: Map<string, StaticFile>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ConsoleDeps,
+  sessions: Sessions,
+  signInFailures: FailureWindow,
+  files: Map<string, StaticFile>,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://console.local');
   const path = url.pathname;
   if (!path.startsWith('/api/')) {
@@ -89,7 +96,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDe
     return;
   }
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && req.headers[CSRF_HEADER] !== '1') return send(res, problem(403, 'Forbidden', `${CSRF_HEADER}: 1 is required on changes (the console's own pages send it)`));
+  if (method !== 'GET' && req.headers[CSRF_HEADER] !== '1')
+    return send(res, problem(403, 'Forbidden', `${CSRF_HEADER}: 1 is required on changes (the console's own pages send it)`));
   const body = method === 'POST' ? await readJson(req) : undefined;
   if (body && 'problem' in body) return send(res, body.problem);
   const json = body?.value;
@@ -104,7 +112,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ConsoleDe
       const key = (json as { key?: unknown } | undefined)?.key;
       if (typeof key !== 'string' || key.length < 8 || key.length > 512) return send(res, problem(400, 'Bad Request', 'key: the API key, 8 to 512 characters'));
       const client = req.socket.remoteAddress ?? 'unknown';
-      if (signInFailures.blocked(client)) return send(res, problem(429, 'Too Many Requests', `too many unknown keys from this address; try again in a minute`), { 'retry-after': '60' });
+      if (signInFailures.blocked(client))
+        return send(res, problem(429, 'Too Many Requests', `too many unknown keys from this address; try again in a minute`), { 'retry-after': '60' });
       const caller = deps.config.keys.resolve(key);
       if (!caller) {
         signInFailures.add(client);
@@ -140,7 +149,8 @@ async function route(method: string, path: string, query: URLSearchParams, json:
     if (match(seg, ['api', 'pools'])) return pool('GET', `/pools${merchantQuery(['merchantId', 'mode'])}`);
     if (match(seg, ['api', 'pools', '*', 'consumption'])) return pool('GET', `/pools/${enc(seg[2])}/consumption`);
     if (match(seg, ['api', 'held-lines'])) return pool('GET', `/held-lines${merchantQuery(['poolId', 'merchantId', 'status', 'limit', 'after'])}`);
-    if (match(seg, ['api', 'orders'])) return withoutLicenseValues(await fulfillment('GET', `/orders${merchantQuery(['merchantId', 'customerEmail', 'status', 'limit', 'cursor'])}`));
+    if (match(seg, ['api', 'orders']))
+      return withoutLicenseValues(await fulfillment('GET', `/orders${merchantQuery(['merchantId', 'customerEmail', 'status', 'limit', 'cursor'])}`));
     if (match(seg, ['api', 'orders', '*'])) return withoutLicenseValues(await fulfillment('GET', `/orders/${enc(seg[2])}`));
     if (match(seg, ['api', 'alerts'])) {
       const merchantId = session.caller.kind === 'merchant' ? session.caller.merchantId : undefined;
@@ -153,14 +163,15 @@ async function route(method: string, path: string, query: URLSearchParams, json:
     if (match(seg, ['api', 'orders', '*', 'resend'])) return fulfillment('POST', `/orders/${enc(seg[2])}/resend`);
     if (match(seg, ['api', 'orders', '*', 'lines', '*', 'resend'])) return fulfillment('POST', `/orders/${enc(seg[2])}/lines/${enc(seg[4])}/resend`);
     // The audited reveal: the service records who asked and why; the console adds nothing and keeps nothing.
-    if (match(seg, ['api', 'orders', '*', 'lines', '*', 'licenses', 'reveal'])) return fulfillment('POST', `/orders/${enc(seg[2])}/lines/${enc(seg[4])}/licenses/reveal`, json ?? {});
+    if (match(seg, ['api', 'orders', '*', 'lines', '*', 'licenses', 'reveal']))
+      return fulfillment('POST', `/orders/${enc(seg[2])}/lines/${enc(seg[4])}/licenses/reveal`, json ?? {});
     if (match(seg, ['api', 'dead-letters', '*', 'redrive'])) return isSupport ? deps.deadLetters.redrive(seg[2], json) : supportOnly();
   }
   return problem(404, 'Not Found', `no ${method} ${path.slice(0, MAX_ID)} in the console's API`);
 }
 
 function supportOnly(): ServiceAnswer {
-  return problem(403, 'Forbidden', 'dead letters are for support keys: they hold every merchant\'s events');
+  return problem(403, 'Forbidden', "dead letters are for support keys: they hold every merchant's events");
 }
 
 /**
@@ -223,7 +234,8 @@ async function readJson(req: IncomingMessage): Promise<{ value: unknown } | { pr
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return { value: undefined };
-  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return { problem: problem(415, 'Unsupported Media Type', 'send JSON (content-type: application/json)') };
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+    return { problem: problem(415, 'Unsupported Media Type', 'send JSON (content-type: application/json)') };
   try {
     return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
   } catch {
@@ -251,7 +263,8 @@ function send(res: ServerResponse, answer: ServiceAnswer, headers: Record<string
 function securityHeaders(): Record<string, string> {
   return {
     // Scripts and styles only from the console itself (uPlot sets element styles from script, hence style-src 'unsafe-inline').
-    'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };

@@ -31,7 +31,8 @@ export async function callService(baseUrl: string, name: string, key: string, me
       : problem(502, 'Bad Gateway', `${name} is not reachable at ${baseUrl}; is it running?`);
   }
   const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) return problem(502, 'Bad Gateway', `${name} answered more than ${MAX_ANSWER_BYTES} bytes; narrow the request`);
+  if (Buffer.byteLength(text) > MAX_ANSWER_BYTES)
+    return problem(502, 'Bad Gateway', `${name} answered more than ${MAX_ANSWER_BYTES} bytes; narrow the request`);
   if (text === '') return { status: response.status, body: null };
   try {
     return { status: response.status, body: JSON.parse(text) as unknown };

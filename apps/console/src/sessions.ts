@@ -19,7 +19,11 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export class Sessions {
   private readonly byId = new Map<string, Session>();
 
-  constructor(private readonly ttlMs: number, private readonly max = 1000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   open(key: string, caller: Caller): string {
     const id = randomBytes(32).toString('base64url');

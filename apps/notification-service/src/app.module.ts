@@ -56,7 +56,11 @@ export class AppModule {
                 baseUrl: config.SENDGRID_BASE_URL,
                 timeoutMs: config.SENDGRID_TIMEOUT_MS,
                 batchSize: config.SENDGRID_BATCH_SIZE,
-                retry: { maxAttempts: config.SENDGRID_MAX_ATTEMPTS, baseDelayMs: config.SENDGRID_RETRY_BASE_MS, maxDelayMs: config.SENDGRID_RETRY_MAX_DELAY_MS },
+                retry: {
+                  maxAttempts: config.SENDGRID_MAX_ATTEMPTS,
+                  baseDelayMs: config.SENDGRID_RETRY_BASE_MS,
+                  maxDelayMs: config.SENDGRID_RETRY_MAX_DELAY_MS,
+                },
               },
               (statusCode) => metrics.retried(statusCode),
             ),

@@ -34,7 +34,11 @@ describe('notification-service keeps every merchant to its own data, on every do
       state: readAsAcme('/v1/merchants/m_acme/products/p_iso/email-text'),
     }),
     'POST /v1/merchants/{merchantId}/products/{productId}/email-text/preview': () => ({ params: acmeProduct, request: () => ({ json: {} }) }),
-    'DELETE /v1/merchants/{merchantId}/email-text': () => ({ params: acme, request: () => german, state: readAsAcme('/v1/merchants/m_acme/email-text?locale=de') }),
+    'DELETE /v1/merchants/{merchantId}/email-text': () => ({
+      params: acme,
+      request: () => german,
+      state: readAsAcme('/v1/merchants/m_acme/email-text?locale=de'),
+    }),
     'DELETE /v1/merchants/{merchantId}/products/{productId}/email-text': () => ({
       params: acmeProduct,
       request: () => german,
@@ -52,7 +56,9 @@ describe('notification-service keeps every merchant to its own data, on every do
     sink = await SinkProcess.start();
     service = await startNotificationService('notification_isolation', sink);
     documented = await documentedOperations(service.url);
-    await asAcme().put('/v1/merchants/m_acme/alert-contacts', { emails: ['ops@acme.example'] }).expect(200);
+    await asAcme()
+      .put('/v1/merchants/m_acme/alert-contacts', { emails: ['ops@acme.example'] })
+      .expect(200);
     await asAcme().put('/v1/merchants/m_acme/email-text', { text: 'Thanks from Acme: {KEY}' }).expect(200);
     await asAcme().put('/v1/merchants/m_acme/products/p_iso/email-text', { text: 'Your Acme key: {KEY}' }).expect(200);
     await asAcme().put('/v1/merchants/m_acme/email-text?locale=de', { text: 'Danke von Acme: {KEY}' }).expect(200);

@@ -1,7 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { dataschemaOf, exampleEventData, type EventDataOf, type EventType, type TopicName } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { SINK_API_KEY, SinkProcess, TestDatabase, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf } from '@keypool/testing';
+import {
+  SINK_API_KEY,
+  SinkProcess,
+  TestDatabase,
+  freshDatabase,
+  produceCloudEvents,
+  startTestApp,
+  testKafka,
+  testServiceEnv,
+  topicsOf,
+} from '@keypool/testing';
 import { AppModule } from '../src/app.module';
 
 export const kafka = testKafka('notification-test');

@@ -27,11 +27,17 @@ describe('order fulfillment over Kafka', () => {
   }
 
   it("asks for licenses by each product's rule and announces the order fulfilled once every line is e-mailed", async () => {
-    const order = paidOrder([{ productId: 'p_seat', quantity: 3 }, { productId: 'p_bundle', quantity: 2 }]);
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 3 },
+      { productId: 'p_bundle', quantity: 2 },
+    ]);
     await kit.send('orderPaid', 'OrderPaid', order);
 
     const requests = await requestsOf(order.orderId, 2);
-    expect(requests.map((r) => [r.data.lineId, r.data.licenseCount])).toEqual([['1', 3], ['2', 1]]);
+    expect(requests.map((r) => [r.data.lineId, r.data.licenseCount])).toEqual([
+      ['1', 3],
+      ['2', 1],
+    ]);
     expect(requests[0]).toMatchObject({ type: 'AllocationRequested', data: { merchantId: 'm_acme', customer: order.customer, parentLicenses: [] } });
 
     const allocated = await Promise.all(requests.map((r) => kit.allocate(r.data)));
@@ -50,7 +56,12 @@ describe('order fulfillment over Kafka', () => {
     expect(shown.status).toBe('fulfilled');
     expect(shown.lines.map((l) => l.status)).toEqual(['delivered', 'delivered']);
     expect(shown.lines[0].statusHistory.map((h) => h.status)).toEqual(['received', 'allocated', 'delivered']);
-    expect(shown.emails.map((e) => [e.lineId, e.kind])).toEqual(expect.arrayContaining([['1', 'sent'], ['2', 'sent']]));
+    expect(shown.emails.map((e) => [e.lineId, e.kind])).toEqual(
+      expect.arrayContaining([
+        ['1', 'sent'],
+        ['2', 'sent'],
+      ]),
+    );
   });
 
   it('passes a test purchase on as such, so the pool serves it from test pools only', async () => {
@@ -93,14 +104,21 @@ describe('order fulfillment over Kafka', () => {
   });
 
   it('fulfils an order exactly once when the e-mails of its lines are recorded concurrently', async () => {
-    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_bundle', quantity: 1 }]);
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 1 },
+      { productId: 'p_bundle', quantity: 1 },
+    ]);
     await kit.send('orderPaid', 'OrderPaid', order);
     const allocated = await Promise.all((await requestsOf(order.orderId, 2)).map((r) => kit.allocate(r.data)));
     await kit.orderOnceItShows(order.orderId, (o) => o.lines.every((l) => l.status === 'allocated'));
 
     const messaging = kit.app.get(Messaging);
     const sent = (a: (typeof allocated)[number]) => ({
-      envelope: envelope({ type: 'EmailSent', source: '/test', data: { ...a.data, to: a.data.customer.email, licenseIds: a.data.licenses.map((l) => l.licenseId), resend: false, sentAt: new Date().toISOString() } }),
+      envelope: envelope({
+        type: 'EmailSent',
+        source: '/test',
+        data: { ...a.data, to: a.data.customer.email, licenseIds: a.data.licenses.map((l) => l.licenseId), resend: false, sentAt: new Date().toISOString() },
+      }),
     });
     await Promise.all(
       allocated.map((a) => messaging.transactions.run((tx) => recordEmailsSent(tx, [sent(a) as unknown as InboundEventOf<'EmailSent'>], kit.topics))),
@@ -111,7 +129,10 @@ describe('order fulfillment over Kafka', () => {
 
   it('ignores a repeated OrderPaid, by event id or by order id, and counts the repeat', async () => {
     const duplicatesBefore = await kit.metric('keypool_duplicate_orders_total');
-    const order = paidOrder([{ productId: 'p_seat', quantity: 2 }, { productId: 'p_bundle', quantity: 1 }]);
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 2 },
+      { productId: 'p_bundle', quantity: 1 },
+    ]);
     const first = await kit.send('orderPaid', 'OrderPaid', order);
     await kit.send('orderPaid', 'OrderPaid', order, { id: first.id });
     await kit.send('orderPaid', 'OrderPaid', { ...order, customer: { ...order.customer, email: 'someone-else@example.com' } });
@@ -123,12 +144,24 @@ describe('order fulfillment over Kafka', () => {
   });
 
   it('shows a line waiting for stock with the reason, refuses to resend it, and allocates it later', async () => {
-    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_rare', quantity: 1 }]);
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 1 },
+      { productId: 'p_rare', quantity: 1 },
+    ]);
     await kit.send('orderPaid', 'OrderPaid', order);
     const [, rare] = await requestsOf(order.orderId, 2);
     const reason = 'pool pool_rare has 0 licenses available; this line needs 1';
     const { orderId, merchantId, lineId, productId } = rare.data;
-    await kit.send('allocationDeferred', 'AllocationDeferred', { orderId, merchantId, lineId, productId, status: 'awaiting_stock', reason, poolId: 'pool_rare', deferredAt: new Date().toISOString() });
+    await kit.send('allocationDeferred', 'AllocationDeferred', {
+      orderId,
+      merchantId,
+      lineId,
+      productId,
+      status: 'awaiting_stock',
+      reason,
+      poolId: 'pool_rare',
+      deferredAt: new Date().toISOString(),
+    });
 
     const waiting = await kit.orderOnceItShows(order.orderId, (o) => o.lines[1].status === 'awaiting_stock');
     expect(waiting.lines[1]).toMatchObject({ status: 'awaiting_stock', statusReason: reason });
@@ -143,7 +176,10 @@ describe('order fulfillment over Kafka', () => {
   });
 
   it('resends the saved licenses of a line and of an order without a second OrderFulfilled', async () => {
-    const order = paidOrder([{ productId: 'p_seat', quantity: 2 }, { productId: 'p_bundle', quantity: 4 }]);
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 2 },
+      { productId: 'p_bundle', quantity: 4 },
+    ]);
     await kit.send('orderPaid', 'OrderPaid', order);
     const allocated = await allocateAndEmail(order.orderId, 2);
 
@@ -169,15 +205,24 @@ describe('order fulfillment over Kafka', () => {
   });
 
   it("gives a renewal its parent's licenses of the same product only, and notes a renewal of an unknown order", async () => {
-    const parent = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_bundle', quantity: 1 }]);
+    const parent = paidOrder([
+      { productId: 'p_seat', quantity: 1 },
+      { productId: 'p_bundle', quantity: 1 },
+    ]);
     await kit.send('orderPaid', 'OrderPaid', parent);
     const allocated = await allocateAndEmail(parent.orderId, 2);
     const seatLicenses = allocated.find((a) => a.data.productId === 'p_seat')!.data.licenses;
 
-    const renewal = paidOrder([{ productId: 'p_seat', quantity: 1 }, { productId: 'p_other', quantity: 1 }], {
-      parentOrderId: parent.orderId,
-      customer: { ...parent.customer, email: parent.customer.email.toUpperCase() },
-    });
+    const renewal = paidOrder(
+      [
+        { productId: 'p_seat', quantity: 1 },
+        { productId: 'p_other', quantity: 1 },
+      ],
+      {
+        parentOrderId: parent.orderId,
+        customer: { ...parent.customer, email: parent.customer.email.toUpperCase() },
+      },
+    );
     const orphan = paidOrder([{ productId: 'p_seat', quantity: 1 }], { parentOrderId: 'ord_never_seen' });
     await kit.send('orderPaid', 'OrderPaid', renewal);
     await kit.send('orderPaid', 'OrderPaid', orphan);
@@ -229,7 +274,10 @@ describe('order fulfillment over Kafka', () => {
     const parent = paidOrder([{ productId: 'p_team', quantity: 1 }]);
     await kit.send('orderPaid', 'OrderPaid', parent);
     const [allocated] = await allocateAndEmail(parent.orderId, 1);
-    const renewal = paidOrder([{ productId: 'p_team', quantity: 1 }], { parentOrderId: parent.orderId, customer: { ...parent.customer, email: 'it@example.com' } });
+    const renewal = paidOrder([{ productId: 'p_team', quantity: 1 }], {
+      parentOrderId: parent.orderId,
+      customer: { ...parent.customer, email: 'it@example.com' },
+    });
     await kit.send('orderPaid', 'OrderPaid', renewal);
     const [renewed] = await requestsOf(renewal.orderId, 1);
     expect(renewed.data.parentLicenses).toEqual(allocated.data.licenses);
@@ -242,7 +290,17 @@ describe('order fulfillment over Kafka', () => {
     const allocated = await kit.allocate(requested.data);
     const { orderId, merchantId, lineId, productId } = requested.data;
     await kit.send('emailFailed', 'EmailFailed', {
-      orderId, merchantId, lineId, productId, to: 'ann@example.com', reason: 'SendGrid 400: invalid recipient', permanent: true, attempts: 1, resend: false, failedAt: new Date().toISOString(), statusCode: 400,
+      orderId,
+      merchantId,
+      lineId,
+      productId,
+      to: 'ann@example.com',
+      reason: 'SendGrid 400: invalid recipient',
+      permanent: true,
+      attempts: 1,
+      resend: false,
+      failedAt: new Date().toISOString(),
+      statusCode: 400,
     });
     const failed = await kit.orderOnceItShows(orderId, (o) => o.lines[0].status === 'email_failed');
     expect(failed.lines[0].statusReason).toBe('SendGrid 400: invalid recipient');
@@ -271,11 +329,19 @@ describe('malformed orders', () => {
       ['not-json', '{"specversion": "1.0", oops', /not valid JSON/],
       ['no-items', wrap({ ...valid, items: [] }), /data\.items: must contain at least 1 item/],
       ['zero', wrap({ ...valid, items: [{ ...valid.items[0], quantity: 0 }] }), /data\.items\[0\]\.quantity: must be an integer >= 1, got 0/],
-      ['types', wrap({ ...valid, merchantId: 42, items: [{ ...valid.items[0], quantity: '2' }] }), /data\.merchantId: must be a string.*data\.items\[0\]\.quantity/],
+      [
+        'types',
+        wrap({ ...valid, merchantId: 42, items: [{ ...valid.items[0], quantity: '2' }] }),
+        /data\.merchantId: must be a string.*data\.items\[0\]\.quantity/,
+      ],
       ['unknown-type', wrap(valid, 'OrderPayed'), /unknown event type "OrderPayed"/],
       ['same-line-twice', wrap({ ...valid, items: [valid.items[0], valid.items[0]] }), /data\.items\[1\]\.lineId: repeats line "1"/],
       // The contract's limits: the reason names the field and the limit.
-      ['absurd-quantity', wrap({ ...valid, items: [{ ...valid.items[0], quantity: 1_000_000_000 }] }), /data\.items\[0\]\.quantity: must be at most 10000, got 1000000000/],
+      [
+        'absurd-quantity',
+        wrap({ ...valid, items: [{ ...valid.items[0], quantity: 1_000_000_000 }] }),
+        /data\.items\[0\]\.quantity: must be at most 10000, got 1000000000/,
+      ],
       ['101-lines', wrap({ ...valid, items: Array.from({ length: 101 }, (_, i) => ({ ...valid.items[0], lineId: String(i + 1) })) }), /data\.items: .*100/],
       ['long-company', wrap({ ...valid, customer: { ...valid.customer, company: 'x'.repeat(201) } }), /data\.customer\.company: .*200/],
     ];

@@ -58,9 +58,12 @@ describe('order-fulfillment-service keeps every merchant to its own data, on eve
     expect(uncoveredOperations(documented, table)).toEqual([]);
   });
 
-  it.each(Object.keys(table))('%s: 401 without a valid key, 404 on a wrong-case path, nothing of acme for globex, 403 for the checkout key but on the order page', async (key) => {
-    const operation = documented.get(key);
-    if (!operation) throw new Error(`${key} is not in /docs-json`);
-    expect(await isolationProblems(kit.url, operation, table[key]())).toEqual([]);
-  });
+  it.each(Object.keys(table))(
+    '%s: 401 without a valid key, 404 on a wrong-case path, nothing of acme for globex, 403 for the checkout key but on the order page',
+    async (key) => {
+      const operation = documented.get(key);
+      if (!operation) throw new Error(`${key} is not in /docs-json`);
+      expect(await isolationProblems(kit.url, operation, table[key]())).toEqual([]);
+    },
+  );
 });

@@ -39,8 +39,27 @@ export class AppModule {
           retention: (config: PoolConfig) => poolRetention(config),
         }),
       ],
-      controllers: [PoolsController, PoolConsumptionController, ImportController, KeyFormatController, LicensesController, LicenseLookupController, HeldLinesController, UploadsController, RevealAuditController],
-      providers: [...poolServiceProviders, ServeAfterImport, ImportMetrics, PoolMetrics, AllocationConsumer, RefundConsumer, HeldLineSweeper, LicenseHashBackfill],
+      controllers: [
+        PoolsController,
+        PoolConsumptionController,
+        ImportController,
+        KeyFormatController,
+        LicensesController,
+        LicenseLookupController,
+        HeldLinesController,
+        UploadsController,
+        RevealAuditController,
+      ],
+      providers: [
+        ...poolServiceProviders,
+        ServeAfterImport,
+        ImportMetrics,
+        PoolMetrics,
+        AllocationConsumer,
+        RefundConsumer,
+        HeldLineSweeper,
+        LicenseHashBackfill,
+      ],
     };
   }
 }

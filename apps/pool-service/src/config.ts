@@ -8,7 +8,12 @@ export const poolEnvSchema = serviceEnvSchema({
     pattern: '^[A-Za-z0-9+/=]{43,44}$',
     description: 'base64 of 32 random bytes: keys the HMAC that finds duplicate licenses; always set explicitly, never derived; never rotate it',
   }),
-  IMPORT_BATCH_SIZE: Type.Integer({ minimum: 100, maximum: 50000, default: 1000, description: 'license rows hashed, sealed and sent per COPY chunk of an import' }),
+  IMPORT_BATCH_SIZE: Type.Integer({
+    minimum: 100,
+    maximum: 50000,
+    default: 1000,
+    description: 'license rows hashed, sealed and sent per COPY chunk of an import',
+  }),
   IMPORT_MAX_BYTES: Type.Integer({
     minimum: 1024,
     maximum: 2 ** 40,

@@ -49,8 +49,7 @@ export const poolServiceProviders: Provider[] = [
   {
     provide: LicensesHandler,
     inject: [DataSource, Messaging, SecretBox, PoolQueue],
-    useFactory: (ds: DataSource, messaging: Messaging, cipher: SecretBox, queue: PoolQueue) =>
-      new LicensesHandler(ds, messaging.transactions, cipher, queue),
+    useFactory: (ds: DataSource, messaging: Messaging, cipher: SecretBox, queue: PoolQueue) => new LicensesHandler(ds, messaging.transactions, cipher, queue),
   },
   {
     provide: RefundAllocationsHandler,

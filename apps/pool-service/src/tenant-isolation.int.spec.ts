@@ -8,7 +8,19 @@ describe('pool-service keeps every merchant to its own data, on every documented
   let documented: Map<string, DocumentedOperation>;
   const acmeKeys = keys(uniqueName('ISO'), 3);
   const recallKeys = keys(uniqueName('ISO-RECALL'), 2);
-  const fx = { poolId: '', archivableId: '', restorableId: '', globexPoolId: '', licenseId: '', revealableId: '', auditId: '', uploadId: '', recallPoolId: '', recallUploadId: '', heldOrderId: uniqueName('ord_held') };
+  const fx = {
+    poolId: '',
+    archivableId: '',
+    restorableId: '',
+    globexPoolId: '',
+    licenseId: '',
+    revealableId: '',
+    auditId: '',
+    uploadId: '',
+    recallPoolId: '',
+    recallUploadId: '',
+    heldOrderId: uniqueName('ord_held'),
+  };
 
   const poolOf = async (poolId: string) => (await as(service.url, 'acme').get(`/v1/pools/${poolId}`)).body;
   const licensesOf = async (poolId: string) => [await poolOf(poolId), (await as(service.url, 'acme').get(`/v1/pools/${poolId}/licenses?limit=1000`)).body];
@@ -81,8 +93,12 @@ describe('pool-service keeps every merchant to its own data, on every documented
     fx.uploadId = (await importKeys(url, 'acme', fx.poolId, acmeKeys)).uploadId;
     fx.recallPoolId = (await createPool(url, 'acme', { productId: 'p_iso_recall' })).id;
     fx.recallUploadId = (await importKeys(url, 'acme', fx.recallPoolId, recallKeys)).uploadId;
-    [fx.licenseId, fx.revealableId] = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items.map((l) => l.licenseId);
-    const revealed = await as(url, 'acme').post(`/v1/pools/${fx.poolId}/licenses/${fx.revealableId}/reveal`, { reason: 'ticket 4710: the first look' }).expect(200);
+    [fx.licenseId, fx.revealableId] = ((await as(url, 'acme').get(`/v1/pools/${fx.poolId}/licenses`)).body as Items<{ licenseId: string }>).items.map(
+      (l) => l.licenseId,
+    );
+    const revealed = await as(url, 'acme')
+      .post(`/v1/pools/${fx.poolId}/licenses/${fx.revealableId}/reveal`, { reason: 'ticket 4710: the first look' })
+      .expect(200);
     fx.auditId = String(revealed.body.auditId);
     fx.archivableId = (await createPool(url, 'acme', { productId: 'p_iso_archive' })).id;
     fx.restorableId = (await createPool(url, 'acme', { productId: 'p_iso_restore' })).id;

@@ -31,8 +31,7 @@ export async function handleMailSend(req: IncomingMessage, res: ServerResponse, 
   const fault = deps.faults.take();
   if (fault) {
     req.resume(); // discard the body so the connection can be reused
-    const retryAfter: Record<string, string> =
-      fault.status === 429 && fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+    const retryAfter: Record<string, string> = fault.status === 429 && fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
     return sendJson(res, fault.status, FAULT_BODIES[fault.status], retryAfter);
   }
   if (bearerToken(req.headers.authorization) !== deps.apiKey) {

@@ -53,20 +53,44 @@ describe('POST /v3/mail/send validation', () => {
     ['personalizations that is not an array', { ...validBody, personalizations: { to: [] } }, ['personalizations']],
     ['a personalization without to', { ...validBody, personalizations: [{ cc: [{ email: 'a@example.com' }] }] }, ['personalizations.0.to']],
     ['an invalid recipient address', { ...validBody, personalizations: [{ to: [{ email: 'not-an-address' }] }] }, ['personalizations.0.to.0.email']],
-    ['a display name in the email field', { ...validBody, personalizations: [{ to: [{ email: 'Buyer <b@example.com>' }] }] }, ['personalizations.0.to.0.email']],
-    ['the same address in to and cc', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], cc: [{ email: 'A@example.com' }] }] }, ['personalizations.0.cc']],
+    [
+      'a display name in the email field',
+      { ...validBody, personalizations: [{ to: [{ email: 'Buyer <b@example.com>' }] }] },
+      ['personalizations.0.to.0.email'],
+    ],
+    [
+      'the same address in to and cc',
+      { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], cc: [{ email: 'A@example.com' }] }] },
+      ['personalizations.0.cc'],
+    ],
     ['a missing from', { ...validBody, from: undefined }, ['from.email']],
     ['an invalid from address', { ...validBody, from: { email: 'licenses' } }, ['from.email']],
     ['a missing subject', { ...validBody, subject: undefined }, ['subject']],
-    ['a subject in only some personalizations', { ...validBody, subject: undefined, personalizations: [{ to: [{ email: 'a@example.com' }], subject: 'Hi' }, { to: [{ email: 'b@example.com' }] }] }, ['subject']],
+    [
+      'a subject in only some personalizations',
+      { ...validBody, subject: undefined, personalizations: [{ to: [{ email: 'a@example.com' }], subject: 'Hi' }, { to: [{ email: 'b@example.com' }] }] },
+      ['subject'],
+    ],
     ['missing content', { ...validBody, content: undefined }, ['content']],
     ['empty content', { ...validBody, content: [] }, ['content']],
     ['a content block with an empty value', { ...validBody, content: [{ type: 'text/plain', value: '' }] }, ['content.0.value']],
     ['a content block without type', { ...validBody, content: [{ value: 'hello' }] }, ['content.0.type']],
     ['text/html before text/plain', { ...validBody, content: [...validBody.content].reverse() }, ['content']],
-    ['a numeric substitution value', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { '{{a}}': 'x', '{{n}}': 42 } }] }, ['personalizations.0.substitutions']],
-    ['substitutions that are not an object', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }] }, { to: [{ email: 'b@example.com' }], substitutions: ['x'] }] }, ['personalizations.1.substitutions']],
-    ['substitutions over 10,000 bytes', { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { k: 'x'.repeat(10_000) } }] }, ['personalizations.0.substitutions']],
+    [
+      'a numeric substitution value',
+      { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { '{{a}}': 'x', '{{n}}': 42 } }] },
+      ['personalizations.0.substitutions'],
+    ],
+    [
+      'substitutions that are not an object',
+      { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }] }, { to: [{ email: 'b@example.com' }], substitutions: ['x'] }] },
+      ['personalizations.1.substitutions'],
+    ],
+    [
+      'substitutions over 10,000 bytes',
+      { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: { k: 'x'.repeat(10_000) } }] },
+      ['personalizations.0.substitutions'],
+    ],
     ['a numeric custom_args value', { ...validBody, custom_args: { order_id: 42 } }, ['custom_args.order_id']],
     ['several problems at once', { personalizations: [], from: {}, content: [] }, ['personalizations', 'from.email', 'subject', 'content']],
   ])('rejects %s', (_label, body, fields) => expectRejectedFields(body, fields));
@@ -95,7 +119,13 @@ describe('POST /v3/mail/send validation', () => {
 
     it('applies per personalization, not per request', async () => {
       const big = { '{{k}}': 'x'.repeat(MAX_SUBSTITUTION_BYTES - 5) };
-      const body = { ...validBody, personalizations: [{ to: [{ email: 'a@example.com' }], substitutions: big }, { to: [{ email: 'b@example.com' }], substitutions: big }] };
+      const body = {
+        ...validBody,
+        personalizations: [
+          { to: [{ email: 'a@example.com' }], substitutions: big },
+          { to: [{ email: 'b@example.com' }], substitutions: big },
+        ],
+      };
       expect((await send(body)).status).toBe(202);
       expect(sink.store.size).toBe(2);
     });

@@ -36,9 +36,7 @@ function validateFrom(from: unknown): SendGridError[] {
       '{"email" : "example@example.com", "name" : "Example Recipient"}.';
     return [fieldError('from.email', message, 'from')];
   }
-  return isValidEmail(from.email)
-    ? []
-    : [fieldError('from.email', 'The from email does not contain a valid address.', 'from')];
+  return isValidEmail(from.email) ? [] : [fieldError('from.email', 'The from email does not contain a valid address.', 'from')];
 }
 
 function validateReplyTo(replyTo: unknown): SendGridError[] {
@@ -52,9 +50,7 @@ function validateReplyTo(replyTo: unknown): SendGridError[] {
 function validateSubject(body: JsonObject): SendGridError[] {
   if (isNonEmptyString(body.subject)) return [];
   const personalizations = Array.isArray(body.personalizations) ? body.personalizations : [];
-  const everyHasSubject =
-    personalizations.length > 0 &&
-    personalizations.every((p: unknown) => isJsonObject(p) && isNonEmptyString(p.subject));
+  const everyHasSubject = personalizations.length > 0 && personalizations.every((p: unknown) => isJsonObject(p) && isNonEmptyString(p.subject));
   if (everyHasSubject) return [];
   const message =
     'The subject is required. You can get around this requirement if you use a template with a subject defined ' +

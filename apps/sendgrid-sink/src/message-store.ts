@@ -39,8 +39,7 @@ export class MessageStore {
     const since = filter.since?.getTime();
     return this.messages.filter(
       (m) =>
-        (to === undefined || [...m.to, ...m.cc, ...m.bcc].some((r) => r.toLowerCase() === to)) &&
-        (since === undefined || Date.parse(m.receivedAt) >= since),
+        (to === undefined || [...m.to, ...m.cc, ...m.bcc].some((r) => r.toLowerCase() === to)) && (since === undefined || Date.parse(m.receivedAt) >= since),
     );
   }
 

@@ -10,20 +10,12 @@ const RECIPIENT_KINDS = ['to', 'cc', 'bcc'] as const;
 
 export function validatePersonalizations(value: unknown): SendGridError[] {
   if (!Array.isArray(value) || value.length === 0) {
-    return [
-      fieldError(
-        'personalizations',
-        'The personalizations field is required and must have at least one personalization.',
-        'personalizations',
-      ),
-    ];
+    return [fieldError('personalizations', 'The personalizations field is required and must have at least one personalization.', 'personalizations')];
   }
   const errors = value.flatMap((item: unknown, index) => validatePersonalization(item, `personalizations.${index}`));
   const recipientCount = value.filter(isJsonObject).reduce((sum, p) => sum + countRecipients(p), 0);
   if (recipientCount > MAX_RECIPIENTS) {
-    errors.push(
-      fieldError('personalizations', `The total number of recipients must be ${MAX_RECIPIENTS} or fewer.`, 'personalizations'),
-    );
+    errors.push(fieldError('personalizations', `The total number of recipients must be ${MAX_RECIPIENTS} or fewer.`, 'personalizations'));
   }
   return errors;
 }

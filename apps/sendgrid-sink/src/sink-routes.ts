@@ -16,12 +16,7 @@ export interface SinkRouteDeps {
 
 const MESSAGE_PATH = /^\/__messages\/([^/]+)$/;
 
-export async function handleSinkRoute(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: SinkRouteDeps,
-): Promise<void> {
+export async function handleSinkRoute(req: IncomingMessage, res: ServerResponse, url: URL, deps: SinkRouteDeps): Promise<void> {
   const route = `${req.method} ${url.pathname}`;
   const messageId = MESSAGE_PATH.exec(url.pathname)?.[1];
 

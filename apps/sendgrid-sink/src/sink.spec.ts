@@ -61,7 +61,7 @@ describe('sendgrid-sink with the real @sendgrid/mail client', () => {
     expect(stored.from).toEqual({ email: 'licenses@keypool.test', name: 'Keypool' });
   });
 
-  it('stores one e-mail per personalization, with the helper\'s {{wrapped}} substitutions applied', async () => {
+  it("stores one e-mail per personalization, with the helper's {{wrapped}} substitutions applied", async () => {
     // The form the notification service uses for bulk license mail: bare keys
     // in `substitutions`, which the helper wraps in "{{" "}}" on the wire.
     const bulk: MailDataRequired = {

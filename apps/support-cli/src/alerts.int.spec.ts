@@ -7,7 +7,12 @@ import { runCli } from './cli';
 const kafka = testKafka();
 
 const poolLow = (data: Partial<PoolLowData>) =>
-  envelope<PoolLowData>({ type: 'PoolLow', source: 'keypool/pool-service', dataschema: dataschemaOf('PoolLow'), data: { ...exampleEventData.PoolLow, ...data } });
+  envelope<PoolLowData>({
+    type: 'PoolLow',
+    source: 'keypool/pool-service',
+    dataschema: dataschemaOf('PoolLow'),
+    data: { ...exampleEventData.PoolLow, ...data },
+  });
 
 describe('alerts tail: the pool-low topic as people read it, on the real broker', () => {
   const topic = uniqueName('pool-low');
@@ -56,7 +61,18 @@ describe('alerts tail: the pool-low topic as people read it, on the real broker'
     const stop = new AbortController();
     const running = runCli(['alerts', 'tail'], env, { out: (l) => out.push(l), err: (l) => err.push(l), signal: stop.signal });
     await waitUntil(() => err.some((l) => l.startsWith(`following ${topic}`)), 20000, 'the tail to be in place');
-    const later = poolLow({ poolId: 'pool_later', poolName: 'Suite', mode: 'test', merchantId: 'm_acme', productId: 'p_suite', currency: 'EUR', level: 'empty', available: 0, threshold: 5, backordered: 2 });
+    const later = poolLow({
+      poolId: 'pool_later',
+      poolName: 'Suite',
+      mode: 'test',
+      merchantId: 'm_acme',
+      productId: 'p_suite',
+      currency: 'EUR',
+      level: 'empty',
+      available: 0,
+      threshold: 5,
+      backordered: 2,
+    });
     await produceCloudEvents(kafka, topic, 'pool_later', [later]);
     await waitUntil(() => out.length > 0, 20000, 'the alert to be printed');
     stop.abort();
@@ -68,7 +84,11 @@ describe('alerts tail: the pool-low topic as people read it, on the real broker'
 
   it('says there is no such topic in one line, exit 1', async () => {
     const lines: string[] = [];
-    const code = await runCli(['alerts', 'tail'], { ...env, TOPIC_POOL_LOW: uniqueName('no-pool-low') }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const code = await runCli(
+      ['alerts', 'tail'],
+      { ...env, TOPIC_POOL_LOW: uniqueName('no-pool-low') },
+      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    );
     expect(code).toBe(1);
     expect(lines).toEqual([expect.stringMatching(/^error: there is no topic no-pool-low-\w+ \(set TOPIC_POOL_LOW to the deployment's name for it\)$/)]);
   });

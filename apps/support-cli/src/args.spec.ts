@@ -5,7 +5,22 @@ describe('support CLI arguments', () => {
     expect(parseCommand(['order', 'ord_1'])).toEqual({ name: 'order', orderId: 'ord_1' });
     expect(parseCommand(['resend', 'ord_1'])).toEqual({ name: 'resend', orderId: 'ord_1' });
     expect(parseCommand(['resend', 'ord_1', '2'])).toEqual({ name: 'resend', orderId: 'ord_1', lineId: '2' });
-    expect(parseCommand(['replay', '--since', '2026-11-29T10:00:00Z', '--until', '2026-11-29T12:00:00+01:00', '--merchant', 'm_a', '--merchant', 'm_b', '--order', 'o1', '--publish'])).toEqual({
+    expect(
+      parseCommand([
+        'replay',
+        '--since',
+        '2026-11-29T10:00:00Z',
+        '--until',
+        '2026-11-29T12:00:00+01:00',
+        '--merchant',
+        'm_a',
+        '--merchant',
+        'm_b',
+        '--order',
+        'o1',
+        '--publish',
+      ]),
+    ).toEqual({
       name: 'replay',
       since: new Date('2026-11-29T10:00:00Z'),
       until: new Date('2026-11-29T11:00:00Z'),
@@ -14,7 +29,12 @@ describe('support CLI arguments', () => {
       publish: true,
       json: false,
     });
-    expect(parseCommand(['replay', '--since', '2026-11-29'])).toMatchObject({ since: new Date('2026-11-29T00:00:00Z'), publish: false, merchantIds: [], orderIds: [] });
+    expect(parseCommand(['replay', '--since', '2026-11-29'])).toMatchObject({
+      since: new Date('2026-11-29T00:00:00Z'),
+      publish: false,
+      merchantIds: [],
+      orderIds: [],
+    });
     expect(parseCommand(['orders', '--merchant', 'm_a', '--email', 'ann@example.com', '--status', 'email_failed', '--max', '20'])).toEqual({
       name: 'orders',
       merchantId: 'm_a',
@@ -42,11 +62,20 @@ describe('support CLI arguments', () => {
       json: false,
     });
     expect(parseCommand(['dlq', 'list', '--all', '--json'])).toEqual({ name: 'dlq-list', topic: { all: true }, filter: {}, limit: 100, json: true });
-    expect(parseCommand(['dlq', 'show', 'order-paid.dlq', '2:17'])).toEqual({ name: 'dlq-show', topic: 'order-paid.dlq', position: { partition: 2, offset: '17' } });
+    expect(parseCommand(['dlq', 'show', 'order-paid.dlq', '2:17'])).toEqual({
+      name: 'dlq-show',
+      topic: 'order-paid.dlq',
+      position: { partition: 2, offset: '17' },
+    });
     expect(parseCommand(['dlq', 'redrive', 'order-paid', '0:1', '3:007'])).toEqual({
       name: 'dlq-redrive',
       topic: 'order-paid',
-      selection: { positions: [{ partition: 0, offset: '1' }, { partition: 3, offset: '7' }] },
+      selection: {
+        positions: [
+          { partition: 0, offset: '1' },
+          { partition: 3, offset: '7' },
+        ],
+      },
       publish: false,
       json: false,
     });
@@ -67,7 +96,13 @@ describe('support CLI arguments', () => {
       json: true,
     });
     expect(parseCommand(['stuck'])).toEqual({ name: 'stuck', json: false, max: 200 });
-    expect(parseCommand(['stuck', '--older-than', '2h', '--merchant', 'm_a', '--json', '--max', '50'])).toEqual({ name: 'stuck', olderThanSeconds: 7200, merchantId: 'm_a', json: true, max: 50 });
+    expect(parseCommand(['stuck', '--older-than', '2h', '--merchant', 'm_a', '--json', '--max', '50'])).toEqual({
+      name: 'stuck',
+      olderThanSeconds: 7200,
+      merchantId: 'm_a',
+      json: true,
+      max: 50,
+    });
   });
 
   it.each([

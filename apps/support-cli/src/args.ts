@@ -90,7 +90,8 @@ export function parseCommand(argv: string[]): Command {
     const { positionals } = asUsage(name, () => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
     const [orderId, lineId, extra] = positionals;
     if (!orderId) throw new UsageError(`${name} needs an order id: npm run support -- ${name} <orderId>${name === 'resend' ? ' [<lineId>]' : ''}`);
-    if (extra !== undefined || (name === 'order' && lineId !== undefined)) throw new UsageError(`${name} takes ${name === 'order' ? 'one argument' : 'at most two arguments'}, got: ${positionals.join(' ')}`);
+    if (extra !== undefined || (name === 'order' && lineId !== undefined))
+      throw new UsageError(`${name} takes ${name === 'order' ? 'one argument' : 'at most two arguments'}, got: ${positionals.join(' ')}`);
     return name === 'order' ? { name, orderId } : { name, orderId, ...(lineId !== undefined ? { lineId } : {}) };
   }
   if (name === 'orders') {
@@ -131,7 +132,8 @@ export function parseCommand(argv: string[]): Command {
       }),
     );
     if (positionals.length > 0) throw new UsageError(`replay takes only options, got: ${positionals.join(' ')}`);
-    if (typeof values.since !== 'string') throw new UsageError('replay needs --since <time> (ISO 8601, e.g. 2026-11-29T10:00:00Z): a replay without a window would resend the whole topic');
+    if (typeof values.since !== 'string')
+      throw new UsageError('replay needs --since <time> (ISO 8601, e.g. 2026-11-29T10:00:00Z): a replay without a window would resend the whole topic');
     const since = instant('--since', values.since);
     const until = typeof values.until === 'string' ? instant('--until', values.until) : undefined;
     if (until && until <= since) throw new UsageError(`--until (${until.toISOString()}) must be after --since (${since.toISOString()})`);
@@ -198,12 +200,23 @@ function parseDlqCommand(argv: string[]): Command {
   const filterOptions = { since: { type: 'string' }, type: { type: 'string' }, reason: { type: 'string' } } as const;
   if (action === 'list') {
     const { values, positionals } = asUsage('dlq list', () =>
-      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' }, ...json } }),
+      parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { ...filterOptions, all: { type: 'boolean' }, limit: { type: 'string' }, ...json },
+      }),
     );
     if (values.all ? positionals.length > 0 : positionals.length !== 1) {
       throw new UsageError('dlq list takes one topic (e.g. order-paid, or order-paid.dlq) or --all for every dead-letter topic');
     }
-    return { name: 'dlq-list', topic: values.all ? { all: true } : positionals[0], filter: dlqFilter(values), limit: wholeNumber('--limit', values.limit, 100), json: values.json === true };
+    return {
+      name: 'dlq-list',
+      topic: values.all ? { all: true } : positionals[0],
+      filter: dlqFilter(values),
+      limit: wholeNumber('--limit', values.limit, 100),
+      json: values.json === true,
+    };
   }
   if (action === 'show') {
     const { positionals } = asUsage('dlq show', () => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
@@ -212,13 +225,19 @@ function parseDlqCommand(argv: string[]): Command {
   }
   if (action === 'redrive') {
     const { values, positionals } = asUsage('dlq redrive', () =>
-      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' }, ...json } }),
+      parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { ...filterOptions, all: { type: 'boolean' }, publish: { type: 'boolean' }, ...json },
+      }),
     );
     const [topic, ...positions] = positionals;
     if (!topic) throw new UsageError('dlq redrive needs a topic: dlq redrive <topic> <partition>:<offset>... or dlq redrive <topic> --all [filters]');
     const filter = dlqFilter(values);
     if (values.all && positions.length > 0) throw new UsageError('dlq redrive takes either positions or --all, not both');
-    if (!values.all && positions.length === 0) throw new UsageError('dlq redrive needs the records to send: <partition>:<offset>... (as dlq list prints them) or --all [filters]');
+    if (!values.all && positions.length === 0)
+      throw new UsageError('dlq redrive needs the records to send: <partition>:<offset>... (as dlq list prints them) or --all [filters]');
     if (!values.all && Object.keys(filter).length > 0) throw new UsageError('--since, --type and --reason narrow --all; with named positions leave them out');
     const selection: RedriveSelection = values.all ? { all: filter } : { positions: positions.map(dlqPosition) };
     return { name: 'dlq-redrive', topic, selection, publish: values.publish === true, json: values.json === true };

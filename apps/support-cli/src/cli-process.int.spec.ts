@@ -57,8 +57,10 @@ describe('the support CLI as its own process', () => {
     expect(await wrong.exited).toBe(2);
     expect(wrong.stderr).toBe('error: replay has no option --frobnicate (npm run support -- replay --help lists its options)\n');
     expect(await failed.exited).toBe(1);
-    expect(failed.stderr).toMatch(/^error: there is no topic no-such-topic-\w+\.dlq: nothing was ever dead-lettered there, or the name is wrong \(dlq list --all lists every DLQ\)\n$/);
-      });
+    expect(failed.stderr).toMatch(
+      /^error: there is no topic no-such-topic-\w+\.dlq: nothing was ever dead-lettered there, or the name is wrong \(dlq list --all lists every DLQ\)\n$/,
+    );
+  });
 
   it('alerts tail prints each PoolLow published to the real broker as a line a person reads, and stops after --max', async () => {
     const topic = uniqueName('pool-low');
@@ -73,7 +75,11 @@ describe('the support CLI as its own process', () => {
     });
     // From a pool-service that predates poolName and mode: named by its id.
     const { poolName: _name, mode: _mode, ...v1 } = exampleEventData.PoolLow;
-    const old = envelope<PoolLowData>({ type: 'PoolLow', source: 'keypool/pool-service', data: { ...v1, poolId: 'pool_v1', level: 'empty', available: 0, backordered: 1 } });
+    const old = envelope<PoolLowData>({
+      type: 'PoolLow',
+      source: 'keypool/pool-service',
+      data: { ...v1, poolId: 'pool_v1', level: 'empty', available: 0, backordered: 1 },
+    });
     await produceCloudEvents(kafka, topic, 'pool', ['not an event', named, old]);
     expect(await tail.exited).toBe(0);
     expect(tail.stdout.split('\n')).toEqual([
@@ -88,7 +94,11 @@ describe('the support CLI as its own process', () => {
     const topic = uniqueName('license-allocated');
     await createTopics(kafka, [topic], 3);
     const events = Array.from({ length: 40 }, (_, i) =>
-      envelope<LicenseAllocatedData>({ type: 'LicenseAllocated', source: 'keypool/pool-service', data: { ...exampleEventData.LicenseAllocated, orderId: `ord_bar_${i}` } }),
+      envelope<LicenseAllocatedData>({
+        type: 'LicenseAllocated',
+        source: 'keypool/pool-service',
+        data: { ...exampleEventData.LicenseAllocated, orderId: `ord_bar_${i}` },
+      }),
     );
     await produceCloudEvents(kafka, topic, 'ord_bar', events);
     const since = new Date(Date.now() - 3_600_000).toISOString();

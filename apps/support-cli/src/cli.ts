@@ -138,7 +138,9 @@ function kafkaOf(env: Env): Kafka {
 function describeReplay(report: ReplayReport, io: Io): void {
   for (const line of report.lines) {
     const resend = line.resend ? ` -> resend ${line.resend}` : '';
-    io.out(`order ${line.orderId} line ${line.lineId} (merchant ${line.merchantId}, product ${line.productId}): original ${line.original} of ${line.originalAt}${resend}`);
+    io.out(
+      `order ${line.orderId} line ${line.lineId} (merchant ${line.merchantId}, product ${line.productId}): original ${line.original} of ${line.originalAt}${resend}`,
+    );
   }
   const verb = report.published ? 'published' : report.lines.length > 0 ? 'would publish (dry run; add --publish to send)' : 'nothing to publish';
   io.out(
@@ -168,10 +170,11 @@ async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'o
     const page = await fulfillment<{ orders: OrderSummary[]; nextCursor?: string }>(env, io, 'GET', `/v1/orders?${query}`);
     if (!page.ok) return page.code;
     if (command.json) all.push(...page.body.orders);
-    else for (const order of page.body.orders) {
-      const lines = order.lines.map((l) => `${l.lineId}:${l.productId}x${l.quantity}=${l.status}`).join(' ');
-      io.out(`${order.orderId}  ${order.status.padEnd(9)}  ${order.receivedAt}  ${order.customerEmail}  ${lines}`);
-    }
+    else
+      for (const order of page.body.orders) {
+        const lines = order.lines.map((l) => `${l.lineId}:${l.productId}x${l.quantity}=${l.status}`).join(' ');
+        io.out(`${order.orderId}  ${order.status.padEnd(9)}  ${order.receivedAt}  ${order.customerEmail}  ${lines}`);
+      }
     shown += page.body.orders.length;
     cursor = page.body.nextCursor;
   } while (cursor && shown < command.max);

@@ -16,7 +16,9 @@ function fakeFulfillment(): Promise<Server> {
     res.setHeader('content-type', 'application/json');
     if (req.headers.authorization !== 'Bearer support-key' || url.pathname !== '/v1/orders') return void res.writeHead(404).end('{"message":"not found"}');
     if (url.searchParams.get('status') === 'partially_refunded') {
-      return void res.end(JSON.stringify({ orders: [{ ...order('ord_3'), status: 'partially_refunded', lines: [{ ...order('ord_3').lines[0], status: 'delivered' }] }] }));
+      return void res.end(
+        JSON.stringify({ orders: [{ ...order('ord_3'), status: 'partially_refunded', lines: [{ ...order('ord_3').lines[0], status: 'delivered' }] }] }),
+      );
     }
     res.end(JSON.stringify(url.searchParams.get('cursor') === 'page2' ? { orders: [order('ord_2')] } : { orders: [order('ord_1')], nextCursor: 'page2' }));
   });

@@ -46,7 +46,13 @@ export interface ReplayReport {
  * order-fulfillment records it in the order's e-mail history. With `publish` false nothing is
  * written: the report says what would be sent. License values are never part of the report.
  */
-export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: ReplayFilter, publish: boolean, progress: ProgressFactory = noProgress): Promise<ReplayReport> {
+export async function replayLicenseEmails(
+  kafka: Kafka,
+  topic: string,
+  filter: ReplayFilter,
+  publish: boolean,
+  progress: ProgressFactory = noProgress,
+): Promise<ReplayReport> {
   const until = filter.until ?? new Date();
   const originals = new Map<string, InboundEnvelope<LicenseAllocatedData>>();
   const timestamps = new Map<string, string>();
@@ -56,7 +62,10 @@ export async function replayLicenseEmails(kafka: Kafka, topic: string, filter: R
   const orders = filter.orderIds?.length ? new Set(filter.orderIds) : undefined;
 
   const ranges = await offsetRangesSince(kafka, topic, filter.since);
-  const reading = progress(`reading ${topic}`, ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.start), 0));
+  const reading = progress(
+    `reading ${topic}`,
+    ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.start), 0),
+  );
   let read = 0;
   await readOffsetRanges(kafka, topic, ranges, (_partition, message) => {
     reading.update(++read);

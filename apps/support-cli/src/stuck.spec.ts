@@ -4,7 +4,16 @@ import { runCli } from './cli';
 
 /** Plays order-fulfillment's GET /v1/stuck-lines: two pages, and a 404 for an unknown merchant. */
 function fakeFulfillment(requests: URL[]): Promise<Server> {
-  const line = (orderId: string, stuckSeconds: number) => ({ orderId, lineId: '1', merchantId: 'm_acme', productId: 'p_x', status: 'allocated', since: '2026-11-29T10:00:00.000Z', stuckSeconds, test: false });
+  const line = (orderId: string, stuckSeconds: number) => ({
+    orderId,
+    lineId: '1',
+    merchantId: 'm_acme',
+    productId: 'p_x',
+    status: 'allocated',
+    since: '2026-11-29T10:00:00.000Z',
+    stuckSeconds,
+    test: false,
+  });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(url);
@@ -12,7 +21,10 @@ function fakeFulfillment(requests: URL[]): Promise<Server> {
     if (req.headers.authorization !== 'Bearer support-key') return void res.writeHead(401).end('{"message":"bad key"}');
     if (url.searchParams.get('merchantId') === 'm_nobody') return void res.writeHead(404).end('{"statusCode":404,"message":"merchant m_nobody not found"}');
     const olderThanSeconds = Number(url.searchParams.get('olderThanSeconds') ?? 900);
-    const body = url.searchParams.get('cursor') === 'page2' ? { olderThanSeconds, lines: [line('ord_2', 1000)] } : { olderThanSeconds, lines: [line('ord_1', 7500)], nextCursor: 'page2' };
+    const body =
+      url.searchParams.get('cursor') === 'page2'
+        ? { olderThanSeconds, lines: [line('ord_2', 1000)] }
+        : { olderThanSeconds, lines: [line('ord_1', 7500)], nextCursor: 'page2' };
     res.end(JSON.stringify(body));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));

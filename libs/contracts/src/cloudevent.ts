@@ -7,8 +7,7 @@ export const DATA_CONTENT_TYPE = 'application/json';
 
 // The CloudEvents JSON format treats a null attribute as an absent one, and
 // some SDKs write nulls, so optional attributes accept both.
-const OptionalAttribute = <T extends TSchema>(schema: T) =>
-  Type.Optional(Type.Union([schema, Type.Null()]));
+const OptionalAttribute = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 
 const NonEmpty = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 

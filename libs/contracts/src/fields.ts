@@ -2,13 +2,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 // The contract says optional means "absent or null"; one helper keeps that
 // rule identical in every event.
-export const Nullable = <T extends TSchema>(schema: T) =>
-  Type.Optional(Type.Union([schema, Type.Null()]));
+export const Nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 
 // A plain `enum` rather than TypeBox's union of literals, so a wrong value
 // yields one "must be one of" message instead of one per literal.
-export const StringEnum = <const T extends readonly string[]>(values: T) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
+export const StringEnum = <const T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 /** Ids keypool or its operators assign: event ids, pools, licenses, the merchants of PoolLow. */
 export const Id = Type.String({ minLength: 1, maxLength: 200 });

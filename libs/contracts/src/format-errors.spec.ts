@@ -18,9 +18,7 @@ describe('formatSchemaErrors', () => {
 
   it('does not echo a long or free-text value even for an enum', () => {
     const schema = Type.Object({ level: StringEnum(['low', 'empty']) });
-    expect(messagesFor(schema, { level: 'ann@example.com is low' })).toEqual([
-      'data.level: must be one of "low", "empty", got a string',
-    ]);
+    expect(messagesFor(schema, { level: 'ann@example.com is low' })).toEqual(['data.level: must be one of "low", "empty", got a string']);
   });
 
   it('names the one allowed value of a const', () => {
@@ -73,14 +71,15 @@ describe('formatSchemaErrors', () => {
   it('names the validated value itself when it is the problem', () => {
     const validate = ajv.compile(Type.Object({}));
     validate('text');
-    expect(formatSchemaErrors(validate.errors ?? [], '', 'envelope')).toEqual([
-      'envelope: must be an object, got a string',
-    ]);
+    expect(formatSchemaErrors(validate.errors ?? [], '', 'envelope')).toEqual(['envelope: must be an object, got a string']);
   });
 
   it('stops after 20 messages and says how many more there are', () => {
     const schema = Type.Array(Type.Integer());
-    const messages = messagesFor(schema, Array.from({ length: 25 }, () => 'x'));
+    const messages = messagesFor(
+      schema,
+      Array.from({ length: 25 }, () => 'x'),
+    );
     expect(messages).toHaveLength(21);
     expect(messages[20]).toBe('…and 5 more problems');
   });

@@ -10,11 +10,7 @@ const MAX_MESSAGES = 20;
  * the field as a path under `root`, e.g. `data.items[0].quantity: must be an integer >= 1, got 0`.
  * `wholeName` names the validated value itself when the problem is at its top.
  */
-export function formatSchemaErrors(
-  errors: readonly ErrorObject[],
-  root: string,
-  wholeName = root,
-): string[] {
+export function formatSchemaErrors(errors: readonly ErrorObject[], root: string, wholeName = root): string[] {
   const problems = withoutRedundantTypes(collapseUnions(errors));
   const messages = [...new Set(problems.map((e) => `${pathOf(e, root) || wholeName}: ${problemOf(e)}`))];
   if (messages.length <= MAX_MESSAGES) return messages;
@@ -31,19 +27,14 @@ function collapseUnions(errors: readonly ErrorObject[]): ErrorObject[] {
   const inUnion = (e: ErrorObject) => e === union || e.schemaPath.startsWith(`${union.schemaPath}/`);
   const branches = errors.filter((e) => e !== union && inUnion(e));
   const specific = branches.filter((e) => e.keyword !== 'type' || e.instancePath !== union.instancePath);
-  const replacement =
-    specific.length > 0
-      ? specific
-      : [{ ...union, keyword: 'type', parentSchema: { anyOf: branches.map((e) => e.parentSchema) } }];
+  const replacement = specific.length > 0 ? specific : [{ ...union, keyword: 'type', parentSchema: { anyOf: branches.map((e) => e.parentSchema) } }];
   const first = errors.findIndex(inUnion);
   return collapseUnions(errors.flatMap((e, i) => (i === first ? replacement : inUnion(e) ? [] : [e])));
 }
 
 // "must be \"1.0\"" already says what type is wanted; a second message would be noise.
 function withoutRedundantTypes(errors: ErrorObject[]): ErrorObject[] {
-  const listed = new Set(
-    errors.filter((e) => e.keyword === 'const' || e.keyword === 'enum').map((e) => e.instancePath),
-  );
+  const listed = new Set(errors.filter((e) => e.keyword === 'const' || e.keyword === 'enum').map((e) => e.instancePath));
   return errors.filter((e) => e.keyword !== 'type' || !listed.has(e.instancePath));
 }
 

@@ -1,9 +1,4 @@
-export {
-  CLOUDEVENTS_CONTENT_TYPE,
-  CloudEventEnvelope,
-  DATA_CONTENT_TYPE,
-  type CloudEvent,
-} from './cloudevent';
+export { CLOUDEVENTS_CONTENT_TYPE, CloudEventEnvelope, DATA_CONTENT_TYPE, type CloudEvent } from './cloudevent';
 export { AllocationDeferredData } from './events/allocation-deferred';
 export { AllocationRequestedData } from './events/allocation-requested';
 export { AllocationRefundedData } from './events/allocation-refunded';
@@ -20,26 +15,7 @@ export { Customer, License, OrderLine } from './fields';
 export { formatSchemaErrors } from './format-errors';
 export { exampleEventData } from './examples';
 export { parseCloudEvent, type ParseProblem, type ParseResult } from './parse-cloud-event';
-export {
-  dataschemaOf,
-  eventDataSchemas,
-  eventTypes,
-  isEventType,
-  type CloudEventOf,
-  type EventDataOf,
-  type EventType,
-  type KeypoolEvent,
-} from './registry';
+export { dataschemaOf, eventDataSchemas, eventTypes, isEventType, type CloudEventOf, type EventDataOf, type EventType, type KeypoolEvent } from './registry';
 export { renderSchemaFiles } from './schema-files';
-export {
-  defaultTopics,
-  dlqTopic,
-  messageKeyFields,
-  messageKeyOf,
-  topicEnvVars,
-  topicOfEvent,
-  topicsFromEnv,
-  type TopicName,
-  type Topics,
-} from './topics';
+export { defaultTopics, dlqTopic, messageKeyFields, messageKeyOf, topicEnvVars, topicOfEvent, topicsFromEnv, type TopicName, type Topics } from './topics';
 export { validateEnvelope, validateEventData, type Validation } from './validate';

@@ -5,9 +5,7 @@ import { validateEnvelope, validateEventData } from './validate';
 export type ParseProblem = 'not-json' | 'invalid-envelope' | 'unknown-type' | 'wrong-type' | 'invalid-data';
 
 /** On failure, `envelope` is present once the envelope itself was valid, e.g. to log its id. */
-export type ParseResult<E> =
-  | { ok: true; value: E }
-  | { ok: false; problem: ParseProblem; errors: string[]; envelope?: CloudEventEnvelope };
+export type ParseResult<E> = { ok: true; value: E } | { ok: false; problem: ParseProblem; errors: string[]; envelope?: CloudEventEnvelope };
 
 const utf8 = new TextDecoder();
 const EXPECTED = `expected a CloudEvents 1.0 envelope in JSON (content-type ${CLOUDEVENTS_CONTENT_TYPE})`;
@@ -18,14 +16,8 @@ const EXPECTED = `expected a CloudEvents 1.0 envelope in JSON (content-type ${CL
  * consumer of one topic gets exactly the event it expects.
  */
 export function parseCloudEvent(raw: string | Uint8Array | null | undefined): ParseResult<KeypoolEvent>;
-export function parseCloudEvent<T extends EventType>(
-  raw: string | Uint8Array | null | undefined,
-  expectedType: T,
-): ParseResult<CloudEventOf<T>>;
-export function parseCloudEvent(
-  raw: string | Uint8Array | null | undefined,
-  expectedType?: EventType,
-): ParseResult<KeypoolEvent> {
+export function parseCloudEvent<T extends EventType>(raw: string | Uint8Array | null | undefined, expectedType: T): ParseResult<CloudEventOf<T>>;
+export function parseCloudEvent(raw: string | Uint8Array | null | undefined, expectedType?: EventType): ParseResult<KeypoolEvent> {
   const text = typeof raw === 'string' ? raw : raw ? utf8.decode(raw) : '';
   if (text.trim() === '') return failure('not-json', [`message value is empty: ${EXPECTED}`]);
   const json = parseJson(text);

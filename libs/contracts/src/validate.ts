@@ -14,14 +14,11 @@ addFormats(ajv, ['date-time', 'email', 'uri']);
 
 const envelopeValidator = ajv.compile<CloudEventEnvelope>(CloudEventEnvelope);
 
-const dataValidators = Object.fromEntries(
-  eventTypes.map((type) => [type, ajv.compile(eventDataSchemas[type])]),
-) as { [T in EventType]: ValidateFunction<EventDataOf<T>> };
+const dataValidators = Object.fromEntries(eventTypes.map((type) => [type, ajv.compile(eventDataSchemas[type])])) as {
+  [T in EventType]: ValidateFunction<EventDataOf<T>>;
+};
 
-export function validateEventData<T extends EventType>(
-  type: T,
-  data: unknown,
-): Validation<EventDataOf<T>> {
+export function validateEventData<T extends EventType>(type: T, data: unknown): Validation<EventDataOf<T>> {
   const validate = dataValidators[type] as ValidateFunction<EventDataOf<T>>;
   if (validate(data)) return { ok: true, value: data };
   return { ok: false, errors: formatSchemaErrors(validate.errors ?? [], 'data') };

@@ -63,14 +63,23 @@ describe('a consumer, the producer and the relay through a broker restart (priva
       handle: async (events, tx) => {
         for (const e of events) {
           await tx.manager.query('INSERT INTO effects (event_id) VALUES ($1)', [e.envelope.id]);
-          tx.publish({ topic: outbound, key: e.envelope.id, aggregateType: 'test', envelope: envelope({ type: 'TestEchoed', source: 'test', data: { of: e.envelope.id } }) });
+          tx.publish({
+            topic: outbound,
+            key: e.envelope.id,
+            aggregateType: 'test',
+            envelope: envelope({ type: 'TestEchoed', source: 'test', data: { of: e.envelope.id } }),
+          });
         }
       },
     });
     const event = (n: number) => envelope({ type: 'TestHappened', source: 'test', data: { n } });
     const before = Array.from({ length: 30 }, (_, n) => event(n));
     const after = Array.from({ length: 30 }, (_, n) => event(100 + n));
-    await produce(kafka, inbound, before.map((e) => ({ key: e.id, value: JSON.stringify(e) })));
+    await produce(
+      kafka,
+      inbound,
+      before.map((e) => ({ key: e.id, value: JSON.stringify(e) })),
+    );
     await waitUntil(async () => (await effectsOf(before)) === before.length, 20000, 'the events before the restart');
 
     await stack('down');
@@ -82,7 +91,11 @@ describe('a consumer, the producer and the relay through a broker restart (priva
     expect(runner.state).not.toBe('crashed');
     await stack('up');
 
-    await produce(kafka, inbound, after.map((e) => ({ key: e.id, value: JSON.stringify(e) })));
+    await produce(
+      kafka,
+      inbound,
+      after.map((e) => ({ key: e.id, value: JSON.stringify(e) })),
+    );
     await waitUntil(async () => (await effectsOf(after)) === after.length, 60000, 'the events after the restart');
     out = await TopicReader.open(kafka, outbound);
     const expected = before.length + written.length + after.length;
@@ -96,7 +109,9 @@ describe('a consumer, the producer and the relay through a broker restart (priva
   }, 180000);
 
   async function effectsOf(events: Envelope[]): Promise<number> {
-    const [{ count }] = await dataSource.query('SELECT count(DISTINCT event_id)::int AS count FROM effects WHERE event_id = ANY($1)', [events.map((e) => e.id)]);
+    const [{ count }] = await dataSource.query('SELECT count(DISTINCT event_id)::int AS count FROM effects WHERE event_id = ANY($1)', [
+      events.map((e) => e.id),
+    ]);
     return count;
   }
 });

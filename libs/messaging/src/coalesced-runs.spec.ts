@@ -27,7 +27,10 @@ describe('coalesced runs', () => {
   it('does not run while it may not', async () => {
     let runs = 0;
     let allowed = false;
-    const runner = new CoalescedRuns(async () => void runs++, () => allowed);
+    const runner = new CoalescedRuns(
+      async () => void runs++,
+      () => allowed,
+    );
     runner.wake();
     await runner.settled();
     allowed = true;

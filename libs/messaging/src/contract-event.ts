@@ -11,14 +11,7 @@ import {
 import { envelope, type Envelope, type OutgoingEvent } from './envelope';
 
 /** Everything in keypool that publishes events; each one is the CloudEvents source `/keypool/<name>`. */
-export type EventProducer =
-  | 'pool-service'
-  | 'order-fulfillment-service'
-  | 'notification-service'
-  | 'support-cli'
-  | 'demo'
-  | 'bench'
-  | 'chaos';
+export type EventProducer = 'pool-service' | 'order-fulfillment-service' | 'notification-service' | 'support-cli' | 'demo' | 'bench' | 'chaos';
 
 /** The key (a member of Topics) of the topic events of type T go to. */
 export type TopicOf<T extends EventType> = (typeof topicOfEvent)[T];

@@ -2,7 +2,6 @@ import type { IHeaders } from 'kafkajs';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@keypool/contracts';
 import { uuidv7 } from '@keypool/platform';
 
-
 /** A CloudEvents 1.0 structured-mode envelope, as it travels on Kafka. */
 export interface Envelope<D = Record<string, unknown>> {
   specversion: '1.0';

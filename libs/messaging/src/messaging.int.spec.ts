@@ -84,8 +84,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const messaging = await started([topic]);
     const out = await reader(topic);
     const again = event({ n: 1 });
-    const publishAgain = () =>
-      messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k', aggregateType: 't', envelope: again }));
+    const publishAgain = () => messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k', aggregateType: 't', envelope: again }));
     await publishAgain();
     await out.waitForCount(1);
     await messaging.relay.drain();
@@ -119,7 +118,11 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const messaging = await started([], [topic]);
     const once = event({ n: 1 });
     const after = event({ n: 2 });
-    await produce(kafka, topic, [once, once, after].map((e) => ({ key: 'same', value: JSON.stringify(e) })));
+    await produce(
+      kafka,
+      topic,
+      [once, once, after].map((e) => ({ key: 'same', value: JSON.stringify(e) })),
+    );
     await messaging.consume({
       name: 'dupes',
       groupId: uniqueName('g'),

@@ -64,15 +64,7 @@ export class Messaging {
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
     this.brokerProbe = this.kafka.admin({ retry: { retries: 0 } });
     const lockId = createHash('sha256').update(`outbox:${options.serviceName}`).digest().readInt32BE(0);
-    this.relay = new OutboxRelay(
-      options.dataSource,
-      this.producer,
-      options.cipher,
-      options.logger,
-      { ...options.outbox, lockId },
-      this.kafka,
-      options.metrics,
-    );
+    this.relay = new OutboxRelay(options.dataSource, this.producer, options.cipher, options.logger, { ...options.outbox, lockId }, this.kafka, options.metrics);
     this.transactions = new Transactions(options.dataSource, options.cipher, this.relay);
     registerOutboxGauges(options.metrics, options.dataSource);
     this.brokerGauges = new BrokerGauges(this.brokerProbe, () => ({ consumers: this.lagSources, dlqTopics: this.dlqTopics }));

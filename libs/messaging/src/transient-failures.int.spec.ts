@@ -55,7 +55,11 @@ describe('consumers and dependencies that go away (real broker, PostgreSQL behin
     const messaging = await started(topic, metrics);
     const events = Array.from({ length: 300 }, (_, n) => event({ n }));
     const ids = events.map((e) => e.id);
-    await produce(kafka, topic, events.map((e, n) => ({ key: `order-${n % 9}`, value: JSON.stringify(e) })));
+    await produce(
+      kafka,
+      topic,
+      events.map((e, n) => ({ key: `order-${n % 9}`, value: JSON.stringify(e) })),
+    );
     await messaging.consume({
       name: 'outage',
       groupId: uniqueName('g'),
@@ -106,7 +110,11 @@ describe('consumers and dependencies that go away (real broker, PostgreSQL behin
     const odd = event({ kind: 'odd' });
     const last = event({ kind: 'last' });
     const tries = { permanent: 0, deadlocked: 0, odd: 0 };
-    await produce(kafka, topic, [permanent, deadlocked, odd, last].map((e) => ({ key: 'one-partition', value: JSON.stringify(e) })));
+    await produce(
+      kafka,
+      topic,
+      [permanent, deadlocked, odd, last].map((e) => ({ key: 'one-partition', value: JSON.stringify(e) })),
+    );
     await messaging.consume({
       name: 'classes',
       groupId: uniqueName('g'),

@@ -41,7 +41,12 @@ export async function offsetRangesSince(kafka: Kafka, topic: string, since?: Dat
  * a throwaway consumer group that commits nothing and is deleted afterwards, so no service's
  * group or offsets move.
  */
-export async function readOffsetRanges(kafka: Kafka, topic: string, wanted: OffsetRange[], visit: (partition: number, message: KafkaMessage) => void): Promise<void> {
+export async function readOffsetRanges(
+  kafka: Kafka,
+  topic: string,
+  wanted: OffsetRange[],
+  visit: (partition: number, message: KafkaMessage) => void,
+): Promise<void> {
   const ranges = wanted.filter((r) => r.start < r.end).map((r) => ({ ...r, seen: r.start - 1 }));
   const pending = new Set(ranges.map((r) => r.partition));
   if (pending.size === 0) return;

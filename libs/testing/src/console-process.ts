@@ -11,7 +11,11 @@ const repoRoot = join(__dirname, '../../..');
  * the TOPIC_* of the system under test; it listens on `port`, by default one the OS hands out.
  */
 export class ConsoleProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string, readonly logFile: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    readonly logFile: string,
+  ) {}
 
   static async start(env: Record<string, string>, logDir: string, port = 0): Promise<ConsoleProcess> {
     const logFile = join(logDir, 'console.log');

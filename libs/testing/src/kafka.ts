@@ -34,7 +34,11 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
   }
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: { key?: string; value: string | Buffer | null; headers?: Record<string, string>; timestamp?: string }[]) {
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: { key?: string; value: string | Buffer | null; headers?: Record<string, string>; timestamp?: string }[],
+) {
   const producer = kafka.producer();
   await producer.connect();
   try {

@@ -34,7 +34,10 @@ export interface SinkMessage {
  * tests reach it over HTTP only (apps never import each other).
  */
 export class SinkProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
 
   static async start(port = 0, apiKey = SINK_API_KEY, maxMessages = 10000): Promise<SinkProcess> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/sendgrid-sink/src/main.ts'], {

@@ -37,10 +37,17 @@ export class ServiceProcess {
    * `from: 'build'` runs the compiled service from dist/ (`npm run build`) as the Dockerfile does,
    * which is what the bench measures memory on: compiling in the process costs ~80 MiB of RSS.
    */
-  static async start(name: ServiceName, env: Record<string, string>, port: number, logDir: string, from: 'source' | 'build' = 'source'): Promise<ServiceProcess> {
+  static async start(
+    name: ServiceName,
+    env: Record<string, string>,
+    port: number,
+    logDir: string,
+    from: 'source' | 'build' = 'source',
+  ): Promise<ServiceProcess> {
     const logFile = join(logDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const entry = from === 'build' ? ['-r', 'tsconfig-paths/register', `dist/apps/${name}/src/main.js`] : ['-r', '@swc-node/register', `apps/${name}/src/main.ts`];
+    const entry =
+      from === 'build' ? ['-r', 'tsconfig-paths/register', `dist/apps/${name}/src/main.js`] : ['-r', '@swc-node/register', `apps/${name}/src/main.ts`];
     const paths = from === 'build' ? { TS_NODE_BASEURL: join(repoRoot, 'dist'), TS_NODE_PROJECT: join(repoRoot, 'tsconfig.base.json') } : {};
     const child = spawn(process.execPath, entry, {
       cwd: repoRoot,
@@ -70,7 +77,10 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.name} exited with ${this.child.exitCode}; see ${this.logFile}`);
-      const ready = await fetch(`${this.url}/health/ready`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${this.url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) return;
       await new Promise((r) => setTimeout(r, 250));
     }

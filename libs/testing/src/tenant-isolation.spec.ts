@@ -17,7 +17,12 @@ const DOC = {
 /** A service of "things" keyed like the real ones: acme owns t_1; every flaw is one line of it. */
 function thingService(flaw: Flaw): (req: IncomingMessage, res: ServerResponse, body: string) => void {
   const things = new Map([['t_1', { id: 't_1', merchantId: 'm_acme', name: 'first' }]]);
-  const merchants: Record<string, string> = { [TEST_KEYS.acme]: 'm_acme', [TEST_KEYS.globex]: 'm_globex', [TEST_KEYS.support]: '*', [TEST_CHECKOUT_KEY]: 'm_acme' };
+  const merchants: Record<string, string> = {
+    [TEST_KEYS.acme]: 'm_acme',
+    [TEST_KEYS.globex]: 'm_globex',
+    [TEST_KEYS.support]: '*',
+    [TEST_CHECKOUT_KEY]: 'm_acme',
+  };
   return (req, res, body) => {
     const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -34,7 +39,8 @@ function thingService(flaw: Flaw): (req: IncomingMessage, res: ServerResponse, b
     const thing = things.get(decodeURIComponent(route[1]));
     if (thing && req.method === 'PUT' && flaw === 'writes-first') thing.name = JSON.parse(body).name;
     if (thing && !sees(thing) && flaw === 'forbids') return reply(403, { statusCode: 403, error: 'Forbidden', message: 'not yours' });
-    if (thing && !sees(thing) && flaw === 'reveals') return reply(404, { statusCode: 404, error: 'Not Found', message: 'this thing belongs to another merchant' });
+    if (thing && !sees(thing) && flaw === 'reveals')
+      return reply(404, { statusCode: 404, error: 'Not Found', message: 'this thing belongs to another merchant' });
     if (!thing || !sees(thing)) return reply(404, { statusCode: 404, error: 'Not Found', message: `thing ${route[1]} not found` });
     if (req.method === 'PUT') thing.name = JSON.parse(body).name;
     return reply(200, thing);
@@ -85,8 +91,16 @@ describe('isolationProblems', () => {
     { flaw: 'open', does: 'answers without a key', problem: /with Authorization absent: 200/ },
     { flaw: 'lists-all', does: "lists acme's things to globex", problem: /GET \/v1\/things as globex: shows acme's ids/ },
     { flaw: 'writes-first', does: 'writes before it checks the owner', problem: /PUT \/v1\/things\/\{thingId\}: globex's attempt changed acme's data/ },
-    { flaw: 'checkout-as-merchant', does: "lets acme's checkout key act as acme", problem: /GET \/v1\/things\/\{thingId\} as acme's checkout: 200 .*expected 403/ },
-    { flaw: 'checkout-as-merchant', does: "lets acme's checkout key change acme's data", problem: /PUT \/v1\/things\/\{thingId\}: the checkout key's attempt changed acme's data/ },
+    {
+      flaw: 'checkout-as-merchant',
+      does: "lets acme's checkout key act as acme",
+      problem: /GET \/v1\/things\/\{thingId\} as acme's checkout: 200 .*expected 403/,
+    },
+    {
+      flaw: 'checkout-as-merchant',
+      does: "lets acme's checkout key change acme's data",
+      problem: /PUT \/v1\/things\/\{thingId\}: the checkout key's attempt changed acme's data/,
+    },
   ])('catches a service that $does', async ({ flaw, problem }) => {
     const problems = await problemsOf(flaw);
     expect(problems).toContainEqual(expect.stringMatching(problem));

@@ -79,7 +79,9 @@ interface OpenApiOperation {
 /** Documented operations without a table entry, and entries without an operation. */
 export function uncoveredOperations(documented: Map<string, DocumentedOperation>, table: IsolationTable): string[] {
   const missing = [...documented.keys()].filter((key) => !table[key]).map((key) => `${key}: documented but not in the isolation table`);
-  const stale = Object.keys(table).filter((key) => !documented.has(key)).map((key) => `${key}: in the isolation table but not documented`);
+  const stale = Object.keys(table)
+    .filter((key) => !documented.has(key))
+    .map((key) => `${key}: in the isolation table but not documented`);
   return [...missing, ...stale];
 }
 
@@ -95,7 +97,8 @@ export async function isolationProblems(url: string, operation: DocumentedOperat
   const problems: string[] = [];
   const placeholders = [...operation.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const named = Object.keys(entry.params ?? {});
-  if (placeholders.sort().join() !== named.sort().join()) return [`${operation.key}: params name ${named.join(', ') || 'nothing'}, the path needs ${placeholders.join(', ') || 'none'}`];
+  if (placeholders.sort().join() !== named.sort().join())
+    return [`${operation.key}: params name ${named.join(', ') || 'nothing'}, the path needs ${placeholders.join(', ') || 'none'}`];
   if (!placeholders.length && !entry.shows) return [`${operation.key}: an operation without path parameters needs shows (which acme ids its answer may carry)`];
   const call = (who: string | undefined, params: Record<string, string> = entry.params ?? {}, as: Tenant = 'acme', extraQuery: Record<string, string> = {}) => {
     const request = entry.request?.(as) ?? {};
@@ -127,7 +130,9 @@ export async function isolationProblems(url: string, operation: DocumentedOperat
       const missing = await call(bearer('globex'), missingParams, 'globex');
       expectStatus(owned, 404, `as globex on ${whose(params, entry.params!)}`);
       if (JSON.stringify(normalized(owned, params)) !== JSON.stringify(normalized(missing, missingParams))) {
-        problems.push(`${operation.key} as globex: acme's resource answers unlike a missing one (${owned.status} ${messageOf(owned)} vs ${missing.status} ${messageOf(missing)})`);
+        problems.push(
+          `${operation.key} as globex: acme's resource answers unlike a missing one (${owned.status} ${messageOf(owned)} vs ${missing.status} ${messageOf(missing)})`,
+        );
       }
     }
   }
@@ -159,12 +164,16 @@ async function namingAcme(
 ): Promise<string[]> {
   const acme = await call(bearer('globex'), {}, 'globex', { merchantId: TEST_MERCHANTS.acme });
   if (acme.status === operation.success) {
-    return entry.shows!.idsIn(acme.body).some((id) => entry.shows!.acmeIds.includes(id)) ? [`${operation.key} as globex with ?merchantId=m_acme: shows acme's ids`] : [];
+    return entry.shows!.idsIn(acme.body).some((id) => entry.shows!.acmeIds.includes(id))
+      ? [`${operation.key} as globex with ?merchantId=m_acme: shows acme's ids`]
+      : [];
   }
   const nobody = `m_missing${randomBytes(4).toString('hex')}`;
   const unknown = await call(bearer('globex'), {}, 'globex', { merchantId: nobody });
   const same = JSON.stringify(normalized(acme, { merchantId: TEST_MERCHANTS.acme })) === JSON.stringify(normalized(unknown, { merchantId: nobody }));
-  return acme.status === 404 && same ? [] : [`${operation.key} as globex with ?merchantId=m_acme: ${acme.status} (${messageOf(acme)}), unlike an unknown merchant (${unknown.status})`];
+  return acme.status === 404 && same
+    ? []
+    : [`${operation.key} as globex with ?merchantId=m_acme: ${acme.status} (${messageOf(acme)}), unlike an unknown merchant (${unknown.status})`];
 }
 
 function bearer(who: Tenant): string {

@@ -62,7 +62,9 @@ export class Delivery {
 export type DeliveryRecord = Omit<Delivery, 'id' | 'createdAt'>;
 
 /** The columns of a deliveries row that say how the sending went. */
-export function outcomeColumns(outcome: SendOutcome): Pick<DeliveryRecord, 'status' | 'permanent' | 'statusCode' | 'providerMessageId' | 'reason' | 'attempts'> {
+export function outcomeColumns(
+  outcome: SendOutcome,
+): Pick<DeliveryRecord, 'status' | 'permanent' | 'statusCode' | 'providerMessageId' | 'reason' | 'attempts'> {
   return {
     status: outcome.ok ? 'sent' : 'failed',
     permanent: outcome.ok ? null : outcome.permanent,

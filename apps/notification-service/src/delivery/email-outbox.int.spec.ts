@@ -50,7 +50,11 @@ describe('license e-mails through SendGrid outages and database faults (e-mail o
   const failedFor = (orderId: string) => failed.values<Envelope<EmailFailedData>>().filter((e) => e.data.orderId === orderId);
   const lines = (orderId: string, count: number) =>
     Array.from({ length: count }, (_, i) =>
-      licenseAllocated({ orderId, lineId: String(i + 1), customer: { email: `${uniqueName(`${orderId}-${i}`)}@example.com`, firstName: 'Ann', lastName: 'Lee' } }),
+      licenseAllocated({
+        orderId,
+        lineId: String(i + 1),
+        customer: { email: `${uniqueName(`${orderId}-${i}`)}@example.com`, firstName: 'Ann', lastName: 'Lee' },
+      }),
     );
   const copiesOf = async (allocated: ReturnType<typeof licenseAllocated>[]) =>
     Promise.all(allocated.map(async (a) => (await sink.messages(a.data.customer.email)).length));
@@ -81,7 +85,8 @@ describe('license e-mails through SendGrid outages and database faults (e-mail o
     expect(await copiesOf(burst)).toEqual([1, 1, 1, 1, 1]);
     const retrying = failedFor(orderId);
     expect(retrying.map((e) => e.data.lineId).sort()).toEqual(['1', '2', '3', '4', '5']);
-    for (const e of retrying) expect(e.data).toMatchObject({ permanent: false, statusCode: 500, attempts: 3, reason: 'SendGrid answered 500: Internal Server Error' });
+    for (const e of retrying)
+      expect(e.data).toMatchObject({ permanent: false, statusCode: 500, attempts: 3, reason: 'SendGrid answered 500: Internal Server Error' });
     // However the burst was claimed, each e-mail went through more failed requests than one hand-off allows.
     for (const send of await sendsOf(orderId)) expect(send).toMatchObject({ status: 'sent', reclaims: 0, payload: null, attempts: expect.any(Number) });
     expect(Math.min(...(await sendsOf(orderId)).map((s) => s.attempts))).toBeGreaterThanOrEqual(2);
@@ -188,13 +193,17 @@ describe('license e-mails through SendGrid outages and database faults (e-mail o
     await new Promise((r) => setTimeout(r, 2500));
     expect(await copiesOf([allocated])).toEqual([2]);
     expect(sentFor(orderId)).toHaveLength(0);
-    expect((await sendsOf(orderId)).map(({ status, reclaims, payload }) => ({ status, reclaims, payload }))).toEqual([{ status: 'failed', reclaims: 1, payload: null }]);
+    expect((await sendsOf(orderId)).map(({ status, reclaims, payload }) => ({ status, reclaims, payload }))).toEqual([
+      { status: 'failed', reclaims: 1, payload: null },
+    ]);
   });
 
   it('fails a line whose text the renderer refuses as permanent, and still sends the rest of the chunk', async () => {
     const orderId = uniqueName('refused-render');
     // Stored before texts were capped on save: {KEY} 4,000 times around long links renders far over the limit.
-    await db().query(`INSERT INTO email_texts (merchant_id, product_id, text) VALUES ('m_acme', 'p_legacy', $1) ON CONFLICT DO NOTHING`, ['{KEY}'.repeat(4_000)]);
+    await db().query(`INSERT INTO email_texts (merchant_id, product_id, text) VALUES ('m_acme', 'p_legacy', $1) ON CONFLICT DO NOTHING`, [
+      '{KEY}'.repeat(4_000),
+    ]);
     const [fine, huge] = lines(orderId, 2);
     huge.data.productId = 'p_legacy';
     huge.data.licenses = Array.from({ length: 8 }, (_, i) => ({ licenseId: `lic_link${i}`, value: `https://files.example.com/${i}/${'a'.repeat(2_020)}` }));
@@ -222,7 +231,11 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
   beforeAll(async () => {
     sink = await SinkProcess.start();
     // A lease of 10 minutes: anything sent again within seconds was released, not waited out.
-    service = await startNotificationService('notification_sender_id', sink, { EMAIL_SENDER_ID: 'notif-a', EMAIL_SEND_LEASE_MS: '600000', EMAIL_RETRY_BASE_MS: '200' });
+    service = await startNotificationService('notification_sender_id', sink, {
+      EMAIL_SENDER_ID: 'notif-a',
+      EMAIL_SEND_LEASE_MS: '600000',
+      EMAIL_RETRY_BASE_MS: '200',
+    });
   });
   afterAll(async () => {
     await service?.stop();

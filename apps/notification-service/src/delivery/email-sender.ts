@@ -4,7 +4,16 @@ import { CoalescedRuns, Transactions } from '@keypool/messaging';
 import { type SecretBox, backoffDelay, sleep } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
-import { ClaimedEmail, SealedContent, SendRecord, abandonTwiceInterrupted, claimDueEmails, recordSendOutcomes, releaseClaimsOf, releaseUnsentClaims } from './email-sends';
+import {
+  ClaimedEmail,
+  SealedContent,
+  SendRecord,
+  abandonTwiceInterrupted,
+  claimDueEmails,
+  recordSendOutcomes,
+  releaseClaimsOf,
+  releaseUnsentClaims,
+} from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed, emailSent } from './license-email-events';
 import type { NotificationMetrics } from './notification-metrics';
 import { RetryBudget } from './retry-budget';
@@ -71,7 +80,10 @@ export class EmailSender {
   );
   private stopped = true;
 
-  constructor(private readonly deps: EmailSenderDeps, private readonly settings: EmailSenderSettings) {
+  constructor(
+    private readonly deps: EmailSenderDeps,
+    private readonly settings: EmailSenderSettings,
+  ) {
     this.instanceId = `${settings.senderId ?? hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
@@ -123,7 +135,10 @@ export class EmailSender {
     try {
       return await this.deps.transactions.run(async (tx) => {
         const abandoned = await abandonTwiceInterrupted(tx.manager, this.settings.claimSize, TWICE_INTERRUPTED);
-        await recordDeliveries(tx.manager, abandoned.map((a) => deliveryOf(a, { status: 'failed', reason: TWICE_INTERRUPTED, statusCode: null }, a.attemptLog)));
+        await recordDeliveries(
+          tx.manager,
+          abandoned.map((a) => deliveryOf(a, { status: 'failed', reason: TWICE_INTERRUPTED, statusCode: null }, a.attemptLog)),
+        );
         for (const a of abandoned) {
           tx.publish(emailFailed(this.deps.topics, a, { reason: TWICE_INTERRUPTED, permanent: true, attempts: a.attempts, statusCode: null }));
           this.deps.metrics.failed('license', true);
@@ -155,7 +170,11 @@ export class EmailSender {
     const contents = claimed.map((email) => this.open(email));
     const sendable = claimed.flatMap((email, i) => (contents[i] ? [{ email, mail: contents[i]!.mail }] : []));
     const budget = new RetryBudget(this.settings.retryBudgetMs);
-    const sent = await this.deps.delivery.sendAll(sendable.map((s) => s.mail), budget, this.settings.concurrency);
+    const sent = await this.deps.delivery.sendAll(
+      sendable.map((s) => s.mail),
+      budget,
+      this.settings.concurrency,
+    );
     const outcomeOf = new Map(sendable.map((s, i) => [s.email.id, sent[i]]));
     const now = new Date();
     const settled = claimed.map((email, i): Settled => {
@@ -245,4 +264,3 @@ function unreadable(): SendOutcome {
     attempts: [{ at: new Date().toISOString(), statusCode: null, outcome: 'retryable', reason: 'not sent: the e-mail could not be decrypted' }],
   };
 }
-

@@ -110,7 +110,8 @@ export async function releaseClaimsOf(manager: EntityManager, pattern: string, s
  * SKIP LOCKED lets instances claim side by side without waiting for or taking each other's rows.
  */
 export async function claimDueEmails(manager: EntityManager, claim: { token: string; by: string; leaseMs: number; limit: number }): Promise<ClaimedEmail[]> {
-  const rows = await updateReturning<ClaimedRow>(manager, 
+  const rows = await updateReturning<ClaimedRow>(
+    manager,
     `WITH expired AS (
        SELECT id FROM email_sends WHERE status = 'sending' AND lease_until < now() AND reclaims = 0
         ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED
@@ -146,7 +147,8 @@ export async function abandonTwiceInterrupted(
   limit: number,
   reason: string,
 ): Promise<(EmailLine & { attempts: number; attemptLog: AttemptRecord[] })[]> {
-  const rows = await updateReturning<ClaimedRow>(manager, 
+  const rows = await updateReturning<ClaimedRow>(
+    manager,
     `UPDATE email_sends s
         SET status = 'failed', payload = NULL, last_error = $2, finished_at = now(), claim_token = NULL, lease_until = NULL
       WHERE s.id IN (SELECT id FROM email_sends WHERE status = 'sending' AND lease_until < now() AND reclaims > 0
@@ -164,7 +166,8 @@ export async function abandonTwiceInterrupted(
 export async function recordSendOutcomes(manager: EntityManager, token: string, records: SendRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const column = <T>(pick: (r: SendRecord) => T) => records.map(pick);
-  const rows = await updateReturning<{ id: string }>(manager, 
+  const rows = await updateReturning<{ id: string }>(
+    manager,
     `UPDATE email_sends s
         SET status = u.status, next_attempt_at = coalesce(u.next_attempt_at, s.next_attempt_at),
             retry_reported = s.retry_reported OR u.retry_reported, last_error = u.last_error, last_status_code = u.last_status_code,

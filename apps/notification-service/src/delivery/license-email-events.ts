@@ -17,7 +17,11 @@ export function emailSent(topics: OutcomeTopics, line: EmailLine, sent: { licens
 }
 
 /** `permanent: false` tells order-fulfillment the e-mail waits for a retry; `true` that we gave up. */
-export function emailFailed(topics: OutcomeTopics, line: EmailLine, failure: { reason: string; permanent: boolean; attempts: number; statusCode: number | null }) {
+export function emailFailed(
+  topics: OutcomeTopics,
+  line: EmailLine,
+  failure: { reason: string; permanent: boolean; attempts: number; statusCode: number | null },
+) {
   return lineOutcomeEvent(topics, 'EmailFailed', {
     ...lineOf(line),
     reason: failure.reason.slice(0, 2000),

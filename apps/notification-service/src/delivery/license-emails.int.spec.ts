@@ -111,7 +111,9 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
 
   it('retries a batch SendGrid throttles as a whole, and each customer still gets exactly one e-mail', async () => {
     const orderId = uniqueName('throttled');
-    const batch = Array.from({ length: 5 }, (_, i) => licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`t${i}`)}@example.com`) }));
+    const batch = Array.from({ length: 5 }, (_, i) =>
+      licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`t${i}`)}@example.com`) }),
+    );
     await sink.failNext(429, 1, 0);
     await publish(service.topics.licenseAllocated, orderId, ...batch);
 
@@ -124,7 +126,9 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
 
   it('sends each e-mail of a batch SendGrid refuses alone, so only the one refused again fails', async () => {
     const orderId = uniqueName('refused');
-    const batch = Array.from({ length: 5 }, (_, i) => licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`r${i}`)}@example.com`) }));
+    const batch = Array.from({ length: 5 }, (_, i) =>
+      licenseAllocated({ orderId, lineId: String(i + 1), customer: customer(`${uniqueName(`r${i}`)}@example.com`) }),
+    );
     await sink.failNext(400, 2);
     await publish(service.topics.licenseAllocated, orderId, ...batch);
 
@@ -133,7 +137,13 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(refused.data).toMatchObject({ permanent: true, statusCode: 400, attempts: 2, reason: 'SendGrid answered 400: Bad Request' });
     expect(await sink.messages(refused.data.to)).toHaveLength(0);
     const deliveries: { status: string; attempts: { statusCode: number; reason?: string }[] }[] = await deliveriesOf(orderId);
-    expect(deliveries.map((d) => d.attempts.map((a) => a.statusCode)).sort()).toEqual([[400, 202], [400, 202], [400, 202], [400, 202], [400, 400]]);
+    expect(deliveries.map((d) => d.attempts.map((a) => a.statusCode)).sort()).toEqual([
+      [400, 202],
+      [400, 202],
+      [400, 202],
+      [400, 202],
+      [400, 400],
+    ]);
     expect(deliveries[0].attempts[0].reason).toContain('batch of 5; each e-mail sent again alone');
   });
 
@@ -204,7 +214,14 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     await waitUntil(() => sentFor(allocated.data.orderId).length === 1, 20000, 'EmailSent after the outage');
     const [retrying] = failedFor(allocated.data.orderId);
     expect(failedFor(allocated.data.orderId)).toHaveLength(1);
-    expect(retrying.data).toMatchObject({ permanent: false, attempts: 4, statusCode: 503, to, resend: false, reason: 'SendGrid answered 503: Service Unavailable' });
+    expect(retrying.data).toMatchObject({
+      permanent: false,
+      attempts: 4,
+      statusCode: 503,
+      to,
+      resend: false,
+      reason: 'SendGrid answered 503: Service Unavailable',
+    });
     expect(await sink.messages(to)).toHaveLength(1);
     const [delivery] = await deliveriesOf(allocated.data.orderId);
     expect(delivery).toMatchObject({ status: 'sent', permanent: null });
@@ -274,7 +291,11 @@ describe('a consumer group reset on license-allocated', () => {
       try {
         // The group must be empty for a reset; the stopped consumer may take a moment to leave.
         await waitUntil(
-          () => admin.resetOffsets({ groupId, topic: service.topics.licenseAllocated, earliest: true }).then(() => true, () => false),
+          () =>
+            admin.resetOffsets({ groupId, topic: service.topics.licenseAllocated, earliest: true }).then(
+              () => true,
+              () => false,
+            ),
           20000,
           'an empty group to reset',
         );

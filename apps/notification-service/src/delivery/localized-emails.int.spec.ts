@@ -38,7 +38,10 @@ describe("license e-mails in the customer's language, from the merchant's name",
     sent = await TopicReader.open(kafka, service.topics.emailSent);
     const put = (path: string, body: object, as = acme) => request(service.url).put(path).set(as).send(body).expect(200);
     await put('/v1/merchants/m_acme/email-text', { text: 'Thanks from Acme: {KEY}', merchantName: 'Acme Software' });
-    await put('/v1/merchants/m_acme/products/p_lang/email-text?locale=de', { subject: 'Ihre Schlüssel für {PROGRAM_SHORT}', text: 'Danke, {FNAME}! Ihre Schlüssel:\n{KEY}' });
+    await put('/v1/merchants/m_acme/products/p_lang/email-text?locale=de', {
+      subject: 'Ihre Schlüssel für {PROGRAM_SHORT}',
+      text: 'Danke, {FNAME}! Ihre Schlüssel:\n{KEY}',
+    });
     await put('/v1/merchants/m_acme/sender', { senderName: 'Acme Software', replyTo: 'support@acme.example' });
     await put('/v1/merchants/m_globex/email-text', { text: 'Globex: {KEY}' }, globex);
 
@@ -50,7 +53,15 @@ describe("license e-mails in the customer's language, from the merchant's name",
         productId,
         test: extra.test ?? false,
         customer: { email: `${orderId}@example.com`, firstName: 'Ann', lastName: 'Lee', locale },
-        item: { lineId: '1', productId, productName: 'Photo Editor Pro 2026', productShortName: 'Photo Editor Pro', quantity: 1, unitPrice: '19.99', lineTotal: '19.99' },
+        item: {
+          lineId: '1',
+          productId,
+          productName: 'Photo Editor Pro 2026',
+          productShortName: 'Photo Editor Pro',
+          quantity: 1,
+          unitPrice: '19.99',
+          lineTotal: '19.99',
+        },
         licenses: [{ licenseId: `lic_${orderId}`, value: `KEY-${orderId}` }],
       });
     };
@@ -131,7 +142,12 @@ describe("license e-mails in the customer's language, from the merchant's name",
 
   it('answers the sender settings and refuses a header injection with 422', async () => {
     const read = await request(service.url).get('/v1/merchants/m_acme/sender').set(acme).expect(200);
-    expect(read.body).toEqual({ merchantId: 'm_acme', senderName: 'Acme Software', replyTo: 'support@acme.example', from: '"Acme Software" <licenses@keypool.local>' });
+    expect(read.body).toEqual({
+      merchantId: 'm_acme',
+      senderName: 'Acme Software',
+      replyTo: 'support@acme.example',
+      from: '"Acme Software" <licenses@keypool.local>',
+    });
     const refused = await request(service.url)
       .put('/v1/merchants/m_acme/sender')
       .set(acme)
@@ -149,13 +165,24 @@ describe("license e-mails in the customer's language, from the merchant's name",
     expect(deAt.body).toMatchObject({ source: 'product', locale: 'de', subject: 'Ihre Schlüssel für {PROGRAM_SHORT}' });
     const anyLocale = await request(service.url).get(path).set(acme).expect(200);
     expect(anyLocale.body).toMatchObject({ source: 'merchant-default', locale: null, text: 'Thanks from Acme: {KEY}' });
-    const preview = await request(service.url).post(`${path}/preview?locale=de-CH`).set(acme).send({ order: { test: true } }).expect(200);
+    const preview = await request(service.url)
+      .post(`${path}/preview?locale=de-CH`)
+      .set(acme)
+      .send({ order: { test: true } })
+      .expect(200);
     expect(preview.body.subject).toBe('[TEST] Ihre Schlüssel für Photo Editor Pro');
     expect(preview.body.text).toContain('Hallo Ann,\n\nDanke, Ann!');
-    const bad = await request(service.url).get(`${path}?locale=${encodeURIComponent('de\r\nX')}`).set(acme).expect(400);
+    const bad = await request(service.url)
+      .get(`${path}?locale=${encodeURIComponent('de\r\nX')}`)
+      .set(acme)
+      .expect(400);
     expect(bad.body.message).toContain('locale is not a BCP 47 language tag');
     await request(service.url).delete(`${path}?locale=de`).set(acme).expect(204);
     const after = await request(service.url).get(`${path}?locale=de-AT`).set(acme).expect(200);
-    expect(after.body).toMatchObject({ source: 'merchant-default', text: 'Thanks from Acme: {KEY}', subject: 'Ihre Lizenz für {PROGRAM_NAME} (Bestellung {ORDER_ID})' });
+    expect(after.body).toMatchObject({
+      source: 'merchant-default',
+      text: 'Thanks from Acme: {KEY}',
+      subject: 'Ihre Lizenz für {PROGRAM_NAME} (Bestellung {ORDER_ID})',
+    });
   });
 });

@@ -12,7 +12,11 @@ export const NOTIFICATION_METRICS = Symbol('NOTIFICATION_METRICS');
 
 export function notificationMetrics(metrics: Metrics): NotificationMetrics {
   const sent = metrics.counter('keypool_emails_sent_total', 'E-mails SendGrid accepted', ['kind']);
-  const failed = metrics.counter('keypool_emails_failed_total', 'E-mails that failed: permanent="true" given up on, permanent="false" waiting for a retry (counted once per e-mail)', ['kind', 'permanent']);
+  const failed = metrics.counter(
+    'keypool_emails_failed_total',
+    'E-mails that failed: permanent="true" given up on, permanent="false" waiting for a retry (counted once per e-mail)',
+    ['kind', 'permanent'],
+  );
   const retried = metrics.counter('keypool_email_retries_total', 'SendGrid requests retried after 429, 5xx or a network error', ['status']);
   const alerts = metrics.counter('keypool_pool_low_alerts_total', 'PoolLow events handled, by outcome', ['outcome']);
   return {

@@ -30,8 +30,14 @@ export interface QueueLicenseEmailDeps {
  */
 export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
   const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
-  const textOf = await textsFor(tx.manager, lines.map(({ data }) => data));
-  const senderOf = await sendersFor(tx.manager, lines.map(({ data }) => data.merchantId));
+  const textOf = await textsFor(
+    tx.manager,
+    lines.map(({ data }) => data),
+  );
+  const senderOf = await sendersFor(
+    tx.manager,
+    lines.map(({ data }) => data.merchantId),
+  );
   const queued = lines.map(({ event, data }): QueuedEmail => {
     const line = lineOf(event, data);
     const text = textOf(data.merchantId, data.productId, data.customer.locale);

@@ -6,7 +6,10 @@
 export class RetryBudget {
   private readonly deadline: number;
 
-  constructor(totalMs: number, private readonly now: () => number = Date.now) {
+  constructor(
+    totalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.deadline = now() + totalMs;
   }
 

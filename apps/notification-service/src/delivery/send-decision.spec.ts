@@ -16,9 +16,14 @@ const noJitter = () => 1;
 
 describe('what becomes of an e-mail after a hand-off to SendGrid', () => {
   it('is sent when SendGrid accepted it, and failed for good when SendGrid refused it', () => {
-    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, { ok: true, providerMessageId: 'x', attempts: [] }, policy, after(10))).toEqual({ status: 'sent' });
+    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, { ok: true, providerMessageId: 'x', attempts: [] }, policy, after(10))).toEqual({
+      status: 'sent',
+    });
     const refused: SendOutcome = { ok: false, permanent: true, statusCode: 400, reason: 'SendGrid answered 400: bad address', attempts: [] };
-    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, refused, policy, after(10))).toEqual({ status: 'failed', reason: 'SendGrid answered 400: bad address' });
+    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, refused, policy, after(10))).toEqual({
+      status: 'failed',
+      reason: 'SendGrid answered 400: bad address',
+    });
   });
 
   it('waits longer after each transient failure, up to the cap, reporting the retry only the first time', () => {
@@ -32,7 +37,9 @@ describe('what becomes of an e-mail after a hand-off to SendGrid', () => {
 
   it('honours a Retry-After longer than its own backoff, even beyond the cap', () => {
     const throttled = unavailable({ statusCode: 429, retryAfterMs: 120000 });
-    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, throttled, policy, after(0), noJitter)).toMatchObject({ nextAttemptAt: after(120000) });
+    expect(decideAfterSend({ createdAt, attempts: 1, retryReported: false }, throttled, policy, after(0), noJitter)).toMatchObject({
+      nextAttemptAt: after(120000),
+    });
   });
 
   it('never schedules past the maximum age, and fails for good once it is reached', () => {

@@ -18,9 +18,7 @@ export interface ClaimedState {
 }
 
 export type SendDecision =
-  | { status: 'sent' }
-  | { status: 'pending'; nextAttemptAt: Date; reportRetry: boolean; reason: string }
-  | { status: 'failed'; reason: string };
+  { status: 'sent' } | { status: 'pending'; nextAttemptAt: Date; reportRetry: boolean; reason: string } | { status: 'failed'; reason: string };
 
 /**
  * What becomes of an e-mail after one hand-off to SendGrid: sent; refused for good; or, for
@@ -33,7 +31,10 @@ export function decideAfterSend(state: ClaimedState, outcome: SendOutcome, polic
   const reason = lastReason(outcome);
   const deadline = state.createdAt.getTime() + policy.maxAgeMs;
   if (now.getTime() >= deadline) {
-    return { status: 'failed', reason: `${reason}; still failing after retrying for ${describeDuration(policy.maxAgeMs)} (${state.attempts} attempts)`.slice(0, 2000) };
+    return {
+      status: 'failed',
+      reason: `${reason}; still failing after retrying for ${describeDuration(policy.maxAgeMs)} (${state.attempts} attempts)`.slice(0, 2000),
+    };
   }
   // Jittered: an outage ends with its e-mails spread out, not all due in the same instant.
   const backoff = backoffDelay({ maxAttempts: Infinity, baseDelayMs: policy.baseDelayMs, maxDelayMs: policy.maxDelayMs }, state.attempts, random);

@@ -76,7 +76,10 @@ type Refused = Extract<SendOutcome, { ok: false }>;
 export class SendGridDelivery {
   private readonly mail: MailService;
 
-  constructor(private readonly settings: SendGridSettings, private readonly onRetry: (statusCode: number | null) => void = () => undefined) {
+  constructor(
+    private readonly settings: SendGridSettings,
+    private readonly onRetry: (statusCode: number | null) => void = () => undefined,
+  ) {
     this.mail = mailServiceFor(settings);
   }
 
@@ -125,7 +128,14 @@ export class SendGridDelivery {
     });
     jobs.push(...groups.values());
     await mapWithConcurrency(jobs, concurrency, async (job) => {
-      const results = job.length === 1 ? [await this.send(mails[job[0]], budget)] : await this.sendBatch(job.map((i) => mails[i]), budget, concurrency);
+      const results =
+        job.length === 1
+          ? [await this.send(mails[job[0]], budget)]
+          : await this.sendBatch(
+              job.map((i) => mails[i]),
+              budget,
+              concurrency,
+            );
       job.forEach((mailIndex, i) => (outcomes[mailIndex] = results[i]));
     });
     return outcomes;
@@ -224,7 +234,9 @@ function sendGridMessages(body: unknown): string {
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return '';
   return errors
-    .map((e: { message?: unknown; field?: unknown }) => (typeof e?.message === 'string' ? `${e.message}${typeof e.field === 'string' ? ` (${e.field})` : ''}` : ''))
+    .map((e: { message?: unknown; field?: unknown }) =>
+      typeof e?.message === 'string' ? `${e.message}${typeof e.field === 'string' ? ` (${e.field})` : ''}` : '',
+    )
     .filter(Boolean)
     .join('; ');
 }

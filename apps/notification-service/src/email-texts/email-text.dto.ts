@@ -5,7 +5,10 @@ import { MAX_LICENSE_TAG_USES, MAX_SUBJECT_LENGTH, MAX_TAGS, MAX_TEXT_LENGTH } f
 const TAG_LIST = TAG_NAMES.map((t) => `{${t}}`).join(', ');
 
 export class PutEmailTextBody {
-  @ApiPropertyOptional({ description: `One line; may use tags except {KEY}/{PARENT_KEY}. Default: "Your license for {PROGRAM_NAME} (order {ORDER_ID})".`, maxLength: MAX_SUBJECT_LENGTH })
+  @ApiPropertyOptional({
+    description: `One line; may use tags except {KEY}/{PARENT_KEY}. Default: "Your license for {PROGRAM_NAME} (order {ORDER_ID})".`,
+    maxLength: MAX_SUBJECT_LENGTH,
+  })
   subject?: string | null;
 
   @ApiProperty({
@@ -16,7 +19,11 @@ export class PutEmailTextBody {
 }
 
 export class PutMerchantEmailTextBody extends PutEmailTextBody {
-  @ApiPropertyOptional({ description: 'Your shop name for the signature (saved on the default for any locale only); your merchant id when absent. The From name of your e-mails is set with PUT /v1/merchants/:merchantId/sender', maxLength: 100 })
+  @ApiPropertyOptional({
+    description:
+      'Your shop name for the signature (saved on the default for any locale only); your merchant id when absent. The From name of your e-mails is set with PUT /v1/merchants/:merchantId/sender',
+    maxLength: 100,
+  })
   merchantName?: string | null;
 }
 
@@ -26,7 +33,10 @@ export class EmailTextView {
   @ApiProperty() subject!: string;
   @ApiProperty() text!: string;
   @ApiProperty({ enum: ['product', 'merchant-default', 'platform-default'], description: 'where the text in use comes from' }) source!: string;
-  @ApiProperty({ nullable: true, description: 'the locale the text in use was written for (lower case); null for a text for any locale and the platform default' })
+  @ApiProperty({
+    nullable: true,
+    description: 'the locale the text in use was written for (lower case); null for a text for any locale and the platform default',
+  })
   locale!: string | null;
 
   @ApiProperty({ nullable: true }) merchantName!: string | null;

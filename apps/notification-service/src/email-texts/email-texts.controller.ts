@@ -4,13 +4,7 @@ import { Caller, CurrentCaller, SERVICE_CONFIG } from '@keypool/platform';
 import type { NotificationConfig } from '../config';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
 import { MAX_RENDERED_LENGTH } from '../templates/license-email';
-import {
-  MAX_LICENSE_TAG_USES,
-  MAX_REPORTED_PROBLEMS,
-  MAX_TAGS,
-  MAX_TEXT_LENGTH,
-  describeEmailTextErrors,
-} from '../templates/validate-email-text';
+import { MAX_LICENSE_TAG_USES, MAX_REPORTED_PROBLEMS, MAX_TAGS, MAX_TEXT_LENGTH, describeEmailTextErrors } from '../templates/validate-email-text';
 import { MAX_LOCALE_LENGTH, normaliseLocale } from '../templates/locale';
 import { ANY_LOCALE, MERCHANT_DEFAULT } from './email-text.entity';
 import { EmailTextView, PreviewBody, PreviewView, PutEmailTextBody, PutMerchantEmailTextBody } from './email-text.dto';
@@ -62,7 +56,12 @@ export class EmailTextsController {
   @ApiResponse({ status: 400, description: BAD_LOCALE })
   @ApiOperation({ summary: "The text a product's e-mails use (its own, else the merchant default, else the platform default)" })
   @ApiResponse({ status: 200, type: EmailTextView })
-  async getProductText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string, @Query('locale') locale: unknown) {
+  async getProductText(
+    @CurrentCaller() caller: Caller,
+    @Param('merchantId') merchantId: string,
+    @Param('productId') productId: string,
+    @Query('locale') locale: unknown,
+  ) {
     requireVisibleMerchant(caller, merchantId);
     return view(merchantId, productId, await this.texts.effective(merchantId, productId, customerLocale(locale)));
   }
@@ -92,7 +91,12 @@ export class EmailTextsController {
   @ApiOperation({ summary: "Delete a product's text for one locale (no locale: its text for any locale); the e-mails fall back as GET shows" })
   @ApiResponse({ status: 204, description: 'deleted, or there was no such text' })
   @ApiResponse({ status: 400, description: BAD_LOCALE })
-  async deleteProductText(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string, @Query('locale') locale: unknown) {
+  async deleteProductText(
+    @CurrentCaller() caller: Caller,
+    @Param('merchantId') merchantId: string,
+    @Param('productId') productId: string,
+    @Query('locale') locale: unknown,
+  ) {
     requireVisibleMerchant(caller, merchantId);
     await this.texts.remove(merchantId, productId, textLocale(locale));
   }
@@ -185,7 +189,8 @@ function textLocale(query: unknown): string {
 function customerLocale(query: unknown): string | null {
   if (query === undefined || query === '') return null;
   const locale = typeof query === 'string' ? normaliseLocale(query) : null;
-  if (locale === null) throw new BadRequestException(`${BAD_LOCALE}: give one such as de or de-AT (letters, digits and "-", at most ${MAX_LOCALE_LENGTH} characters), once`);
+  if (locale === null)
+    throw new BadRequestException(`${BAD_LOCALE}: give one such as de or de-AT (letters, digits and "-", at most ${MAX_LOCALE_LENGTH} characters), once`);
   return locale;
 }
 
@@ -208,4 +213,3 @@ function optionalString(input: Record<string, unknown>, field: string): void {
   const value = input[field];
   if (value !== undefined && value !== null && typeof value !== 'string') throw new BadRequestException(`${field} must be a string or null`);
 }
-

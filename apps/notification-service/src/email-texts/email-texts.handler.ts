@@ -29,9 +29,7 @@ export interface SaveEmailText {
 }
 
 export type SaveResult =
-  | { ok: true; text: EffectiveText }
-  | { ok: false; errors: EmailTextError[] }
-  | { ok: false; problem: 'too-many-locales'; message: string };
+  { ok: true; text: EffectiveText } | { ok: false; errors: EmailTextError[] } | { ok: false; problem: 'too-many-locales'; message: string };
 
 /**
  * For a customer's locale (`de-AT`): the product's text for `de-at`, else for `de`, else for any
@@ -70,7 +68,11 @@ export class EmailTexts {
         .where("t.merchant_id = :merchantId AND t.product_id = :productId AND t.locale NOT IN ('', :locale)", { merchantId, productId, locale: input.locale })
         .getCount();
       if (others >= MAX_LOCALE_TEXTS) {
-        return { ok: false, problem: 'too-many-locales', message: `at most ${MAX_LOCALE_TEXTS} texts for particular locales per product (and for the merchant default); delete one first` };
+        return {
+          ok: false,
+          problem: 'too-many-locales',
+          message: `at most ${MAX_LOCALE_TEXTS} texts for particular locales per product (and for the merchant default); delete one first`,
+        };
       }
     }
     const row = {

@@ -52,11 +52,7 @@ describe('merchant e-mail text API', () => {
     const before = await request(service.url).get('/v1/merchants/m_acme/products/p_fallback/email-text').set(acme).expect(200);
     expect(before.body).toMatchObject({ source: 'platform-default', text: expect.stringContaining('{KEY}'), updatedAt: null });
 
-    await request(service.url)
-      .put('/v1/merchants/m_acme/email-text')
-      .set(acme)
-      .send({ text: 'From Acme: {KEY}', merchantName: 'Acme Software' })
-      .expect(200);
+    await request(service.url).put('/v1/merchants/m_acme/email-text').set(acme).send({ text: 'From Acme: {KEY}', merchantName: 'Acme Software' }).expect(200);
     const viaDefault = await request(service.url).get('/v1/merchants/m_acme/products/p_fallback/email-text').set(acme).expect(200);
     expect(viaDefault.body).toMatchObject({ source: 'merchant-default', text: 'From Acme: {KEY}', merchantName: 'Acme Software' });
 
@@ -65,7 +61,13 @@ describe('merchant e-mail text API', () => {
       .set(acme)
       .send({ subject: 'Keys for {PROGRAM_SHORT}', text: 'Line one\r\n{KEY}' })
       .expect(200);
-    expect(saved.body).toMatchObject({ merchantId: 'm_acme', productId: 'p_fallback', source: 'product', text: 'Line one\n{KEY}', subject: 'Keys for {PROGRAM_SHORT}' });
+    expect(saved.body).toMatchObject({
+      merchantId: 'm_acme',
+      productId: 'p_fallback',
+      source: 'product',
+      text: 'Line one\n{KEY}',
+      subject: 'Keys for {PROGRAM_SHORT}',
+    });
     const read = await request(service.url).get('/v1/merchants/m_acme/products/p_fallback/email-text').set(acme).expect(200);
     expect(read.body).toEqual(saved.body);
   });
@@ -117,7 +119,10 @@ describe('merchant e-mail text API', () => {
     const draft = await request(service.url)
       .post('/v1/merchants/m_acme/products/p_preview/email-text/preview')
       .set(acme)
-      .send({ text: 'Hi {FNAME} from {CITY}: {KEY}', order: { customer: { firstName: 'Zoë', address: { city: null } }, licenses: ['https://dl.example.com/k1'] } })
+      .send({
+        text: 'Hi {FNAME} from {CITY}: {KEY}',
+        order: { customer: { firstName: 'Zoë', address: { city: null } }, licenses: ['https://dl.example.com/k1'] },
+      })
       .expect(200);
     expect(draft.body.text).toContain('Hello Zoë,\n\nHi Zoë from : https://dl.example.com/k1\n');
     expect(draft.body.html).toContain('<a href="https://dl.example.com/k1">https://dl.example.com/k1</a>');
@@ -136,8 +141,16 @@ describe('merchant e-mail text API', () => {
     const keyTimes = (n: number) => Array.from({ length: n }, () => '{KEY}').join('\n');
 
     it('refuses a text with {KEY} more than three times, or more than 100 tags, and saves nothing', async () => {
-      await request(service.url).put('/v1/merchants/m_acme/products/p_limits/email-text').set(acme).send({ text: keyTimes(3) }).expect(200);
-      const fourKeys = await request(service.url).put('/v1/merchants/m_acme/products/p_limits/email-text').set(acme).send({ text: keyTimes(4) }).expect(422);
+      await request(service.url)
+        .put('/v1/merchants/m_acme/products/p_limits/email-text')
+        .set(acme)
+        .send({ text: keyTimes(3) })
+        .expect(200);
+      const fourKeys = await request(service.url)
+        .put('/v1/merchants/m_acme/products/p_limits/email-text')
+        .set(acme)
+        .send({ text: keyTimes(4) })
+        .expect(422);
       expect(fourKeys.body.message).toBe('text: uses {KEY} 4 times; the limit is 3, because each use repeats every license of the line');
       const manyTags = await request(service.url)
         .put('/v1/merchants/m_acme/products/p_limits/email-text')
@@ -150,15 +163,27 @@ describe('merchant e-mail text API', () => {
     });
 
     it('answers a hostile preview quickly with a short body: the size first, then at most 20 problems', async () => {
-      const tooLong = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: '}\n'.repeat(15_000) }).expect(422);
+      const tooLong = await request(service.url)
+        .post('/v1/merchants/m_acme/email-text/preview')
+        .set(acme)
+        .send({ text: '}\n'.repeat(15_000) })
+        .expect(422);
       expect(tooLong.body.message).toBe('text: is 30000 characters long; the limit is 20000');
 
-      const braces = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: `{KEY}${'}\n'.repeat(9_995)}` }).expect(422);
+      const braces = await request(service.url)
+        .post('/v1/merchants/m_acme/email-text/preview')
+        .set(acme)
+        .send({ text: `{KEY}${'}\n'.repeat(9_995)}` })
+        .expect(422);
       expect(braces.body.details.errors).toHaveLength(21);
       expect(braces.body.message).toMatch(/; text: …and 9975 more problems; fix these first$/);
       expect(JSON.stringify(braces.body).length).toBeLessThan(10_000);
 
-      const tooBig = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: `{KEY}${'x'.repeat(120_000)}` }).expect(413);
+      const tooBig = await request(service.url)
+        .post('/v1/merchants/m_acme/email-text/preview')
+        .set(acme)
+        .send({ text: `{KEY}${'x'.repeat(120_000)}` })
+        .expect(413);
       expect(tooBig.body.message).toBe('The request body is over the limit of 100 kB for this endpoint; send less');
     });
 
@@ -177,7 +202,11 @@ describe('merchant e-mail text API', () => {
       });
       expect(growth.rss).toBeLessThan(FLAT.rss);
       expect(growth.heapUsed).toBeLessThan(FLAT.heapUsed);
-      const once = await request(service.url).post('/v1/merchants/m_acme/email-text/preview').set(acme).send({ text: '{KEY}', order: { licenses: quotes } }).expect(200);
+      const once = await request(service.url)
+        .post('/v1/merchants/m_acme/email-text/preview')
+        .set(acme)
+        .send({ text: '{KEY}', order: { licenses: quotes } })
+        .expect(200);
       expect(once.body.html.length).toBeGreaterThan(45 * 2_048 * 4);
     });
 
@@ -188,7 +217,11 @@ describe('merchant e-mail text API', () => {
         .query(`INSERT INTO email_texts (merchant_id, product_id, text) VALUES ('m_acme', 'p_legacy', $1)`, ['{KEY}'.repeat(4_000)]);
       const links = Array.from({ length: 8 }, (_, i) => `https://files.example.com/${i}/${'a'.repeat(2_020)}`);
       const growth = await memoryGrowth(async () => {
-        const refused = await request(service.url).post('/v1/merchants/m_acme/products/p_legacy/email-text/preview').set(acme).send({ order: { licenses: links } }).expect(422);
+        const refused = await request(service.url)
+          .post('/v1/merchants/m_acme/products/p_legacy/email-text/preview')
+          .set(acme)
+          .send({ order: { licenses: links } })
+          .expect(422);
         expect(refused.body.message).toBe(
           'text: has 4000 tags (counting every "{"); the limit is 100; text: uses {KEY} 4000 times; the limit is 3, because each use repeats every license of the line',
         );
@@ -201,7 +234,13 @@ describe('merchant e-mail text API', () => {
       const links = Array.from({ length: 8 }, (_, i) => ({ value: `https://files.example.com/${i}/${'a'.repeat(2_020)}` }));
       const templates = service.app.get(MerchantTextTemplates);
       const growth = await memoryGrowth(async () => {
-        const render = () => renderLicenseEmail(templates, { ...SAMPLE_ORDER, licenses: links }, { subject: null, text: '{KEY}'.repeat(4_000) }, { merchantName: 'Acme', platformName: 'keypool' });
+        const render = () =>
+          renderLicenseEmail(
+            templates,
+            { ...SAMPLE_ORDER, licenses: links },
+            { subject: null, text: '{KEY}'.repeat(4_000) },
+            { merchantName: 'Acme', platformName: 'keypool' },
+          );
         expect(render).toThrow(EmailRenderRefused);
       });
       expect(growth.rss).toBeLessThan(FLAT.rss);

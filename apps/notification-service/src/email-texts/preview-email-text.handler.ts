@@ -65,7 +65,12 @@ function previewOrder(input: Record<string, unknown>, line: PreviewLine) {
     productId: item.productId,
     test: input['test'] ?? false,
     poolId: 'preview',
-    customer: { ...sample.customer, ...(line.locale ? { locale: line.locale } : {}), ...customerIn, address: { ...sample.customer.address, ...asObject(customerIn['address']) } },
+    customer: {
+      ...sample.customer,
+      ...(line.locale ? { locale: line.locale } : {}),
+      ...customerIn,
+      address: { ...sample.customer.address, ...asObject(customerIn['address']) },
+    },
     item,
     licenses: licenses.map((value, i) => ({ licenseId: `preview_${i + 1}`, value })),
     parentLicenses: parentLicenses.map((value, i) => ({ licenseId: `preview_parent_${i + 1}`, value })),

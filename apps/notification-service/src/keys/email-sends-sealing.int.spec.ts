@@ -11,7 +11,15 @@ const OLD = `old:${randomBytes(32).toString('base64')}`;
 const NEW = `new:${randomBytes(32).toString('base64')}`;
 
 const content = (license: string): SealedContent => ({
-  mail: { from: { email: 'licenses@keypool.local', name: 'keypool' }, to: ['ann@example.com'], subject: 'Your key', text: license, html: license, customArgs: {}, categories: [] },
+  mail: {
+    from: { email: 'licenses@keypool.local', name: 'keypool' },
+    to: ['ann@example.com'],
+    subject: 'Your key',
+    text: license,
+    html: license,
+    customArgs: {},
+    categories: [],
+  },
   licenseIds: [`id-${license}`],
 });
 const email = (eventId: string, license: string): QueuedEmail => ({
@@ -72,7 +80,10 @@ describe('notification e-mail outbox content bound to its event (real PostgreSQL
       progressEveryMs: 0,
     });
     expect(report).toMatchObject({ complete: true, unusedKeys: ['old'] });
-    expect(report.columns.map((c) => [c.column, c.reencrypted])).toEqual([['email_sends.payload', 2], ['outbox.payload', 0]]);
+    expect(report.columns.map((c) => [c.column, c.reencrypted])).toEqual([
+      ['email_sends.payload', 2],
+      ['outbox.payload', 0],
+    ]);
     const rotated = await claimedContents(SecretBox.fromSpec(NEW));
     expect([...rotated.keys()].sort().map((id) => rotated.get(id)!())).toEqual(['AAAA-0001', 'V1V1-0003']);
   });

@@ -11,11 +11,17 @@ class SenderBody {
     nullable: true,
     maxLength: MAX_SENDER_NAME_LENGTH,
     example: 'Acme Software',
-    description: 'the From name of your license e-mails (the address stays the platform\'s verified sender); no line breaks, control characters or "@"; null: the platform\'s name',
+    description:
+      'the From name of your license e-mails (the address stays the platform\'s verified sender); no line breaks, control characters or "@"; null: the platform\'s name',
   })
   senderName?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: MAX_EMAIL_LENGTH, example: 'support@acme.example', description: "where customers' replies go (Reply-To); null: to the platform's sender address" })
+  @ApiPropertyOptional({
+    nullable: true,
+    maxLength: MAX_EMAIL_LENGTH,
+    example: 'support@acme.example',
+    description: "where customers' replies go (Reply-To); null: to the platform's sender address",
+  })
   replyTo?: string | null;
 }
 
@@ -35,7 +41,7 @@ export class MerchantSendersController {
   ) {}
 
   @Put()
-  @ApiOperation({ summary: 'Set the From name and Reply-To of your license e-mails (both replace what was set; absent or null: the platform\'s)' })
+  @ApiOperation({ summary: "Set the From name and Reply-To of your license e-mails (both replace what was set; absent or null: the platform's)" })
   @ApiBody({ type: SenderBody })
   @ApiResponse({ status: 200, type: SenderView })
   @ApiResponse({ status: 422, description: 'what is wrong with the name or the address, also as details.errors' })

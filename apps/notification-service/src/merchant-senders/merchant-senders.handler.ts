@@ -18,7 +18,8 @@ const UNSAFE_IN_NAME = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069@]/u;
 
 /** Checks `{senderName?, replyTo?}` as sent; trims, and reads an absent, null or empty field as "the platform's". */
 export function checkSenderSettings(body: unknown): SenderCheck {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: ['send a JSON object {"senderName": "Acme Software", "replyTo": "support@acme.example"}'] };
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, errors: ['send a JSON object {"senderName": "Acme Software", "replyTo": "support@acme.example"}'] };
   const input = body as Record<string, unknown>;
   const errors: string[] = [];
   const field = (name: string): string | null => {
@@ -36,7 +37,8 @@ export function checkSenderSettings(body: unknown): SenderCheck {
   else if (senderName !== null && UNSAFE_IN_NAME.test(senderName)) {
     errors.push('senderName may not contain line breaks, control or text-direction characters, or "@" (it is shown as the sender\'s name, not an address)');
   }
-  if (replyTo !== null && !isMailableAddress(replyTo)) errors.push(`replyTo is not one valid e-mail address (like support@acme.example, at most ${MAX_EMAIL_LENGTH} characters)`);
+  if (replyTo !== null && !isMailableAddress(replyTo))
+    errors.push(`replyTo is not one valid e-mail address (like support@acme.example, at most ${MAX_EMAIL_LENGTH} characters)`);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { senderName, replyTo } };
 }
 
@@ -62,7 +64,8 @@ export class MerchantSenders {
 /** The sender settings of many merchants in one query; a merchant without any gets the platform's. */
 export async function sendersFor(manager: EntityManager, merchantIds: string[]): Promise<(merchantId: string) => SenderSettings> {
   const ids = [...new Set(merchantIds)];
-  const rows = ids.length === 0 ? [] : await manager.getRepository(MerchantSender).createQueryBuilder('s').where('s.merchant_id = ANY(:ids)', { ids }).getMany();
+  const rows =
+    ids.length === 0 ? [] : await manager.getRepository(MerchantSender).createQueryBuilder('s').where('s.merchant_id = ANY(:ids)', { ids }).getMany();
   const byMerchant = new Map(rows.map((r) => [r.merchantId, r]));
   return (merchantId) => {
     const row = byMerchant.get(merchantId);

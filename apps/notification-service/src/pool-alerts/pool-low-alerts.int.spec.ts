@@ -3,7 +3,6 @@ import { exampleEventData } from '@keypool/contracts';
 import { SinkProcess, TEST_KEYS, uniqueName, waitUntil } from '@keypool/testing';
 import { RunningService, event, publish, startNotificationService } from '../../test/harness';
 
-
 describe('PoolLow alerts to the merchant alert contacts', () => {
   let sink: SinkProcess;
   let service: RunningService;
@@ -32,7 +31,10 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
       .expect(200);
     expect(saved.body).toEqual({ merchantId: 'm_acme', emails: ['ops@acme.example', 'cto@acme.example'] });
     await request(service.url).get('/v1/merchants/m_acme/alert-contacts').set(acme).expect(200, saved.body);
-    await request(service.url).get('/v1/merchants/m_acme/alert-contacts').set({ Authorization: `Bearer ${TEST_KEYS.globex}` }).expect(404);
+    await request(service.url)
+      .get('/v1/merchants/m_acme/alert-contacts')
+      .set({ Authorization: `Bearer ${TEST_KEYS.globex}` })
+      .expect(404);
   });
 
   it('e-mails each alert contact once per PoolLow event with the pool by name, product, currency and mode, what to do and a console link', async () => {
@@ -69,7 +71,9 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
         `Pool: Editor <EUR>\nPool id: ${poolId}\nMode: test (serves test purchases only)\nProduct: p_editor\nCurrency: EUR\nAvailable: 3 licenses\nAlert threshold: 10\nOrder lines waiting: 2`,
       );
       expect(mail.text).toContain(`- Import more licenses into this pool (a .txt file, one license per line) on its page in the console: ${poolPage}`);
-      expect(mail.text).toContain("- If this alert leaves too little time to restock, raise the pool's alert threshold on the same page; if it comes too early, lower it.");
+      expect(mail.text).toContain(
+        "- If this alert leaves too little time to restock, raise the pool's alert threshold on the same page; if it comes too early, lower it.",
+      );
       expect(mail.text).toContain('- 2 order lines are waiting; they are served, oldest first among those the stock can serve, as soon as licenses arrive.');
       expect(mail.html).toContain(`<a href="${poolPage}">its page in the console</a>`);
       expect(mail.html).toContain('<td>Editor &lt;EUR&gt;</td>');
@@ -83,7 +87,17 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
   it('names the pool by its id when the PoolLow comes from a producer without poolName and mode (PoolLow v1 as first published)', async () => {
     const poolId = uniqueName('pool');
     const { poolName: _name, mode: _mode, ...v1 } = exampleEventData.PoolLow;
-    const empty = event('PoolLow', { ...v1, poolId, merchantId: 'm_acme', productId: null, currency: null, available: 0, threshold: 5, level: 'empty', backordered: 1 });
+    const empty = event('PoolLow', {
+      ...v1,
+      poolId,
+      merchantId: 'm_acme',
+      productId: null,
+      currency: null,
+      available: 0,
+      threshold: 5,
+      level: 'empty',
+      backordered: 1,
+    });
     await publish(service.topics.poolLow, poolId, empty);
     await waitUntil(async () => (await sink.messages('ops@acme.example')).some((m) => m.custom_args?.keypool_event_id === empty.id), 20000, 'alert e-mail');
     const [mail] = (await sink.messages('ops@acme.example')).filter((m) => m.custom_args?.keypool_event_id === empty.id);
@@ -97,7 +111,11 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
 
   it('sends nothing for a merchant without alert contacts, and counts it', async () => {
     const poolId = uniqueName('pool');
-    await publish(service.topics.poolLow, poolId, event('PoolLow', { ...exampleEventData.PoolLow, poolId, merchantId: 'm_globex', level: 'empty', available: 0 }));
+    await publish(
+      service.topics.poolLow,
+      poolId,
+      event('PoolLow', { ...exampleEventData.PoolLow, poolId, merchantId: 'm_globex', level: 'empty', available: 0 }),
+    );
     await waitUntil(
       async () => /keypool_pool_low_alerts_total\{outcome="no_contacts"\} 1/.test((await request(service.url).get('/metrics')).text),
       20000,

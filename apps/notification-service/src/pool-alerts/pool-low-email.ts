@@ -43,7 +43,9 @@ export function renderPoolLowEmail(alert: PoolLowData, platformName: string, con
   const subject = `${empty ? 'Pool empty' : 'Pool low'}: ${name}${scope ? ` (${scope})` : ''}, ${alert.available} left`;
   return {
     subject,
-    text: ['Hello,', '', headline, '', ...facts.map(([k, v]) => `${k}: ${v}`), '', 'What to do:', ...todo.map((line) => `- ${line}`), '', signature, ''].join('\n'),
+    text: ['Hello,', '', headline, '', ...facts.map(([k, v]) => `${k}: ${v}`), '', 'What to do:', ...todo.map((line) => `- ${line}`), '', signature, ''].join(
+      '\n',
+    ),
     html: htmlDocument(subject, [
       '<p>Hello,</p>',
       `<p><strong>${escapeHtml(headline)}</strong></p>`,

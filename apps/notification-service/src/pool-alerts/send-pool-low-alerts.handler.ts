@@ -26,7 +26,13 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
     }
     const email = renderPoolLowEmail(alert, deps.settings.from.name, deps.settings.consoleUrl);
     const outcome = await deps.delivery.send(
-      { from: deps.settings.from, to: contacts, ...email, customArgs: { keypool_event_id: event.envelope.id, keypool_pool_id: alert.poolId }, categories: ['keypool-pool-low'] },
+      {
+        from: deps.settings.from,
+        to: contacts,
+        ...email,
+        customArgs: { keypool_event_id: event.envelope.id, keypool_pool_id: alert.poolId },
+        categories: ['keypool-pool-low'],
+      },
       budget,
     );
     deps.metrics.poolLowAlert(outcome.ok ? 'sent' : 'failed');
@@ -45,5 +51,8 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
       ...outcomeColumns(outcome),
     };
   });
-  await recordDeliveries(tx.manager, deliveries.filter((d): d is DeliveryRecord => d !== null));
+  await recordDeliveries(
+    tx.manager,
+    deliveries.filter((d): d is DeliveryRecord => d !== null),
+  );
 }

@@ -60,7 +60,11 @@ export function renderLicenseEmail(
     subject,
     text: [...banner, greeting, '', body.trimEnd(), '', wording.orderDetails, ...details.map(([k, v]) => `${k}: ${v}`), '', signature, ''].join('\n'),
     html: htmlDocument(subject, [
-      ...(order.test ? [`<p class="test-banner" style="background: #fff3cd; border: 1px solid #e0a800; padding: 8px;"><strong>${escapeHtml(wording.testBanner)}</strong></p>`] : []),
+      ...(order.test
+        ? [
+            `<p class="test-banner" style="background: #fff3cd; border: 1px solid #e0a800; padding: 8px;"><strong>${escapeHtml(wording.testBanner)}</strong></p>`,
+          ]
+        : []),
       `<p>${escapeHtml(greeting)}</p>`,
       `<div class="merchant-text">${bodyHtml}</div>`,
       `<h3>${escapeHtml(wording.orderDetails)}</h3>`,

@@ -6,7 +6,11 @@ import { SAMPLE_ORDER } from './sample-order';
 
 const templates = new MerchantTextTemplates();
 const sender = { merchantName: 'Acme Software', platformName: 'keypool' };
-const orderIn = (locale: string | null, extra: Partial<OrderForEmail> = {}): OrderForEmail => ({ ...SAMPLE_ORDER, customer: { ...SAMPLE_ORDER.customer, locale }, ...extra });
+const orderIn = (locale: string | null, extra: Partial<OrderForEmail> = {}): OrderForEmail => ({
+  ...SAMPLE_ORDER,
+  customer: { ...SAMPLE_ORDER.customer, locale },
+  ...extra,
+});
 const render = (order: OrderForEmail, text = 'Keys:\n{KEY}', subject: string | null = null) => renderLicenseEmail(templates, order, { subject, text }, sender);
 
 describe('the platform template in the customer language', () => {

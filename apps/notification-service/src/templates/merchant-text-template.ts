@@ -61,7 +61,12 @@ export class MerchantTextTemplates {
     const parsed = parseEmailText(text);
     if (parsed.problems.length > 0) {
       // Texts are validated when saved; reaching this means stored data bypassed validation.
-      throw new Error(`email text is not valid: ${parsed.problems.slice(0, 5).map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
+      throw new Error(
+        `email text is not valid: ${parsed.problems
+          .slice(0, 5)
+          .map((p) => `${p.line}:${p.column} ${p.message}`)
+          .join('; ')}`,
+      );
     }
     const compiled: CompiledText = { text: { template: '', pieces: [] }, html: { template: '', pieces: [] } };
     for (const segment of parsed.segments) {

@@ -30,9 +30,7 @@ describe('merchant e-mail text validation', () => {
   });
 
   it('refuses a stray closing brace', () => {
-    expect(validateEmailText({ text: '{KEY} KEY}' })).toEqual([
-      { field: 'text', line: 1, column: 10, message: expect.stringContaining('closing brace') },
-    ]);
+    expect(validateEmailText({ text: '{KEY} KEY}' })).toEqual([{ field: 'text', line: 1, column: 10, message: expect.stringContaining('closing brace') }]);
   });
 
   it('keeps licenses out of the subject and subjects on one line', () => {

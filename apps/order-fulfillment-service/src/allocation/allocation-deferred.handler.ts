@@ -6,7 +6,10 @@ import { lineKey, lockOrders } from '../orders/order-locks';
 /** Shows why a line waits: awaiting_stock or unroutable, with the pool's reason; tells the checkout when a line starts waiting. */
 export async function recordDeferrals(tx: Tx, events: InboundEventOf<'AllocationDeferred'>[], topics: TopicsFor<'OrderLineHeld'>): Promise<number> {
   const deferrals = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  await lockOrders(tx.manager, deferrals.map((d) => d.data.orderId));
+  await lockOrders(
+    tx.manager,
+    deferrals.map((d) => d.data.orderId),
+  );
   const changed = await applyLineOutcomes(
     tx.manager,
     'AllocationDeferred',
@@ -21,7 +24,13 @@ export async function recordDeferrals(tx: Tx, events: InboundEventOf<'Allocation
   for (const line of changed) {
     const status = lineHeldStatus(line.previous, line.status);
     const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
-    if (status) tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since: data.deferredAt }, topics));
+    if (status)
+      tx.publish(
+        orderLineHeld(
+          { orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since: data.deferredAt },
+          topics,
+        ),
+      );
   }
   return changed.length;
 }

@@ -17,26 +17,44 @@ export interface AllocationsResult {
 }
 
 /** Saves each line's licenses (sealed) from its original LicenseAllocated, marks it allocated, and tells the checkout a held line was served. */
-export async function recordAllocations(tx: Tx, events: InboundEventOf<'LicenseAllocated'>[], cipher: SecretBox, topics: TopicsFor<'OrderLineHeld'>): Promise<AllocationsResult> {
+export async function recordAllocations(
+  tx: Tx,
+  events: InboundEventOf<'LicenseAllocated'>[],
+  cipher: SecretBox,
+  topics: TopicsFor<'OrderLineHeld'>,
+): Promise<AllocationsResult> {
   const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
   const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
   if (originals.length === 0) return result;
-  await lockOrders(tx.manager, originals.map((o) => o.data.orderId));
-  const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'allocated' } }));
+  await lockOrders(
+    tx.manager,
+    originals.map((o) => o.data.orderId),
+  );
+  const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({
+    orderId: data.orderId,
+    lineId: data.lineId,
+    eventId,
+    outcome: { kind: 'allocated' },
+  }));
   const changed = await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
   const dataOf = new Map(originals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
   const since = new Date().toISOString();
   for (const line of changed) {
     const status = lineHeldStatus(line.previous, line.status);
     const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
-    if (status) tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since }, topics));
+    if (status)
+      tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since }, topics));
   }
 
   // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
   const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];
   const claimed = await claimLines(tx.manager, firstPerLine);
   const toSave = firstPerLine.filter((o) => claimed.has(o.eventId));
-  await saveLicenses(tx.manager, cipher, toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })));
+  await saveLicenses(
+    tx.manager,
+    cipher,
+    toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })),
+  );
   result.saved = toSave.length;
   result.ignoredRepeats = originals
     .filter((o) => !claimed.has(o.eventId))
@@ -52,12 +70,7 @@ async function claimLines(manager: EntityManager, allocations: { eventId: string
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(order_id, line_id, event_id, pool_id)
       WHERE l.order_id = u.order_id AND l.line_id = u.line_id AND l.allocation_event_id IS NULL
       RETURNING l.allocation_event_id`,
-    [
-      allocations.map((a) => a.data.orderId),
-      allocations.map((a) => a.data.lineId),
-      allocations.map((a) => a.eventId),
-      allocations.map((a) => a.data.poolId),
-    ],
+    [allocations.map((a) => a.data.orderId), allocations.map((a) => a.data.lineId), allocations.map((a) => a.eventId), allocations.map((a) => a.data.poolId)],
   );
   return new Set(rows.map((r) => r.allocation_event_id));
 }

@@ -7,7 +7,10 @@ describe('delivery rules', () => {
   });
 
   it('accepts a rule alone, keeping the licenses off the order page', () => {
-    expect(parseDeliverySetting({ rule: 'per_product' })).toEqual({ ok: true, value: { rule: 'per_product', showOnOrderPage: false, renewalRequiresSameCustomer: true } });
+    expect(parseDeliverySetting({ rule: 'per_product' })).toEqual({
+      ok: true,
+      value: { rule: 'per_product', showOnOrderPage: false, renewalRequiresSameCustomer: true },
+    });
   });
 
   it('names the rule field when the rule is unknown or missing', () => {
@@ -27,7 +30,10 @@ describe('delivery rules', () => {
   });
 
   it('takes whether renewals need the same customer, refusing anything but a boolean', () => {
-    expect(parseDeliverySetting({ rule: 'per_unit', renewalRequiresSameCustomer: false })).toMatchObject({ ok: true, value: { renewalRequiresSameCustomer: false } });
+    expect(parseDeliverySetting({ rule: 'per_unit', renewalRequiresSameCustomer: false })).toMatchObject({
+      ok: true,
+      value: { renewalRequiresSameCustomer: false },
+    });
     expect(parseDeliverySetting({ rule: 'per_unit', renewalRequiresSameCustomer: 0 })).toEqual({
       ok: false,
       error: 'renewalRequiresSameCustomer: must be true or false, got a number',

@@ -21,7 +21,9 @@ export async function deliverySettingsOf(
         );
   const byProduct = new Map(
     rows.map((r) => [
-      settingKey(r.merchant_id, r.product_id), { rule: r.rule, showOnOrderPage: r.show_on_order_page, renewalRequiresSameCustomer: r.renewal_requires_same_customer }]),
+      settingKey(r.merchant_id, r.product_id),
+      { rule: r.rule, showOnOrderPage: r.show_on_order_page, renewalRequiresSameCustomer: r.renewal_requires_same_customer },
+    ]),
   );
   return (merchantId, productId) => byProduct.get(settingKey(merchantId, productId));
 }
@@ -49,7 +51,12 @@ export async function readDeliverySetting(manager: EntityManager, merchantId: st
 }
 
 /** Applies to orders received from now on; lines already received keep the count they were asked with. */
-export async function saveDeliverySetting(manager: EntityManager, merchantId: string, productId: string, setting: DeliverySetting): Promise<ProductDeliveryView> {
+export async function saveDeliverySetting(
+  manager: EntityManager,
+  merchantId: string,
+  productId: string,
+  setting: DeliverySetting,
+): Promise<ProductDeliveryView> {
   await manager.query(
     `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, renewal_requires_same_customer, updated_at)
      VALUES ($1, $2, $3, $4, $5, now())

@@ -47,7 +47,11 @@ export async function recordEmailsSent(tx: Tx, events: InboundEventOf<'EmailSent
   );
   const delivered = changed.filter((line) => line.status === 'delivered');
   await rememberDeliveredLicenseIds(tx.manager, delivered, records);
-  const fulfilled = await fulfilCompletedOrders(tx.manager, delivered.map((l) => l.orderId), null);
+  const fulfilled = await fulfilCompletedOrders(
+    tx.manager,
+    delivered.map((l) => l.orderId),
+    null,
+  );
   tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics })));
   return fulfilled;
 }
@@ -86,8 +90,14 @@ export async function recordEmailFailures(tx: Tx, events: InboundEventOf<'EmailF
 }
 
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
-  const known = await lockOrders(manager, records.map((r) => r.orderId));
-  refuseUnknown(type, records.filter((r) => !known.has(r.orderId)));
+  const known = await lockOrders(
+    manager,
+    records.map((r) => r.orderId),
+  );
+  refuseUnknown(
+    type,
+    records.filter((r) => !known.has(r.orderId)),
+  );
   const column = <T>(pick: (r: EmailRecord) => T) => records.map(pick);
   await manager.query(
     `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,

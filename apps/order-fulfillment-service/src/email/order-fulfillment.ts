@@ -26,7 +26,10 @@ export async function fulfilCompletedOrders(manager: EntityManager, orderIds: st
     manager,
     fulfilled.map((o) => ({ orderId: o.order_id, lineId: null, status: 'fulfilled', reason: null, eventId })),
   );
-  const lines = await fulfilledLines(manager, fulfilled.map((o) => o.order_id));
+  const lines = await fulfilledLines(
+    manager,
+    fulfilled.map((o) => o.order_id),
+  );
   return fulfilled.map((o) => ({
     orderId: o.order_id,
     merchantId: o.merchant_id,

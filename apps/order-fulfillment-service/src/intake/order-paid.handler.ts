@@ -42,7 +42,10 @@ export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPai
     else candidates.set(order.orderId, { eventId: event.envelope.id, order });
   }
   const orders = [...candidates.values()];
-  await lockOrderIntake(tx.manager, orders.map((paid) => paid.order.orderId));
+  await lockOrderIntake(
+    tx.manager,
+    orders.map((paid) => paid.order.orderId),
+  );
   await planAll(tx.manager, deps.cipher, orders);
   const inserted = await insertOrders(tx.manager, orders);
   for (const paid of orders) {
@@ -58,7 +61,11 @@ export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPai
     ]),
   );
   // A refund that came first is applied now: its held lines are cancelled and never asked for.
-  const refunded = await applyPendingRefunds(tx, fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })), deps.topics);
+  const refunded = await applyPendingRefunds(
+    tx,
+    fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })),
+    deps.topics,
+  );
   result.notes.push(...refunded.notes);
   for (const { order, plan } of fresh) {
     const requests = plan!.requests.filter((request) => !refunded.cancelled.has(lineKey(request.orderId, request.lineId)));
@@ -70,7 +77,11 @@ export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPai
 }
 
 async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {
-  const parents = await parentOrdersOf(manager, cipher, orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])));
+  const parents = await parentOrdersOf(
+    manager,
+    cipher,
+    orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])),
+  );
   const settingOf = await deliverySettingsOf(
     manager,
     orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId }))),

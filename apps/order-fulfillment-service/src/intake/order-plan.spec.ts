@@ -14,7 +14,10 @@ const settings: Record<string, DeliverySetting> = { p_product: { rule: 'per_prod
 describe('planning a paid order', () => {
   it('asks for quantity licenses per unit and one per product line, defaulting to per unit', () => {
     const plan = planOrder(order(), (productId) => settings[productId], undefined);
-    expect(plan.requests.map((r) => [r.lineId, r.licenseCount])).toEqual([['1', 3], ['2', 1]]);
+    expect(plan.requests.map((r) => [r.lineId, r.licenseCount])).toEqual([
+      ['1', 3],
+      ['2', 1],
+    ]);
     expect(plan.lines.map((l) => l.rule)).toEqual(['per_unit', 'per_product']);
     expect(plan.notes).toEqual([]);
   });
@@ -23,7 +26,13 @@ describe('planning a paid order', () => {
     const old = { licenseId: 'lic_old', value: 'OLD-KEY' };
     const parent = { orderId: 'ord_1', merchantId: 'm_acme', customerEmail: 'ANN@example.com', licensesByProduct: new Map([['p_unit', [old]]]) };
     const plan = planOrder({ ...order(), parentOrderId: 'ord_1', test: null }, () => undefined, parent);
-    expect(plan.requests[0]).toMatchObject({ orderId: 'ord_1001', currency: 'EUR', test: false, customer: { email: 'ann@example.com' }, parentLicenses: [old] });
+    expect(plan.requests[0]).toMatchObject({
+      orderId: 'ord_1001',
+      currency: 'EUR',
+      test: false,
+      customer: { email: 'ann@example.com' },
+      parentLicenses: [old],
+    });
     expect(plan.requests[1].parentLicenses).toEqual([]);
     expect(plan.notes).toEqual([expect.stringContaining('no licenses of p_product')]);
   });

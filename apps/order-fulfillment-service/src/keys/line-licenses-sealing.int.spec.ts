@@ -23,7 +23,11 @@ describe('order-fulfillment line licenses bound to their row (real PostgreSQL)',
     dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: fulfillmentMigrations, migrationsRun: true });
     await dataSource.initialize();
     pg = new Pool({ connectionString: db.url, max: 2 });
-    for (const [orderId, lineId] of [['o/1', '2'], ['o', '1/2'], ['ord_v1', '1']]) {
+    for (const [orderId, lineId] of [
+      ['o/1', '2'],
+      ['o', '1/2'],
+      ['ord_v1', '1'],
+    ]) {
       await dataSource.query(
         `INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, customer, status)
          VALUES ($1, 'm_acme', $1, 'EUR', now(), false, '{"email":"ann@example.com"}', 'received') ON CONFLICT DO NOTHING`,
@@ -61,17 +65,25 @@ describe('order-fulfillment line licenses bound to their row (real PostgreSQL)',
       old.encrypt('V1V1-0003'),
     ]);
     expect(await valuesOf(old, 'ord_v1', '1')).toEqual(['V1V1-0003']);
-    expect((await parentOrdersOf(dataSource.manager, old, ['ord_v1'])).get('ord_v1')?.licensesByProduct.get('p_editor')).toEqual([{ licenseId: 'lic-v1', value: 'V1V1-0003' }]);
+    expect((await parentOrdersOf(dataSource.manager, old, ['ord_v1'])).get('ord_v1')?.licensesByProduct.get('p_editor')).toEqual([
+      { licenseId: 'lic-v1', value: 'V1V1-0003' },
+    ]);
 
     const report = await rotateKeys(pg, SecretBox.fromSpec(`${OLD},${NEW}`, 'new'), FULFILLMENT_SEALED_COLUMNS, ROTATION);
     expect(report).toMatchObject({ complete: true, unusedKeys: ['old'] });
-    expect(report.columns.map((c) => [c.column, c.reencrypted])).toEqual([['line_licenses.value_sealed', 2], ['outbox.payload', 0]]);
+    expect(report.columns.map((c) => [c.column, c.reencrypted])).toEqual([
+      ['line_licenses.value_sealed', 2],
+      ['outbox.payload', 0],
+    ]);
 
     const newOnly = SecretBox.fromSpec(NEW);
     expect(await valuesOf(newOnly, 'ord_v1', '1')).toEqual(['V1V1-0003']);
     expect(await valuesOf(newOnly, 'o/1', '2')).toEqual(['AAAA-0001']);
     const sealed: { value_sealed: Buffer }[] = await dataSource.query(`SELECT value_sealed FROM line_licenses`);
-    expect(sealed.map((r) => [SecretBox.versionOf(r.value_sealed), SecretBox.keyIdOf(r.value_sealed)])).toEqual([[2, 'new'], [2, 'new']]);
+    expect(sealed.map((r) => [SecretBox.versionOf(r.value_sealed), SecretBox.keyIdOf(r.value_sealed)])).toEqual([
+      [2, 'new'],
+      [2, 'new'],
+    ]);
     const again = await rotateKeys(pg, SecretBox.fromSpec(NEW), FULFILLMENT_SEALED_COLUMNS, ROTATION);
     expect(again.columns.map((c) => c.reencrypted + c.due)).toEqual([0, 0]);
   });

@@ -11,4 +11,16 @@ import { Refunds1766600000001 } from './1766600000001-refunds';
 import { OrderLineCounts1766717000000 } from './1766717000000-order-line-counts';
 
 /** In order; TypeORM records each in the migrations table and runs the new ones at start. */
-export const fulfillmentMigrations = [MessagingTables1764400000000, Orders1764400100000, HistoryWithoutForeignKeys1764600000000, OrdersByCustomerEmail1764600000001, OutboxParking1765100000000, OrderLinesByStatusSince1765200000000, RenewalSameCustomer1765600000000, RevealAudit1765600000001, InboxByAge1766300000001, Refunds1766600000001, OrderLineCounts1766717000000];
+export const fulfillmentMigrations = [
+  MessagingTables1764400000000,
+  Orders1764400100000,
+  HistoryWithoutForeignKeys1764600000000,
+  OrdersByCustomerEmail1764600000001,
+  OutboxParking1765100000000,
+  OrderLinesByStatusSince1765200000000,
+  RenewalSameCustomer1765600000000,
+  RevealAudit1765600000001,
+  InboxByAge1766300000001,
+  Refunds1766600000001,
+  OrderLineCounts1766717000000,
+];

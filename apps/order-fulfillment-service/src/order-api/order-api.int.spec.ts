@@ -11,7 +11,10 @@ describe('order and delivery API', () => {
   beforeAll(async () => {
     kit = await FulfillmentTestKit.start('fulfil_api', ['allocationRequested']);
     await kit.api('acme').put('/v1/merchants/m_acme/products/p_visible/delivery', { rule: 'per_unit', showOnOrderPage: true }).expect(200);
-    const order = paidOrder([{ productId: 'p_hidden', quantity: 1 }, { productId: 'p_visible', quantity: 1 }]);
+    const order = paidOrder([
+      { productId: 'p_hidden', quantity: 1 },
+      { productId: 'p_visible', quantity: 1 },
+    ]);
     orderId = order.orderId;
     await kit.send('orderPaid', 'OrderPaid', order);
     const requests = await kit.waitForPublished<'AllocationRequested'>('allocationRequested', orderId, 2);
@@ -44,13 +47,29 @@ describe('order and delivery API', () => {
   it('reveals a line to support or its merchant with a reason, and records who, when, which and why', async () => {
     const reason = 'ticket 4711: customer lost the e-mail';
     const bySupport = await kit.api('support').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({ reason }).expect(200);
-    expect(bySupport.body).toEqual({ orderId, lineId: '1', licenses: [{ licenseId: `lic_${orderId}_0`, value: 'AAAA-BBBB-CCCC' }], auditId: expect.any(String) });
+    expect(bySupport.body).toEqual({
+      orderId,
+      lineId: '1',
+      licenses: [{ licenseId: `lic_${orderId}_0`, value: 'AAAA-BBBB-CCCC' }],
+      auditId: expect.any(String),
+    });
     await kit.api('acme').post(`/v1/orders/${orderId}/lines/2/licenses/reveal`).send({ reason: 'checking a key the customer reported' }).expect(200);
 
     const log = (await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items;
     expect(log.slice(0, 2)).toEqual([
-      expect.objectContaining({ callerKind: 'merchant', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/), subject: { kind: 'order_line', orderId, lineId: '2' } }),
-      expect.objectContaining({ id: bySupport.body.auditId, callerKind: 'support', merchantId: 'm_acme', licenseIds: [`lic_${orderId}_0`], reason, at: expect.any(String) }),
+      expect.objectContaining({
+        callerKind: 'merchant',
+        keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/),
+        subject: { kind: 'order_line', orderId, lineId: '2' },
+      }),
+      expect.objectContaining({
+        id: bySupport.body.auditId,
+        callerKind: 'support',
+        merchantId: 'm_acme',
+        licenseIds: [`lic_${orderId}_0`],
+        reason,
+        at: expect.any(String),
+      }),
     ]);
     expect(log[0].keyId).not.toBe(log[1].keyId);
     // The merchant reads the entries about its own licenses, support's included; another merchant reads none.
@@ -60,7 +79,7 @@ describe('order and delivery API', () => {
     expect(JSON.stringify(log)).not.toContain('AAAA-BBBB-CCCC');
   });
 
-  it('refuses a reveal without a reason, and hides another merchant\'s order, recording nothing', async () => {
+  it("refuses a reveal without a reason, and hides another merchant's order, recording nothing", async () => {
     const before = (await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items.length;
     const noReason = await kit.api('support').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({}).expect(400);
     expect(noReason.body.message).toMatch(/^reason: /);
@@ -84,7 +103,11 @@ describe('order and delivery API', () => {
   it("lists a merchant's orders by status, and requires support to name the merchant", async () => {
     const mine = await kit.api('acme').get('/v1/orders?status=allocated').expect(200);
     expect(mine.body.orders).toEqual([
-      expect.objectContaining({ orderId, status: 'received', lines: [expect.objectContaining({ lineId: '1', status: 'allocated' }), expect.objectContaining({ status: 'allocated' })] }),
+      expect.objectContaining({
+        orderId,
+        status: 'received',
+        lines: [expect.objectContaining({ lineId: '1', status: 'allocated' }), expect.objectContaining({ status: 'allocated' })],
+      }),
     ]);
     expect((await kit.api('acme').get('/v1/orders?status=fulfilled').expect(200)).body.orders).toEqual([]);
     const missing = await kit.api('support').get('/v1/orders').expect(400);
@@ -94,7 +117,8 @@ describe('order and delivery API', () => {
   });
 
   it("pages through a merchant's orders newest first with a cursor, and finds a customer's orders by e-mail", async () => {
-    const listed = async (query: string) => (await kit.api('globex').get(`/v1/orders?${query}`).expect(200)).body as { orders: { orderId: string }[]; nextCursor?: string };
+    const listed = async (query: string) =>
+      (await kit.api('globex').get(`/v1/orders?${query}`).expect(200)).body as { orders: { orderId: string }[]; nextCursor?: string };
     const sent: string[] = [];
     for (let i = 0; i < 5; i++) {
       const customer = { ...exampleEventData.OrderPaid.customer, email: i % 2 === 1 ? 'Pat@Example.com' : `other${i}@example.com` };
@@ -136,7 +160,15 @@ describe('order and delivery API', () => {
     expect(saved.body).toMatchObject({ merchantId: 'm_acme', productId: 'p_pack', rule: 'per_product', showOnOrderPage: false, isDefault: false });
     await kit.api('support').get('/v1/merchants/m_acme/products/p_pack/delivery').expect(200, saved.body);
     const unset = await kit.api('acme').get('/v1/merchants/m_acme/products/p_new/delivery').expect(200);
-    expect(unset.body).toEqual({ merchantId: 'm_acme', productId: 'p_new', rule: 'per_unit', showOnOrderPage: false, renewalRequiresSameCustomer: true, isDefault: true, updatedAt: null });
+    expect(unset.body).toEqual({
+      merchantId: 'm_acme',
+      productId: 'p_new',
+      rule: 'per_unit',
+      showOnOrderPage: false,
+      renewalRequiresSameCustomer: true,
+      isDefault: true,
+      updatedAt: null,
+    });
   });
 
   it('refuses a delivery setting naming the field to fix', async () => {
@@ -155,13 +187,18 @@ describe('order and delivery API', () => {
   // Last: it adds acme orders the tests above do not expect.
   it('filters the list by refund status, as each order is shown, and no longer lists a refunded order as received', async () => {
     const whole = paidOrder([{ productId: 'p_refund', quantity: 1 }]);
-    const partial = paidOrder([{ productId: 'p_refund', quantity: 1 }, { productId: 'p_refund_too', quantity: 1 }]);
+    const partial = paidOrder([
+      { productId: 'p_refund', quantity: 1 },
+      { productId: 'p_refund_too', quantity: 1 },
+    ]);
     for (const order of [whole, partial]) await kit.send('orderPaid', 'OrderPaid', order);
     const refund = exampleEventData.OrderRefunded;
     await kit.send('orderRefunded', 'OrderRefunded', { ...refund, orderId: whole.orderId, merchantId: 'm_acme', lineIds: null });
     await kit.send('orderRefunded', 'OrderRefunded', { ...refund, orderId: partial.orderId, merchantId: 'm_acme', lineIds: ['1'] });
     const ids = async (status: string) =>
-      ((await kit.api('acme').get(`/v1/orders?status=${status}`).expect(200)).body.orders as { orderId: string; status: string }[]).map((o) => `${o.orderId} ${o.status}`);
+      ((await kit.api('acme').get(`/v1/orders?status=${status}`).expect(200)).body.orders as { orderId: string; status: string }[]).map(
+        (o) => `${o.orderId} ${o.status}`,
+      );
     await waitUntil(async () => (await ids('refunded')).length === 1 && (await ids('partially_refunded')).length === 1, 20000, 'both refunds applied');
     expect(await ids('refunded')).toEqual([`${whole.orderId} refunded`]);
     expect(await ids('partially_refunded')).toEqual([`${partial.orderId} partially_refunded`]);

@@ -34,6 +34,9 @@ describe('order list query', () => {
     for (const bad of ['x', Buffer.from('["12", 3]').toString('base64url'), Buffer.from('["1.5", "o"]').toString('base64url'), '']) {
       expect(parseOrderListQuery(acme, { cursor: bad })).toMatchObject({ ok: false, problem: { status: 400, message: expect.stringMatching(/^cursor:/) } });
     }
-    expect(parseOrderListQuery(acme, { customerEmail: 'not an address' })).toMatchObject({ ok: false, problem: { status: 400, message: expect.stringMatching(/^customerEmail:/) } });
+    expect(parseOrderListQuery(acme, { customerEmail: 'not an address' })).toMatchObject({
+      ok: false,
+      problem: { status: 400, message: expect.stringMatching(/^customerEmail:/) },
+    });
   });
 });

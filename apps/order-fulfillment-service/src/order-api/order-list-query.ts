@@ -44,7 +44,10 @@ function decodeCursor(cursor: string): OrderListPosition | undefined {
 export type ListQueryProblem = { status: 400 | 404; message: string };
 
 /** Support names the merchant; a merchant key lists its own orders (naming another is a 404). */
-export function parseOrderListQuery(caller: Caller, query: Record<string, unknown>): { ok: true; value: OrderListQuery } | { ok: false; problem: ListQueryProblem } {
+export function parseOrderListQuery(
+  caller: Caller,
+  query: Record<string, unknown>,
+): { ok: true; value: OrderListQuery } | { ok: false; problem: ListQueryProblem } {
   const merchantId = typeof query['merchantId'] === 'string' && query['merchantId'] !== '' ? query['merchantId'] : undefined;
   if (caller.kind === 'support' && !merchantId) {
     return { ok: false, problem: { status: 400, message: 'merchantId: support keys must name the merchant, e.g. ?merchantId=m_acme' } };
@@ -66,7 +69,10 @@ export function parseOrderListQuery(caller: Caller, query: Record<string, unknow
   const cursor = query['cursor'];
   const after = typeof cursor === 'string' ? decodeCursor(cursor) : undefined;
   if (cursor !== undefined && !after) {
-    return { ok: false, problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' } };
+    return {
+      ok: false,
+      problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' },
+    };
   }
   return {
     ok: true,

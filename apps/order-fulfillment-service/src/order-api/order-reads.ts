@@ -8,7 +8,10 @@ import { OrderView, readOrder } from './order-view.handler';
 /** The order API's reads: the controller parses and maps to HTTP, this queries. */
 @Injectable()
 export class OrderReads {
-  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+  ) {}
 
   list(query: OrderListQuery): Promise<OrderPage> {
     return listOrders(this.dataSource.manager, query);

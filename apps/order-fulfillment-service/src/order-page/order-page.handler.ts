@@ -69,7 +69,10 @@ export async function readOrderPage(manager: EntityManager, cipher: SecretBox, h
 /** The order page as a use case: the read and its audit entries in one transaction. */
 @Injectable()
 export class OrderPages {
-  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+  ) {}
 
   read(holder: KeyHolder, orderId: string): Promise<OrderPage | undefined> {
     return this.dataSource.transaction((manager) => readOrderPage(manager, this.cipher, holder, orderId));

@@ -41,7 +41,14 @@ describe('order page: what the checkout may read', () => {
     for (const lineId of ['1', '2']) await kit.allocate(byLine.get(lineId)!, [{ licenseId: `lic_${orderId}_${lineId}`, value: value(lineId) }]);
     const rare = byLine.get('3')!;
     await kit.send('allocationDeferred', 'AllocationDeferred', {
-      orderId, merchantId: 'm_acme', lineId: '3', productId: rare.productId, status: 'awaiting_stock', reason: 'pool pool_rare is empty', poolId: 'pool_rare', deferredAt: new Date().toISOString(),
+      orderId,
+      merchantId: 'm_acme',
+      lineId: '3',
+      productId: rare.productId,
+      status: 'awaiting_stock',
+      reason: 'pool pool_rare is empty',
+      poolId: 'pool_rare',
+      deferredAt: new Date().toISOString(),
     });
     const [globexRequest] = await kit.waitForPublished<'AllocationRequested'>('allocationRequested', globexOrder.orderId, 1);
     await kit.allocate(globexRequest.data, [{ licenseId: `lic_${globexOrder.orderId}`, value: 'GLOBEX-SECRET-1' }]);
@@ -56,7 +63,15 @@ describe('order page: what the checkout may read', () => {
     expect(body).toEqual({
       orderId,
       lines: [
-        { lineId: '2', productId: 'p_page', productName: 'Product p_page', quantity: 1, status: 'allocated', waiting: false, licenses: [{ licenseId: `lic_${orderId}_2`, value: value('2') }] },
+        {
+          lineId: '2',
+          productId: 'p_page',
+          productName: 'Product p_page',
+          quantity: 1,
+          status: 'allocated',
+          waiting: false,
+          licenses: [{ licenseId: `lic_${orderId}_2`, value: value('2') }],
+        },
         { lineId: '3', productId: 'p_page_rare', productName: 'Product p_page_rare', quantity: 1, status: 'awaiting_stock', waiting: true, licenses: [] },
       ],
     });
@@ -65,7 +80,13 @@ describe('order page: what the checkout may read', () => {
     // One audit entry for the one line whose values were shown, by the checkout's key, reason "order page".
     const audit = await auditNewestFirst();
     expect(audit.length - before).toBe(1);
-    expect(audit[0]).toMatchObject({ callerKind: 'checkout', reason: 'order page', merchantId: 'm_acme', subject: { kind: 'order_line', orderId, lineId: '2' }, licenseIds: [`lic_${orderId}_2`] });
+    expect(audit[0]).toMatchObject({
+      callerKind: 'checkout',
+      reason: 'order page',
+      merchantId: 'm_acme',
+      subject: { kind: 'order_line', orderId, lineId: '2' },
+      licenseIds: [`lic_${orderId}_2`],
+    });
     expect(JSON.stringify(audit)).not.toContain(value('2'));
   });
 
@@ -89,7 +110,10 @@ describe('order page: what the checkout may read', () => {
       checkout(`/v1/orders/${orderId}`),
       checkout('/v1/orders'),
       checkout('/v1/audit/reveals'),
-      request(kit.url).post(`/v1/orders/${orderId}/lines/2/licenses/reveal`).set('Authorization', `Bearer ${TEST_CHECKOUT_KEY}`).send({ reason: 'the customer asked for it' }),
+      request(kit.url)
+        .post(`/v1/orders/${orderId}/lines/2/licenses/reveal`)
+        .set('Authorization', `Bearer ${TEST_CHECKOUT_KEY}`)
+        .send({ reason: 'the customer asked for it' }),
       request(kit.url).post(`/v1/orders/${orderId}/resend`).set('Authorization', `Bearer ${TEST_CHECKOUT_KEY}`),
     ]) {
       const answer = await call;
@@ -109,7 +133,13 @@ describe('order page: what the checkout may read', () => {
   });
 
   it('shows no values for a refunded line', async () => {
-    await kit.send('orderRefunded', 'OrderRefunded', { orderId, merchantId: 'm_acme', lineIds: ['2'], reason: 'customer_request', refundedAt: new Date().toISOString() });
+    await kit.send('orderRefunded', 'OrderRefunded', {
+      orderId,
+      merchantId: 'm_acme',
+      lineIds: ['2'],
+      reason: 'customer_request',
+      refundedAt: new Date().toISOString(),
+    });
     await kit.orderOnceItShows(orderId, (o) => (o.lines[1] as { refundedAt?: string | null }).refundedAt != null);
     const before = (await auditNewestFirst()).length;
     const { body } = await page().expect(200);

@@ -45,7 +45,9 @@ describe('line status', () => {
     expect(nextLineState(at('allocated'), retrying)).toEqual(shown);
     expect(nextLineState(shown, retrying)).toBeNull();
     expect(nextLineState(shown, { kind: 'email_sent', resend: false })).toEqual(at('delivered'));
-    expect(nextLineState(shown, { kind: 'email_failed', permanent: true, reason: 'still failing after 24 h', failedAt })).toEqual(at('email_failed', 'still failing after 24 h'));
+    expect(nextLineState(shown, { kind: 'email_failed', permanent: true, reason: 'still failing after 24 h', failedAt })).toEqual(
+      at('email_failed', 'still failing after 24 h'),
+    );
   });
 
   it('never lets a late retry notice touch a delivered or failed line', () => {

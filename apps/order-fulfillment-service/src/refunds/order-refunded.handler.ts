@@ -37,8 +37,14 @@ interface RefundLine {
  */
 export async function receiveRefunds(tx: Tx, events: InboundEventOf<'OrderRefunded'>[], topics: RefundTopics): Promise<RefundsResult> {
   const refunds = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  await lockOrderIntake(tx.manager, refunds.map((r) => r.data.orderId));
-  const orders = await lockOrders(tx.manager, refunds.map((r) => r.data.orderId));
+  await lockOrderIntake(
+    tx.manager,
+    refunds.map((r) => r.data.orderId),
+  );
+  const orders = await lockOrders(
+    tx.manager,
+    refunds.map((r) => r.data.orderId),
+  );
   for (const { data } of refunds) {
     const order = orders.get(data.orderId);
     if (order && order.merchantId !== data.merchantId) {
@@ -63,7 +69,11 @@ export async function receiveRefunds(tx: Tx, events: InboundEventOf<'OrderRefund
  * Called by the intake in the transaction that stores new orders (holding lockOrderIntake):
  * applies the refunds that arrived first. Returns the lines cancelled, which are never asked for.
  */
-export async function applyPendingRefunds(tx: Tx, orders: { orderId: string; merchantId: string }[], topics: RefundTopics): Promise<{ cancelled: Set<string>; notes: { orderId: string; note: string }[] }> {
+export async function applyPendingRefunds(
+  tx: Tx,
+  orders: { orderId: string; merchantId: string }[],
+  topics: RefundTopics,
+): Promise<{ cancelled: Set<string>; notes: { orderId: string; note: string }[] }> {
   const cancelled = new Set<string>();
   const notes: { orderId: string; note: string }[] = [];
   if (orders.length === 0) return { cancelled, notes };
@@ -100,7 +110,10 @@ export async function applyPendingRefunds(tx: Tx, orders: { orderId: string; mer
 export async function lockOrderIntake(manager: EntityManager, orderIds: string[]): Promise<void> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return;
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('keypool.order-intake:' || id, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, [ids]);
+  await manager.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended('keypool.order-intake:' || id, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
+    [ids],
+  );
 }
 
 async function storeRefunds(manager: EntityManager, refunds: StoredRefund[]): Promise<void> {
@@ -173,19 +186,25 @@ async function applyRefund(
     // At intake the cancelled lines were never asked for: pool-service has nothing to cancel.
     const told = options.cancelled ? targets.filter((l) => !waitingForLicenses.includes(l.status)) : targets;
     const lines: AllocationRefundedData['lines'] = told.map((l) => ({ lineId: l.line_id, emailed: mayHaveBeenEmailed(l) }));
-    if (lines.length > 0) tx.publish(
-      contractEvent(
-        'AllocationRefunded',
-        { orderId: data.orderId, merchantId: data.merchantId, lines, reason: data.reason, refundedAt: data.refundedAt },
-        { producer: 'order-fulfillment-service', topics },
-      ),
-    );
+    if (lines.length > 0)
+      tx.publish(
+        contractEvent(
+          'AllocationRefunded',
+          { orderId: data.orderId, merchantId: data.merchantId, lines, reason: data.reason, refundedAt: data.refundedAt },
+          { producer: 'order-fulfillment-service', topics },
+        ),
+      );
     const since = new Date().toISOString();
     for (const line of waiting) {
       options.cancelled?.add(line.line_id);
       // A line never told to the checkout as waiting ('received') has nothing to take back.
       if (line.status === 'received') continue;
-      tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: line.line_id, productId: line.product_id, status: 'cancelled', since }, topics));
+      tx.publish(
+        orderLineHeld(
+          { orderId: data.orderId, merchantId: data.merchantId, lineId: line.line_id, productId: line.product_id, status: 'cancelled', since },
+          topics,
+        ),
+      );
     }
   }
   const refundStatus = await updateRefundStatus(tx.manager, data.orderId);

@@ -24,8 +24,7 @@ export interface ResentLine {
 }
 
 export type ResendOutcome =
-  | { ok: true; resent: ResentLine[]; skipped: { lineId: string; message: string }[] }
-  | { ok: false; status: 404 | 409; message: string };
+  { ok: true; resent: ResentLine[]; skipped: { lineId: string; message: string }[] } | { ok: false; status: 404 | 409; message: string };
 
 export interface ResendDeps {
   cipher: SecretBox;
@@ -51,7 +50,8 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
   const ready = lines.filter((line) => line.allocationEventId && licenses.get(lineKey(line.orderId, line.lineId))?.length);
   const skipped = lines.filter((line) => !ready.includes(line)).map((line) => ({ lineId: line.lineId, message: noLicensesYet(line) }));
   if (ready.length === 0) {
-    const message = request.lineId !== undefined ? skipped[0].message : `order ${order.orderId} has no licenses to resend yet: ${skipped.map((s) => s.message).join('; ')}`;
+    const message =
+      request.lineId !== undefined ? skipped[0].message : `order ${order.orderId} has no licenses to resend yet: ${skipped.map((s) => s.message).join('; ')}`;
     return { ok: false, status: 409, message };
   }
 
@@ -75,7 +75,12 @@ export async function resendLicenses(tx: Tx, request: ResendRequest, deps: Resen
     return contractEvent('LicenseAllocated', data, { producer: 'order-fulfillment-service', topics: deps.topics, resendof: line.allocationEventId! });
   });
   tx.publish(...events);
-  await recordResendRequests(manager, order, events.map((e) => e.envelope), request.caller);
+  await recordResendRequests(
+    manager,
+    order,
+    events.map((e) => e.envelope),
+    request.caller,
+  );
   const resent = events.map((e) => ({ lineId: e.envelope.data.lineId, eventId: e.envelope.id, resendof: e.envelope.resendof! }));
   return { ok: true, resent, skipped };
 }
@@ -85,7 +90,10 @@ async function parentLicensesFor(manager: EntityManager, cipher: SecretBox, orde
   if (!order.parentOrderId) return () => [];
   const parent = (await parentOrdersOf(manager, cipher, [order.parentOrderId])).get(order.parentOrderId);
   const lookup = lookUpParent({ merchantId: order.merchantId, customerEmail: order.customer.email }, order.parentOrderId, parent);
-  const settingOf = await deliverySettingsOf(manager, lines.map((l) => ({ merchantId: order.merchantId, productId: l.productId })));
+  const settingOf = await deliverySettingsOf(
+    manager,
+    lines.map((l) => ({ merchantId: order.merchantId, productId: l.productId })),
+  );
   return (productId: string) =>
     parentLicensesForLine(lookup, productId, (settingOf(order.merchantId, productId) ?? defaultDeliverySetting).renewalRequiresSameCustomer);
 }

@@ -37,9 +37,7 @@ export class ResendController {
   }
 
   private async resend(request: ResendRequest) {
-    const outcome = await this.messaging.transactions.run((tx) =>
-      resendLicenses(tx, request, { cipher: this.cipher, topics: this.topics }),
-    );
+    const outcome = await this.messaging.transactions.run((tx) => resendLicenses(tx, request, { cipher: this.cipher, topics: this.topics }));
     if (!outcome.ok) throw new HttpException(outcome.message, outcome.status);
     this.metrics.resends.inc(outcome.resent.length);
     return { resent: outcome.resent, skipped: outcome.skipped };

@@ -30,7 +30,10 @@ describe('order-fulfillment retention on its real schema (real PostgreSQL)', () 
       INSERT INTO order_lines (order_id, line_id, position, product_id, item, delivery_rule, license_count, status, status_at)
       VALUES ('o-old', '1', 0, 'p_editor', '{}', 'per_unit', 1, 'delivered', now() - interval '3 years')`);
     await dataSource.query(`INSERT INTO line_licenses (order_id, line_id, position, license_id, value_sealed) VALUES ('o-old', '1', 0, 'lic-1', '\\x00')`);
-    for (const [age, n] of [['400 days', 50], ['7 days', 5]] as const) {
+    for (const [age, n] of [
+      ['400 days', 50],
+      ['7 days', 5],
+    ] as const) {
       await dataSource.query(
         `INSERT INTO status_history (order_id, line_id, status, at) SELECT 'o-old', '1', 'delivered', now() - $1::interval FROM generate_series(1, $2)`,
         [age, n],
@@ -44,7 +47,9 @@ describe('order-fulfillment retention on its real schema (real PostgreSQL)', () 
     await dataSource.query(`
       INSERT INTO reveal_audit (at, key_id, caller_kind, merchant_id, subject, license_ids, reason)
       SELECT now() - interval '1 day' * d, 'k', 'support', 'm_acme', '{}', '{}', 'ticket 4711: key lost' FROM unnest(ARRAY[800, 700]) d`);
-    await dataSource.query(`INSERT INTO inbox (consumer, event_id, received_at) VALUES ('c', 'old', now() - interval '15 days'), ('c', 'young', now() - interval '13 days')`);
+    await dataSource.query(
+      `INSERT INTO inbox (consumer, event_id, received_at) VALUES ('c', 'old', now() - interval '15 days'), ('c', 'young', now() - interval '13 days')`,
+    );
     // Refunds: one applied to o-old three years ago (the order's record), one whose order never came
     // (100 days, past the default 90), one waiting for its order since last month.
     await dataSource.query(`
@@ -63,7 +68,11 @@ describe('order-fulfillment retention on its real schema (real PostgreSQL)', () 
 
     const run = await pruner.runOnce();
 
-    expect(run).toMatchObject({ ran: true, skipped: {}, pruned: { inbox: 1, outbox: 0, status_history: 50, email_history: 50, reveal_audit: 1, order_refunds: 1 } });
+    expect(run).toMatchObject({
+      ran: true,
+      skipped: {},
+      pruned: { inbox: 1, outbox: 0, status_history: 50, email_history: 50, reveal_audit: 1, order_refunds: 1 },
+    });
     const counts = await dataSource.query(`
       SELECT (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM order_lines)::int AS lines,
              (SELECT count(*) FROM line_licenses)::int AS licenses, (SELECT count(*) FROM status_history)::int AS status,

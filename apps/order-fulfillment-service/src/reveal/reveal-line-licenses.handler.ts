@@ -14,8 +14,7 @@ export interface RevealLineRequest {
 }
 
 export type RevealOutcome =
-  | { ok: true; orderId: string; lineId: string; licenses: License[]; auditId: string }
-  | { ok: false; status: 404 | 409; message: string };
+  { ok: true; orderId: string; lineId: string; licenses: License[]; auditId: string } | { ok: false; status: 404 | 409; message: string };
 
 /**
  * Shows the saved license values of one order line to its merchant or to support, and records
@@ -40,7 +39,10 @@ export async function revealLineLicenses(manager: EntityManager, cipher: SecretB
 /** The reveal as a use case: one transaction for the read and its audit entry. */
 @Injectable()
 export class RevealLineLicenses {
-  constructor(private readonly dataSource: DataSource, private readonly cipher: SecretBox) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+  ) {}
 
   reveal(request: RevealLineRequest): Promise<RevealOutcome> {
     return this.dataSource.transaction((manager) => revealLineLicenses(manager, this.cipher, request));

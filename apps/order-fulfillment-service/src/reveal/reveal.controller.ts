@@ -21,7 +21,8 @@ export class RevealController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Shows one line's license values, and records who asked, when and why",
-    description: 'Order views mask license values (except, for the merchant, products shown on the order page); this is the one way to read them. Every call is an entry of the reveal audit log.',
+    description:
+      'Order views mask license values (except, for the merchant, products shown on the order page); this is the one way to read them. Every call is an entry of the reveal audit log.',
   })
   @ApiBody(revealBody)
   @ApiResponse({ status: 200, description: '{ orderId, lineId, licenses: [{licenseId, value}], auditId }' })

@@ -18,9 +18,18 @@ describe('stuck-lines query', () => {
   it("defaults to the service's age, lets support see every merchant, and keeps a merchant to its own", () => {
     expect(parseStuckLinesQuery(support, {}, FIFTEEN_MINUTES)).toEqual({ ok: true, value: { olderThanSeconds: 900, limit: 100 } });
     expect(parseStuckLinesQuery(acme, {}, FIFTEEN_MINUTES)).toEqual({ ok: true, value: { olderThanSeconds: 900, merchantId: 'm_acme', limit: 100 } });
-    expect(parseStuckLinesQuery(acme, { merchantId: 'm_globex' }, FIFTEEN_MINUTES)).toEqual({ ok: false, problem: { status: 404, message: 'merchant m_globex not found' } });
+    expect(parseStuckLinesQuery(acme, { merchantId: 'm_globex' }, FIFTEEN_MINUTES)).toEqual({
+      ok: false,
+      problem: { status: 404, message: 'merchant m_globex not found' },
+    });
     const after = { sinceMicros: '1764400000000000', orderId: 'ord_1', lineId: '2' };
-    expect(parseStuckLinesQuery(support, { merchantId: 'm_globex', olderThanSeconds: '0', status: 'allocated', limit: '5', cursor: encodeStuckCursor(after) }, FIFTEEN_MINUTES)).toEqual({
+    expect(
+      parseStuckLinesQuery(
+        support,
+        { merchantId: 'm_globex', olderThanSeconds: '0', status: 'allocated', limit: '5', cursor: encodeStuckCursor(after) },
+        FIFTEEN_MINUTES,
+      ),
+    ).toEqual({
       ok: true,
       value: { olderThanSeconds: 0, merchantId: 'm_globex', status: 'allocated', limit: 5, after },
     });

@@ -52,11 +52,13 @@ export function parseStuckLinesQuery(
   defaultAgeMs: number,
 ): { ok: true; value: StuckLinesQuery } | { ok: false; problem: StuckLinesProblem } {
   const named = typeof query['merchantId'] === 'string' && query['merchantId'] !== '' ? query['merchantId'] : undefined;
-  if (caller.kind === 'merchant' && named && named !== caller.merchantId) return { ok: false, problem: { status: 404, message: `merchant ${named} not found` } };
+  if (caller.kind === 'merchant' && named && named !== caller.merchantId)
+    return { ok: false, problem: { status: 404, message: `merchant ${named} not found` } };
   const merchantId = caller.kind === 'merchant' ? caller.merchantId : named;
 
   const rawAge = query['olderThanSeconds'];
-  const olderThanSeconds = rawAge === undefined ? Math.round(defaultAgeMs / 1000) : typeof rawAge === 'string' && /^\d{1,8}$/.test(rawAge) ? Number(rawAge) : NaN;
+  const olderThanSeconds =
+    rawAge === undefined ? Math.round(defaultAgeMs / 1000) : typeof rawAge === 'string' && /^\d{1,8}$/.test(rawAge) ? Number(rawAge) : NaN;
   if (!(olderThanSeconds >= 0 && olderThanSeconds <= MAX_AGE_SECONDS)) {
     return { ok: false, problem: { status: 400, message: `olderThanSeconds: must be a whole number of seconds from 0 to ${MAX_AGE_SECONDS} (30 days)` } };
   }
@@ -70,10 +72,19 @@ export function parseStuckLinesQuery(
   const cursor = query['cursor'];
   const after = typeof cursor === 'string' ? decodeStuckCursor(cursor) : undefined;
   if (cursor !== undefined && !after) {
-    return { ok: false, problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' } };
+    return {
+      ok: false,
+      problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' },
+    };
   }
   return {
     ok: true,
-    value: { olderThanSeconds, ...(merchantId ? { merchantId } : {}), ...(status ? { status: status as StuckStatus } : {}), limit, ...(after ? { after } : {}) },
+    value: {
+      olderThanSeconds,
+      ...(merchantId ? { merchantId } : {}),
+      ...(status ? { status: status as StuckStatus } : {}),
+      limit,
+      ...(after ? { after } : {}),
+    },
   };
 }

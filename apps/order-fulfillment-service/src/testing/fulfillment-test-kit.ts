@@ -4,7 +4,20 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { exampleEventData, type EventDataOf, type EventType, type License, type OrderPaidData } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
-import { TEST_KEYS, TestDatabase, TopicReader, createTopics, freshDatabase, produceCloudEvents, startTestApp, testKafka, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
+import {
+  TEST_KEYS,
+  TestDatabase,
+  TopicReader,
+  createTopics,
+  freshDatabase,
+  produceCloudEvents,
+  startTestApp,
+  testKafka,
+  testServiceEnv,
+  topicsOf,
+  uniqueName,
+  waitUntil,
+} from '@keypool/testing';
 import { AppModule } from '../app.module';
 
 type TopicName = keyof ReturnType<typeof topicsOf>;
@@ -66,7 +79,12 @@ export class FulfillmentTestKit {
     return this.published<T>(name, orderId);
   }
 
-  async send<T extends EventType>(name: TopicName, type: T, data: EventDataOf<T>, extra: { id?: string; resendof?: string } = {}): Promise<Envelope<EventDataOf<T>>> {
+  async send<T extends EventType>(
+    name: TopicName,
+    type: T,
+    data: EventDataOf<T>,
+    extra: { id?: string; resendof?: string } = {},
+  ): Promise<Envelope<EventDataOf<T>>> {
     const event = envelope({ type, source: '/test', data, ...extra });
     await this.sendRaw(name, (data as { orderId: string }).orderId, JSON.stringify(event));
     return event;
@@ -81,7 +99,12 @@ export class FulfillmentTestKit {
     return {
       get: (path: string) => auth(request(this.url).get(path)),
       post: (path: string) => auth(request(this.url).post(path)),
-      put: (path: string, body: unknown) => auth(request(this.url).put(path).send(body as object)),
+      put: (path: string, body: unknown) =>
+        auth(
+          request(this.url)
+            .put(path)
+            .send(body as object),
+        ),
     };
   }
 
@@ -120,7 +143,8 @@ export class FulfillmentTestKit {
   /** Plays the pool: answers an allocation request with licenses made up for the line. */
   async allocate(requested: EventDataOf<'AllocationRequested'>, licenses?: License[]): Promise<Envelope<EventDataOf<'LicenseAllocated'>>> {
     const { licenseCount, ...order } = requested;
-    const made = licenses ?? Array.from({ length: licenseCount }, (_, i) => ({ licenseId: uniqueName(`lic${i}`), value: `KEY-${uniqueName('x').toUpperCase()}-${i}` }));
+    const made =
+      licenses ?? Array.from({ length: licenseCount }, (_, i) => ({ licenseId: uniqueName(`lic${i}`), value: `KEY-${uniqueName('x').toUpperCase()}-${i}` }));
     return this.send('licenseAllocated', 'LicenseAllocated', { ...order, poolId: 'pool_test', licenses: made });
   }
 
@@ -130,7 +154,17 @@ export class FulfillmentTestKit {
     return this.send(
       'emailSent',
       'EmailSent',
-      { orderId, merchantId, lineId, productId, to: customer.email, licenseIds: licenses.map((l) => l.licenseId), providerMessageId: uniqueName('sg'), resend, sentAt: new Date().toISOString() },
+      {
+        orderId,
+        merchantId,
+        lineId,
+        productId,
+        to: customer.email,
+        licenseIds: licenses.map((l) => l.licenseId),
+        providerMessageId: uniqueName('sg'),
+        resend,
+        sentAt: new Date().toISOString(),
+      },
       id ? { id } : {},
     );
   }

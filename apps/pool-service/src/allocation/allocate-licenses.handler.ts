@@ -23,23 +23,31 @@ export class AllocateLicensesHandler {
   async allocate(requests: AllocationRequestedData[], tx: Tx): Promise<void> {
     const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
     if (unique.length === 0) return;
-    await this.shareRoutingLocks(tx, unique.map((r) => r.merchantId));
-    await lockOrderLines(tx, unique.map((r) => r.orderId));
+    await this.shareRoutingLocks(
+      tx,
+      unique.map((r) => r.merchantId),
+    );
+    await lockOrderLines(
+      tx,
+      unique.map((r) => r.orderId),
+    );
     const inserted = await this.recordNewLines(tx, unique);
     const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
     const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
     await this.republish(tx, repeats);
 
     const queued = inserted.filter((l) => l.status === 'awaiting_stock');
-    const outcomes = await this.queue.serve(tx, queued.map((l) => l.pool_id!));
+    const outcomes = await this.queue.serve(
+      tx,
+      queued.map((l) => l.pool_id!),
+    );
     await this.deferHeld(tx, inserted, outcomes);
   }
 
   private async shareRoutingLocks(tx: Tx, merchantIds: string[]): Promise<void> {
-    await tx.manager.query(
-      `SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`,
-      [[...new Set(merchantIds.map(routingLockKey))]],
-    );
+    await tx.manager.query(`SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`, [
+      [...new Set(merchantIds.map(routingLockKey))],
+    ]);
   }
 
   private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
@@ -84,7 +92,9 @@ export class AllocateLicensesHandler {
            ON a.order_id = k.order_id AND a.line_id = k.line_id`,
       [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
     );
-    const allocated = known.filter((l) => l.status === 'allocated').map((l) => JSON.parse(this.cipher.decryptText(l.event!, allocationEventContext(l.id))) as Envelope<LicenseAllocatedData>);
+    const allocated = known
+      .filter((l) => l.status === 'allocated')
+      .map((l) => JSON.parse(this.cipher.decryptText(l.event!, allocationEventContext(l.id))) as Envelope<LicenseAllocatedData>);
     allocated.forEach((e) => tx.publish(this.events.licenseAllocatedAgain(e)));
     known
       .filter((l) => l.status === 'awaiting_stock' || l.status === 'unroutable')
@@ -99,10 +109,10 @@ export class AllocateLicensesHandler {
     held.forEach((line, i) => tx.publish(this.events.heldLine(line, reasons[i])));
     const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');
     if (awaiting.length === 0) return;
-    await tx.manager.query(
-      `UPDATE allocation a SET reason = s.reason FROM unnest($1::uuid[], $2::text[]) AS s(id, reason) WHERE a.id = s.id`,
-      [awaiting.map(({ l }) => l.id), awaiting.map(({ reason }) => reason)],
-    );
+    await tx.manager.query(`UPDATE allocation a SET reason = s.reason FROM unnest($1::uuid[], $2::text[]) AS s(id, reason) WHERE a.id = s.id`, [
+      awaiting.map(({ l }) => l.id),
+      awaiting.map(({ reason }) => reason),
+    ]);
   }
 }
 

@@ -36,10 +36,8 @@ describe('allocation through Kafka', () => {
       service.topics.allocationRequested,
       events.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } })),
     );
-  const allocatedFor = (orderPrefix: string) =>
-    allocated.values<Envelope<LicenseAllocatedData>>().filter((e) => e.data.orderId.startsWith(orderPrefix));
-  const deferredFor = (orderPrefix: string) =>
-    deferred.values<Envelope<AllocationDeferredData>>().filter((e) => e.data.orderId.startsWith(orderPrefix));
+  const allocatedFor = (orderPrefix: string) => allocated.values<Envelope<LicenseAllocatedData>>().filter((e) => e.data.orderId.startsWith(orderPrefix));
+  const deferredFor = (orderPrefix: string) => deferred.values<Envelope<AllocationDeferredData>>().filter((e) => e.data.orderId.startsWith(orderPrefix));
   const until = (what: string, condition: () => boolean) => waitUntil(condition, 20000, what);
 
   it('publishes LicenseAllocated for a line its pool can serve, with the order context for the e-mail', async () => {
@@ -89,7 +87,11 @@ describe('allocation through Kafka', () => {
     await importKeys(service.url, 'acme', pool.id, keys('BACKORDER', 3));
     await until('both lines served', () => allocatedFor('backorder_').length === 2);
     // Keyed by order, so the two events may arrive from different partitions in either order.
-    expect(allocatedFor('backorder_').map((e) => [e.data.orderId, e.data.licenses.length]).sort()).toEqual([
+    expect(
+      allocatedFor('backorder_')
+        .map((e) => [e.data.orderId, e.data.licenses.length])
+        .sort(),
+    ).toEqual([
       ['backorder_1', 2],
       ['backorder_2', 1],
     ]);

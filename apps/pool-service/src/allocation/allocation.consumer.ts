@@ -20,7 +20,11 @@ export class AllocationConsumer implements OnApplicationBootstrap {
         topics: this.topics,
         name: 'pool-allocation',
         maxBatchSize: 500,
-        handle: (events, tx) => this.allocator.allocate(events.map((e) => e.envelope.data), tx),
+        handle: (events, tx) =>
+          this.allocator.allocate(
+            events.map((e) => e.envelope.data),
+            tx,
+          ),
       }),
     );
   }

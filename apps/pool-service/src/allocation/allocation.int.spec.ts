@@ -3,18 +3,7 @@ import { Messaging, Tx } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { waitUntil } from '@keypool/testing';
 import { AllocateLicensesHandler } from './allocate-licenses.handler';
-import {
-  PoolService,
-  allocateDirectly,
-  as,
-  createPool,
-  importKeys,
-  keys,
-  lineRequest,
-  outboxEvents,
-  query,
-  startPoolService,
-} from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../testing/pool-test-kit';
 
 describe('allocating licenses to order lines', () => {
   let service: PoolService;
@@ -27,13 +16,15 @@ describe('allocating licenses to order lines', () => {
   afterAll(() => service?.close());
 
   const stockOf = async (poolId: string) => (await as(url, 'acme').get(`/v1/pools/${poolId}`)).body;
-  const alertsOf = async (poolId: string) =>
-    (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === poolId).map((e) => e.data);
+  const alertsOf = async (poolId: string) => (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === poolId).map((e) => e.data);
   /** Lines of one license each, `count` of them from `from`, fifty per consumer chunk. */
   const allocateInChunks = async (orderPrefix: string, productId: string, from: number, count: number) => {
     for (let start = from; start < from + count; start += 50) {
       const chunk = Array.from({ length: Math.min(50, from + count - start) }, (_, i) => `${orderPrefix}_${String(start + i).padStart(5, '0')}`);
-      await allocateDirectly(service, chunk.map((orderId) => lineRequest({ orderId, productId })));
+      await allocateDirectly(
+        service,
+        chunk.map((orderId) => lineRequest({ orderId, productId })),
+      );
     }
   };
   const linesOf = (orderPrefix: string) =>
@@ -64,7 +55,11 @@ describe('allocating licenses to order lines', () => {
     expect(lines.filter((l) => l.status === 'awaiting_stock')).toHaveLength(500);
     expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 1500, backordered: 500 });
     // The running totals agree with the rows they summarise.
-    const [counted] = await query<{ allocated: number }>(service, `SELECT count(*)::int AS allocated FROM license WHERE pool_id = $1 AND status = 'allocated'`, [pool.id]);
+    const [counted] = await query<{ allocated: number }>(
+      service,
+      `SELECT count(*)::int AS allocated FROM license WHERE pool_id = $1 AND status = 'allocated'`,
+      [pool.id],
+    );
     expect(counted.allocated).toBe(1500);
     const metrics = (await as(url, 'support').get('/metrics').expect(200)).text;
     expect(metrics).toMatch(new RegExp(`keypool_pool_licenses\\{pool_id="${pool.id}",merchant_id="m_acme",mode="live",status="allocated"\\} 1500`));
@@ -102,7 +97,12 @@ describe('allocating licenses to order lines', () => {
     const product = await createPool(url, 'acme', { productId: 'p_route' });
     const productEur = await createPool(url, 'acme', { productId: 'p_route', currency: 'EUR' });
     const testProduct = await createPool(url, 'acme', { productId: 'p_route', mode: 'test' });
-    for (const [pool, prefix] of [[common, 'COMMON'], [product, 'PRODUCT'], [productEur, 'EUR'], [testProduct, 'TEST']] as const) {
+    for (const [pool, prefix] of [
+      [common, 'COMMON'],
+      [product, 'PRODUCT'],
+      [productEur, 'EUR'],
+      [testProduct, 'TEST'],
+    ] as const) {
       await importKeys(url, 'acme', pool.id, keys(`ROUTE-${prefix}`, 3));
     }
     await allocateDirectly(service, [
@@ -183,9 +183,7 @@ describe('allocating licenses to order lines', () => {
     await service.app.get(Messaging).transactions.run((tx) => {
       const manager = new Proxy(tx.manager, {
         get: (target, name) =>
-          name === 'query'
-            ? (sql: string, params: unknown[] = []) => (seen.push({ sql, params }), target.query(sql, params))
-            : Reflect.get(target, name),
+          name === 'query' ? (sql: string, params: unknown[] = []) => (seen.push({ sql, params }), target.query(sql, params)) : Reflect.get(target, name),
       });
       const recorded: Tx = { manager, publish: (...events) => tx.publish(...events), afterCommit: (fn) => tx.afterCommit(fn) };
       return allocator.allocate([lineRequest({ orderId: 'bounded_small', productId: 'p_bounded', licenseCount: 2 })], recorded);
@@ -249,12 +247,20 @@ describe('allocating licenses to order lines', () => {
         service,
         Array.from({ length: n }, (_, i) => lineRequest({ orderId: `low_${tag}_${i}`, productId: 'p_low' })),
       );
-    const alerts = async () =>
-      (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === pool.id).map((e) => e.data);
+    const alerts = async () => (await outboxEvents<PoolLowData>(service, 'PoolLow')).filter((e) => e.data.poolId === pool.id).map((e) => e.data);
     for (let i = 0; i < 5; i++) await take(1, `a${i}`);
     expect(await alerts()).toEqual([
       // The pool's name and mode too (optional fields added to PoolLow v1), for the alert e-mail and `alerts tail`.
-      expect.objectContaining({ level: 'low', available: 2, threshold: 3, backordered: 0, productId: 'p_low', currency: null, poolName: 'Low editor', mode: 'live' }),
+      expect.objectContaining({
+        level: 'low',
+        available: 2,
+        threshold: 3,
+        backordered: 0,
+        productId: 'p_low',
+        currency: null,
+        poolName: 'Low editor',
+        mode: 'live',
+      }),
       expect.objectContaining({ level: 'empty', available: 0, backordered: 0 }),
     ]);
     await take(1, 'held');

@@ -60,7 +60,11 @@ interface QueueOutcome {
 export class PoolQueue {
   private readonly policy: ServePolicy;
 
-  constructor(private readonly cipher: SecretBox, private readonly events: PoolEvents, reserveAfter: number) {
+  constructor(
+    private readonly cipher: SecretBox,
+    private readonly events: PoolEvents,
+    reserveAfter: number,
+  ) {
     this.policy = { reserveAfter, maxLine: MAX_PICK };
   }
 
@@ -89,10 +93,7 @@ export class PoolQueue {
     // A plain count, never SKIP LOCKED, so locked rows still count; bounded, because deciding
     // needs only to know whether stock is below the threshold (or gone).
     let available = await this.countAvailable(tx.manager, pool.id, Math.max(pool.threshold, 1) + 1);
-    const [{ n }] = await tx.manager.query(
-      `SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`,
-      [pool.id],
-    );
+    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`, [pool.id]);
     const backordered = Number(n);
     const decision = decidePoolAlerts({
       available,
@@ -120,11 +121,7 @@ export class PoolQueue {
       );
     }
     if (decision.lowArmed !== pool.low_armed || decision.emptyArmed !== pool.empty_armed) {
-      await tx.manager.query(`UPDATE pool SET low_armed = $2, empty_armed = $3 WHERE id = $1`, [
-        pool.id,
-        decision.lowArmed,
-        decision.emptyArmed,
-      ]);
+      await tx.manager.query(`UPDATE pool SET low_armed = $2, empty_armed = $3 WHERE id = $1`, [pool.id, decision.lowArmed, decision.emptyArmed]);
       pool.low_armed = decision.lowArmed;
       pool.empty_armed = decision.emptyArmed;
     }
@@ -132,10 +129,10 @@ export class PoolQueue {
   }
 
   private async countAvailable(manager: EntityManager, poolId: string, cap?: number): Promise<number> {
-    const [{ n }] = await manager.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s`,
-      [poolId, cap ?? null],
-    );
+    const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s`, [
+      poolId,
+      cap ?? null,
+    ]);
     return Number(n);
   }
 
@@ -149,7 +146,7 @@ export class PoolQueue {
     const served: string[] = [];
     let after = '0';
     let stock = 0;
-    for (let idle = 0; idle < MAX_IDLE_ROUNDS; ) {
+    for (let idle = 0; idle < MAX_IDLE_ROUNDS;) {
       const queue = await this.heldPage(tx.manager, pool.id, after);
       if (queue.length === 0) break;
       const cap = demandOf(queue, this.policy, MAX_PICK);
@@ -197,10 +194,9 @@ export class PoolQueue {
   }
 
   private async allocate(tx: Tx, pool: LockedPool, lines: QueuedLine[], picked: { id: string; value: Buffer }[]) {
-    const requests: { id: string; request: Buffer }[] = await tx.manager.query(
-      `SELECT id, request FROM allocation WHERE id = ANY($1::uuid[])`,
-      [lines.map((l) => l.id)],
-    );
+    const requests: { id: string; request: Buffer }[] = await tx.manager.query(`SELECT id, request FROM allocation WHERE id = ANY($1::uuid[])`, [
+      lines.map((l) => l.id),
+    ]);
     const requestOf = new Map(requests.map((r) => [r.id, r.request]));
     const licenseIds: string[] = [];
     const licenseOwners: string[] = [];

@@ -14,13 +14,19 @@ type Rerouted = Omit<AllocationRow, 'event'>;
  * where every moved line waits. Lines keep their age, so queues stay oldest first.
  */
 export class RerouteHeldLines {
-  constructor(private readonly queue: PoolQueue, private readonly events: PoolEvents) {}
+  constructor(
+    private readonly queue: PoolQueue,
+    private readonly events: PoolEvents,
+  ) {}
 
   /** Taken before the pool change itself, so no allocator routes with a stale view meanwhile. */
   async lockRouting(tx: Tx, merchantId: string): Promise<void> {
     await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [routingLockKey(merchantId)]);
     const pools: { id: string }[] = await tx.manager.query(`SELECT id FROM pool WHERE merchant_id = $1`, [merchantId]);
-    await this.queue.lock(tx.manager, pools.map((p) => p.id));
+    await this.queue.lock(
+      tx.manager,
+      pools.map((p) => p.id),
+    );
   }
 
   async reroute(tx: Tx, merchantId: string): Promise<void> {
@@ -38,7 +44,10 @@ export class RerouteHeldLines {
       [merchantId],
     );
     if (moved.length === 0) return;
-    const outcomes = await this.queue.serve(tx, moved.filter((l) => l.pool_id).map((l) => l.pool_id!));
+    const outcomes = await this.queue.serve(
+      tx,
+      moved.filter((l) => l.pool_id).map((l) => l.pool_id!),
+    );
     const served = new Set(outcomes.flatMap((o) => o.served));
     const byPool = new Map(outcomes.map((o) => [o.pool.id, o]));
     for (const line of moved.filter((l) => !served.has(l.id))) {

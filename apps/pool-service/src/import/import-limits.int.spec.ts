@@ -14,7 +14,13 @@ interface Answer {
 }
 
 /** Sends a body (streamed, never held whole by the test) and resolves with the answer, even if the server stops reading early. */
-function send(url: string, path: string, contentType: string, body: Readable | Buffer | string, headers: Record<string, string | number> = {}): Promise<Answer> {
+function send(
+  url: string,
+  path: string,
+  contentType: string,
+  body: Readable | Buffer | string,
+  headers: Record<string, string | number> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       new URL(path, url),
@@ -128,10 +134,15 @@ describe('import limits', () => {
 
   it('refuses a JSON element that nests deeper than 64 levels with 400, storing nothing, in bounded memory', async () => {
     const pool = await createPool(service.url, 'acme', { productId: 'p_deep' });
-    const { result, growthBytes } = await peakRssGrowth(() => send(service.url, path(pool.id), 'application/json', generated('["DEEP-0001", ', '[', 20 * MiB, '')));
+    const { result, growthBytes } = await peakRssGrowth(() =>
+      send(service.url, path(pool.id), 'application/json', generated('["DEEP-0001", ', '[', 20 * MiB, '')),
+    );
     expect(result).toMatchObject({
       status: 400,
-      body: { message: 'The JSON body must be one array of strings, one license each; it could not be read: element 2 nests arrays or objects more than 64 deep. Nothing was stored' },
+      body: {
+        message:
+          'The JSON body must be one array of strings, one license each; it could not be read: element 2 nests arrays or objects more than 64 deep. Nothing was stored',
+      },
     });
     expect(await available(pool.id)).toBe(0);
     console.log(`deep JSON nesting: RSS grew ${Math.round(growthBytes / MiB)} MiB`);

@@ -47,23 +47,29 @@ describe('a 100,000-line import', () => {
     service = await startPoolService('pool_import_memory');
     // One import first, so the code and buffers every process loads once are not charged to the figure.
     const warmUp = await createPool(service.url, 'acme', { productId: 'p_memory_warm_up' });
-    await as(service.url, 'acme').upload(`/v1/pools/${warmUp.id}/licenses`, Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n')).expect(200);
+    await as(service.url, 'acme')
+      .upload(`/v1/pools/${warmUp.id}/licenses`, Array.from({ length: 2000 }, (_, i) => `WARM-UP-${i}`).join('\n'))
+      .expect(200);
   });
   afterAll(() => service?.close());
 
   it.each([
     ['a text file', 'text', 'text/plain'],
     ['a JSON array', 'json', 'application/json'],
-  ] as const)('stores every license of %s in one import, its memory growth under 64 MiB', async (_, format, contentType) => {
-    const pool = await createPool(service.url, 'acme', { productId: `p_memory_${format}` });
-    const { result, growthBytes } = await peakRssGrowth(() =>
-      upload(service.url, `/v1/pools/${pool.id}/licenses`, licenses(`MEM-${format.toUpperCase()}`, format), contentType),
-    );
-    expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ added: LINES, duplicates: { count: 0 }, blank: 0, rejected: { count: 0 } });
-    console.log(`${format}: RSS grew ${Math.round(growthBytes / MiB)} MiB importing ${LINES} licenses`);
-    expect(growthBytes).toBeLessThan(ALLOWED_GROWTH_BYTES);
-    const stock = await as(service.url, 'acme').get(`/v1/pools/${pool.id}`).expect(200);
-    expect(stock.body).toMatchObject({ available: LINES });
-  }, 120_000);
+  ] as const)(
+    'stores every license of %s in one import, its memory growth under 64 MiB',
+    async (_, format, contentType) => {
+      const pool = await createPool(service.url, 'acme', { productId: `p_memory_${format}` });
+      const { result, growthBytes } = await peakRssGrowth(() =>
+        upload(service.url, `/v1/pools/${pool.id}/licenses`, licenses(`MEM-${format.toUpperCase()}`, format), contentType),
+      );
+      expect(result.status).toBe(200);
+      expect(result.body).toMatchObject({ added: LINES, duplicates: { count: 0 }, blank: 0, rejected: { count: 0 } });
+      console.log(`${format}: RSS grew ${Math.round(growthBytes / MiB)} MiB importing ${LINES} licenses`);
+      expect(growthBytes).toBeLessThan(ALLOWED_GROWTH_BYTES);
+      const stock = await as(service.url, 'acme').get(`/v1/pools/${pool.id}`).expect(200);
+      expect(stock.body).toMatchObject({ available: LINES });
+    },
+    120_000,
+  );
 });

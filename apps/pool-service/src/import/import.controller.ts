@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Controller,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { BadRequestException, ConflictException, Controller, HttpCode, Inject, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { tmpdir } from 'node:os';
@@ -31,7 +20,8 @@ import type { SpoolLimits } from './upload-spool';
 streamJsonBodiesOf(/^\/v1\/pools\/[^/]+\/licenses\/?$/);
 
 class ImportReportView {
-  @ApiProperty({ nullable: true, format: 'uuid', description: 'the upload (GET /v1/uploads/{uploadId}, recall); null when nothing was stored' }) uploadId!: string | null;
+  @ApiProperty({ nullable: true, format: 'uuid', description: 'the upload (GET /v1/uploads/{uploadId}, recall); null when nothing was stored' }) uploadId!:
+    string | null;
   @ApiProperty({ nullable: true, description: 'the label sent with ?label=' }) label!: string | null;
   @ApiProperty({ description: 'licenses stored (in a dry run: that would be stored)' }) added!: number;
   @ApiProperty({ example: { count: 1, lines: [7] }, description: 'lines already in the file or known to the merchant; the first 1,000 listed' })

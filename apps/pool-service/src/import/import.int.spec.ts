@@ -14,8 +14,7 @@ describe('license import over HTTP', () => {
   });
   afterAll(() => service?.close());
 
-  const upload = (poolId: string, body: string | Buffer, query = '') =>
-    as(url, 'acme').upload(`/v1/pools/${poolId}/licenses${query}`, body);
+  const upload = (poolId: string, body: string | Buffer, query = '') => as(url, 'acme').upload(`/v1/pools/${poolId}/licenses${query}`, body);
   const stockOf = async (poolId: string) => (await as(url, 'acme').get(`/v1/pools/${poolId}`)).body;
 
   it('normalises BOM, CRLF and whitespace, skips blank lines and reports each rejected line with its reason', async () => {
@@ -82,7 +81,9 @@ describe('license import over HTTP', () => {
       },
     };
     expect((await upload(pool.id, lines.join('\n')).expect(200)).body).toMatchObject(expected);
-    const json = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses?dryRun=true`, ['SEEN-0005', ...lines.slice(1)]).expect(200);
+    const json = await as(url, 'acme')
+      .post(`/v1/pools/${pool.id}/licenses?dryRun=true`, ['SEEN-0005', ...lines.slice(1)])
+      .expect(200);
     expect(json.body).toMatchObject(expected);
   });
 
@@ -142,7 +143,9 @@ describe('license import over HTTP', () => {
   it('streams a JSON array far over the 100 kB JSON limit, and refuses malformed JSON storing nothing', async () => {
     const pool = await createPool(url, 'acme', { productId: 'p_json_big' });
     const keys = Array.from({ length: 20_000 }, (_, i) => `JSON-BIG-${String(i).padStart(6, '0')}-XXXXXXXXXXXX`);
-    const big = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses`, [...keys, 42, 'http://not-https.example.com']).expect(200);
+    const big = await as(url, 'acme')
+      .post(`/v1/pools/${pool.id}/licenses`, [...keys, 42, 'http://not-https.example.com'])
+      .expect(200);
     expect(JSON.stringify(keys).length).toBeGreaterThan(500_000);
     expect(big.body).toMatchObject({ added: 20_000, rejected: { count: 2, lines: [{ line: 20_001, reason: 'not a string' }, { line: 20_002 }] } });
     const broken = await request(url)
@@ -152,20 +155,36 @@ describe('license import over HTTP', () => {
       .send('["JSON-NEW-0001", "JSON-NEW-0002", ')
       .expect(400);
     expect(broken.body.message).toMatch(/^The JSON body must be one array of strings, one license each; it could not be read: .+\. Nothing was stored$/);
-    const notArray = await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses`, { keys: ['JSON-NEW-0003'] }).expect(400);
+    const notArray = await as(url, 'acme')
+      .post(`/v1/pools/${pool.id}/licenses`, { keys: ['JSON-NEW-0003'] })
+      .expect(400);
     expect(notArray.body.message).toContain('must be one array of strings');
     expect(await stockOf(pool.id)).toMatchObject({ available: 20_000 });
     // Other routes keep the platform's JSON parser and its limit.
-    const tooLarge = await as(url, 'acme').patch(`/v1/pools/${pool.id}`, { name: 'x'.repeat(200_000) }).expect(413);
-    expect(tooLarge.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is over the limit of 100 kB for this endpoint; send less' });
-    const notJson = await request(url).patch(`/v1/pools/${pool.id}`).set('Authorization', `Bearer ${TEST_KEYS.acme}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    const tooLarge = await as(url, 'acme')
+      .patch(`/v1/pools/${pool.id}`, { name: 'x'.repeat(200_000) })
+      .expect(413);
+    expect(tooLarge.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'The request body is over the limit of 100 kB for this endpoint; send less',
+    });
+    const notJson = await request(url)
+      .patch(`/v1/pools/${pool.id}`)
+      .set('Authorization', `Bearer ${TEST_KEYS.acme}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
     expect(notJson.body.message).toMatch(/^The request body is not valid JSON: /);
   });
 
   it.each([
     ['text/plain', 'ABORT-0001\nABORT-0002\n'],
     ['application/json', '["ABORT-0001", "ABORT-0002", '],
-    ['multipart/form-data; boundary=keypool', '--keypool\r\nContent-Disposition: form-data; name="file"; filename="keys.txt"\r\nContent-Type: text/plain\r\n\r\nABORT-0001\r\nABORT-'],
+    [
+      'multipart/form-data; boundary=keypool',
+      '--keypool\r\nContent-Disposition: form-data; name="file"; filename="keys.txt"\r\nContent-Type: text/plain\r\n\r\nABORT-0001\r\nABORT-',
+    ],
   ])('stores nothing from a %s upload the client abandons, and the merchant can import again at once', async (contentType, partial) => {
     const pool = await createPool(url, 'acme', { productId: `p_abort_${contentType.split(/[/;]/)[1]}` });
     await new Promise<void>((resolve) => {
@@ -199,6 +218,8 @@ describe('license import over HTTP', () => {
       .field('note', 'no file here')
       .expect(400);
     expect(noFile.body.message).toContain('field named "file"');
-    await as(url, 'acme').post(`/v1/pools/${pool.id}/licenses`, { keys: ['A'] }).expect(400);
+    await as(url, 'acme')
+      .post(`/v1/pools/${pool.id}/licenses`, { keys: ['A'] })
+      .expect(400);
   });
 });

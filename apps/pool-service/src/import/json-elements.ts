@@ -73,7 +73,8 @@ export class JsonElementReader {
 
   private nested(token: JsonToken): UploadedLine | undefined {
     if (token.name === 'startObject' || token.name === 'startArray') {
-      if (++this.depth > MAX_ELEMENT_DEPTH + 1) throw new JsonShapeError(`element ${this.number + 1} nests arrays or objects more than ${MAX_ELEMENT_DEPTH} deep`);
+      if (++this.depth > MAX_ELEMENT_DEPTH + 1)
+        throw new JsonShapeError(`element ${this.number + 1} nests arrays or objects more than ${MAX_ELEMENT_DEPTH} deep`);
     } else if (token.name === 'endObject' || token.name === 'endArray') {
       if (--this.depth === 1) return { number: ++this.number, problem: 'not a string' };
     }

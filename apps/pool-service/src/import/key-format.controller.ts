@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { BadRequestException, Controller, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { tmpdir } from 'node:os';
@@ -60,13 +51,22 @@ export class KeyFormatController {
   })
   @ApiConsumes('text/plain', 'multipart/form-data', 'application/json')
   @ApiBody({ schema: { type: 'string', description: 'the file, in any form the import accepts' } })
-  @ApiQuery({ name: 'pattern', required: false, description: `the RE2 pattern to try (at most ${MAX_KEY_PATTERN_LENGTH} characters); defaults to the pool keyPattern` })
+  @ApiQuery({
+    name: 'pattern',
+    required: false,
+    description: `the RE2 pattern to try (at most ${MAX_KEY_PATTERN_LENGTH} characters); defaults to the pool keyPattern`,
+  })
   @ApiOkResponse({ type: KeyFormatTrialView })
   @ApiResponse({ status: 400, description: 'no pattern (none sent, none on the pool), a pattern that is not RE2 or too long, or a body that cannot be read' })
   @ApiResponse({ status: 408, description: 'the upload sent nothing for IMPORT_IDLE_TIMEOUT_MS' })
   @ApiResponse({ status: 413, description: 'the body is over 16 MiB' })
   @ApiResponse({ status: 415, description: 'another content type' })
-  async try(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Req() request: Request, @Query('pattern') pattern?: unknown): Promise<KeyFormatTrial> {
+  async try(
+    @CurrentCaller() caller: Caller,
+    @Param('poolId') poolId: string,
+    @Req() request: Request,
+    @Query('pattern') pattern?: unknown,
+  ): Promise<KeyFormatTrial> {
     if (pattern !== undefined && typeof pattern !== 'string') throw new BadRequestException('pattern must be given once');
     const pool = await visiblePool(this.pools, caller, poolId);
     const tried = pattern ?? pool.keyPattern;
@@ -82,4 +82,3 @@ export class KeyFormatController {
     }
   }
 }
-

@@ -27,7 +27,14 @@ describe('key format per pool over HTTP', () => {
     expect(report).toMatchObject({
       added: 3,
       blank: 1,
-      rejected: { count: 3, lines: [{ line: 1, reason: 'format' }, { line: 5, reason: 'format' }, { line: 6, reason: 'format' }] },
+      rejected: {
+        count: 3,
+        lines: [
+          { line: 1, reason: 'format' },
+          { line: 5, reason: 'format' },
+          { line: 6, reason: 'format' },
+        ],
+      },
     });
     expect(await revealedValues(url, pool.id)).toEqual(['ABCD-1234-5678', 'EFGH-0000-1111', 'IJKL-2222-3333']);
     const strict = await upload(pool.id, 'MNOP-4444-5555\nbad', '?strict=true').expect(422);
@@ -45,7 +52,9 @@ describe('key format per pool over HTTP', () => {
   });
 
   it('refuses a pattern over 200 characters, one that does not compile and one with lookaround, with 400 saying why', async () => {
-    const long = await as(url, 'acme').post('/v1/pools', { productId: 'p_format_bad', threshold: 0, keyPattern: 'A'.repeat(201) }).expect(400);
+    const long = await as(url, 'acme')
+      .post('/v1/pools', { productId: 'p_format_bad', threshold: 0, keyPattern: 'A'.repeat(201) })
+      .expect(400);
     expect(long.body.message).toContain('keyPattern');
     const broken = await as(url, 'acme').post('/v1/pools', { productId: 'p_format_bad', threshold: 0, keyPattern: '([A-Z]' }).expect(400);
     expect(broken.body.message).toContain('missing closing )');
@@ -75,7 +84,13 @@ describe('key format per pool over HTTP', () => {
     const lines = [evil, 'a'.repeat(2000), evil].join('\n');
     expect((await upload(pool.id, lines, '?dryRun=true').expect(200)).body).toMatchObject({
       added: 1,
-      rejected: { count: 2, lines: [{ line: 1, reason: 'format' }, { line: 3, reason: 'format' }] },
+      rejected: {
+        count: 2,
+        lines: [
+          { line: 1, reason: 'format' },
+          { line: 3, reason: 'format' },
+        ],
+      },
     });
     expect((await tryPattern(pool.id, lines).expect(200)).body).toMatchObject({ matching: 1, notMatching: { count: 2, lines: [1, 3] } });
   });

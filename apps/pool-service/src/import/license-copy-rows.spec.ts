@@ -26,7 +26,7 @@ describe('license COPY rows', () => {
       cipher,
     );
     const read: { line: number; id: string; hash: Buffer; value: Buffer }[] = [];
-    for (let at = 0; at < rows.length; ) {
+    for (let at = 0; at < rows.length;) {
       expect(rows.readInt16BE(at)).toBe(4);
       at += 2;
       const fields: Buffer[] = [];
@@ -36,7 +36,12 @@ describe('license COPY rows', () => {
         at += 4 + length;
       }
       const hex = fields[1].toString('hex');
-      read.push({ line: fields[0].readInt32BE(0), id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, hash: fields[2], value: fields[3] });
+      read.push({
+        line: fields[0].readInt32BE(0),
+        id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+        hash: fields[2],
+        value: fields[3],
+      });
     }
     expect(read.map((r) => r.line)).toEqual([7, 70000]);
     expect(read.map((r) => cipher.decryptText(r.value, licenseValueContext(r.id)))).toEqual(['KEY-0007', 'ключ-0008']);

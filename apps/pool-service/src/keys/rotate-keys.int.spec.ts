@@ -49,7 +49,11 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
 
   async function start(keySpec: string, activeKey?: string): Promise<PoolService> {
     await service?.app.close();
-    const env = testServiceEnv(db.url, topicPrefix, { DATA_ENCRYPTION_KEYS: keySpec, LICENSE_HASH_KEY: HASH_KEY, ...(activeKey ? { DATA_ENCRYPTION_ACTIVE_KEY: activeKey } : {}) });
+    const env = testServiceEnv(db.url, topicPrefix, {
+      DATA_ENCRYPTION_KEYS: keySpec,
+      LICENSE_HASH_KEY: HASH_KEY,
+      ...(activeKey ? { DATA_ENCRYPTION_ACTIVE_KEY: activeKey } : {}),
+    });
     const { app, url } = await startTestApp(AppModule.forEnv(env));
     service = { app, url, db, env, topics: topicsOf(env), close: () => app.close() };
     return service;
@@ -106,7 +110,10 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
        SELECT $1, 'm_acme', h, v, $4 FROM unnest($2::bytea[], $3::bytea[]) AS t(h, v)`,
       [stocked.id, v1Values.map((v) => licenseHash(Buffer.from(HASH_KEY, 'base64'), v)), v1Values.map((v) => v1Box.encrypt(v)), LICENSE_HASH_VERSION],
     );
-    await allocateDirectly(service!, Array.from({ length: 40 }, (_, i) => lineRequest({ orderId: `before_${i}`, productId: 'p_rot' })));
+    await allocateDirectly(
+      service!,
+      Array.from({ length: 40 }, (_, i) => lineRequest({ orderId: `before_${i}`, productId: 'p_rot' })),
+    );
     await allocateDirectly(service!, [lineRequest({ orderId: 'held_1', productId: 'p_held' })]);
 
     ({ url } = await start(`${OLD},${NEW}`, 'new'));
@@ -120,7 +127,10 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
     const writer = (async () => {
       for (let round = 0; writing; round++) {
         await importKeys(url, 'acme', stocked.id, keys(`ROT-NEW-${round}`, 10));
-        await allocateDirectly(service!, Array.from({ length: 3 }, (_, i) => lineRequest({ orderId: `during_${round}_${i}`, productId: 'p_rot' })));
+        await allocateDirectly(
+          service!,
+          Array.from({ length: 3 }, (_, i) => lineRequest({ orderId: `during_${round}_${i}`, productId: 'p_rot' })),
+        );
         written++;
       }
     })();
@@ -142,17 +152,27 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
     for (const [row, value] of before) expect({ row, plaintext: after.get(row)?.plaintext }).toEqual({ row, plaintext: value.plaintext });
 
     const again = await rotateKeys(pg, both, POOL_SEALED_COLUMNS, ROTATION);
-    expect(again.columns.map((c) => [c.reencrypted, c.due])).toEqual([[0, 0], [0, 0], [0, 0], [0, 0]]);
+    expect(again.columns.map((c) => [c.reencrypted, c.due])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
 
     // The old key leaves the configuration: old and v1 rows are served, revealed and re-published.
     ({ url } = await start(NEW));
-    const [v1License] = await sql<{ id: string }>(`SELECT id FROM license WHERE value_hash = $1`, [licenseHash(Buffer.from(HASH_KEY, 'base64'), 'ROT-V1-0000007')]);
+    const [v1License] = await sql<{ id: string }>(`SELECT id FROM license WHERE value_hash = $1`, [
+      licenseHash(Buffer.from(HASH_KEY, 'base64'), 'ROT-V1-0000007'),
+    ]);
     const revealed = await as(url, 'support').post(`/v1/pools/${stocked.id}/licenses/${v1License.id}/reveal`, { reason: 'test: after rotation' }).expect(200);
     expect(revealed.body.value).toBe('ROT-V1-0000007');
     await importKeys(url, 'acme', empty.id, ['HELD-NEW-0001']);
     const heldServed = async () => (await sql(`SELECT 1 FROM allocation WHERE order_id = 'held_1' AND status = 'allocated'`)).length === 1;
     await waitUntil(heldServed, 10000, 'the held line to be served from its rotated request');
-    await allocateDirectly(service!, [lineRequest({ orderId: 'before_3', productId: 'p_rot' }), lineRequest({ orderId: 'after_1', productId: 'p_rot', licenseCount: 5 })]);
+    await allocateDirectly(service!, [
+      lineRequest({ orderId: 'before_3', productId: 'p_rot' }),
+      lineRequest({ orderId: 'after_1', productId: 'p_rot', licenseCount: 5 }),
+    ]);
     const events = await outboxEvents<LicenseAllocatedData>(service!, 'LicenseAllocated');
     const byOrder = new Map(events.map((e) => [e.data.orderId, e.data]));
     expect(byOrder.get('held_1')?.licenses.map((l) => l.value)).toEqual(['HELD-NEW-0001']);
@@ -160,6 +180,11 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
     const reissued = events.filter((e) => e.data.orderId === 'before_3');
     expect(new Set(reissued.map((e) => e.id)).size).toBe(1);
     const [license] = reissued[0].data.licenses;
-    expect(newOnly.decryptText((await sql<{ value: Buffer }>(`SELECT value FROM license WHERE id = $1`, [license.licenseId]))[0].value, licenseValueContext(license.licenseId))).toBe(license.value);
+    expect(
+      newOnly.decryptText(
+        (await sql<{ value: Buffer }>(`SELECT value FROM license WHERE id = $1`, [license.licenseId]))[0].value,
+        licenseValueContext(license.licenseId),
+      ),
+    ).toBe(license.value);
   });
 });

@@ -31,7 +31,7 @@ describe('licenses stored under the older hash rule', () => {
   const outdated = async (merchantId: string) =>
     Number((await query<{ n: string }>(service, `SELECT count(*) AS n FROM license WHERE merchant_id = $1 AND hash_version < 2`, [merchantId]))[0].n);
 
-  it("are upgraded before an import compares hashes, so a key stored before NFKC is still a duplicate", async () => {
+  it('are upgraded before an import compares hashes, so a key stored before NFKC is still a duplicate', async () => {
     const pool = await createPool(service.url, 'acme', { productId: 'p_before_nfkc' });
     await storeAsBefore(pool.id, 'm_acme', ['\uff2c\uff25\uff27-0001', 'LEGACY-ASCII-0002']);
     const report = await importKeys(service.url, 'acme', pool.id, ['LEG-0001', 'LEGACY-ASCII-0002', 'LEG-0003']);
@@ -53,7 +53,13 @@ describe('licenses stored under the older hash rule', () => {
     }
     const holders = await query(service, `SELECT 1 FROM license WHERE merchant_id = 'm_globex' AND value_hash = $1`, [licenseHash(hashKey, 'TWIN-0001')]);
     expect(holders).toHaveLength(1);
-    const report = await importKeys(service.url, 'globex', pool.id, ['TWIN-0001', '\uff34\uff37\uff29\uff2e-0001', 'OTHER-0002', 'OLD-PLAIN-00042', 'NEW-0003']);
+    const report = await importKeys(service.url, 'globex', pool.id, [
+      'TWIN-0001',
+      '\uff34\uff37\uff29\uff2e-0001',
+      'OTHER-0002',
+      'OLD-PLAIN-00042',
+      'NEW-0003',
+    ]);
     expect(report).toMatchObject({ added: 1, duplicates: { count: 4, lines: [1, 2, 3, 4] } });
     expect(await query(service, `SELECT count(*)::int AS n FROM license WHERE merchant_id = 'm_globex'`)).toEqual([{ n: 2504 }]);
   });

@@ -18,12 +18,14 @@ describe('GET /v1/licenses/{licenseId}: what an activation server reads after Li
     await importKeys(service.url, 'acme', poolId, values);
     await allocateDirectly(service, [lineRequest({ orderId, lineId: '1', merchantId: 'm_acme', productId: 'p_lookup' })]);
     const refunds = service.app.get(RefundAllocationsHandler);
-    await service.app.get(Messaging).transactions.run((tx) =>
-      refunds.refund(
-        [{ orderId, merchantId: 'm_acme', lines: [{ lineId: '1', emailed: true }], reason: 'customer_request', refundedAt: new Date().toISOString() }],
-        tx,
-      ),
-    );
+    await service.app
+      .get(Messaging)
+      .transactions.run((tx) =>
+        refunds.refund(
+          [{ orderId, merchantId: 'm_acme', lines: [{ lineId: '1', emailed: true }], reason: 'customer_request', refundedAt: new Date().toISOString() }],
+          tx,
+        ),
+      );
     [{ data: revoked }] = await outboxEvents<LicenseRevokedData>(service, 'LicenseRevoked');
   });
   afterAll(() => service?.close());
@@ -59,6 +61,8 @@ describe('GET /v1/licenses/{licenseId}: what an activation server reads after Li
     const globex = await as(service.url, 'globex').get(`/v1/licenses/${revoked.licenseId}`).expect(404);
     expect(globex.body).toMatchObject({ statusCode: 404, message: 'License not found' });
     await as(service.url, 'acme').get('/v1/licenses/00000000-0000-7000-8000-000000000000').expect(404);
-    await as(service.url, 'acme').get(`/v1/licenses/${'x'.repeat(300)}`).expect(404);
+    await as(service.url, 'acme')
+      .get(`/v1/licenses/${'x'.repeat(300)}`)
+      .expect(404);
   });
 });

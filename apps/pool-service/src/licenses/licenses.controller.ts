@@ -9,12 +9,16 @@ import { LicensePage, LicensesHandler } from './licenses.handler';
 @ApiTags('licenses')
 @Controller('pools/:poolId/licenses')
 export class LicensesController {
-  constructor(private readonly pools: PoolsHandler, private readonly licenses: LicensesHandler) {}
+  constructor(
+    private readonly pools: PoolsHandler,
+    private readonly licenses: LicensesHandler,
+  ) {}
 
   @Get()
   @ApiOperation({
     summary: "List a pool's licenses, oldest first",
-    description: 'Values are masked (first and last four characters, or •••• under 12 characters) for every key, support included; POST …/licenses/{licenseId}/reveal shows one, audited.',
+    description:
+      'Values are masked (first and last four characters, or •••• under 12 characters) for every key, support included; POST …/licenses/{licenseId}/reveal shows one, audited.',
   })
   @ApiQuery({ name: 'status', required: false, enum: ['available', 'allocated', 'withdrawn', 'revoked'] })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
@@ -46,7 +50,9 @@ export class LicensesController {
       type: 'object',
       required: ['reason'],
       additionalProperties: false,
-      properties: { reason: { type: 'string', minLength: REVEAL_REASON.min, maxLength: REVEAL_REASON.max, example: 'ticket 4711: key reported as already in use' } },
+      properties: {
+        reason: { type: 'string', minLength: REVEAL_REASON.min, maxLength: REVEAL_REASON.max, example: 'ticket 4711: key reported as already in use' },
+      },
     },
   })
   @ApiResponse({ status: 200, description: '{ licenseId, value, auditId }' })
@@ -71,8 +77,6 @@ export class LicensesController {
     const outcome = await this.licenses.withdraw(poolId, licenseId);
     if (outcome.ok) return;
     if (outcome.problem === 'not-found') throw new NotFoundException('License not found in this pool');
-    throw new ConflictException(
-      `This license was allocated to order ${outcome.orderId} line ${outcome.lineId}; allocated licenses cannot be withdrawn`,
-    );
+    throw new ConflictException(`This license was allocated to order ${outcome.orderId} line ${outcome.lineId}; allocated licenses cannot be withdrawn`);
   }
 }

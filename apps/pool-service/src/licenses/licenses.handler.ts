@@ -130,7 +130,8 @@ export class LicensesHandler {
       );
       if (!license) return { ok: false, problem: 'not-found' };
       // A revoked license stays tied to the line it was sold to, like an allocated one.
-      if (license.status === 'allocated' || license.status === 'revoked') return { ok: false, problem: 'allocated', orderId: license.order_id!, lineId: license.line_id! };
+      if (license.status === 'allocated' || license.status === 'revoked')
+        return { ok: false, problem: 'allocated', orderId: license.order_id!, lineId: license.line_id! };
       if (license.status === 'withdrawn') return { ok: true };
       await tx.manager.query(`UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [licenseId]);
       await tx.manager.query(`UPDATE pool SET withdrawn_licenses = withdrawn_licenses + 1 WHERE id = $1`, [poolId]);

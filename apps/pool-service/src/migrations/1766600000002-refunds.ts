@@ -21,7 +21,9 @@ export class Refunds1766600000002 implements MigrationInterface {
         PRIMARY KEY (order_id, line_id)
       )`);
     await queryRunner.query(`ALTER TABLE allocation DROP CONSTRAINT allocation_status_check`);
-    await queryRunner.query(`ALTER TABLE allocation ADD CONSTRAINT allocation_status_check CHECK (status IN ('allocated', 'awaiting_stock', 'unroutable', 'cancelled'))`);
+    await queryRunner.query(
+      `ALTER TABLE allocation ADD CONSTRAINT allocation_status_check CHECK (status IN ('allocated', 'awaiting_stock', 'unroutable', 'cancelled'))`,
+    );
     await queryRunner.query(`ALTER TABLE allocation ADD COLUMN refunded_at timestamptz`);
     await queryRunner.query(`ALTER TABLE license DROP CONSTRAINT license_status_check`);
     await queryRunner.query(`ALTER TABLE license DROP CONSTRAINT license_check`);

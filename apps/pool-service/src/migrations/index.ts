@@ -14,4 +14,19 @@ import { LicenseAllocatedByPool1767170000001 } from './1767170000001-license-all
 import { HeldAllocationsWithoutCancelled1767170000002 } from './1767170000002-held-allocations-without-cancelled';
 
 /** In order; TypeORM records each in the migrations table and runs the new ones at start. */
-export const poolMigrations = [MessagingTables1764400000000, PoolsLicensesAllocations1764400000001, PoolCounters1764600000002, OutboxParking1765100000000, HeldLineOvertaken1765400000000, LicenseHashVersion1765500000000, RevealAudit1765600000002, InboxByAge1766300000001, Refunds1766600000002, PoolKeyPattern1766900000001, Uploads1767000000001, RefundedLineByAge1767100000001, LicenseAllocatedByPool1767170000001, HeldAllocationsWithoutCancelled1767170000002];
+export const poolMigrations = [
+  MessagingTables1764400000000,
+  PoolsLicensesAllocations1764400000001,
+  PoolCounters1764600000002,
+  OutboxParking1765100000000,
+  HeldLineOvertaken1765400000000,
+  LicenseHashVersion1765500000000,
+  RevealAudit1765600000002,
+  InboxByAge1766300000001,
+  Refunds1766600000002,
+  PoolKeyPattern1766900000001,
+  Uploads1767000000001,
+  RefundedLineByAge1767100000001,
+  LicenseAllocatedByPool1767170000001,
+  HeldAllocationsWithoutCancelled1767170000002,
+];

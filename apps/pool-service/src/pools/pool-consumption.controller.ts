@@ -28,7 +28,10 @@ export class PoolConsumptionView {
 @ApiTags('pools')
 @Controller('pools/:poolId/consumption')
 export class PoolConsumptionController {
-  constructor(private readonly pools: PoolsHandler, private readonly consumption: PoolConsumptionHandler) {}
+  constructor(
+    private readonly pools: PoolsHandler,
+    private readonly consumption: PoolConsumptionHandler,
+  ) {}
 
   @Get()
   @ApiOperation({

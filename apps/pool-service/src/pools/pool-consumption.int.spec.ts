@@ -23,7 +23,10 @@ describe('GET /v1/pools/:poolId/consumption (real PostgreSQL)', () => {
     await importKeys(service.url, 'acme', poolId, keys(uniqueName('CONS'), 20));
     // 6 licenses allocated by the real allocator (3 lines of 2), then their times moved back:
     // 2 stay now, 2 go to 26 hours ago (yesterday's buckets, not the last 24 h), 2 to 40 days ago (in neither).
-    await allocateDirectly(service, [1, 2, 3].map(() => lineRequest({ orderId: uniqueName('ord'), merchantId: 'm_acme', productId, licenseCount: 2 })));
+    await allocateDirectly(
+      service,
+      [1, 2, 3].map(() => lineRequest({ orderId: uniqueName('ord'), merchantId: 'm_acme', productId, licenseCount: 2 })),
+    );
     const db = service.app.get(DataSource);
     const allocated: { id: string }[] = await db.query(`SELECT id FROM license WHERE pool_id = $1 AND status = 'allocated' ORDER BY seq`, [poolId]);
     expect(allocated).toHaveLength(6);
@@ -63,7 +66,10 @@ describe('GET /v1/pools/:poolId/consumption (real PostgreSQL)', () => {
   });
   it('reads only the window through license_allocated_by_pool, not every license ever sold', async () => {
     const db = service.app.get(DataSource);
-    const [{ allocation_id }]: { allocation_id: string }[] = await db.query(`SELECT allocation_id FROM license WHERE pool_id = $1 AND status = 'allocated' LIMIT 1`, [poolId]);
+    const [{ allocation_id }]: { allocation_id: string }[] = await db.query(
+      `SELECT allocation_id FROM license WHERE pool_id = $1 AND status = 'allocated' LIMIT 1`,
+      [poolId],
+    );
     // A year of history in this pool: 20,000 licenses sold before the 30-day window.
     await db.query(
       `INSERT INTO license (pool_id, merchant_id, value_hash, value, status, allocation_id, allocated_at)
@@ -75,10 +81,10 @@ describe('GET /v1/pools/:poolId/consumption (real PostgreSQL)', () => {
     const plan = async (sql: string, params: unknown[]): Promise<string> =>
       ((await db.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
     for (const days of [30, 7]) {
-      const text = await plan(`SELECT date_trunc('hour', allocated_at), count(*) FROM license WHERE pool_id = $1 AND allocated_at IS NOT NULL AND allocated_at >= $2 GROUP BY 1`, [
-        poolId,
-        new Date(Date.now() - days * 86_400_000),
-      ]);
+      const text = await plan(
+        `SELECT date_trunc('hour', allocated_at), count(*) FROM license WHERE pool_id = $1 AND allocated_at IS NOT NULL AND allocated_at >= $2 GROUP BY 1`,
+        [poolId, new Date(Date.now() - days * 86_400_000)],
+      );
       expect(text).toContain('license_allocated_by_pool');
       expect(text).not.toMatch(/Seq Scan on license/);
     }

@@ -55,7 +55,12 @@ export class CreatePoolBody {
   currency?: string | null;
   @ApiProperty({ minimum: 0, description: 'PoolLow (level low) is raised when available falls below this' })
   threshold!: number;
-  @ApiPropertyOptional({ enum: [...refundPolicies], default: 'revoke', description: "what a refund does to a delivered line's licenses: revoke (LicenseRevoked, never sold again), return_if_unsent (back in stock when no e-mail went out, else revoke), keep (the refund is recorded only)" })
+  @ApiPropertyOptional({
+    enum: [...refundPolicies],
+    default: 'revoke',
+    description:
+      "what a refund does to a delivered line's licenses: revoke (LicenseRevoked, never sold again), return_if_unsent (back in stock when no e-mail went out, else revoke), keep (the refund is recorded only)",
+  })
   refundPolicy?: RefundPolicy;
   @ApiPropertyOptional(KEY_PATTERN_DOC) keyPattern?: string | null;
 }

@@ -11,7 +11,8 @@ export class PoolView {
   @ApiProperty({ nullable: true, type: String, description: 'null: every currency' }) currency!: string | null;
   @ApiProperty({ description: 'PoolLow is raised when available falls below this' }) threshold!: number;
   @ApiProperty({ enum: ['revoke', 'return_if_unsent', 'keep'], description: "what a refund does to a delivered line's licenses" }) refundPolicy!: RefundPolicy;
-  @ApiProperty({ nullable: true, type: String, description: 'the key format every imported license must match whole (RE2); null: none' }) keyPattern!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the key format every imported license must match whole (RE2); null: none' }) keyPattern!:
+    string | null;
   @ApiProperty() archived!: boolean;
   @ApiProperty({ description: 'licenses ready to be allocated' }) available!: number;
   @ApiProperty({ description: 'licenses given to order lines' }) allocated!: number;

@@ -15,7 +15,10 @@ export class PoolsController {
   constructor(private readonly pools: PoolsHandler) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a pool', description: 'One pool per scope (common, product, product+currency) and mode. Held lines it can serve are served at once.' })
+  @ApiOperation({
+    summary: 'Create a pool',
+    description: 'One pool per scope (common, product, product+currency) and mode. Held lines it can serve are served at once.',
+  })
   @ApiBody({ type: CreatePoolBody })
   @ApiResponse({ status: 201, type: PoolView })
   @ApiResponse({ status: 409, description: 'a pool with this scope and mode already exists' })
@@ -78,7 +81,10 @@ export class PoolsController {
 
   @Post(':poolId/archive')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Archive a pool', description: 'It keeps its licenses but routes no more orders; its held lines move to the next matching pool or become unroutable.' })
+  @ApiOperation({
+    summary: 'Archive a pool',
+    description: 'It keeps its licenses but routes no more orders; its held lines move to the next matching pool or become unroutable.',
+  })
   @ApiOkResponse({ type: PoolView })
   async archive(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
     return this.pools.archive(await visiblePool(this.pools, caller, poolId));

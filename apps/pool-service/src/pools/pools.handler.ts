@@ -26,10 +26,7 @@ export interface PoolUpdate {
   keyPattern?: string | null;
 }
 
-export type PoolChange<T = PoolView> =
-  | { ok: true; pool: T }
-  | { ok: false; problem: 'not-found' }
-  | { ok: false; problem: 'scope-taken'; message: string };
+export type PoolChange<T = PoolView> = { ok: true; pool: T } | { ok: false; problem: 'not-found' } | { ok: false; problem: 'scope-taken'; message: string };
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -51,7 +48,16 @@ export class PoolsHandler {
         await this.reroute.lockRouting(tx, input.merchantId);
         const [{ id }] = await tx.manager.query(
           `INSERT INTO pool (merchant_id, product_id, currency, mode, name, threshold, refund_policy, key_pattern) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-          [input.merchantId, input.productId, input.currency, input.mode, input.name ?? defaultName(input), input.threshold, input.refundPolicy ?? 'revoke', input.keyPattern ?? null],
+          [
+            input.merchantId,
+            input.productId,
+            input.currency,
+            input.mode,
+            input.name ?? defaultName(input),
+            input.threshold,
+            input.refundPolicy ?? 'revoke',
+            input.keyPattern ?? null,
+          ],
         );
         await this.reroute.reroute(tx, input.merchantId);
         return id as string;
@@ -103,9 +109,7 @@ export class PoolsHandler {
 
   async restore(pool: PoolView): Promise<PoolChange> {
     try {
-      await this.changeRouting(pool.merchantId, (tx) =>
-        tx.manager.query(`UPDATE pool SET archived_at = NULL, updated_at = now() WHERE id = $1`, [pool.id]),
-      );
+      await this.changeRouting(pool.merchantId, (tx) => tx.manager.query(`UPDATE pool SET archived_at = NULL, updated_at = now() WHERE id = $1`, [pool.id]));
       return { ok: true, pool: (await this.find(pool.id))! };
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return { ok: false, problem: 'scope-taken', message: scopeTaken(pool) };

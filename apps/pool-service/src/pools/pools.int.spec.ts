@@ -106,7 +106,13 @@ describe('pools over HTTP', () => {
     const log = (await as(url, 'acme').get('/v1/audit/reveals').expect(200)).body.items;
     expect(log.slice(0, 2)).toEqual([
       expect.objectContaining({ callerKind: 'merchant', merchantId: 'm_acme', subject: { kind: 'license', poolId: pool.id, licenseId: license.licenseId } }),
-      expect.objectContaining({ id: bySupport.body.auditId, callerKind: 'support', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/), licenseIds: [license.licenseId], reason }),
+      expect.objectContaining({
+        id: bySupport.body.auditId,
+        callerKind: 'support',
+        keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/),
+        licenseIds: [license.licenseId],
+        reason,
+      }),
     ]);
     expect(JSON.stringify(log)).not.toContain('REVEAL-1111-2222');
     expect((await as(url, 'globex').get('/v1/audit/reveals').expect(200)).body.items).toEqual([]);
@@ -120,7 +126,9 @@ describe('pools over HTTP', () => {
     const noReason = await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, {}).expect(400);
     expect(noReason.body.message).toMatch(/^reason: /);
     await as(url, 'globex').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, { reason: 'curious about their stock' }).expect(404);
-    await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000/reveal`, { reason: 'a license that does not exist' }).expect(404);
+    await as(url, 'support')
+      .post(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000/reveal`, { reason: 'a license that does not exist' })
+      .expect(404);
     expect((await as(url, 'support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items).toHaveLength(before);
   });
 

@@ -45,7 +45,10 @@ export type RefundOutcome = 'cancelled' | 'revoked' | 'returned' | 'kept' | 'bef
  * cancelled.
  */
 export class RefundAllocationsHandler {
-  constructor(private readonly events: PoolEvents, private readonly queue: PoolQueue) {}
+  constructor(
+    private readonly events: PoolEvents,
+    private readonly queue: PoolQueue,
+  ) {}
 
   async refund(refunds: AllocationRefundedData[], tx: Tx): Promise<Map<string, RefundOutcome>> {
     const outcomes = new Map<string, RefundOutcome>();
@@ -53,11 +56,13 @@ export class RefundAllocationsHandler {
       r.lines.map((l) => ({ orderId: r.orderId, lineId: l.lineId, merchantId: r.merchantId, emailed: l.emailed, reason: r.reason, refundedAt: r.refundedAt })),
     );
     if (lines.length === 0) return outcomes;
-    await tx.manager.query(
-      `SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`,
-      [[...new Set(lines.map((l) => routingLockKey(l.merchantId)))]],
+    await tx.manager.query(`SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`, [
+      [...new Set(lines.map((l) => routingLockKey(l.merchantId)))],
+    ]);
+    await lockOrderLines(
+      tx,
+      lines.map((l) => l.orderId),
     );
-    await lockOrderLines(tx, lines.map((l) => l.orderId));
     const recorded: RefundedLine[] = await tx.manager.query(
       `INSERT INTO refunded_line (order_id, line_id, merchant_id, emailed, reason, refunded_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::timestamptz[])
@@ -84,13 +89,19 @@ export class RefundAllocationsHandler {
     if (foreign.length > 0) {
       throw new PermanentFailure(`AllocationRefunded names ${foreign.map((a) => `order ${a.order_id} line ${a.line_id}`).join(', ')} of another merchant`);
     }
-    await this.queue.lock(tx.manager, found.flatMap((a) => (a.pool_id ? [a.pool_id] : [])));
-    // Read again under the pools' locks: a serve that committed meanwhile made a held line allocated.
-    const current: LineToSettle[] = found.length === 0 ? [] : await tx.manager.query(
-      `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.pool_id, a.status, p.refund_policy
-         FROM allocation a LEFT JOIN pool p ON p.id = a.pool_id WHERE a.id = ANY($1::uuid[]) FOR UPDATE OF a`,
-      [found.map((a) => a.id)],
+    await this.queue.lock(
+      tx.manager,
+      found.flatMap((a) => (a.pool_id ? [a.pool_id] : [])),
     );
+    // Read again under the pools' locks: a serve that committed meanwhile made a held line allocated.
+    const current: LineToSettle[] =
+      found.length === 0
+        ? []
+        : await tx.manager.query(
+            `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.pool_id, a.status, p.refund_policy
+         FROM allocation a LEFT JOIN pool p ON p.id = a.pool_id WHERE a.id = ANY($1::uuid[]) FOR UPDATE OF a`,
+            [found.map((a) => a.id)],
+          );
     for (const r of recorded) outcomes.set(key(r.order_id, r.line_id), 'before request');
     const held = current.filter((a) => a.status === 'awaiting_stock' || a.status === 'unroutable');
     if (held.length > 0) {

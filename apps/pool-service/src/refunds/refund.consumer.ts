@@ -22,7 +22,10 @@ export class RefundConsumer implements OnApplicationBootstrap {
         topics: this.topics,
         name: 'pool-refunds',
         handle: async (events, tx) => {
-          const outcomes = await this.refunds.refund(events.map((e) => e.envelope.data), tx);
+          const outcomes = await this.refunds.refund(
+            events.map((e) => e.envelope.data),
+            tx,
+          );
           for (const [line, outcome] of outcomes) {
             const [orderId, lineId] = line.split('\u0000');
             this.logger.log({ orderId, lineId, outcome }, 'refunded line settled');

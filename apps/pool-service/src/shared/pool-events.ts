@@ -1,4 +1,12 @@
-import type { AllocationDeferredData, AllocationRequestedData, License, LicenseAllocatedData, LicenseRevokedData, PoolLowData, Topics } from '@keypool/contracts';
+import type {
+  AllocationDeferredData,
+  AllocationRequestedData,
+  License,
+  LicenseAllocatedData,
+  LicenseRevokedData,
+  PoolLowData,
+  Topics,
+} from '@keypool/contracts';
 import { Envelope, OutgoingEvent, contractEvent, republishedEvent } from '@keypool/messaging';
 import type { AllocationRow } from '../allocation/allocation.entity';
 
@@ -37,7 +45,10 @@ export class PoolEvents {
   }
 
   /** Tells order-fulfillment why a line waits: no pool routes it, or its pool has too little stock. */
-  heldLine(line: Pick<AllocationRow, 'order_id' | 'merchant_id' | 'line_id' | 'product_id' | 'status' | 'pool_id'>, reason: string): OutgoingEvent<AllocationDeferredData> {
+  heldLine(
+    line: Pick<AllocationRow, 'order_id' | 'merchant_id' | 'line_id' | 'product_id' | 'status' | 'pool_id'>,
+    reason: string,
+  ): OutgoingEvent<AllocationDeferredData> {
     return this.allocationDeferred({
       orderId: line.order_id,
       merchantId: line.merchant_id,

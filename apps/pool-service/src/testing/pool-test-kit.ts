@@ -65,7 +65,9 @@ export async function revealedValues(url: string, poolId: string): Promise<strin
   const listed = await as(url, 'support').get(`/v1/pools/${poolId}/licenses?limit=1000`).expect(200);
   const values: string[] = [];
   for (const { licenseId } of listed.body.items as { licenseId: string }[]) {
-    const revealed = await as(url, 'support').post(`/v1/pools/${poolId}/licenses/${licenseId}/reveal`, { reason: 'test: checking what the import stored' }).expect(200);
+    const revealed = await as(url, 'support')
+      .post(`/v1/pools/${poolId}/licenses/${licenseId}/reveal`, { reason: 'test: checking what the import stored' })
+      .expect(200);
     values.push(revealed.body.value);
   }
   return values;
@@ -89,7 +91,9 @@ export function allocateDirectly(service: PoolService, requests: AllocationReque
 /** Events this service has put in its outbox, opened with its own key, oldest first. */
 export async function outboxEvents<D = Record<string, unknown>>(service: PoolService, type: string): Promise<Envelope<D>[]> {
   const cipher = service.app.get(SecretBox);
-  const rows: { id: string; payload: Buffer }[] = await service.app.get(DataSource).query(`SELECT id, payload FROM outbox WHERE type = $1 ORDER BY seq`, [type]);
+  const rows: { id: string; payload: Buffer }[] = await service.app
+    .get(DataSource)
+    .query(`SELECT id, payload FROM outbox WHERE type = $1 ORDER BY seq`, [type]);
   return rows.map((r) => JSON.parse(cipher.decryptText(r.payload, outboxPayloadContext(r.id))) as Envelope<D>);
 }
 

@@ -22,15 +22,26 @@ const SOLD_DOC = 'sold: { count, licenses: [{ licenseId, orderId, lineId }] } (t
 @ApiTags('uploads')
 @Controller()
 export class UploadsController {
-  constructor(private readonly pools: PoolsHandler, private readonly uploads: UploadsHandler) {}
+  constructor(
+    private readonly pools: PoolsHandler,
+    private readonly uploads: UploadsHandler,
+  ) {}
 
   @Get('pools/:poolId/uploads')
-  @ApiOperation({ summary: "List a pool's uploads, newest first", description: 'Each committed import is an upload: its id, label, time and stored report (counts and line numbers, never values).' })
+  @ApiOperation({
+    summary: "List a pool's uploads, newest first",
+    description: 'Each committed import is an upload: its id, label, time and stored report (counts and line numbers, never values).',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
   @ApiQuery({ name: 'after', required: false, description: 'nextCursor of the previous page' })
   @ApiResponse({ status: 200, description: '{ items: [{ uploadId, poolId, merchantId, label, createdAt, recalledAt, report }], nextCursor }' })
   @ApiResponse({ status: 404, description: "unknown pool, or another merchant's pool" })
-  async list(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Query('limit') limit?: string, @Query('after') after?: string): Promise<UploadPage> {
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Param('poolId') poolId: string,
+    @Query('limit') limit?: string,
+    @Query('after') after?: string,
+  ): Promise<UploadPage> {
     await visiblePool(this.pools, caller, poolId);
     if (after !== undefined && after !== '' && !isUuid(after)) throw new BadRequestException('after must be the nextCursor of a previous page');
     return this.uploads.list(poolId, { limit: pageLimit(limit, 20, 100), after: after || undefined });

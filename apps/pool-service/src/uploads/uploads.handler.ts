@@ -108,7 +108,10 @@ export class UploadsHandler {
   async recall(upload: UploadView): Promise<Recall> {
     return this.transactions.run(async (tx): Promise<Recall> => {
       const [pool] = await this.queue.lock(tx.manager, [upload.poolId]);
-      const withdrawn = await this.withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [upload.uploadId, upload.poolId]);
+      const withdrawn = await this.withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [
+        upload.uploadId,
+        upload.poolId,
+      ]);
       await tx.manager.query(`UPDATE upload SET recalled_at = coalesce(recalled_at, now()) WHERE id = $1`, [upload.uploadId]);
       const [{ before, sold }]: { before: number; sold: number }[] = await tx.manager.query(
         `SELECT count(*) FILTER (WHERE status = 'withdrawn')::int AS before, count(*) FILTER (WHERE status IN ('allocated', 'revoked'))::int AS sold
@@ -153,7 +156,10 @@ export class UploadsHandler {
       const found = [...matched.values()];
       const available = found.filter((row) => row.status === 'available').map((row) => row.id);
       const sold = found.filter((row) => row.status === 'allocated' || row.status === 'revoked');
-      const withdrawn = available.length === 0 ? 0 : await this.withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]);
+      const withdrawn =
+        available.length === 0
+          ? 0
+          : await this.withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]);
       if (withdrawn > 0 && !locked.archived_at) await this.queue.raiseAlerts(tx, locked);
       return {
         withdrawn,

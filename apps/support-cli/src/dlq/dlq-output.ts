@@ -17,9 +17,13 @@ export function printListing(listing: DlqListing, now: number, out: Out): void {
 export function printRedrive(report: RedriveReport, now: number, out: Out): void {
   for (const record of report.records) out(`${report.topic} ${recordLine(record, now)} -> ${record.original.topic}`);
   if (report.sameOriginal > 0) {
-    out(`${report.sameOriginal} record(s) repeat an original message already chosen (dead-lettered by more than one consumer group): each original is sent once`);
+    out(
+      `${report.sameOriginal} record(s) repeat an original message already chosen (dead-lettered by more than one consumer group): each original is sent once`,
+    );
   }
-  const counts = Object.entries(report.perTopic).map(([topic, n]) => `${n} to ${topic}`).join(', ');
+  const counts = Object.entries(report.perTopic)
+    .map(([topic, n]) => `${n} to ${topic}`)
+    .join(', ');
   if (report.records.length === 0) out(`${report.topic}: nothing matched, nothing sent`);
   else if (report.published) out(`${report.topic}: sent ${counts}`);
   else out(`${report.topic}: would send ${counts} (dry run; add --publish to send)`);

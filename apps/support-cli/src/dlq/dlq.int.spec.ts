@@ -48,7 +48,12 @@ describe('support reads and redrives dead letters, on the real broker', () => {
   const allocated = envelope<LicenseAllocatedData>({
     type: 'LicenseAllocated',
     source: 'keypool/pool-service',
-    data: { ...exampleEventData.LicenseAllocated, orderId: 'ord_dl_1', licenses: [{ licenseId: 'lic_dl_1', value: SECRET }], parentLicenses: [{ licenseId: 'lic_p', value: PARENT_SECRET }] },
+    data: {
+      ...exampleEventData.LicenseAllocated,
+      orderId: 'ord_dl_1',
+      licenses: [{ licenseId: 'lic_dl_1', value: SECRET }],
+      parentLicenses: [{ licenseId: 'lic_p', value: PARENT_SECRET }],
+    },
   });
   const paid = envelope<OrderPaidData>({ type: 'OrderPaid', source: '/checkout', data: { ...exampleEventData.OrderPaid, orderId: 'ord_dl_2' } });
   let allocatedDlq: PositionedReader;
@@ -70,8 +75,13 @@ describe('support reads and redrives dead letters, on the real broker', () => {
 
     const producer = kafka.producer();
     await producer.connect();
-    const deadLetter = (topic: string, { partition, message }: { partition: number; message: KafkaMessage }, groupId: string, reason: string, attempts: number) =>
-      sendToDeadLetterTopic(producer, { topic, partition, message, groupId, reason, attempts });
+    const deadLetter = (
+      topic: string,
+      { partition, message }: { partition: number; message: KafkaMessage },
+      groupId: string,
+      reason: string,
+      attempts: number,
+    ) => sendToDeadLetterTopic(producer, { topic, partition, message, groupId, reason, attempts });
     // A handler error that quotes a license value: the CLI must blank it wherever it shows.
     await deadLetter(allocatedTopic, good, `notification-service.${allocatedTopic}`, `still failing after 5 attempts: Error: SendGrid refused ${SECRET}`, 5);
     await deadLetter(allocatedTopic, good, `order-fulfillment-service.${allocatedTopic}`, 'still failing after 5 attempts: Error: database timeout', 5);
@@ -84,7 +94,12 @@ describe('support reads and redrives dead letters, on the real broker', () => {
     await allocatedDlq.waitForCount(3);
     await paidDlq.waitForCount(1);
     // One key, so one partition each: the records keep the order they were dead-lettered in.
-    Object.assign(at, { notification: allocatedDlq.position(0), fulfillment: allocatedDlq.position(1), undecodable: allocatedDlq.position(2), paid: paidDlq.position(0) });
+    Object.assign(at, {
+      notification: allocatedDlq.position(0),
+      fulfillment: allocatedDlq.position(1),
+      undecodable: allocatedDlq.position(2),
+      paid: paidDlq.position(0),
+    });
   });
   afterAll(async () => Promise.all([allocatedDlq, paidDlq, allocatedOriginals, paidOriginals].map((r) => r?.close())));
 
@@ -92,11 +107,21 @@ describe('support reads and redrives dead letters, on the real broker', () => {
     const { code, output } = await cli('dlq', 'list', allocatedTopic);
     expect(code).toBe(0);
     const origin = `from ${allocatedTopic} ${allocatedOriginals.position(0)}`;
-    const line = (position: string) => output.split('\n').find((l) => l.startsWith(`${allocatedTopic}.dlq ${position}  `))?.replace(/  \d+s ago  /, '  (age)  ');
-    expect(line(at.notification)).toBe(`${allocatedTopic}.dlq ${at.notification}  (age)  key ord_dl_1  event ${allocated.id} LicenseAllocated  ${origin}  group notification-service.${allocatedTopic}  attempts 5`);
+    const line = (position: string) =>
+      output
+        .split('\n')
+        .find((l) => l.startsWith(`${allocatedTopic}.dlq ${position}  `))
+        ?.replace(/  \d+s ago  /, '  (age)  ');
+    expect(line(at.notification)).toBe(
+      `${allocatedTopic}.dlq ${at.notification}  (age)  key ord_dl_1  event ${allocated.id} LicenseAllocated  ${origin}  group notification-service.${allocatedTopic}  attempts 5`,
+    );
     expect(output).toContain(`reason: still failing after 5 attempts: Error: SendGrid refused [redacted]`);
-    expect(line(at.fulfillment)).toContain(`(age)  key ord_dl_1  event ${allocated.id} LicenseAllocated  ${origin}  group order-fulfillment-service.${allocatedTopic}`);
-    expect(line(at.undecodable)).toContain(`(age)  key ord_dl_1  event undecodable (${'not json {'.length} bytes)  from ${allocatedTopic} ${allocatedOriginals.position(1)}`);
+    expect(line(at.fulfillment)).toContain(
+      `(age)  key ord_dl_1  event ${allocated.id} LicenseAllocated  ${origin}  group order-fulfillment-service.${allocatedTopic}`,
+    );
+    expect(line(at.undecodable)).toContain(
+      `(age)  key ord_dl_1  event undecodable (${'not json {'.length} bytes)  from ${allocatedTopic} ${allocatedOriginals.position(1)}`,
+    );
     expect(output).toContain(`${allocatedTopic}.dlq: 3 dead letter(s) read, 3 matched`);
     expect(output).not.toContain('SECRET');
     expect(output).not.toContain('Ann');
@@ -126,7 +151,9 @@ describe('support reads and redrives dead letters, on the real broker', () => {
       'dlq-attempts': '5',
     });
     expect(shown.value).toMatchObject({ id: allocated.id, type: 'LicenseAllocated', source: 'keypool/pool-service' });
-    expect(shown.value['dataFields']).toEqual(expect.arrayContaining(['orderId', 'customer.email', 'licenses[] (1)', 'licenses[].licenseId', 'licenses[].value', 'parentLicenses[].value']));
+    expect(shown.value['dataFields']).toEqual(
+      expect.arrayContaining(['orderId', 'customer.email', 'licenses[] (1)', 'licenses[].licenseId', 'licenses[].value', 'parentLicenses[].value']),
+    );
     expect(output).not.toContain('SECRET');
     expect(output).not.toContain(exampleEventData.LicenseAllocated.customer.email);
     expect(output).not.toContain(exampleEventData.LicenseAllocated.item.productName);

@@ -15,10 +15,6 @@ export const AllocationDeferredData = Type.Object(
     poolId: Nullable(Id),
     deferredAt: DateTime,
   },
-  eventSchemaOptions(
-    'AllocationDeferred',
-    1,
-    'Internal: pool-service holds one order line, awaiting stock or a matching pool (topic allocation-deferred).',
-  ),
+  eventSchemaOptions('AllocationDeferred', 1, 'Internal: pool-service holds one order line, awaiting stock or a matching pool (topic allocation-deferred).'),
 );
 export type AllocationDeferredData = Static<typeof AllocationDeferredData>;

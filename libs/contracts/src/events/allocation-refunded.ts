@@ -10,10 +10,7 @@ export const AllocationRefundedData = Type.Object(
   {
     orderId: OrderRef,
     merchantId: OrderRef,
-    lines: Type.Array(
-      Type.Object({ lineId: OrderRef, emailed: Type.Boolean() }),
-      { minItems: 1, maxItems: MAX_ORDER_LINES },
-    ),
+    lines: Type.Array(Type.Object({ lineId: OrderRef, emailed: Type.Boolean() }), { minItems: 1, maxItems: MAX_ORDER_LINES }),
     reason: StringEnum(refundReasons),
     refundedAt: DateTime,
   },

@@ -17,10 +17,6 @@ export const EmailFailedData = Type.Object(
     failedAt: DateTime,
     statusCode: Nullable(Type.Integer()),
   },
-  eventSchemaOptions(
-    'EmailFailed',
-    1,
-    'Internal: sending the e-mail of one order line failed; permanent says notification has given up (topic email-failed).',
-  ),
+  eventSchemaOptions('EmailFailed', 1, 'Internal: sending the e-mail of one order line failed; permanent says notification has given up (topic email-failed).'),
 );
 export type EmailFailedData = Static<typeof EmailFailedData>;

@@ -14,10 +14,6 @@ export const EmailSentData = Type.Object(
     resend: Type.Boolean(),
     sentAt: DateTime,
   },
-  eventSchemaOptions(
-    'EmailSent',
-    1,
-    "The licenses of one order line were e-mailed to the customer (topic email-sent).",
-  ),
+  eventSchemaOptions('EmailSent', 1, 'The licenses of one order line were e-mailed to the customer (topic email-sent).'),
 );
 export type EmailSentData = Static<typeof EmailSentData>;

@@ -29,17 +29,13 @@ describe('event data schemas', () => {
   });
 
   it('refuses a LicenseAllocated without licenses', () => {
-    expect(errorsOf('LicenseAllocated', { ...example('LicenseAllocated'), licenses: [] })).toEqual([
-      'data.licenses: must contain at least 1 item',
-    ]);
+    expect(errorsOf('LicenseAllocated', { ...example('LicenseAllocated'), licenses: [] })).toEqual(['data.licenses: must contain at least 1 item']);
   });
 
   it('refuses a license value spanning two lines, without echoing it', () => {
     const data = example('LicenseAllocated');
     data.licenses[1].value = 'AAAA\nBBBB';
-    expect(errorsOf('LicenseAllocated', data)).toEqual([
-      'data.licenses[1].value: must be a single line of text without line breaks (pattern ^[^\\r\\n]+$)',
-    ]);
+    expect(errorsOf('LicenseAllocated', data)).toEqual(['data.licenses[1].value: must be a single line of text without line breaks (pattern ^[^\\r\\n]+$)']);
   });
 
   it('requires the customer e-mail inside LicenseAllocated', () => {
@@ -62,9 +58,7 @@ describe('event data schemas', () => {
   });
 
   it('refuses an EmailSent to something that is not an e-mail address', () => {
-    expect(errorsOf('EmailSent', { ...example('EmailSent'), to: 'ann' })).toEqual([
-      'data.to: must be an e-mail address, e.g. ann@example.com',
-    ]);
+    expect(errorsOf('EmailSent', { ...example('EmailSent'), to: 'ann' })).toEqual(['data.to: must be an e-mail address, e.g. ann@example.com']);
   });
 
   it('accepts an EmailFailed for a malformed address and without a status code', () => {
@@ -73,8 +67,6 @@ describe('event data schemas', () => {
   });
 
   it('refuses an OrderFulfilled without lines', () => {
-    expect(errorsOf('OrderFulfilled', { ...example('OrderFulfilled'), lines: [] })).toEqual([
-      'data.lines: must contain at least 1 item',
-    ]);
+    expect(errorsOf('OrderFulfilled', { ...example('OrderFulfilled'), lines: [] })).toEqual(['data.lines: must contain at least 1 item']);
   });
 });

@@ -70,9 +70,7 @@ const cases = (['OrderPaid', 'AllocationRequested', 'LicenseAllocated'] as const
 describe('contract limits', () => {
   it.each(cases)('$type.$path: $limit characters are accepted, one more is refused by name', ({ type, path, limit, make }) => {
     expect(errorsOf(type, set(example(type), path, make(limit)))).toEqual([]);
-    expect(errorsOf(type, set(example(type), path, make(limit + 1)))).toEqual([
-      `${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`,
-    ]);
+    expect(errorsOf(type, set(example(type), path, make(limit + 1)))).toEqual([`${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`]);
   });
 
   it.each([
@@ -88,16 +86,12 @@ describe('contract limits', () => {
   it('OrderPaid.items: 100 lines are accepted, 101 are refused by name', () => {
     const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ ...exampleEventData.OrderPaid.items[0], lineId: String(i + 1) }));
     expect(errorsOf('OrderPaid', { ...example('OrderPaid'), items: lines(100) })).toEqual([]);
-    expect(errorsOf('OrderPaid', { ...example('OrderPaid'), items: lines(101) })).toEqual([
-      'data.items: must contain at most 100 items, got 101',
-    ]);
+    expect(errorsOf('OrderPaid', { ...example('OrderPaid'), items: lines(101) })).toEqual(['data.items: must contain at most 100 items, got 101']);
   });
 
   it.each(['OrderPaid', 'LicenseAllocated'] as const)('%s: product URLs must be https', (type) => {
     const path = type === 'OrderPaid' ? 'items.0.downloadUrl' : 'item.downloadUrl';
-    expect(errorsOf(type, set(example(type), path, 'http://example.com/download'))).toEqual([
-      `${shown(path)}: must be an https:// URL (pattern ^https://)`,
-    ]);
+    expect(errorsOf(type, set(example(type), path, 'http://example.com/download'))).toEqual([`${shown(path)}: must be an https:// URL (pattern ^https://)`]);
     expect(errorsOf(type, set(example(type), path, 'ftp://example.com/download'))).toHaveLength(1);
   });
 
@@ -135,9 +129,7 @@ describe('contract limits', () => {
     ['AllocationRefunded', 'lines.0.lineId', 128],
   ] as const)('%s.%s is bounded at %d characters', (type, path, limit) => {
     expect(errorsOf(type, set(example(type), path, text(limit)))).toEqual([]);
-    expect(errorsOf(type, set(example(type), path, text(limit + 1)))).toEqual([
-      `${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`,
-    ]);
+    expect(errorsOf(type, set(example(type), path, text(limit + 1)))).toEqual([`${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`]);
   });
 
   it('OrderRefunded: at most 100 distinct line ids, a known reason; null or absent means the whole order', () => {

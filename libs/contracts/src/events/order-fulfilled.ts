@@ -15,10 +15,6 @@ export const OrderFulfilledData = Type.Object(
     fulfilledAt: DateTime,
     lines: Type.Array(FulfilledLine, { minItems: 1, maxItems: MAX_ORDER_LINES }),
   },
-  eventSchemaOptions(
-    'OrderFulfilled',
-    1,
-    'Every line of the order has its licenses e-mailed (topic order-fulfilled).',
-  ),
+  eventSchemaOptions('OrderFulfilled', 1, 'Every line of the order has its licenses e-mailed (topic order-fulfilled).'),
 );
 export type OrderFulfilledData = Static<typeof OrderFulfilledData>;

@@ -104,9 +104,7 @@ describe('OrderPaid data', () => {
   it.each(['eur', 'EURO', 'E1R', ''])('refuses currency %p', (currency) => {
     const order = example();
     order.currency = currency;
-    expect(errorsOf(order)).toEqual([
-      'data.currency: must be an ISO 4217 currency code of 3 uppercase letters, e.g. "EUR" (pattern ^[A-Z]{3}$)',
-    ]);
+    expect(errorsOf(order)).toEqual(['data.currency: must be an ISO 4217 currency code of 3 uppercase letters, e.g. "EUR" (pattern ^[A-Z]{3}$)']);
   });
 
   it.each(['ann', 'ann@', 'ann@example com', ''])('refuses customer e-mail %p', (email) => {
@@ -118,9 +116,7 @@ describe('OrderPaid data', () => {
   it.each(['2026-11-29', '2026-11-29T12:00:00', 'yesterday'])('refuses paidAt %p', (paidAt) => {
     const order = example();
     order.paidAt = paidAt;
-    expect(errorsOf(order)).toEqual([
-      'data.paidAt: must be an RFC 3339 date-time with a time zone, e.g. 2026-11-29T12:00:00Z',
-    ]);
+    expect(errorsOf(order)).toEqual(['data.paidAt: must be an RFC 3339 date-time with a time zone, e.g. 2026-11-29T12:00:00Z']);
   });
 
   it('treats absent and null optional fields alike', () => {
@@ -136,10 +132,7 @@ describe('OrderPaid data', () => {
     const order = example();
     order.test = 'no';
     order.customer.address = 'Main St 1';
-    expect(errorsOf(order)).toEqual([
-      'data.test: must be a boolean or null, got a string',
-      'data.customer.address: must be an object or null, got a string',
-    ]);
+    expect(errorsOf(order)).toEqual(['data.test: must be a boolean or null, got a string', 'data.customer.address: must be an object or null, got a string']);
   });
 
   it('reports the real problem inside an optional object', () => {

@@ -14,10 +14,6 @@ export const OrderPaidData = Type.Object(
     licenseFor: Nullable(Name),
     items: Type.Array(OrderLine, { minItems: 1, maxItems: MAX_ORDER_LINES }),
   },
-  eventSchemaOptions(
-    'OrderPaid',
-    1,
-    "A customer's payment succeeded (published by the upstream checkout, topic order-paid).",
-  ),
+  eventSchemaOptions('OrderPaid', 1, "A customer's payment succeeded (published by the upstream checkout, topic order-paid)."),
 );
 export type OrderPaidData = Static<typeof OrderPaidData>;

@@ -17,7 +17,7 @@ export const OrderRefundedData = Type.Object(
   eventSchemaOptions(
     'OrderRefunded',
     1,
-    'Public: an order or some of its lines were refunded (topic order-refunded, key orderId). A held line is never served; a delivered one follows its pool\'s refund policy.',
+    "Public: an order or some of its lines were refunded (topic order-refunded, key orderId). A held line is never served; a delivered one follows its pool's refund policy.",
   ),
 );
 export type OrderRefundedData = Static<typeof OrderRefundedData>;

@@ -21,10 +21,6 @@ export const PoolLowData = Type.Object(
     poolName: Nullable(Name),
     mode: Nullable(StringEnum(poolModes)),
   },
-  eventSchemaOptions(
-    'PoolLow',
-    1,
-    'A pool fell below its threshold or ran empty (topic pool-low, key poolId).',
-  ),
+  eventSchemaOptions('PoolLow', 1, 'A pool fell below its threshold or ran empty (topic pool-low, key poolId).'),
 );
 export type PoolLowData = Static<typeof PoolLowData>;

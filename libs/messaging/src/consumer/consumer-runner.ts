@@ -57,7 +57,14 @@ const DEFAULT_TRANSIENT_MAX_DELAY_MS = 30000;
 // Below the 3 s heartbeat interval, so a long backoff never lets the group session lapse.
 const HEARTBEAT_SLICE_MS = 2500;
 // kafkajs reports a group that moved on with these; the batch must be given up, not committed.
-const GROUP_CHANGES = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+const GROUP_CHANGES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'FENCED_INSTANCE_ID',
+]);
 
 /**
  * Consumes whole batches per partition, processes them in chunks (one database transaction
@@ -72,7 +79,10 @@ export class ConsumerRunner<D = Record<string, unknown>> {
   private readonly stopping = new AbortController();
   private readonly wait: DependencyWait;
 
-  constructor(private readonly deps: ConsumerRunnerDeps, private readonly definition: ConsumerDefinition<D>) {
+  constructor(
+    private readonly deps: ConsumerRunnerDeps,
+    private readonly definition: ConsumerDefinition<D>,
+  ) {
     this.wait = new DependencyWait(definition.name, deps.logger, deps.metrics);
   }
 
@@ -280,7 +290,11 @@ export class ConsumerRunner<D = Record<string, unknown>> {
 
   private async handleFirstDeliveries(events: InboundEvent<D>[], tx: Tx): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.envelope.id, e])).values()];
-    const fresh = await claimFirstDeliveries(tx.manager, this.definition.name, unique.map((e) => e.envelope.id));
+    const fresh = await claimFirstDeliveries(
+      tx.manager,
+      this.definition.name,
+      unique.map((e) => e.envelope.id),
+    );
     const redelivered = events.length - fresh.size;
     if (redelivered > 0) this.deps.metrics.duplicates.inc({ consumer: this.definition.name }, redelivered);
     const firsts = unique.filter((e) => fresh.has(e.envelope.id));

@@ -31,8 +31,7 @@ export const consumerGroupPrefixes = {
 /** The services that consume contract topics. */
 export type EventConsumer = keyof typeof consumerGroupPrefixes;
 
-export interface ContractTopicConsumerOptions<T extends EventType>
-  extends Omit<ConsumerDefinition<EventDataOf<T>>, 'groupId' | 'topics' | 'decode'> {
+export interface ContractTopicConsumerOptions<T extends EventType> extends Omit<ConsumerDefinition<EventDataOf<T>>, 'groupId' | 'topics' | 'decode'> {
   consumer: EventConsumer;
   /** The service's configured topic names; the contract says which one carries T. */
   topics: TopicsFor<T>;

@@ -23,9 +23,8 @@ describe('classifyFailure', () => {
     expect(classifyFailure(error)).toBe('transient');
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])(
-    'calls the socket error %s transient',
-    (code) => expect(classifyFailure(withCode(`connect ${code}`, code))).toBe('transient'),
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])('calls the socket error %s transient', (code) =>
+    expect(classifyFailure(withCode(`connect ${code}`, code))).toBe('transient'),
   );
 
   it.each([

@@ -12,11 +12,7 @@ export type FailureClass = 'transient' | 'permanent' | 'unknown';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 // node-postgres says these in words, without a code.
-const PG_CONNECTION_MESSAGES = [
-  'Connection terminated',
-  'timeout exceeded when trying to connect',
-  'Client has encountered a connection error',
-];
+const PG_CONNECTION_MESSAGES = ['Connection terminated', 'timeout exceeded when trying to connect', 'Client has encountered a connection error'];
 
 // Class 08 connection exception, 53 insufficient resources, 57 operator intervention (a
 // restart or shutdown); 40001 serialization failure and 40P01 deadlock succeed when retried.

@@ -23,7 +23,9 @@ describe('BrokerGauges', () => {
   };
   const admin = (committed: Record<number, string>) => ({
     fetchTopicOffsets: jest.fn(async (topic: string) => ends[topic]),
-    fetchOffsets: jest.fn(async () => [{ topic: 'orders', partitions: Object.entries(committed).map(([p, offset]) => ({ partition: Number(p), offset, metadata: null })) }]),
+    fetchOffsets: jest.fn(async () => [
+      { topic: 'orders', partitions: Object.entries(committed).map(([p, offset]) => ({ partition: Number(p), offset, metadata: null })) },
+    ]),
   });
   const sources = () => ({ consumers: [{ consumer: 'orders', groupId: 'svc.orders', topics: ['orders'] }], dlqTopics: ['orders.dlq'] });
 

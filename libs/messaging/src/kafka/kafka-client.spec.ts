@@ -15,7 +15,10 @@ describe('the Kafka settings every keypool client shares', () => {
   });
 
   it('adds the TLS and SASL settings to brokers and client id, and refuses a half-made SASL setup', () => {
-    const connection = kafkaConnection({ KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'support', KAFKA_SASL_PASSWORD: 'pw' }, 'keypool-support-cli');
+    const connection = kafkaConnection(
+      { KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'support', KAFKA_SASL_PASSWORD: 'pw' },
+      'keypool-support-cli',
+    );
     expect(connection).toMatchObject({ brokers: ['k:9092'], clientId: 'keypool-support-cli', sasl: { mechanism: 'scram-sha-512', username: 'support' } });
     expect(connection.ssl).toBeUndefined();
     expect(() => kafkaConnection({ KAFKA_SASL_MECHANISM: 'plain' }, 'x')).toThrow(ConfigurationError);

@@ -11,7 +11,18 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '@keypool/platform';
-import { ServiceProcess, TestDatabase, TopicReader, createTopics, freePort, freshDatabase, produce, testServiceEnv, uniqueName, waitUntil } from '@keypool/testing';
+import {
+  ServiceProcess,
+  TestDatabase,
+  TopicReader,
+  createTopics,
+  freePort,
+  freshDatabase,
+  produce,
+  testServiceEnv,
+  uniqueName,
+  waitUntil,
+} from '@keypool/testing';
 import { jsonDecoder, openDataSource, testMessaging } from '../../test/harness';
 import { Envelope, envelope } from '../envelope';
 import { Messaging } from '../messaging';
@@ -38,7 +49,14 @@ function clientEnv(): Record<string, string> {
 }
 
 function client(security: KafkaSecurity): Kafka {
-  return new Kafka({ clientId: 'kafka-security-test', brokers: SASL_SSL_BROKERS, ...security, connectionTimeout: 3000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: 'kafka-security-test',
+    brokers: SASL_SSL_BROKERS,
+    ...security,
+    connectionTimeout: 3000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 async function connectAdmin(kafka: Kafka): Promise<string[]> {
@@ -125,7 +143,12 @@ describe('Kafka over SASL_SSL (private broker)', () => {
       handle: async (events, tx) => {
         for (const e of events) {
           await tx.manager.query('INSERT INTO effects (event_id) VALUES ($1)', [e.envelope.id]);
-          tx.publish({ topic: outbound, key: e.envelope.id, aggregateType: 'test', envelope: envelope({ type: 'TestEchoed', source: 'test', data: { of: e.envelope.id } }) });
+          tx.publish({
+            topic: outbound,
+            key: e.envelope.id,
+            aggregateType: 'test',
+            envelope: envelope({ type: 'TestEchoed', source: 'test', data: { of: e.envelope.id } }),
+          });
         }
       },
     });
@@ -144,10 +167,12 @@ describe('Kafka over SASL_SSL (private broker)', () => {
     const serviceDb = await freshDatabase('kafka_security_pool');
     const logDir = mkdtempSync(join(tmpdir(), 'kafka-security-'));
     const settings = { ...env, KAFKA_BROKERS: SASL_SSL_BROKERS.join(','), LOG_LEVEL: 'info' };
-    const service = await ServiceProcess.start('pool-service', testServiceEnv(serviceDb.url, uniqueName('sec'), settings), await freePort(), logDir).catch(async (error) => {
-      await serviceDb.drop();
-      throw error;
-    });
+    const service = await ServiceProcess.start('pool-service', testServiceEnv(serviceDb.url, uniqueName('sec'), settings), await freePort(), logDir).catch(
+      async (error) => {
+        await serviceDb.drop();
+        throw error;
+      },
+    );
     try {
       const health = await fetch(`${service.url}/health/ready`).then((r) => r.json());
       expect(JSON.stringify(health)).not.toContain(env.KAFKA_SASL_PASSWORD);

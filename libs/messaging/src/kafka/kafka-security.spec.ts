@@ -48,7 +48,10 @@ describe('kafkaSecurity', () => {
   });
 
   it.each(['plain', 'scram-sha-256', 'scram-sha-512'])('passes SASL %s with its username and password', (mechanism) => {
-    const security = kafkaSecurity({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'pool-service', KAFKA_SASL_PASSWORD: PASSWORD }, readText);
+    const security = kafkaSecurity(
+      { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'pool-service', KAFKA_SASL_PASSWORD: PASSWORD },
+      readText,
+    );
     expect(security).toEqual({ ssl: { rejectUnauthorized: true }, sasl: { mechanism, username: 'pool-service', password: PASSWORD } });
   });
 
@@ -56,7 +59,9 @@ describe('kafkaSecurity', () => {
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_PASSWORD: PASSWORD })).toEqual([
       'KAFKA_SASL_MECHANISM is scram-sha-512 but KAFKA_SASL_USERNAME is not set',
     ]);
-    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'ops' })).toEqual(['KAFKA_SASL_MECHANISM is plain but KAFKA_SASL_PASSWORD is not set']);
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'ops' })).toEqual([
+      'KAFKA_SASL_MECHANISM is plain but KAFKA_SASL_PASSWORD is not set',
+    ]);
     expect(problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'ops', KAFKA_SASL_PASSWORD: PASSWORD }).join('\n')).not.toContain(PASSWORD);
   });
 

@@ -43,7 +43,9 @@ function tlsOptions(env: KafkaSecurityEnv, readText: ReadText, problems: string[
   const rejectUnauthorized = flag(env, 'KAFKA_SSL_REJECT_UNAUTHORIZED', true, problems);
   const { KAFKA_SSL_CA_FILE: caFile, KAFKA_SSL_CERT_FILE: certFile, KAFKA_SSL_KEY_FILE: keyFile } = env;
   if (!enabled) {
-    const tlsOnly = (['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED'] as const).filter((name) => env[name] !== undefined && env[name] !== '');
+    const tlsOnly = (['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED'] as const).filter(
+      (name) => env[name] !== undefined && env[name] !== '',
+    );
     for (const name of tlsOnly) problems.push(`${name} is set but KAFKA_SSL is not true: set KAFKA_SSL=true to connect with TLS, or unset ${name}`);
     return undefined;
   }

@@ -75,7 +75,15 @@ export class MessagingModule {
         {
           provide: Messaging,
           inject: [SERVICE_CONFIG, SERVICE_NAME, DataSource, SecretBox, Metrics, TOPICS, ServiceLoggers],
-          useFactory: (config: MessagingConfig, serviceName: string, dataSource: DataSource, cipher: SecretBox, metrics: Metrics, topics: Topics, loggers: ServiceLoggers) => {
+          useFactory: (
+            config: MessagingConfig,
+            serviceName: string,
+            dataSource: DataSource,
+            cipher: SecretBox,
+            metrics: Metrics,
+            topics: Topics,
+            loggers: ServiceLoggers,
+          ) => {
             const logger = loggers.forComponent('messaging');
             // TLS and SASL go under `security`, where createKafka reads them: spread at the top
             // they were dropped, and the services spoke PLAINTEXT to a SASL_SSL broker.

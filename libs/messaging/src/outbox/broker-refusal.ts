@@ -15,7 +15,7 @@ interface KafkaErrorLike {
 /** The refusal's type (e.g. MESSAGE_TOO_LARGE) when the broker refused the records themselves. */
 export function brokerRefusal(error: unknown): string | undefined {
   const seen = new Set<unknown>();
-  for (let link = error; link !== null && typeof link === 'object' && !seen.has(link); ) {
+  for (let link = error; link !== null && typeof link === 'object' && !seen.has(link);) {
     seen.add(link);
     const { type, cause, originalError } = link as KafkaErrorLike;
     if (typeof type === 'string' && REFUSALS.has(type)) return type;

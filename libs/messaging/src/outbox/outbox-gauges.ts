@@ -22,7 +22,10 @@ export function registerOutboxGauges(metrics: Metrics, dataSource: DataSource): 
                        WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT 1)), 0)::float8 AS oldest_seconds
                FROM outbox WHERE published_at IS NULL AND parked_at IS NULL`,
           )
-          .then((rows: { backlog: number; oldest_seconds: number }[]) => rows[0], () => undefined),
+          .then(
+            (rows: { backlog: number; oldest_seconds: number }[]) => rows[0],
+            () => undefined,
+          ),
       };
     }
     return shared.row;
@@ -31,8 +34,13 @@ export function registerOutboxGauges(metrics: Metrics, dataSource: DataSource): 
     const row = await read();
     if (row) this.set(row.backlog);
   });
-  metrics.gauge('keypool_outbox_oldest_age_seconds', 'Age of the oldest outbox event not yet published (0 when none waits; parked ones excluded)', [], async function () {
-    const row = await read();
-    if (row) this.set(Math.max(0, row.oldest_seconds));
-  });
+  metrics.gauge(
+    'keypool_outbox_oldest_age_seconds',
+    'Age of the oldest outbox event not yet published (0 when none waits; parked ones excluded)',
+    [],
+    async function () {
+      const row = await read();
+      if (row) this.set(Math.max(0, row.oldest_seconds));
+    },
+  );
 }

@@ -94,7 +94,11 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
     await out.waitForCount(2);
     await messaging.relay.drain();
     expect(received(out)).toEqual(ids([before, after]));
-    expect(await parkReason(oversized)).toEqual({ parked: true, published: false, reason: expect.stringMatching(/bytes as a Kafka record, over the 1048527 bytes/) });
+    expect(await parkReason(oversized)).toEqual({
+      parked: true,
+      published: false,
+      reason: expect.stringMatching(/bytes as a Kafka record, over the 1048527 bytes/),
+    });
   });
 
   it('parks the one event the broker refuses in a shared send, and publishes its neighbours once each, in order', async () => {
@@ -186,7 +190,8 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
     const otherInstance = new Client({ connectionString: db.url });
     await otherInstance.connect();
     const events = Array.from({ length: 3 }, (_, n) => outgoing(topic, 'order-1', { n }));
-    const unpublished = async () => (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1) AND published_at IS NULL', [ids(events)]))[0].n;
+    const unpublished = async () =>
+      (await dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1) AND published_at IS NULL', [ids(events)]))[0].n;
     try {
       await otherInstance.query('SELECT pg_advisory_lock($1)', [lockId]);
       await dataSource.transaction((manager) => writeToOutbox(manager, cipher, events));

@@ -13,12 +13,18 @@ describe('planSends', () => {
 
   it('closes a send before a partition would pass its cap, even when the send has room', () => {
     const records = [record('a', 't/0', 60), record('b', 't/1', 10), record('c', 't/0', 50), record('d', 't/0', 40)];
-    expect(ids(planSends(records, limits))).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(ids(planSends(records, limits))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('closes a send before the whole send would pass its cap', () => {
     const records = ['0', '1', '2', '3', '4'].map((p, i) => record(String(i), `t/${p}`, 80));
-    expect(ids(planSends(records, limits))).toEqual([['0', '1', '2'], ['3', '4']]);
+    expect(ids(planSends(records, limits))).toEqual([
+      ['0', '1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   it('sends a record over a cap alone, between its neighbours', () => {

@@ -21,7 +21,9 @@ class RetentionSchema1700000000000 implements MigrationInterface {
       CREATE FUNCTION count_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN INSERT INTO deletes SELECT TG_TABLE_NAME, count(*) FROM gone; RETURN NULL; END $$`);
     for (const table of ['inbox', 'outbox', 'history']) {
-      await queryRunner.query(`CREATE TRIGGER ${table}_deletes AFTER DELETE ON ${table} REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION count_deletes()`);
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_deletes AFTER DELETE ON ${table} REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION count_deletes()`,
+      );
     }
   }
   async down(): Promise<void> {
@@ -123,7 +125,9 @@ describe('RetentionPruner (real PostgreSQL)', () => {
 
   it('walks serial history from its oldest end: keeps rows that do not meet the condition or are young, also among old ones', async () => {
     await dataSource.query(`INSERT INTO history (at, done) SELECT now() - interval '40 days', g % 10 <> 0 FROM generate_series(1, 500) g`);
-    await dataSource.query(`INSERT INTO history (at) SELECT now() - CASE WHEN g % 2 = 0 THEN interval '1 day' ELSE interval '40 days' END FROM generate_series(1, 100) g`);
+    await dataSource.query(
+      `INSERT INTO history (at) SELECT now() - CASE WHEN g % 2 = 0 THEN interval '1 day' ELSE interval '40 days' END FROM generate_series(1, 100) g`,
+    );
     await dataSource.query(`INSERT INTO history (at) SELECT now() - interval '1 day' FROM generate_series(1, 50)`);
 
     const run = await pruner({ batchSize: 64 }).runOnce();
@@ -177,7 +181,7 @@ describe('RetentionPruner (real PostgreSQL)', () => {
     expect((await pruner().runOnce()).pruned['outbox']).toBe(100);
   });
 
-  it('shows every table from its start, and moves a table\'s time only when a run prunes it down', async () => {
+  it("shows every table from its start, and moves a table's time only when a run prunes it down", async () => {
     await seedInbox('c', 10, '20 days', 'old-');
     await seedOutbox(10, '2 hours');
     const metrics = new Metrics();

@@ -40,7 +40,9 @@ export function prunerSchedule(env: RetentionEnv): Pick<RetentionPrunerOptions, 
 /** A table whose retention must cover the inbox's, because it de-duplicates by event id too. */
 export function atLeastInbox(name: string, days: number, env: RetentionEnv): number {
   if (days < env.INBOX_RETENTION_DAYS) {
-    throw new ConfigurationError([`${name} (${days}) must be >= INBOX_RETENTION_DAYS (${env.INBOX_RETENTION_DAYS}): its rows de-duplicate by event id as well`]);
+    throw new ConfigurationError([
+      `${name} (${days}) must be >= INBOX_RETENTION_DAYS (${env.INBOX_RETENTION_DAYS}): its rows de-duplicate by event id as well`,
+    ]);
   }
   return days * DAY_MS;
 }

@@ -5,8 +5,20 @@ const message = (value: string | null, headers: Record<string, string>): KafkaMe
   ({ key: Buffer.from('ord_1'), value: value === null ? null : Buffer.from(value), headers, offset: '7', timestamp: '1000', attributes: 0 }) as KafkaMessage;
 
 describe('dead letters as support sees them', () => {
-  const event = { id: 'e1', type: 'LicenseAllocated', source: 's', data: { orderId: 'ord_1', licenses: [{ licenseId: 'l1', value: 'KEY-ONE' }], parentLicenses: [{ licenseId: 'p', value: 'KEY-PARENT' }] } };
-  const headers = { 'content-type': 'application/cloudevents+json', 'dlq-reason': 'boom KEY-ONE and KEY-PARENT', 'dlq-original-topic': 'license-allocated', 'dlq-original-partition': '2', 'dlq-original-offset': '40', 'dlq-attempts': '5' };
+  const event = {
+    id: 'e1',
+    type: 'LicenseAllocated',
+    source: 's',
+    data: { orderId: 'ord_1', licenses: [{ licenseId: 'l1', value: 'KEY-ONE' }], parentLicenses: [{ licenseId: 'p', value: 'KEY-PARENT' }] },
+  };
+  const headers = {
+    'content-type': 'application/cloudevents+json',
+    'dlq-reason': 'boom KEY-ONE and KEY-PARENT',
+    'dlq-original-topic': 'license-allocated',
+    'dlq-original-partition': '2',
+    'dlq-original-offset': '40',
+    'dlq-attempts': '5',
+  };
 
   it('summarizes a record without its data, blanking license values even in the reason', () => {
     expect(summarizeDeadLetter('license-allocated.dlq', 1, message(JSON.stringify(event), headers))).toEqual({
@@ -25,13 +37,30 @@ describe('dead letters as support sees them', () => {
 
   it('names an undecodable value by its size and falls back to the DLQ name for the original topic', () => {
     const summary = summarizeDeadLetter('order-paid.dlq', 0, message('{"id": "e2", "data": {', {}));
-    expect(summary).toMatchObject({ event: { undecodableBytes: 22 }, original: { topic: 'order-paid', partition: null, offset: null }, reason: '(no dlq-reason header)' });
+    expect(summary).toMatchObject({
+      event: { undecodableBytes: 22 },
+      original: { topic: 'order-paid', partition: null, offset: null },
+      reason: '(no dlq-reason header)',
+    });
     expect(summarizeDeadLetter('x.dlq', 0, message(null, {})).event).toEqual({ undecodableBytes: 0 });
   });
 
   it('shows every header and the event attributes, but of the data only field paths', () => {
     const shown = describeDeadLetter('license-allocated.dlq', 1, message(JSON.stringify(event), headers));
-    expect(shown['value']).toEqual({ id: 'e1', type: 'LicenseAllocated', source: 's', dataFields: ['orderId', 'licenses[] (1)', 'licenses[].licenseId', 'licenses[].value', 'parentLicenses[] (1)', 'parentLicenses[].licenseId', 'parentLicenses[].value'] });
+    expect(shown['value']).toEqual({
+      id: 'e1',
+      type: 'LicenseAllocated',
+      source: 's',
+      dataFields: [
+        'orderId',
+        'licenses[] (1)',
+        'licenses[].licenseId',
+        'licenses[].value',
+        'parentLicenses[] (1)',
+        'parentLicenses[].licenseId',
+        'parentLicenses[].value',
+      ],
+    });
     expect(JSON.stringify(shown)).not.toMatch(/KEY-ONE|KEY-PARENT/);
     expect(fieldNames({ ids: ['a', 'b'], n: null, nested: { deep: { x: 1 } } })).toEqual(['ids[] (2)', 'n', 'nested.deep.x']);
   });

@@ -42,7 +42,10 @@ export function summarizeDeadLetter(dlqTopic: string, partition: number, message
     partition,
     offset: message.offset,
     key: message.key ? message.key.toString('utf8') : null,
-    event: event && typeof event['id'] === 'string' && typeof event['type'] === 'string' ? { id: event['id'], type: event['type'] } : { undecodableBytes: message.value?.length ?? 0 },
+    event:
+      event && typeof event['id'] === 'string' && typeof event['type'] === 'string'
+        ? { id: event['id'], type: event['type'] }
+        : { undecodableBytes: message.value?.length ?? 0 },
     reason: redact(header('dlq-reason') ?? '(no dlq-reason header)', secrets),
     original: {
       topic: header('dlq-original-topic') ?? dlqTopic.replace(/\.dlq$/, ''),
@@ -75,7 +78,11 @@ export function describeDeadLetter(dlqTopic: string, partition: number, message:
   const headers = Object.fromEntries(Object.keys(message.headers ?? {}).map((name) => [name, redact(headerText(message.headers, name) ?? '', secrets)]));
   const value = event
     ? {
-        ...Object.fromEntries(Object.entries(event).filter(([name]) => name !== 'data').map(([name, v]) => [name, typeof v === 'string' ? redact(v, secrets) : v])),
+        ...Object.fromEntries(
+          Object.entries(event)
+            .filter(([name]) => name !== 'data')
+            .map(([name, v]) => [name, typeof v === 'string' ? redact(v, secrets) : v]),
+        ),
         ...('data' in event ? { dataFields: fieldNames(event['data']) } : {}),
       }
     : { undecodable: true, bytes: message.value?.length ?? 0 };

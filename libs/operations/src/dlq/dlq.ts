@@ -74,11 +74,15 @@ export interface RedriveReport {
  * that topic reads them again; a group that had handled the event drops it in its inbox, a
  * group that had dead-lettered it tries it once more. With `publish` false nothing is written.
  */
-export async function redriveDeadLetters(kafka: Kafka, topic: string, selection: RedriveSelection, publish: boolean, progress?: ReadProgress): Promise<RedriveReport> {
+export async function redriveDeadLetters(
+  kafka: Kafka,
+  topic: string,
+  selection: RedriveSelection,
+  publish: boolean,
+  progress?: ReadProgress,
+): Promise<RedriveReport> {
   const chosen =
-    'positions' in selection
-      ? await readPositions(kafka, topic, selection.positions, progress)
-      : await readMatching(kafka, topic, selection.all, progress);
+    'positions' in selection ? await readPositions(kafka, topic, selection.positions, progress) : await readMatching(kafka, topic, selection.all, progress);
   if ('positions' in selection && chosen.length < selection.positions.length) {
     const found = new Set(chosen.map((c) => `${c.partition}:${c.message.offset}`));
     const missing = selection.positions.map((p) => `${p.partition}:${p.offset}`).filter((p) => !found.has(p));
@@ -134,9 +138,14 @@ function counted(ranges: OffsetRange[], progress: ReadProgress | undefined, visi
 async function readMatching(kafka: Kafka, topic: string, filter: DeadLetterFilter, progress?: ReadProgress): Promise<ReadRecord[]> {
   const found: ReadRecord[] = [];
   const ranges = await rangesOf(kafka, topic, filter.since);
-  await readOffsetRanges(kafka, topic, ranges, counted(ranges, progress, (partition, message) => {
-    if (matchesDeadLetter(summarizeDeadLetter(topic, partition, message), filter)) found.push({ partition, message });
-  }));
+  await readOffsetRanges(
+    kafka,
+    topic,
+    ranges,
+    counted(ranges, progress, (partition, message) => {
+      if (matchesDeadLetter(summarizeDeadLetter(topic, partition, message), filter)) found.push({ partition, message });
+    }),
+  );
   return found;
 }
 
@@ -146,13 +155,21 @@ async function readPositions(kafka: Kafka, topic: string, positions: DlqPosition
   const wanted = new Set(positions.map((p) => `${p.partition}:${p.offset}`));
   const ranges: OffsetRange[] = [];
   for (const range of existing) {
-    const offsets = positions.filter((p) => p.partition === range.partition).map((p) => Number(p.offset)).filter((o) => o >= range.start && o < range.end);
+    const offsets = positions
+      .filter((p) => p.partition === range.partition)
+      .map((p) => Number(p.offset))
+      .filter((o) => o >= range.start && o < range.end);
     if (offsets.length > 0) ranges.push({ partition: range.partition, start: Math.min(...offsets), end: Math.max(...offsets) + 1 });
   }
   const found: ReadRecord[] = [];
-  await readOffsetRanges(kafka, topic, ranges, counted(ranges, progress, (partition, message) => {
-    if (wanted.has(`${partition}:${message.offset}`)) found.push({ partition, message });
-  }));
+  await readOffsetRanges(
+    kafka,
+    topic,
+    ranges,
+    counted(ranges, progress, (partition, message) => {
+      if (wanted.has(`${partition}:${message.offset}`)) found.push({ partition, message });
+    }),
+  );
   return found;
 }
 

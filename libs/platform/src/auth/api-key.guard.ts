@@ -1,4 +1,13 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyRegistry } from './api-keys';
@@ -45,7 +54,8 @@ export class ApiKeyGuard implements CanActivate {
     if (!holder) throw new UnauthorizedException('This API key is not recognised; check it or ask support for a new one');
     if (holder.kind !== 'checkout') request.caller = holder;
     else if (this.reflector.getAllAndOverride<boolean>(CHECKOUT_ROUTE, [context.getHandler(), context.getClass()])) request.checkout = holder;
-    else throw new ForbiddenException('A checkout key reads order pages only (GET /v1/orders/{orderId}/order-page); this route needs a merchant or support key');
+    else
+      throw new ForbiddenException('A checkout key reads order pages only (GET /v1/orders/{orderId}/order-page); this route needs a merchant or support key');
     return true;
   }
 }

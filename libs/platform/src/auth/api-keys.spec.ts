@@ -10,7 +10,11 @@ describe('ApiKeyRegistry', () => {
 
   it('never hands a checkout key out as a caller, only as a key holder scoped to its merchant', () => {
     expect(registry.resolve('checkout-key-1')).toBeUndefined();
-    expect(registry.resolveHolder('checkout-key-1')).toMatchObject({ kind: 'checkout', merchantId: 'm_acme', keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/) });
+    expect(registry.resolveHolder('checkout-key-1')).toMatchObject({
+      kind: 'checkout',
+      merchantId: 'm_acme',
+      keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/),
+    });
     expect(registry.resolveHolder('checkout-key-2')).toBeUndefined();
   });
 

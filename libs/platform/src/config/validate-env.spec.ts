@@ -26,9 +26,7 @@ describe('validateEnv', () => {
   });
 
   it('names each missing setting', () => {
-    expect(problemsOf({})).toEqual(
-      expect.arrayContaining(['API_KEYS is required but not set', 'DATA_ENCRYPTION_KEYS is required but not set']),
-    );
+    expect(problemsOf({})).toEqual(expect.arrayContaining(['API_KEYS is required but not set', 'DATA_ENCRYPTION_KEYS is required but not set']));
   });
 
   it('names a malformed setting and what it should look like', () => {

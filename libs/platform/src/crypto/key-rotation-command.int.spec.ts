@@ -54,7 +54,9 @@ describe('npm run keys:rotate (real PostgreSQL)', () => {
     const applied = await run(['--apply', '--batch-size', '2'], `${OLD},${NEW}`, 'new');
     expect(applied.code).toBe(0);
     expect(applied.out.join('\n')).toMatch(/secrets\.sealed: 3 re-encrypted in [\d.]+ s, 0 still due \("new" v2: 3\)/);
-    expect(applied.out).toContain('no value uses "old" any more: remove it from DATA_ENCRYPTION_KEYS once every instance of the service runs with "new" active');
+    expect(applied.out).toContain(
+      'no value uses "old" any more: remove it from DATA_ENCRYPTION_KEYS once every instance of the service runs with "new" active',
+    );
     const newOnly = SecretBox.fromSpec(NEW);
     const after = await sealedRows();
     expect(after.map((r) => (r.sealed ? newOnly.decryptText(r.sealed, secretContext(r.id)) : null))).toEqual(['AAAA-0001', 'BBBB-0002', null, 'DDDD-0004']);

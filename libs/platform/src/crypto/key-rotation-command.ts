@@ -36,7 +36,11 @@ export async function runKeyRotationCommand(service: RotatingService, argv: stri
   let batchSize: number;
   let settings: { DATABASE_URL: string; DATA_ENCRYPTION_KEYS: string; DATA_ENCRYPTION_ACTIVE_KEY?: string };
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { apply: { type: 'boolean' }, 'batch-size': { type: 'string' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { apply: { type: 'boolean' }, 'batch-size': { type: 'string' }, help: { type: 'boolean' } },
+    });
     if (values.help) {
       io.out(usage(service.name));
       return 0;
@@ -82,7 +86,9 @@ export async function runKeyRotationCommand(service: RotatingService, argv: stri
 function describeColumn(column: ColumnReport, applied: boolean): string {
   const keys = column.keys.map((k) => `"${k.keyId}" v${k.version}: ${count(k.rows)}`).join(', ') || 'no values';
   const done = applied ? `${count(column.reencrypted)} re-encrypted in ${column.seconds.toFixed(1)} s, ` : '';
-  const unreadable = column.unreadable.length ? `; ${column.unreadable.length} will not open (left as they are): ${column.unreadable.slice(0, 10).join(', ')}` : '';
+  const unreadable = column.unreadable.length
+    ? `; ${column.unreadable.length} will not open (left as they are): ${column.unreadable.slice(0, 10).join(', ')}`
+    : '';
   return `  ${column.column}: ${done}${count(column.due)} ${applied ? 'still due' : 'to re-encrypt'} (${keys})${unreadable}`;
 }
 

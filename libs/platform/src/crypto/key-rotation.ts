@@ -154,7 +154,13 @@ interface BatchOutcome {
   unreadable: string[];
 }
 
-async function rotateBatch(client: PoolClient, cipher: SecretBox, column: PreparedColumn, cursor: Row | undefined, limit: number): Promise<BatchOutcome | undefined> {
+async function rotateBatch(
+  client: PoolClient,
+  cipher: SecretBox,
+  column: PreparedColumn,
+  cursor: Row | undefined,
+  limit: number,
+): Promise<BatchOutcome | undefined> {
   const { spec } = column;
   const active = Buffer.from(cipher.activeKey, 'utf8');
   const after = cursor ? keyset(column, '>', 2) : 'true';

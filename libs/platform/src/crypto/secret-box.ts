@@ -26,7 +26,10 @@ export class UnknownKeyIdError extends Error {
 export class SecretBox {
   private readonly keys: Map<string, Buffer>;
 
-  constructor(keys: Map<string, Buffer>, private readonly activeKeyId: string) {
+  constructor(
+    keys: Map<string, Buffer>,
+    private readonly activeKeyId: string,
+  ) {
     for (const [id, key] of keys) {
       if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     }
@@ -37,7 +40,10 @@ export class SecretBox {
   /** Parses `id:base64key,id2:base64key`; the active key defaults to the last one listed. */
   static fromSpec(spec: string, activeKeyId?: string): SecretBox {
     const keys = new Map<string, Buffer>();
-    for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of spec
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const [id, material] = entry.split(':');
       if (!id || !material || !/^[\w-]{1,32}$/.test(id)) throw new Error('encryption keys must be listed as <id>:<base64 key>');
       keys.set(id, Buffer.from(material, 'base64'));

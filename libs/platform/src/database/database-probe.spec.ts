@@ -16,6 +16,11 @@ describe('the database readiness probe', () => {
   });
 
   it('reads a query that never answers as down after its timeout', async () => {
-    await expect(databaseDown(answering(() => new Promise(() => undefined)), 20)).resolves.toBe('database unreachable: Error: no answer within 20 ms');
+    await expect(
+      databaseDown(
+        answering(() => new Promise(() => undefined)),
+        20,
+      ),
+    ).resolves.toBe('database unreachable: Error: no answer within 20 ms');
   });
 });

@@ -37,7 +37,11 @@ export function isDatabaseAway(error: unknown): boolean {
  * the server, up to `waitMs`, instead of exiting at once; saying so on stderr at most once a
  * minute (the logger does not exist yet).
  */
-export async function ensureDatabaseWhenReachable(databaseUrl: string, waitMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function ensureDatabaseWhenReachable(
+  databaseUrl: string,
+  waitMs: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   const started = Date.now();
   let lastSaid = 0;
   for (let attempt = 1; ; attempt++) {

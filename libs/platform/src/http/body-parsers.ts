@@ -20,7 +20,9 @@ export function useBodyParsers(app: INestApplication): void {
     const path = (request.originalUrl ?? request.url).split('?')[0];
     return streamedJsonRoutes.some((route) => route.test(path));
   };
-  app.use(explained(json({ limit: '100kb', type: (request) => JSON_TYPE.test(String(request.headers['content-type'] ?? '')) && !streamed(request as Request) })));
+  app.use(
+    explained(json({ limit: '100kb', type: (request) => JSON_TYPE.test(String(request.headers['content-type'] ?? '')) && !streamed(request as Request) })),
+  );
   app.use(explained(urlencoded({ extended: true, limit: '100kb' })));
 }
 
