@@ -231,10 +231,13 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
   beforeAll(async () => {
     sink = await SinkProcess.start();
     // A lease of 10 minutes: anything sent again within seconds was released, not waited out.
+    // A first retry a minute out: no live retry races the test's faked claim of a dead process
+    // (with 200 ms, a retry in flight recorded its outcome over that claim, and the e-mail waited
+    // out its backoff instead of being released).
     service = await startNotificationService('notification_sender_id', sink, {
       EMAIL_SENDER_ID: 'notif-a',
       EMAIL_SEND_LEASE_MS: '600000',
-      EMAIL_RETRY_BASE_MS: '200',
+      EMAIL_RETRY_BASE_MS: '60000',
     });
   });
   afterAll(async () => {
