@@ -10,6 +10,7 @@ import {
   TestDatabase,
   freePort,
   freshDatabase,
+  startAllOrNone,
   testKafka,
   testServiceEnv,
   topicsOf,
@@ -51,19 +52,14 @@ export async function startSystem(label: string): Promise<RunningSystem> {
       SENDGRID_RETRY_BASE_MS: '50',
     }),
   };
-  const started = await Promise.allSettled([
+  const [pool, fulfillment, notification] = await startAllOrNone([
     start('pool-service', env['pool-service']),
     start('order-fulfillment-service', env['order-fulfillment-service']),
     start('notification-service', env['notification-service']),
-  ]);
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    // Stop what did start: a process left running keeps jest from exiting.
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  ]).catch(async (error: unknown) => {
     await sink.stop();
-    throw failed.reason;
-  }
-  const [pool, fulfillment, notification] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+    throw error;
+  });
   const topics = topicsOf(envFor(databases[0]));
   return {
     pool,

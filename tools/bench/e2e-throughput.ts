@@ -11,6 +11,7 @@ import {
   TEST_KEYS,
   freePort,
   freshDatabase,
+  startAllOrNone,
   testKafka,
   testServiceEnv,
   topicsOf,
@@ -168,13 +169,7 @@ async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: s
     testServiceEnv(dbs[i].url, prefix, { ...BENCH_SERVICE_SETTINGS, ...options.serviceEnv, ...extra });
   const ports = options.fixedPorts ? [45101, 45102, 45103] : await Promise.all(SERVICES.map(() => freePort()));
   const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
-  const started = await Promise.allSettled(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir, options.from)));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-    throw failed.reason;
-  }
-  return started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+  return startAllOrNone(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir, options.from)));
 }
 
 interface SweepContext {
@@ -232,7 +227,8 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
 
 const headers = { authorization: `Bearer ${TEST_KEYS.support}` };
 
-async function createPool(url: string): Promise<string> {
+/** The bench's one pool (merchant m_acme, product p_bench, no alert threshold), created by support. */
+export async function createPool(url: string): Promise<string> {
   const created = await fetch(`${url}/v1/pools`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },

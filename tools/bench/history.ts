@@ -16,6 +16,7 @@ import {
   TEST_KEYS,
   freePort,
   freshDatabase,
+  startAllOrNone,
   testKafka,
   testServiceEnv,
   topicsOf,
@@ -25,7 +26,7 @@ import {
 } from '@keypool/testing';
 import { BENCH_PARTITIONS } from './bare-e2e';
 import { cpuSecondsOf } from './cpu-time';
-import { importLicenses, licenseLines } from './e2e-throughput';
+import { createPool, importLicenses, licenseLines } from './e2e-throughput';
 import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, publish } from './load';
 
 export interface HistoryOptions {
@@ -186,23 +187,7 @@ async function startServices(options: HistoryOptions, dbs: TestDatabase[], prefi
   const env = (i: number, extra: Record<string, string> = {}) =>
     testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...options.serviceEnv, ...extra });
   const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
-  const started = await Promise.allSettled(SERVICES.map(async (name, i) => ServiceProcess.start(name, env(i, extras[i]), await freePort(), logDir)));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-    throw failed.reason;
-  }
-  return started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
-}
-
-async function createPool(url: string): Promise<string> {
-  const created = await fetch(`${url}/v1/pools`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_KEYS.support}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ merchantId: 'm_acme', productId: 'p_bench', threshold: 0 }),
-  });
-  if (!created.ok) throw new Error(`creating the history bench pool: ${created.status} ${await created.text()}`);
-  return ((await created.json()) as { id: string }).id;
+  return startAllOrNone(SERVICES.map(async (name, i) => ServiceProcess.start(name, env(i, extras[i]), await freePort(), logDir)));
 }
 
 /** The template orders have left every trace they will: fulfilled, e-mails final, outboxes drained. */

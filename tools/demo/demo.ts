@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { exampleEventData, defaultTopics } from '@keypool/contracts';
 import { contractEvent, kafkaMessageOf, kafkaSecurity } from '@keypool/messaging';
-import { ConsoleProcess, PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, waitUntil } from '@keypool/testing';
+import { ConsoleProcess, PG_ADMIN_URL, ServiceName, ServiceProcess, SinkProcess, startAllOrNone, waitUntil } from '@keypool/testing';
 
 const root = join(__dirname, '../..');
 const SUPPORT_KEY = 'demo-support-key';
@@ -78,16 +78,12 @@ async function main(): Promise<void> {
     fulfillment: ['order-fulfillment-service', 3002, secrets.fulfillment],
     notification: ['notification-service', 3003, { ...secrets.notification, SENDGRID_API_KEY: SINK_KEY, SENDGRID_BASE_URL: sink.url }],
   };
-  const started = await Promise.allSettled(
+  const [pool, fulfillment, notification] = await startAllOrNone(
     Object.values(services).map(([name, port, extra]) => ServiceProcess.start(name, { ...common, ...extra }, port, logDir)),
-  );
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  ).catch(async (error: unknown) => {
     await sink.stop();
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  const [pool, fulfillment, notification] = started.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value);
+    throw error;
+  });
   const consoleEnv = { ...common, POOL_URL: pool.url, FULFILLMENT_URL: fulfillment.url, NOTIFICATION_URL: notification.url };
   const consoleApp = await ConsoleProcess.start(consoleEnv, logDir, 3004).catch(async (error: unknown) => {
     await Promise.all([pool, fulfillment, notification, sink].map((s) => s.stop()));

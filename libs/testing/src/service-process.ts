@@ -19,6 +19,21 @@ export function freePort(): Promise<number> {
 
 const repoRoot = join(__dirname, '../../..');
 
+/**
+ * Starts processes side by side and hands back all of them, or none: when one fails to start,
+ * the ones that did are stopped before its error is thrown (a process left running keeps jest,
+ * the bench or the demo from exiting).
+ */
+export async function startAllOrNone<T extends { stop(): Promise<unknown> }>(starts: Promise<T>[]): Promise<T[]> {
+  const started = await Promise.allSettled(starts);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 export type ServiceName = 'pool-service' | 'order-fulfillment-service' | 'notification-service';
 
 /**
