@@ -83,7 +83,7 @@ describe('import limits', () => {
     const { result, growthBytes } = await peakRssGrowth(() => send(service.url, path(pool.id), contentType, generated(head, fill, MAX_BYTES + MiB, tail)));
     expect(result).toEqual({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: limitMessage } });
     expect(await available(pool.id)).toBe(0);
-    console.log(`${contentType} over the limit: RSS grew ${Math.round(growthBytes / MiB)} MiB`);
+    console.log(`${contentType} over the limit: live memory grew ${Math.round(growthBytes / MiB)} MiB`);
     expect(growthBytes).toBeLessThan(24 * MiB);
   });
 
@@ -128,7 +128,7 @@ describe('import limits', () => {
     const { result, growthBytes } = await peakRssGrowth(() => send(service.url, path(pool.id), contentType, generated(head, fill, 20 * MiB, tail)));
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ added: 2, rejected: { count: 1, lines: [{ line: 2, reason: 'longer than 2,048 characters' }] } });
-    console.log(`${contentType} 20 MB element: RSS grew ${Math.round(growthBytes / MiB)} MiB`);
+    console.log(`${contentType} 20 MB element: live memory grew ${Math.round(growthBytes / MiB)} MiB`);
     expect(growthBytes).toBeLessThan(24 * MiB);
   });
 
@@ -145,7 +145,7 @@ describe('import limits', () => {
       },
     });
     expect(await available(pool.id)).toBe(0);
-    console.log(`deep JSON nesting: RSS grew ${Math.round(growthBytes / MiB)} MiB`);
+    console.log(`deep JSON nesting: live memory grew ${Math.round(growthBytes / MiB)} MiB`);
     // Parsing the nesting would build some 20 million arrays (hundreds of MiB); what a refusal
     // leaves is the spool's garbage, measured at 1-26 MiB in one process with the test itself.
     expect(growthBytes).toBeLessThan(64 * MiB);

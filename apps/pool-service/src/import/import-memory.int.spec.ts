@@ -65,7 +65,7 @@ describe('a 100,000-line import', () => {
       );
       expect(result.status).toBe(200);
       expect(result.body).toMatchObject({ added: LINES, duplicates: { count: 0 }, blank: 0, rejected: { count: 0 } });
-      console.log(`${format}: RSS grew ${Math.round(growthBytes / MiB)} MiB importing ${LINES} licenses`);
+      console.log(`${format}: live memory grew ${Math.round(growthBytes / MiB)} MiB importing ${LINES} licenses`);
       expect(growthBytes).toBeLessThan(ALLOWED_GROWTH_BYTES);
       const stock = await as(service.url, 'acme').get(`/v1/pools/${pool.id}`).expect(200);
       expect(stock.body).toMatchObject({ available: LINES });
