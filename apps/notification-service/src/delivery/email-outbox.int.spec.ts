@@ -231,9 +231,8 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
   beforeAll(async () => {
     sink = await SinkProcess.start();
     // A lease of 10 minutes: anything sent again within seconds was released, not waited out.
-    // A first retry a minute out: no live retry races the test's faked claim of a dead process
-    // (with 200 ms, a retry in flight recorded its outcome over that claim, and the e-mail waited
-    // out its backoff instead of being released).
+    // A first retry a minute out: once its first attempt is recorded, the live sender leaves the
+    // e-mail alone while the test fakes a dead process's claim on it.
     service = await startNotificationService('notification_sender_id', sink, {
       EMAIL_SENDER_ID: 'notif-a',
       EMAIL_SEND_LEASE_MS: '600000',
@@ -254,7 +253,21 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
     const allocated = licenseAllocated({ orderId, customer: { email: `${uniqueName('buyer')}@example.com`, firstName: 'Ann', lastName: 'Lee' } });
     await sink.failNext(503, 1000);
     await publish(service.topics.licenseAllocated, orderId, allocated);
-    await waitUntil(async () => (await stateOf(orderId))?.status === 'pending', 10000, 'the e-mail waiting for a retry');
+    // A queued e-mail is 'pending' before its first attempt too: wait for that attempt's failure to
+    // be recorded, so no send is in flight when the claim is faked. (Waiting for 'pending' alone let
+    // the first attempt still run; after sink.reset() it got through, and the predecessor's e-mail
+    // then reached the inbox twice, once from the old process, which the test never saw as 1.)
+    await waitUntil(
+      async () => {
+        const [row] = (await db().query('SELECT status, jsonb_array_length(attempt_log) AS tried FROM email_sends WHERE order_id = $1', [orderId])) as {
+          status: string;
+          tried: number;
+        }[];
+        return row?.status === 'pending' && row.tried > 0;
+      },
+      10000,
+      'the first attempt failed and recorded',
+    );
     await db().query(
       `UPDATE email_sends SET status = 'sending', claimed_by = $2, claim_token = gen_random_uuid(), claimed_at = now(),
               lease_until = now() + interval '10 minutes', reclaims = 0
