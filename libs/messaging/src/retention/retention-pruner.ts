@@ -170,6 +170,8 @@ export class RetentionPruner {
     try {
       await runner.query(`SET LOCAL lock_timeout = ${Math.round(this.options.lockTimeoutMs ?? 500)}`);
       await runner.query(`SET LOCAL statement_timeout = ${Math.round(this.options.statementTimeoutMs ?? 15000)}`);
+      // Append-only tables (pool-service's license_ledger) refuse a DELETE from any other transaction.
+      await runner.query(`SET LOCAL keypool.pruning = 'on'`);
       const result = await work();
       await runner.commitTransaction();
       return result;
