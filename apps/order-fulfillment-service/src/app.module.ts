@@ -3,10 +3,11 @@ import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { fulfillmentEnvSchema } from './config';
 import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
+import { EmailModule } from './email/email.module';
 import { DeliveryController } from './delivery/delivery.controller';
 import { ProductDeliverySettings } from './delivery/delivery-settings';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
-import { FulfillmentMetrics } from './metrics/fulfillment-metrics';
+import { FulfillmentMetricsModule } from './metrics/fulfillment-metrics.module';
 import { fulfillmentMigrations } from './migrations';
 import { fulfillmentRetention } from './retention/fulfillment-retention';
 import { OrdersController } from './order-api/orders.controller';
@@ -37,9 +38,11 @@ export class AppModule {
           }),
           retention: fulfillmentRetention,
         }),
+        FulfillmentMetricsModule,
+        EmailModule,
       ],
       controllers: [DeliveryController, OrdersController, OrderPageController, ResendController, RevealController, RevealAuditController, StuckLinesController],
-      providers: [FulfillmentMetrics, StuckLineMetrics, FulfillmentConsumers, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
+      providers: [StuckLineMetrics, FulfillmentConsumers, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
     };
   }
 }

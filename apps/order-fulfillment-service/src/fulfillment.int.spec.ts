@@ -1,6 +1,6 @@
 import type { EventDataOf } from '@keypool/contracts';
 import { Envelope, InboundEventOf, Messaging, envelope } from '@keypool/messaging';
-import { recordEmailsSent } from './email/email-outcomes.handler';
+import { RecordEmailsSent } from './email/email-outcomes.handler';
 import { headerText, uniqueName, waitUntil } from '@keypool/testing';
 import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
 
@@ -113,6 +113,7 @@ describe('order fulfillment over Kafka', () => {
     await kit.orderOnceItShows(order.orderId, (o) => o.lines.every((l) => l.status === 'allocated'));
 
     const messaging = kit.app.get(Messaging);
+    const emailsSent = kit.app.get(RecordEmailsSent);
     const sent = (a: (typeof allocated)[number]) => ({
       envelope: envelope({
         type: 'EmailSent',
@@ -120,9 +121,7 @@ describe('order fulfillment over Kafka', () => {
         data: { ...a.data, to: a.data.customer.email, licenseIds: a.data.licenses.map((l) => l.licenseId), resend: false, sentAt: new Date().toISOString() },
       }),
     });
-    await Promise.all(
-      allocated.map((a) => messaging.transactions.run((tx) => recordEmailsSent(tx, [sent(a) as unknown as InboundEventOf<'EmailSent'>], kit.topics))),
-    );
+    await Promise.all(allocated.map((a) => messaging.transactions.run((tx) => emailsSent.record([sent(a) as unknown as InboundEventOf<'EmailSent'>], tx))));
     expect(await kit.outboxCount('OrderFulfilled', order.orderId)).toBe(1);
     expect((await kit.orderOnceItShows(order.orderId)).status).toBe('fulfilled');
   });

@@ -4,7 +4,7 @@ import { InboundEventOf, Messaging, Tx, contractTopicConsumer } from '@keypool/m
 import { SecretBox, TOPICS } from '@keypool/platform';
 import { recordDeferrals } from '../allocation/allocation-deferred.handler';
 import { recordAllocations } from '../allocation/license-allocated.handler';
-import { recordEmailFailures, recordEmailsSent } from '../email/email-outcomes.handler';
+import { RecordEmailFailures, RecordEmailsSent } from '../email/email-outcomes.handler';
 import { receivePaidOrders } from '../intake/order-paid.handler';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { receiveRefunds } from '../refunds/order-refunded.handler';
@@ -22,6 +22,8 @@ export class FulfillmentConsumers implements OnApplicationBootstrap {
     private readonly messaging: Messaging,
     private readonly cipher: SecretBox,
     private readonly metrics: FulfillmentMetrics,
+    private readonly emailsSent: RecordEmailsSent,
+    private readonly emailFailures: RecordEmailFailures,
     @Inject(TOPICS) private readonly topics: Topics,
   ) {}
 
@@ -40,11 +42,8 @@ export class FulfillmentConsumers implements OnApplicationBootstrap {
         for (const repeat of result.ignoredRepeats) logger.warn(repeat, 'second original LicenseAllocated for a line; the first one is kept');
       }),
       this.consume('deferrals', 'AllocationDeferred', (events, tx) => recordDeferrals(tx, events, topics).then(() => undefined)),
-      this.consume('emails-sent', 'EmailSent', async (events, tx) => {
-        const fulfilled = await recordEmailsSent(tx, events, topics);
-        metrics.ordersFulfilled.inc(fulfilled.length);
-      }),
-      this.consume('email-failures', 'EmailFailed', (events, tx) => recordEmailFailures(tx, events).then(() => undefined)),
+      this.consume('emails-sent', 'EmailSent', (events, tx) => this.emailsSent.record(events, tx).then(() => undefined)),
+      this.consume('email-failures', 'EmailFailed', (events, tx) => this.emailFailures.record(events, tx).then(() => undefined)),
       this.consume('refunds', 'OrderRefunded', async (events, tx) => {
         const result = await receiveRefunds(tx, events, topics);
         for (const orderId of result.pending) logger.log({ orderId }, 'refund for an order not received yet; kept and applied when it arrives');

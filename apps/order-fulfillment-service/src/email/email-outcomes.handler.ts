@@ -1,6 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { OrderFulfilledData } from '@keypool/contracts';
-import { contractEvent, type InboundEventOf, type TopicsFor, type Tx } from '@keypool/messaging';
+import type { OrderFulfilledData, Topics } from '@keypool/contracts';
+import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
+import { TOPICS } from '@keypool/platform';
+import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
 import { fulfilCompletedOrders } from './order-fulfillment';
@@ -23,70 +26,84 @@ interface EmailRecord {
 
 /**
  * Records each e-mail in the order's history and delivers its line; an order whose lines are
- * all delivered becomes fulfilled and announces it once, through the outbox.
+ * all delivered becomes fulfilled and announces it once, through the outbox. Runs in the
+ * consumer's transaction, which holds the chunk's inbox rows.
  */
-export async function recordEmailsSent(tx: Tx, events: InboundEventOf<'EmailSent'>[], topics: TopicsFor<'OrderFulfilled'>): Promise<OrderFulfilledData[]> {
-  const sent = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  const records = sent.map(({ eventId, data }): EmailRecord => ({
-    ...data,
-    kind: 'sent',
-    eventId,
-    recipient: data.to,
-    providerMessageId: data.providerMessageId ?? null,
-    reason: null,
-    permanent: null,
-    attempts: null,
-    statusCode: null,
-    at: data.sentAt,
-  }));
-  await recordEmails(tx.manager, records, 'EmailSent');
-  const changed = await applyLineOutcomes(
-    tx.manager,
-    'EmailSent',
-    sent.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'email_sent', resend: data.resend } })),
-  );
-  const delivered = changed.filter((line) => line.status === 'delivered');
-  await rememberDeliveredLicenseIds(tx.manager, delivered, records);
-  const fulfilled = await fulfilCompletedOrders(
-    tx.manager,
-    delivered.map((l) => l.orderId),
-    null,
-  );
-  tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics })));
-  return fulfilled;
+@Injectable()
+export class RecordEmailsSent {
+  constructor(
+    private readonly metrics: FulfillmentMetrics,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
+
+  async record(events: InboundEventOf<'EmailSent'>[], tx: Tx): Promise<OrderFulfilledData[]> {
+    const sent = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
+    const records = sent.map(({ eventId, data }): EmailRecord => ({
+      ...data,
+      kind: 'sent',
+      eventId,
+      recipient: data.to,
+      providerMessageId: data.providerMessageId ?? null,
+      reason: null,
+      permanent: null,
+      attempts: null,
+      statusCode: null,
+      at: data.sentAt,
+    }));
+    await recordEmails(tx.manager, records, 'EmailSent');
+    const changed = await applyLineOutcomes(
+      tx.manager,
+      'EmailSent',
+      sent.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'email_sent', resend: data.resend } })),
+    );
+    const delivered = changed.filter((line) => line.status === 'delivered');
+    await rememberDeliveredLicenseIds(tx.manager, delivered, records);
+    const fulfilled = await fulfilCompletedOrders(
+      tx.manager,
+      delivered.map((l) => l.orderId),
+      null,
+    );
+    tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics: this.topics })));
+    tx.afterCommit(() => this.metrics.ordersFulfilled.inc(fulfilled.length));
+    return fulfilled;
+  }
 }
 
 /**
  * Records each failed e-mail; a permanent failure leaves the line email_failed for support to
  * resend, a transient one (notification retries on its own) keeps it allocated with the reason.
+ * Runs in the consumer's transaction.
  */
-export async function recordEmailFailures(tx: Tx, events: InboundEventOf<'EmailFailed'>[]): Promise<number> {
-  const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  await recordEmails(
-    tx.manager,
-    failures.map(({ eventId, data }) => ({
-      ...data,
-      kind: 'failed',
-      eventId,
-      recipient: data.to,
-      licenseIds: [],
-      providerMessageId: null,
-      statusCode: data.statusCode ?? null,
-      at: data.failedAt,
-    })),
-    'EmailFailed',
-  );
-  const changed = await applyLineOutcomes(
-    tx.manager,
-    'EmailFailed',
-    failures.map(({ eventId, data }) => ({
-      orderId: data.orderId,
-      lineId: data.lineId,
-      eventId,
-      outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason, failedAt: data.failedAt },
-    })),
-  );
-  return changed.length;
+@Injectable()
+export class RecordEmailFailures {
+  async record(events: InboundEventOf<'EmailFailed'>[], tx: Tx): Promise<number> {
+    const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
+    await recordEmails(
+      tx.manager,
+      failures.map(({ eventId, data }) => ({
+        ...data,
+        kind: 'failed',
+        eventId,
+        recipient: data.to,
+        licenseIds: [],
+        providerMessageId: null,
+        statusCode: data.statusCode ?? null,
+        at: data.failedAt,
+      })),
+      'EmailFailed',
+    );
+    const changed = await applyLineOutcomes(
+      tx.manager,
+      'EmailFailed',
+      failures.map(({ eventId, data }) => ({
+        orderId: data.orderId,
+        lineId: data.lineId,
+        eventId,
+        outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason, failedAt: data.failedAt },
+      })),
+    );
+    return changed.length;
+  }
 }
 
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
