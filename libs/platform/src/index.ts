@@ -22,3 +22,6 @@ export * from './ids/uuidv7';
 export * from './crypto/sealed-column';
 export * from './crypto/key-rotation';
 export * from './crypto/key-rotation-command';
+export * from './auth/merchant-scope';
+export * from './http/domain-result';
+export * from './http/endpoint';

@@ -17,6 +17,4 @@ export function isSupport(caller: Caller): caller is { kind: 'support' } {
   return caller.kind === 'support';
 }
 
-export function canSee(caller: Caller, merchantId: string): boolean {
-  return caller.kind === 'support' || caller.merchantId === merchantId;
-}
+// canSee and the other merchant-scope helpers: ./merchant-scope.ts
