@@ -6,7 +6,7 @@
 (function () {
   const state = { who: null, pools: [], timer: null, focus: null };
   // An address like /pools/<poolId> (a PoolLow e-mail links there) or /orders/<orderId>: that page, opened at that item.
-  const deepLink = /^\/(pools|orders|dead-letters|alerts)(?:\/([^/]+))?$/.exec(location.pathname);
+  const deepLink = /^\/(pools|orders|licenses|dead-letters|alerts)(?:\/([^/]+))?$/.exec(location.pathname);
   if (deepLink) {
     state.focus = deepLink[2] ? decodeURIComponent(deepLink[2]) : null;
     history.replaceState(null, '', `/#${deepLink[1]}`);
@@ -57,6 +57,10 @@
   }
 
   const isSupport = () => state.who && state.who.kind === 'support';
+  // The after-sale pages (pool-page.js, licenses.js), built with the same toolkit.
+  const kit = { h, api, age, isSupport, page };
+  const poolPages = window.keypoolPoolPage(kit);
+  const licensePages = window.keypoolLicenses(kit);
 
   // ---------- sign-in ----------
 
@@ -104,11 +108,22 @@
 
   function render() {
     clearInterval(state.timer);
-    const name = (location.hash || '#pools').slice(1).split('?')[0];
+    const [name, query] = (location.hash || '#pools').slice(1).split('?');
     for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.page === name);
     page.replaceChildren();
-    const pages = { pools: poolsPage, orders: ordersPage, 'dead-letters': deadLettersPage, alerts: alertsPage };
-    (pages[name] || poolsPage)().catch((error) => page.append(h('p', { class: 'error', role: 'alert' }, error.message)));
+    const focus = state.focus;
+    state.focus = null;
+    const pages = {
+      pools: () => poolsPage(focus),
+      pool: poolPages.poolPage,
+      orders: () => ordersPage(focus),
+      licenses: licensePages.licensesPage,
+      'dead-letters': deadLettersPage,
+      alerts: alertsPage,
+    };
+    (pages[name] || pages.pools)(new URLSearchParams(query || ''), focus).catch((error) =>
+      page.append(h('p', { class: 'error', role: 'alert' }, error.message)),
+    );
   }
 
   // ---------- pools ----------
@@ -119,7 +134,7 @@
     return 'ok';
   }
 
-  async function poolsPage() {
+  async function poolsPage(focus) {
     const merchantFilter = h('input', { name: 'merchantId', placeholder: 'all merchants', maxlength: 200 });
     const list = h('div', { id: 'pool-list' });
     const refresh = async () => {
@@ -145,9 +160,8 @@
       list,
     );
     await refresh();
-    if (state.focus) {
-      const wanted = state.focus;
-      state.focus = null;
+    if (focus) {
+      const wanted = focus;
       const card = list.querySelector(`article.pool[data-pool-id="${CSS.escape(wanted)}"]`);
       if (!card) list.prepend(h('p', { class: 'error', role: 'alert' }, `Pool ${wanted} is not one this key can see.`));
       else {
@@ -209,6 +223,7 @@
       ),
       h('div', { class: 'stock' }, `${pool.available} available · threshold ${pool.threshold} · ${pool.allocated} allocated · ${pool.backordered} held`),
       details,
+      h('a', { href: `#pool?id=${encodeURIComponent(pool.id)}`, class: 'pool-page' }, 'Uploads, key format, withdraw'),
     );
   }
 
@@ -292,7 +307,7 @@
 
   // ---------- orders ----------
 
-  async function ordersPage() {
+  async function ordersPage(focus) {
     const orderId = h('input', { name: 'orderId', id: 'order-id', maxlength: 200, placeholder: 'ord_1001' });
     const email = h('input', { name: 'customerEmail', id: 'customer-email', type: 'email', maxlength: 254, placeholder: 'ann@example.com' });
     const merchant = h('input', { name: 'merchantId', id: 'order-merchant', maxlength: 200, placeholder: 'm_acme' });
@@ -316,9 +331,8 @@
       ),
       result,
     );
-    if (state.focus) {
-      orderId.value = state.focus;
-      state.focus = null;
+    if (focus) {
+      orderId.value = focus;
       search();
     }
     async function search() {
@@ -416,6 +430,7 @@
       ),
       isSupport() ? h('button', { type: 'button', id: 'resend-order', onclick: () => resend() }, 'Resend all licenses') : null,
       flash,
+      licensePages.orderRefund(order),
       h('h3', {}, 'Lines'),
       h(
         'table',
@@ -448,7 +463,9 @@
               h(
                 'td',
                 { class: 'licenses' },
-                line.licenses.map((l) => h('div', {}, h('code', {}, l.value || '(hidden)'), ` ${l.licenseId}`)),
+                line.licenses.map((l) =>
+                  h('div', {}, h('code', {}, l.value || '(hidden)'), ' ', h('a', { href: `/licenses/${encodeURIComponent(l.licenseId)}` }, l.licenseId)),
+                ),
                 revealForm(orderId, line),
               ),
               h(

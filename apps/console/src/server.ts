@@ -9,15 +9,19 @@ import type { DeadLetters } from './dead-letters';
 import { SESSION_COOKIE, type Session, Sessions, clearedSessionCookie, cookieValue, sessionCookie } from './sessions';
 import { type ServiceAnswer, callService, problem } from './service-api';
 import { FailureWindow } from './failure-window';
+import { VALUE_BODY_ROUTE, afterSaleRoute } from './after-sale-routes';
+import { forward, match } from './route-match';
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** Bodies of license values (a list to withdraw, a file to try): pool-service refuses a withdrawal over 100 kB itself. */
+const MAX_VALUES_BODY_BYTES = 1024 * 1024;
 const MAX_ID = 200;
 /** State-changing calls must carry this header: a form on another site cannot set it (with SameSite=Strict, a second guard against CSRF). */
 const CSRF_HEADER = 'x-keypool-console';
-/** /pools/<poolId>, /orders/<orderId>, /dead-letters, /alerts: pages of the console by address. */
+/** /pools/<poolId>, /orders/<orderId>, /licenses/<licenseId>, /dead-letters, /alerts: pages of the console by address. */
 /** Unknown keys tried from one address within a minute before sign-in answers 429 there. */
 const SIGN_IN_FAILURES_PER_MINUTE = 20;
-const DEEP_LINK = /^\/(pools|orders|dead-letters|alerts)(\/[^/]{1,200})?$/;
+const DEEP_LINK = /^\/(pools|orders|licenses|dead-letters|alerts)(\/[^/]{1,200})?$/;
 
 interface StaticFile {
   type: string;
@@ -98,7 +102,7 @@ async function handle(
   const method = req.method ?? 'GET';
   if (method !== 'GET' && req.headers[CSRF_HEADER] !== '1')
     return send(res, problem(403, 'Forbidden', `${CSRF_HEADER}: 1 is required on changes (the console's own pages send it)`));
-  const body = method === 'POST' ? await readJson(req) : undefined;
+  const body = method === 'POST' ? await readJson(req, VALUE_BODY_ROUTE.test(path) ? MAX_VALUES_BODY_BYTES : MAX_BODY_BYTES) : undefined;
   if (body && 'problem' in body) return send(res, body.problem);
   const json = body?.value;
 
@@ -138,7 +142,7 @@ async function handle(
 
 async function route(method: string, path: string, query: URLSearchParams, json: unknown, session: Session, deps: ConsoleDeps): Promise<ServiceAnswer> {
   const { services } = deps.config;
-  const pool = (m: 'GET' | 'POST', p: string, b?: unknown) => callService(services.pool, 'pool-service', session.key, m, p, b);
+  const pool = (m: 'GET' | 'POST' | 'PATCH', p: string, b?: unknown) => callService(services.pool, 'pool-service', session.key, m, p, b);
   const fulfillment = (m: 'GET' | 'POST', p: string, b?: unknown) => callService(services.fulfillment, 'order-fulfillment-service', session.key, m, p, b);
   const seg = segments(path);
   if (!seg) return problem(400, 'Bad Request', `path segments must be 1 to ${MAX_ID} characters`);
@@ -167,6 +171,8 @@ async function route(method: string, path: string, query: URLSearchParams, json:
       return fulfillment('POST', `/orders/${enc(seg[2])}/lines/${enc(seg[4])}/licenses/reveal`, json ?? {});
     if (match(seg, ['api', 'dead-letters', '*', 'redrive'])) return isSupport ? deps.deadLetters.redrive(seg[2], json) : supportOnly();
   }
+  const afterSale = await afterSaleRoute(method, seg, query, json, pool);
+  if (afterSale) return afterSale;
   return problem(404, 'Not Found', `no ${method} ${path.slice(0, MAX_ID)} in the console's API`);
 }
 
@@ -206,31 +212,16 @@ function segments(path: string): string[] | undefined {
   }
 }
 
-function match(seg: string[], pattern: string[]): boolean {
-  return seg.length === pattern.length && pattern.every((p, i) => p === '*' || p === seg[i]);
-}
-
 function enc(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** Only the named query parameters go on to a service, each bounded. */
-function forward(query: URLSearchParams, names: string[]): string {
-  const out = new URLSearchParams();
-  for (const name of names) {
-    const value = query.get(name);
-    if (value !== null && value !== '' && value.length <= 400) out.set(name, value);
-  }
-  const text = out.toString();
-  return text ? `?${text}` : '';
-}
-
-async function readJson(req: IncomingMessage): Promise<{ value: unknown } | { problem: ServiceAnswer }> {
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<{ value: unknown } | { problem: ServiceAnswer }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { problem: problem(413, 'Payload Too Large', `request bodies are at most ${MAX_BODY_BYTES} bytes`) };
+    if (size > maxBytes) return { problem: problem(413, 'Payload Too Large', `request bodies here are at most ${maxBytes} bytes`) };
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return { value: undefined };
@@ -286,6 +277,8 @@ function staticFiles(): Map<string, StaticFile> {
     ['/index.html', join(publicDir, 'index.html')],
     ['/console.js', join(publicDir, 'console.js')],
     ['/console.css', join(publicDir, 'console.css')],
+    ['/pool-page.js', join(publicDir, 'pool-page.js')],
+    ['/licenses.js', join(publicDir, 'licenses.js')],
     ['/vendor/uPlot.iife.min.js', join(uplotDir, 'uPlot.iife.min.js')],
     ['/vendor/uPlot.min.css', join(uplotDir, 'uPlot.min.css')],
   ];

@@ -13,7 +13,14 @@ const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
  * user may see and do. A service that does not answer becomes a 502/504 with a message a
  * person can act on; the key is never part of a message.
  */
-export async function callService(baseUrl: string, name: string, key: string, method: 'GET' | 'POST', path: string, json?: unknown): Promise<ServiceAnswer> {
+export async function callService(
+  baseUrl: string,
+  name: string,
+  key: string,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  json?: unknown,
+): Promise<ServiceAnswer> {
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
   if (json !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
