@@ -2,8 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { fulfillmentEnvSchema } from './config';
-import { FulfillmentConsumers } from './consumers/fulfillment-consumers';
-import { EmailModule } from './email/email.module';
+import { ConsumersModule } from './consumers/consumers.module';
 import { DeliveryController } from './delivery/delivery.controller';
 import { ProductDeliverySettings } from './delivery/delivery-settings';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
@@ -39,10 +38,10 @@ export class AppModule {
           retention: fulfillmentRetention,
         }),
         FulfillmentMetricsModule,
-        EmailModule,
+        ConsumersModule,
       ],
       controllers: [DeliveryController, OrdersController, OrderPageController, ResendController, RevealController, RevealAuditController, StuckLinesController],
-      providers: [StuckLineMetrics, FulfillmentConsumers, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
+      providers: [StuckLineMetrics, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
     };
   }
 }

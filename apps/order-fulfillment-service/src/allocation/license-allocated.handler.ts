@@ -1,7 +1,8 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { LicenseAllocatedData } from '@keypool/contracts';
-import type { InboundEventOf, TopicsFor, Tx } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
+import type { InboundEventOf, Tx } from '@keypool/messaging';
+import { SecretBox, TOPICS } from '@keypool/platform';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
@@ -17,49 +18,61 @@ export interface AllocationsResult {
 }
 
 /** Saves each line's licenses (sealed) from its original LicenseAllocated, marks it allocated, and tells the checkout a held line was served. */
-export async function recordAllocations(
-  tx: Tx,
-  events: InboundEventOf<'LicenseAllocated'>[],
-  cipher: SecretBox,
-  topics: TopicsFor<'OrderLineHeld'>,
-): Promise<AllocationsResult> {
-  const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
-  if (originals.length === 0) return result;
-  await lockOrders(
-    tx.manager,
-    originals.map((o) => o.data.orderId),
-  );
-  const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({
-    orderId: data.orderId,
-    lineId: data.lineId,
-    eventId,
-    outcome: { kind: 'allocated' },
-  }));
-  const changed = await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
-  const dataOf = new Map(originals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
-  const since = new Date().toISOString();
-  for (const line of changed) {
-    const status = lineHeldStatus(line.previous, line.status);
-    const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
-    if (status)
-      tx.publish(orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since }, topics));
+@Injectable()
+export class RecordAllocations {
+  private readonly logger = new Logger('RecordAllocations');
+
+  constructor(
+    private readonly cipher: SecretBox,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
+
+  async record(events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<AllocationsResult> {
+    const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
+    const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
+    if (originals.length === 0) return result;
+    await lockOrders(
+      tx.manager,
+      originals.map((o) => o.data.orderId),
+    );
+    const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({
+      orderId: data.orderId,
+      lineId: data.lineId,
+      eventId,
+      outcome: { kind: 'allocated' },
+    }));
+    const changed = await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
+    const dataOf = new Map(originals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
+    const since = new Date().toISOString();
+    for (const line of changed) {
+      const status = lineHeldStatus(line.previous, line.status);
+      const data = dataOf.get(lineKey(line.orderId, line.lineId))!;
+      if (status)
+        tx.publish(
+          orderLineHeld({ orderId: data.orderId, merchantId: data.merchantId, lineId: data.lineId, productId: data.productId, status, since }, this.topics),
+        );
+    }
+
+    // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
+    const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];
+    const claimed = await claimLines(tx.manager, firstPerLine);
+    const toSave = firstPerLine.filter((o) => claimed.has(o.eventId));
+    await saveLicenses(
+      tx.manager,
+      this.cipher,
+      toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })),
+    );
+    result.saved = toSave.length;
+    result.ignoredRepeats = originals
+      .filter((o) => !claimed.has(o.eventId))
+      .map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId }));
+    tx.afterCommit(() => this.report(result));
+    return result;
   }
 
-  // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
-  const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];
-  const claimed = await claimLines(tx.manager, firstPerLine);
-  const toSave = firstPerLine.filter((o) => claimed.has(o.eventId));
-  await saveLicenses(
-    tx.manager,
-    cipher,
-    toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })),
-  );
-  result.saved = toSave.length;
-  result.ignoredRepeats = originals
-    .filter((o) => !claimed.has(o.eventId))
-    .map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId }));
-  return result;
+  private report(result: AllocationsResult): void {
+    for (const repeat of result.ignoredRepeats) this.logger.warn(repeat, 'second original LicenseAllocated for a line; the first one is kept');
+  }
 }
 
 /** Records the allocation event on lines that have none yet; returns the event ids that won a line. */

@@ -1,18 +1,15 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { OrderPaidData } from '@keypool/contracts';
-import { InboundEventOf, PermanentFailure, TopicsFor, Tx, contractEvent } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import type { OrderPaidData, Topics } from '@keypool/contracts';
+import { InboundEventOf, PermanentFailure, Tx, contractEvent } from '@keypool/messaging';
+import { SecretBox, TOPICS } from '@keypool/platform';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
+import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { appendStatusHistory } from '../orders/line-changes';
 import { parentOrdersOf } from '../orders/saved-licenses';
 import { lineKey } from '../orders/order-locks';
-import { RefundTopics, applyPendingRefunds, lockOrderIntake } from '../refunds/order-refunded.handler';
+import { applyPendingRefunds, lockOrderIntake } from '../refunds/order-refunded.handler';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
-
-export interface IntakeDeps {
-  cipher: SecretBox;
-  topics: TopicsFor<'AllocationRequested'> & RefundTopics;
-}
 
 export interface IntakeResult {
   received: string[];
@@ -31,49 +28,68 @@ interface PaidOrder {
  * Stores paid orders with their lines and, in the same transaction, asks the pool for each
  * line's licenses. An order id already stored (or repeated in the chunk) changes nothing.
  */
-export async function receivePaidOrders(tx: Tx, events: InboundEventOf<'OrderPaid'>[], deps: IntakeDeps): Promise<IntakeResult> {
-  const result: IntakeResult = { received: [], duplicates: [], notes: [] };
-  const candidates = new Map<string, PaidOrder>();
-  for (const event of events) {
-    const order = event.envelope.data;
-    const problem = repeatedLineId(order);
-    if (problem) throw new PermanentFailure(`invalid order ${order.orderId}: ${problem}`);
-    if (candidates.has(order.orderId)) result.duplicates.push({ orderId: order.orderId, eventId: event.envelope.id });
-    else candidates.set(order.orderId, { eventId: event.envelope.id, order });
+@Injectable()
+export class ReceivePaidOrders {
+  private readonly logger = new Logger('ReceivePaidOrders');
+
+  constructor(
+    private readonly cipher: SecretBox,
+    private readonly metrics: FulfillmentMetrics,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
+
+  async receive(events: InboundEventOf<'OrderPaid'>[], tx: Tx): Promise<IntakeResult> {
+    const result: IntakeResult = { received: [], duplicates: [], notes: [] };
+    const candidates = new Map<string, PaidOrder>();
+    for (const event of events) {
+      const order = event.envelope.data;
+      const problem = repeatedLineId(order);
+      if (problem) throw new PermanentFailure(`invalid order ${order.orderId}: ${problem}`);
+      if (candidates.has(order.orderId)) result.duplicates.push({ orderId: order.orderId, eventId: event.envelope.id });
+      else candidates.set(order.orderId, { eventId: event.envelope.id, order });
+    }
+    const orders = [...candidates.values()];
+    await lockOrderIntake(
+      tx.manager,
+      orders.map((paid) => paid.order.orderId),
+    );
+    await planAll(tx.manager, this.cipher, orders);
+    const inserted = await insertOrders(tx.manager, orders);
+    for (const paid of orders) {
+      if (!inserted.has(paid.order.orderId)) result.duplicates.push({ orderId: paid.order.orderId, eventId: paid.eventId });
+    }
+    const fresh = orders.filter((paid) => inserted.has(paid.order.orderId));
+    await insertLines(tx.manager, fresh);
+    await appendStatusHistory(
+      tx.manager,
+      fresh.flatMap(({ order, eventId, plan }) => [
+        { orderId: order.orderId, lineId: null, status: 'received', reason: null, eventId },
+        ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, status: 'received', reason: null, eventId })),
+      ]),
+    );
+    // A refund that came first is applied now: its held lines are cancelled and never asked for.
+    const refunded = await applyPendingRefunds(
+      tx,
+      fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })),
+      this.topics,
+    );
+    result.notes.push(...refunded.notes);
+    for (const { order, plan } of fresh) {
+      const requests = plan!.requests.filter((request) => !refunded.cancelled.has(lineKey(request.orderId, request.lineId)));
+      tx.publish(...requests.map((request) => contractEvent('AllocationRequested', request, { producer: 'order-fulfillment-service', topics: this.topics })));
+      result.received.push(order.orderId);
+      result.notes.push(...plan!.notes.map((note) => ({ orderId: order.orderId, note })));
+    }
+    tx.afterCommit(() => this.report(result));
+    return result;
   }
-  const orders = [...candidates.values()];
-  await lockOrderIntake(
-    tx.manager,
-    orders.map((paid) => paid.order.orderId),
-  );
-  await planAll(tx.manager, deps.cipher, orders);
-  const inserted = await insertOrders(tx.manager, orders);
-  for (const paid of orders) {
-    if (!inserted.has(paid.order.orderId)) result.duplicates.push({ orderId: paid.order.orderId, eventId: paid.eventId });
+
+  private report(result: IntakeResult): void {
+    this.metrics.ordersReceived.inc(result.received.length);
+    this.metrics.duplicateOrders.inc(result.duplicates.length);
+    for (const duplicate of result.duplicates) this.logger.warn(duplicate, 'OrderPaid for an order already received; ignored');
+    for (const note of result.notes) this.logger.warn(note, 'order received with a note');
   }
-  const fresh = orders.filter((paid) => inserted.has(paid.order.orderId));
-  await insertLines(tx.manager, fresh);
-  await appendStatusHistory(
-    tx.manager,
-    fresh.flatMap(({ order, eventId, plan }) => [
-      { orderId: order.orderId, lineId: null, status: 'received', reason: null, eventId },
-      ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, status: 'received', reason: null, eventId })),
-    ]),
-  );
-  // A refund that came first is applied now: its held lines are cancelled and never asked for.
-  const refunded = await applyPendingRefunds(
-    tx,
-    fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })),
-    deps.topics,
-  );
-  result.notes.push(...refunded.notes);
-  for (const { order, plan } of fresh) {
-    const requests = plan!.requests.filter((request) => !refunded.cancelled.has(lineKey(request.orderId, request.lineId)));
-    tx.publish(...requests.map((request) => contractEvent('AllocationRequested', request, { producer: 'order-fulfillment-service', topics: deps.topics })));
-    result.received.push(order.orderId);
-    result.notes.push(...plan!.notes.map((note) => ({ orderId: order.orderId, note })));
-  }
-  return result;
 }
 
 async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {

@@ -1,6 +1,8 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AllocationRefundedData, OrderRefundedData } from '@keypool/contracts';
+import type { AllocationRefundedData, OrderRefundedData, Topics } from '@keypool/contracts';
 import { InboundEventOf, PermanentFailure, TopicsFor, Tx, contractEvent } from '@keypool/messaging';
+import { TOPICS } from '@keypool/platform';
 import { orderLineHeld } from '../orders/line-held-events';
 import { appendStatusHistory } from '../orders/line-changes';
 import { LineStatus, waitingForLicenses } from '../orders/line-status';
@@ -35,34 +37,47 @@ interface RefundLine {
  * waits and is applied by the intake when the order arrives. A refund naming another merchant's
  * order, or a line the order does not have, is refused for good (DLQ).
  */
-export async function receiveRefunds(tx: Tx, events: InboundEventOf<'OrderRefunded'>[], topics: RefundTopics): Promise<RefundsResult> {
-  const refunds = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-  await lockOrderIntake(
-    tx.manager,
-    refunds.map((r) => r.data.orderId),
-  );
-  const orders = await lockOrders(
-    tx.manager,
-    refunds.map((r) => r.data.orderId),
-  );
-  for (const { data } of refunds) {
-    const order = orders.get(data.orderId);
-    if (order && order.merchantId !== data.merchantId) {
-      throw new PermanentFailure(`OrderRefunded for order ${data.orderId} names merchant ${data.merchantId}, but the order belongs to another merchant`);
+@Injectable()
+export class ReceiveRefunds {
+  private readonly logger = new Logger('ReceiveRefunds');
+
+  constructor(@Inject(TOPICS) private readonly topics: Topics) {}
+
+  async receive(events: InboundEventOf<'OrderRefunded'>[], tx: Tx): Promise<RefundsResult> {
+    const refunds = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
+    await lockOrderIntake(
+      tx.manager,
+      refunds.map((r) => r.data.orderId),
+    );
+    const orders = await lockOrders(
+      tx.manager,
+      refunds.map((r) => r.data.orderId),
+    );
+    for (const { data } of refunds) {
+      const order = orders.get(data.orderId);
+      if (order && order.merchantId !== data.merchantId) {
+        throw new PermanentFailure(`OrderRefunded for order ${data.orderId} names merchant ${data.merchantId}, but the order belongs to another merchant`);
+      }
     }
-  }
-  await storeRefunds(tx.manager, refunds);
-  const result: RefundsResult = { applied: [], pending: [], repeats: [] };
-  for (const refund of refunds) {
-    if (!orders.has(refund.data.orderId)) {
-      result.pending.push(refund.data.orderId);
-      continue;
+    await storeRefunds(tx.manager, refunds);
+    const result: RefundsResult = { applied: [], pending: [], repeats: [] };
+    for (const refund of refunds) {
+      if (!orders.has(refund.data.orderId)) {
+        result.pending.push(refund.data.orderId);
+        continue;
+      }
+      const applied = await applyRefund(tx, refund, this.topics, { refuseUnknownLines: true });
+      if (applied > 0) result.applied.push({ orderId: refund.data.orderId, lines: applied });
+      else result.repeats.push(refund.data.orderId);
     }
-    const applied = await applyRefund(tx, refund, topics, { refuseUnknownLines: true });
-    if (applied > 0) result.applied.push({ orderId: refund.data.orderId, lines: applied });
-    else result.repeats.push(refund.data.orderId);
+    tx.afterCommit(() => this.report(result));
+    return result;
   }
-  return result;
+
+  private report(result: RefundsResult): void {
+    for (const orderId of result.pending) this.logger.log({ orderId }, 'refund for an order not received yet; kept and applied when it arrives');
+    for (const orderId of result.repeats) this.logger.log({ orderId }, 'refund names only lines already refunded; nothing changed');
+  }
 }
 
 /**
