@@ -1,7 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
 import type { OutgoingEvent } from './envelope';
-import { writeToOutbox } from './outbox/outbox-writer';
+import { outboxInsertStatement } from './outbox/outbox-writer';
 import type { OutboxRelay } from './outbox/outbox-relay';
 
 /** What a handler gets inside a transaction: the entity manager and a place to put events. */
@@ -12,9 +12,31 @@ export interface Tx {
   afterCommit(fn: () => void): void;
 }
 
+/** The part of node-postgres' client used here: a query without parameters goes by the simple protocol, several statements in one round trip. */
+export interface SimpleQueryClient {
+  query(text: string): Promise<SimpleResult | SimpleResult[]>;
+  escapeLiteral(value: string): string;
+}
+export type SimpleResult = { rows: Record<string, unknown>[] };
+
+/**
+ * A statement that opens the transaction: sent with its BEGIN in one round trip, its rows go to
+ * the work (the consumer's inbox claim). It is built from literals by `sql(escapeLiteral)`.
+ */
+export interface Opening<R> {
+  sql(literal: (value: string) => string): string;
+  read(rows: Record<string, unknown>[]): R;
+}
+
 /**
  * Runs work in one PostgreSQL transaction; the events it publishes enter the outbox in the
  * same transaction and are relayed right after commit.
+ *
+ * Round trips are what a hop's latency is made of on a busy machine, so the transaction's
+ * fixed statements ride with others: BEGIN goes with the opening statement (the inbox claim of
+ * a consumer chunk), and the outbox insert goes with COMMIT, each pair in one simple-protocol
+ * query (literals, no parameters). A failure anywhere rolls the whole transaction back, as
+ * before: PostgreSQL skips the rest of a query string after a failed statement.
  */
 export class Transactions {
   constructor(
@@ -24,17 +46,55 @@ export class Transactions {
   ) {}
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    let published = false;
-    const committed: (() => void)[] = [];
-    const result = await this.dataSource.transaction(async (manager) => {
-      const pending: OutgoingEvent[] = [];
-      const value = await work({ manager, publish: (...events) => pending.push(...events), afterCommit: (fn) => committed.push(fn) });
-      await writeToOutbox(manager, this.cipher, pending);
-      published = pending.length > 0;
-      return value;
-    });
-    if (published) this.relay.wake();
-    committed.forEach((fn) => fn());
-    return result;
+    return this.runOpening(undefined, (tx) => work(tx));
   }
+
+  /** Like run(), with `opening` sent together with BEGIN; `work` gets what it read. */
+  async runOpening<R, T>(opening: Opening<R> | undefined, work: (tx: Tx, opened: R | undefined) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as SimpleQueryClient;
+    const literal = (value: string) => client.escapeLiteral(value);
+    const pending: OutgoingEvent[] = [];
+    const committed: (() => void)[] = [];
+    let open = false;
+    let value: T;
+    try {
+      open = true;
+      const opened = opening ? opening.read(lastResult(await client.query(`BEGIN; ${opening.sql(literal)}`)).rows) : (await client.query('BEGIN'), undefined);
+      markTransactionOpen(runner);
+      value = await work({ manager: runner.manager, publish: (...events) => pending.push(...events), afterCommit: (fn) => committed.push(fn) }, opened);
+      const insert = outboxInsertStatement(this.cipher, pending, literal);
+      await client.query(insert ? `${insert}; COMMIT` : 'COMMIT');
+      open = false;
+    } catch (error) {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      markTransactionClosed(runner);
+      await runner.release();
+    }
+    if (pending.length > 0) this.relay.wake();
+    committed.forEach((fn) => fn());
+    return value;
+  }
+}
+
+function lastResult(result: SimpleResult | SimpleResult[]): SimpleResult {
+  return Array.isArray(result) ? result[result.length - 1] : result;
+}
+
+// TypeORM must see the transaction it did not open: save() and friends then add none of their
+// own, and a nested manager.transaction() takes a savepoint instead of committing ours.
+type RunnerState = { isTransactionActive: boolean; transactionDepth: number };
+
+function markTransactionOpen(runner: QueryRunner): void {
+  const state = runner as unknown as RunnerState;
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+}
+
+function markTransactionClosed(runner: QueryRunner): void {
+  const state = runner as unknown as RunnerState;
+  state.isTransactionActive = false;
+  state.transactionDepth = 0;
 }

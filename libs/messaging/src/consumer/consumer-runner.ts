@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { claimFirstDeliveries } from '../inbox/inbox';
+import { firstDeliveriesOpening } from '../inbox/inbox';
 import type { Transactions, Tx } from '../transactions';
 import { sendToDeadLetterTopic } from './dead-letters';
 import { DependencyWait } from './dependency-wait';
@@ -256,7 +256,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
         scope.ensureLive();
         const timer = metrics.handleSeconds.startTimer({ consumer: this.definition.name });
         try {
-          await this.deps.transactions.run((tx) => this.handleFirstDeliveries(events, tx));
+          await this.handleFirstDeliveries(events);
           timer({ outcome: 'ok' });
           metrics.consumed.inc({ consumer: this.definition.name }, events.length);
           return { ok: true };
@@ -288,17 +288,19 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     }
   }
 
-  private async handleFirstDeliveries(events: InboundEvent<D>[], tx: Tx): Promise<void> {
+  /** One transaction: the inbox claim (sent with BEGIN), the handler with the first deliveries only, the outbox (sent with COMMIT). */
+  private async handleFirstDeliveries(events: InboundEvent<D>[]): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.envelope.id, e])).values()];
-    const fresh = await claimFirstDeliveries(
-      tx.manager,
+    const opening = firstDeliveriesOpening(
       this.definition.name,
       unique.map((e) => e.envelope.id),
     );
-    const redelivered = events.length - fresh.size;
-    if (redelivered > 0) this.deps.metrics.duplicates.inc({ consumer: this.definition.name }, redelivered);
-    const firsts = unique.filter((e) => fresh.has(e.envelope.id));
-    if (firsts.length > 0) await this.definition.handle(firsts, tx);
+    await this.deps.transactions.runOpening(opening, async (tx, fresh = new Set<string>()) => {
+      const redelivered = events.length - fresh.size;
+      if (redelivered > 0) this.deps.metrics.duplicates.inc({ consumer: this.definition.name }, redelivered);
+      const firsts = unique.filter((e) => fresh.has(e.envelope.id));
+      if (firsts.length > 0) await this.definition.handle(firsts, tx);
+    });
   }
 
   /** A dead letter is never skipped: while the broker is away, sending it waits like any transient failure. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { Opening } from '../transactions';
 
 /**
  * Records event ids as processed inside the handler's transaction and returns those seen for
@@ -12,4 +13,17 @@ export async function claimFirstDeliveries(manager: EntityManager, consumer: str
     [consumer, eventIds],
   );
   return new Set(rows.map((r) => r.event_id));
+}
+
+/**
+ * The same claim as the statement that opens a consumer chunk's transaction, sent with its
+ * BEGIN in one round trip (Transactions.runOpening); reads the ids seen for the first time.
+ */
+export function firstDeliveriesOpening(consumer: string, eventIds: string[]): Opening<Set<string>> {
+  return {
+    sql: (literal) =>
+      `INSERT INTO inbox (consumer, event_id) SELECT ${literal(consumer)}, unnest(ARRAY[${eventIds.map(literal).join(', ')}]::text[])
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+    read: (rows) => new Set(rows.map((r) => String(r['event_id']))),
+  };
 }

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { UnknownKeyIdError, type Metrics, type SecretBox } from '@keypool/platform';
@@ -8,6 +8,7 @@ import { cloudEventHeaders } from '../envelope';
 import { brokerRefusal } from './broker-refusal';
 import { DEFAULT_MAX_RECORD_BYTES, DEFAULT_SEND_LIMITS, SendLimits, planSends, recordBytes } from './send-plan';
 import { TopicPartitions } from './topic-partitions';
+import type { SimpleQueryClient } from '../transactions';
 
 export interface OutboxRelayOptions {
   batchSize: number;
@@ -42,6 +43,8 @@ interface Outgoing {
 /** What one batch did. Rows published or parked before a send failed are marked all the same. */
 interface BatchOutcome {
   claimed: number;
+  /** The rows claimed (and marked published until the end of the transaction). */
+  rows: OutboxRow[];
   published: string[];
   parked: { row: OutboxRow; reason: string }[];
   waitingForKey?: UnknownKeyIdError;
@@ -140,38 +143,80 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * One batch in one transaction of two round trips: BEGIN with the claim, which marks the rows
+   * published as it reads them (taking the relay lock first), then COMMIT after the sends. What
+   * was not sent after all is unmarked (or parked) before the commit, and a crash before it
+   * leaves every row unpublished: nothing is lost, at worst sent twice.
+   */
   private async publishBatch(): Promise<BatchOutcome> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      // The lock is the query's one-time filter, taken before the scan: one round trip where two
-      // were (each hop of an order waits for this one). Another instance holding it reads nothing.
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, id, aggregate_id, topic, payload FROM outbox
-          WHERE published_at IS NULL AND parked_at IS NULL AND (SELECT pg_try_advisory_xact_lock($2))
-          ORDER BY seq LIMIT $1`,
-        [this.options.batchSize, this.options.lockId],
-      );
-      const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [] };
-      try {
-        const ready = this.prepare(rows, batch);
-        if (ready.length > 0) {
-          const partitionOf = await this.partitions.resolve(ready.map((r) => r.row.topic));
-          for (const record of ready) record.partition = partitionOf(record.row.topic, record.row.aggregate_id);
-          for (const send of planSends(ready, this.limits)) await this.send(send, batch);
-        }
-      } catch (error) {
-        batch.failure = error;
-      }
-      await this.mark(manager, batch);
-      return batch;
-    });
-    this.published += outcome.published.length;
-    for (const { row, reason } of outcome.parked) {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as SimpleQueryClient;
+    let batch: BatchOutcome;
+    let open = false;
+    try {
+      open = true;
+      batch = await this.claimAndSend(client);
+      await client.query(`${this.markUnsent(batch, client)}COMMIT`);
+      open = false;
+    } catch (error) {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    this.published += batch.published.length;
+    for (const { row, reason } of batch.parked) {
       this.logger.error(
         { outboxSeq: row.seq, eventId: row.id, topic: row.topic, key: row.aggregate_id, reason },
         'outbox event parked: it will not be published until released',
       );
     }
-    return outcome;
+    return batch;
+  }
+
+  private async claimAndSend(client: SimpleQueryClient): Promise<BatchOutcome> {
+    // The lock is the query's one-time filter, taken before the scan; another instance holding it
+    // claims nothing. Both figures are whole numbers of ours, so the text carries them as they are.
+    const claimed = await client.query(
+      `BEGIN; WITH claimed AS (
+         SELECT seq FROM outbox
+          WHERE published_at IS NULL AND parked_at IS NULL AND (SELECT pg_try_advisory_xact_lock(${Math.trunc(this.options.lockId)}))
+          ORDER BY seq LIMIT ${Math.trunc(this.options.batchSize)})
+       UPDATE outbox o SET published_at = now() FROM claimed WHERE o.seq = claimed.seq
+       RETURNING o.seq, o.id, o.aggregate_id, o.topic, o.payload`,
+    );
+    const rows = (Array.isArray(claimed) ? claimed[claimed.length - 1] : claimed).rows as unknown as OutboxRow[];
+    rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+    const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [], rows };
+    try {
+      const ready = this.prepare(rows, batch);
+      if (ready.length > 0) {
+        const partitionOf = await this.partitions.resolve(ready.map((r) => r.row.topic));
+        for (const record of ready) record.partition = partitionOf(record.row.topic, record.row.aggregate_id);
+        for (const send of planSends(ready, this.limits)) await this.send(send, batch);
+      }
+    } catch (error) {
+      batch.failure = error;
+    }
+    return batch;
+  }
+
+  /** Statements (each ending in "; ") that undo the claim's mark on rows not sent, and park the parked. */
+  private markUnsent(batch: BatchOutcome, client: SimpleQueryClient): string {
+    const published = new Set(batch.published);
+    const parked = new Map(batch.parked.map((p) => [p.row.seq, p.reason]));
+    const unsent = batch.rows.filter((r) => !published.has(r.seq) && !parked.has(r.seq)).map((r) => r.seq);
+    // seq comes from a bigint column: digits only.
+    const seqs = (list: string[]) => list.map((seq) => String(BigInt(seq))).join(', ');
+    let statements = '';
+    if (unsent.length > 0) statements += `UPDATE outbox SET published_at = NULL WHERE seq IN (${seqs(unsent)}); `;
+    if (parked.size > 0) {
+      const values = [...parked].map(([seq, reason]) => `(${String(BigInt(seq))}, ${client.escapeLiteral(reason)})`).join(', ');
+      statements += `UPDATE outbox SET published_at = NULL, parked_at = now(), park_reason = parked.reason
+        FROM (VALUES ${values}) AS parked (seq, reason) WHERE outbox.seq = parked.seq; `;
+    }
+    return statements;
   }
 
   /**
@@ -227,19 +272,6 @@ export class OutboxRelay {
         return;
       }
       for (const part of splitRefused(records)) await this.send(part, batch);
-    }
-  }
-
-  private async mark(manager: EntityManager, batch: BatchOutcome): Promise<void> {
-    if (batch.published.length > 0) {
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [batch.published]);
-    }
-    if (batch.parked.length > 0) {
-      await manager.query(
-        `UPDATE outbox SET parked_at = now(), park_reason = parked.reason
-           FROM unnest($1::bigint[], $2::text[]) AS parked (seq, reason) WHERE outbox.seq = parked.seq`,
-        [batch.parked.map((p) => p.row.seq), batch.parked.map((p) => p.reason)],
-      );
     }
   }
 
