@@ -9,6 +9,7 @@ export * from './database/ensure-database';
 export * from './database/service-database.module';
 export * from './database/database-probe';
 export * from './database/migrate-under-lock';
+export * from './database/set-based-sql';
 export * from './health/readiness';
 export * from './http/bootstrap';
 export * from './http/body-parsers';

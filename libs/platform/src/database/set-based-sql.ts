@@ -1,0 +1,46 @@
+import type { EntityManager } from 'typeorm';
+
+/** One column of a set-based insert: its name, its PostgreSQL type and how to read it off a row. */
+export type UnnestColumn<R> = readonly [type: string, pick: (row: R) => unknown];
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const TYPE = /^[a-z_][a-z0-9_ ]*$/;
+
+/**
+ * Many rows in one statement, one array parameter per column, without numbering `$1…$N` by hand:
+ *
+ * ```ts
+ * const u = unnestRows(records, { event_id: ['text', (r) => r.eventId], permanent: ['boolean', (r) => r.permanent] });
+ * await manager.query(`INSERT INTO deliveries (event_id, permanent) SELECT u.event_id, u.permanent FROM ${u.from}`, u.parameters);
+ * ```
+ *
+ * `from` is `unnest($1::text[], $2::boolean[]) AS u(event_id, permanent)`; `columns` lists the
+ * alias's columns in order, for an INSERT's column list. Parameters start at `$first` (default 1)
+ * when the statement has others before them. Names and types are code, never input: both are
+ * checked against plain identifiers.
+ */
+export function unnestRows<R>(
+  rows: readonly R[],
+  columns: Record<string, UnnestColumn<R>>,
+  options: { alias?: string; first?: number } = {},
+): { from: string; parameters: unknown[][]; columns: string } {
+  const alias = options.alias ?? 'u';
+  const first = options.first ?? 1;
+  const entries = Object.entries(columns);
+  if (entries.length === 0) throw new Error('unnestRows needs at least one column');
+  for (const name of [alias, ...entries.map(([n]) => n)]) if (!IDENTIFIER.test(name)) throw new Error(`unnestRows: "${name}" is not a plain identifier`);
+  for (const [name, [type]] of entries) if (!TYPE.test(type)) throw new Error(`unnestRows: column ${name} has type "${type}", not a plain type name`);
+  const names = entries.map(([name]) => name).join(', ');
+  const arrays = entries.map(([, [type]], i) => `$${first + i}::${type}[]`).join(', ');
+  return {
+    from: `unnest(${arrays}) AS ${alias}(${names})`,
+    parameters: entries.map(([, [, pick]]) => rows.map(pick)),
+    columns: names,
+  };
+}
+
+/** Rows an UPDATE … RETURNING gave back (TypeORM's postgres driver answers `[rows, count]` for an UPDATE). */
+export async function updateReturning<T>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
+  const [rows] = (await manager.query(sql, parameters)) as [T[], number];
+  return rows;
+}
