@@ -13,6 +13,8 @@ import { KeyFormatController } from './import/key-format.controller';
 import { ImportMetrics } from './import/import-metrics';
 import { ServeAfterImport } from './import/serve-after-import';
 import { LicenseHashBackfill } from './licenses/license-hash-backfill';
+import { EmailLedgerConsumer } from './ledger/email-ledger.consumer';
+import { LicenseLedgerController } from './ledger/license-ledger.controller';
 import { LicenseLookupController } from './licenses/license-lookup.controller';
 import { LicensesController } from './licenses/licenses.controller';
 import { poolMigrations } from './migrations';
@@ -34,7 +36,7 @@ export class AppModule {
         MessagingModule.forRoot({
           topics: (topics) => ({
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred, topics.licenseRevoked],
-            consumes: [topics.allocationRequested, topics.allocationRefunded],
+            consumes: [topics.allocationRequested, topics.allocationRefunded, topics.emailSent],
           }),
           retention: (config: PoolConfig) => poolRetention(config),
         }),
@@ -46,6 +48,7 @@ export class AppModule {
         KeyFormatController,
         LicensesController,
         LicenseLookupController,
+        LicenseLedgerController,
         HeldLinesController,
         UploadsController,
         RevealAuditController,
@@ -57,6 +60,7 @@ export class AppModule {
         PoolMetrics,
         AllocationConsumer,
         RefundConsumer,
+        EmailLedgerConsumer,
         HeldLineSweeper,
         LicenseHashBackfill,
       ],

@@ -43,6 +43,13 @@ export const poolEnvSchema = serviceEnvSchema({
     description:
       'how long a refunded line is remembered (refunded_line): it makes a repeated AllocationRefunded a no-op and cancels a request that comes after its refund. At least INBOX_RETENTION_DAYS',
   }),
+  LICENSE_LEDGER_RETENTION_DAYS: Type.Number({
+    minimum: 30,
+    maximum: 36500,
+    default: 730,
+    description:
+      'how long a license ledger entry (allocated, e-mailed, revealed, withdrawn…) is kept; the license row itself, with its import, stays. Default two years',
+  }),
   ...revealAuditRetentionEnv,
 });
 

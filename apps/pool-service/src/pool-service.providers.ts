@@ -9,6 +9,7 @@ import { RerouteHeldLines } from './allocation/reroute-held-lines';
 import { PoolConfig, licenseHashKey } from './config';
 import { HeldLinesHandler } from './held-lines/held-lines.handler';
 import { ImportLicensesHandler } from './import/import-licenses.handler';
+import { LicenseLedgerHandler } from './ledger/license-ledger.handler';
 import { LicensesHandler } from './licenses/licenses.handler';
 import { PoolConsumptionHandler } from './pools/pool-consumption.handler';
 import { PoolsHandler } from './pools/pools.handler';
@@ -61,6 +62,11 @@ export const poolServiceProviders: Provider[] = [
     inject: [DataSource, Messaging, PoolQueue, SERVICE_CONFIG],
     useFactory: (ds: DataSource, messaging: Messaging, queue: PoolQueue, config: PoolConfig) =>
       new UploadsHandler(ds, messaging.transactions, queue, licenseHashKey(config)),
+  },
+  {
+    provide: LicenseLedgerHandler,
+    inject: [DataSource, SERVICE_CONFIG],
+    useFactory: (ds: DataSource, config: PoolConfig) => new LicenseLedgerHandler(ds, licenseHashKey(config)),
   },
   { provide: HeldLinesHandler, inject: [DataSource], useFactory: (ds: DataSource) => new HeldLinesHandler(ds) },
   { provide: PoolConsumptionHandler, inject: [DataSource], useFactory: (ds: DataSource) => new PoolConsumptionHandler(ds) },

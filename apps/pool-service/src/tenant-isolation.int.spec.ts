@@ -8,6 +8,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
   let documented: Map<string, DocumentedOperation>;
   const acmeKeys = keys(uniqueName('ISO'), 3);
   const recallKeys = keys(uniqueName('ISO-RECALL'), 2);
+  const globexKeys = keys(uniqueName('ISO-GLOBEX'), 1);
   const fx = {
     poolId: '',
     archivableId: '',
@@ -19,6 +20,7 @@ describe('pool-service keeps every merchant to its own data, on every documented
     uploadId: '',
     recallPoolId: '',
     recallUploadId: '',
+    recallLicenseId: '',
     heldOrderId: uniqueName('ord_held'),
   };
 
@@ -53,6 +55,12 @@ describe('pool-service keeps every merchant to its own data, on every documented
     }),
     'GET /v1/pools/{poolId}/licenses': () => ({ params: { poolId: fx.poolId } }),
     'GET /v1/licenses/{licenseId}': () => ({ params: { licenseId: fx.licenseId } }),
+    'GET /v1/licenses/{licenseId}/history': () => ({ params: { licenseId: fx.licenseId } }),
+    // globex looks up a value of its own (its answer must not be acme's license); acme's value as globex: license-ledger.int.spec.
+    'POST /v1/licenses/lookup': () => ({
+      request: (who) => ({ json: { value: who === 'globex' ? globexKeys[0] : recallKeys[1] } }),
+      shows: { acmeIds: [fx.recallLicenseId], idsIn: (body) => [String((body as { license?: { licenseId?: string } }).license?.licenseId)] },
+    }),
     'POST /v1/pools/{poolId}/key-format/try': () => ({
       params: { poolId: fx.poolId },
       request: (who) => ({ query: { pattern: 'ISO-.*' }, text: keys(uniqueName(`ISO-${who}`), 2).join('\n') }),
@@ -104,6 +112,8 @@ describe('pool-service keeps every merchant to its own data, on every documented
     fx.restorableId = (await createPool(url, 'acme', { productId: 'p_iso_restore' })).id;
     await as(url, 'acme').post(`/v1/pools/${fx.restorableId}/archive`).expect(200);
     fx.globexPoolId = (await createPool(url, 'globex', { productId: 'p_iso' })).id;
+    await importKeys(url, 'globex', fx.globexPoolId, globexKeys);
+    fx.recallLicenseId = ((await as(url, 'acme').get(`/v1/pools/${fx.recallPoolId}/licenses`)).body as Items<{ licenseId: string }>).items[1].licenseId;
     await allocateDirectly(service, [lineRequest({ orderId: fx.heldOrderId, merchantId: 'm_acme', productId: 'p_iso_unrouted' })]);
   });
   afterAll(() => service?.close());

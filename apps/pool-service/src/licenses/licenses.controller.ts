@@ -74,7 +74,7 @@ export class LicensesController {
   @ApiResponse({ status: 409, description: 'the license is allocated to an order line' })
   async withdraw(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Param('licenseId') licenseId: string): Promise<void> {
     await visiblePool(this.pools, caller, poolId);
-    const outcome = await this.licenses.withdraw(poolId, licenseId);
+    const outcome = await this.licenses.withdraw(poolId, licenseId, caller.keyId);
     if (outcome.ok) return;
     if (outcome.problem === 'not-found') throw new NotFoundException('License not found in this pool');
     throw new ConflictException(`This license was allocated to order ${outcome.orderId} line ${outcome.lineId}; allocated licenses cannot be withdrawn`);

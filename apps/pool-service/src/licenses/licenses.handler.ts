@@ -3,6 +3,8 @@ import type { Transactions } from '@keypool/messaging';
 import { type Caller, type SecretBox, recordReveal } from '@keypool/platform';
 import { PoolQueue } from '../allocation/pool-queue';
 import { licenseValueContext } from '../keys/sealed-columns';
+import { withLicenseChange } from '../ledger/license-change';
+import { appendRevealed } from '../ledger/ledger-writes';
 import { isUuid } from '../shared/ids';
 import type { LicenseStatus } from './license.entity';
 import { maskLicense } from './mask';
@@ -114,12 +116,13 @@ export class LicensesHandler {
         licenseIds: [licenseId],
         reason,
       });
+      await appendRevealed(manager, licenseId, { auditId, keyId: caller.keyId, callerKind: caller.kind });
       return { ok: true, licenseId, value, auditId };
     });
   }
 
-  /** Withdraws an unused license; its pool's alerts are judged in the same transaction. */
-  async withdraw(poolId: string, licenseId: string): Promise<Withdrawal> {
+  /** Withdraws an unused license; its pool's alerts are judged in the same transaction. `keyId` (the caller's) goes into the ledger entry. */
+  async withdraw(poolId: string, licenseId: string, keyId?: string): Promise<Withdrawal> {
     if (!isUuid(licenseId)) return { ok: false, problem: 'not-found' };
     return this.transactions.run(async (tx): Promise<Withdrawal> => {
       const [pool] = await this.queue.lock(tx.manager, [poolId]);
@@ -133,7 +136,9 @@ export class LicensesHandler {
       if (license.status === 'allocated' || license.status === 'revoked')
         return { ok: false, problem: 'allocated', orderId: license.order_id!, lineId: license.line_id! };
       if (license.status === 'withdrawn') return { ok: true };
-      await tx.manager.query(`UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [licenseId]);
+      await withLicenseChange(tx.manager, { via: 'single', keyId }, () =>
+        tx.manager.query(`UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE id = $1`, [licenseId]),
+      );
       await tx.manager.query(`UPDATE pool SET withdrawn_licenses = withdrawn_licenses + 1 WHERE id = $1`, [poolId]);
       if (!pool.archived_at) await this.queue.raiseAlerts(tx, pool);
       return { ok: true };

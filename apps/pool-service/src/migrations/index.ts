@@ -12,6 +12,7 @@ import { Uploads1767000000001 } from './1767000000001-uploads';
 import { RefundedLineByAge1767100000001 } from './1767100000001-refunded-line-by-age';
 import { LicenseAllocatedByPool1767170000001 } from './1767170000001-license-allocated-by-pool';
 import { HeldAllocationsWithoutCancelled1767170000002 } from './1767170000002-held-allocations-without-cancelled';
+import { LicenseLedger1767200000001 } from './1767200000001-license-ledger';
 
 /** In order; TypeORM records each in the migrations table and runs the new ones at start. */
 export const poolMigrations = [
@@ -29,4 +30,5 @@ export const poolMigrations = [
   RefundedLineByAge1767100000001,
   LicenseAllocatedByPool1767170000001,
   HeldAllocationsWithoutCancelled1767170000002,
+  LicenseLedger1767200000001,
 ];

@@ -4,6 +4,7 @@ import { PoolEvents } from '../shared/pool-events';
 import { PoolQueue } from '../allocation/pool-queue';
 import { lockOrderLines } from '../allocation/order-line-locks';
 import { routingLockKey } from '../allocation/routing';
+import { withLicenseChange } from '../ledger/license-change';
 
 export const refundPolicies = ['revoke', 'return_if_unsent', 'keep'] as const;
 export type RefundPolicy = (typeof refundPolicies)[number];
@@ -120,10 +121,13 @@ export class RefundAllocationsHandler {
       await tx.manager.query(`UPDATE allocation SET refunded_at = now() WHERE id = $1`, [line.id]);
       if (outcome === 'revoked') await this.revoke(tx, line, refund);
       if (outcome === 'returned') {
-        const returned = await updateRows<{ id: string }>(
-          tx,
-          `UPDATE license SET status = 'available', allocation_id = NULL, allocated_at = NULL WHERE allocation_id = $1 AND status = 'allocated' RETURNING id`,
-          [line.id],
+        const why = { via: 'refund', policy: line.refund_policy ?? 'revoke', reason: refund.reason } as const;
+        const returned = await withLicenseChange(tx.manager, why, () =>
+          updateRows<{ id: string }>(
+            tx,
+            `UPDATE license SET status = 'available', allocation_id = NULL, allocated_at = NULL WHERE allocation_id = $1 AND status = 'allocated' RETURNING id`,
+            [line.id],
+          ),
         );
         await tx.manager.query(`UPDATE pool SET allocated_licenses = greatest(allocated_licenses - $2, 0) WHERE id = $1`, [line.pool_id, returned.length]);
         returnedPools.add(line.pool_id!);
@@ -140,10 +144,13 @@ export class RefundAllocationsHandler {
   }
 
   private async revoke(tx: Tx, line: LineToSettle, refund: RefundedLine): Promise<void> {
-    const revoked = await updateRows<{ id: string; revoked_at: Date }>(
-      tx,
-      `UPDATE license SET status = 'revoked', revoked_at = now() WHERE allocation_id = $1 AND status = 'allocated' RETURNING id, revoked_at`,
-      [line.id],
+    const why = { via: 'refund', policy: line.refund_policy ?? 'revoke', reason: refund.reason } as const;
+    const revoked = await withLicenseChange(tx.manager, why, () =>
+      updateRows<{ id: string; revoked_at: Date }>(
+        tx,
+        `UPDATE license SET status = 'revoked', revoked_at = now() WHERE allocation_id = $1 AND status = 'allocated' RETURNING id, revoked_at`,
+        [line.id],
+      ),
     );
     for (const license of revoked) {
       const data: LicenseRevokedData = {

@@ -1,4 +1,4 @@
-import { RetentionTable, atLeastInbox, revealAuditRetention } from '@keypool/messaging';
+import { DAY_MS, RetentionTable, atLeastInbox, revealAuditRetention } from '@keypool/messaging';
 import type { PoolConfig } from '../config';
 
 /**
@@ -18,5 +18,7 @@ export function poolRetention(config: PoolConfig): RetentionTable[] {
       retentionMs: atLeastInbox('REFUNDED_LINE_RETENTION_DAYS', config.REFUNDED_LINE_RETENTION_DAYS, config),
       find: { by: 'index' },
     },
+    // Append-only (its trigger lets only the pruner delete); walked by seq, so no index on `at` costs each entry.
+    { table: 'license_ledger', timeColumn: 'at', retentionMs: config.LICENSE_LEDGER_RETENTION_DAYS * DAY_MS, find: { by: 'key', key: 'seq' } },
   ];
 }

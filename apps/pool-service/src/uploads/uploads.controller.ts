@@ -65,7 +65,7 @@ export class UploadsController {
   @ApiResponse({ status: 404, description: "unknown upload, or another merchant's" })
   async recall(@CurrentCaller() caller: Caller, @Param('uploadId') uploadId: string): Promise<Recall> {
     const upload = ensureVisible(caller, await this.uploads.find(uploadId), 'Upload');
-    return this.uploads.recall(upload);
+    return this.uploads.recall(upload, caller.keyId);
   }
 
   @Post('pools/:poolId/licenses/withdraw')
@@ -89,6 +89,6 @@ export class UploadsController {
   async withdraw(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Body() body: unknown): Promise<BulkWithdrawal> {
     const pool = await visiblePool(this.pools, caller, poolId);
     const { values } = parseWithdrawBody(body);
-    return this.uploads.withdrawValues(pool, values);
+    return this.uploads.withdrawValues(pool, values, caller.keyId);
   }
 }

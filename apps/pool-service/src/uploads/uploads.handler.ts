@@ -3,6 +3,7 @@ import type { Transactions, Tx } from '@keypool/messaging';
 import { keyedHash } from '@keypool/platform';
 import type { PoolQueue } from '../allocation/pool-queue';
 import type { ImportReport } from '../import/import-report';
+import { withLicenseChange } from '../ledger/license-change';
 import { licenseHash } from '../licenses/license-hash';
 import { isUuid } from '../shared/ids';
 
@@ -105,13 +106,12 @@ export class UploadsHandler {
   }
 
   /** Withdraws every available license of the upload in one transaction; a repeat withdraws none and reports the same sold ones. */
-  async recall(upload: UploadView): Promise<Recall> {
+  async recall(upload: UploadView, keyId?: string): Promise<Recall> {
     return this.transactions.run(async (tx): Promise<Recall> => {
       const [pool] = await this.queue.lock(tx.manager, [upload.poolId]);
-      const withdrawn = await this.withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [
-        upload.uploadId,
-        upload.poolId,
-      ]);
+      const withdrawn = await withLicenseChange(tx.manager, { via: 'recall', uploadId: upload.uploadId, keyId }, () =>
+        this.withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [upload.uploadId, upload.poolId]),
+      );
       await tx.manager.query(`UPDATE upload SET recalled_at = coalesce(recalled_at, now()) WHERE id = $1`, [upload.uploadId]);
       const [{ before, sold }]: { before: number; sold: number }[] = await tx.manager.query(
         `SELECT count(*) FILTER (WHERE status = 'withdrawn')::int AS before, count(*) FILTER (WHERE status IN ('allocated', 'revoked'))::int AS sold
@@ -135,7 +135,7 @@ export class UploadsHandler {
    * hashed here and never stored or logged). Rows not yet upgraded to the NFKC hash are matched
    * by the hash of the value as sent.
    */
-  async withdrawValues(pool: { id: string; merchantId: string }, values: readonly string[]): Promise<BulkWithdrawal> {
+  async withdrawValues(pool: { id: string; merchantId: string }, values: readonly string[], keyId?: string): Promise<BulkWithdrawal> {
     const current = values.map((value) => licenseHash(this.hashKey, value));
     const asSent = values.map((value) => keyedHash(this.hashKey, value));
     return this.transactions.run(async (tx): Promise<BulkWithdrawal> => {
@@ -159,7 +159,9 @@ export class UploadsHandler {
       const withdrawn =
         available.length === 0
           ? 0
-          : await this.withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]);
+          : await withLicenseChange(tx.manager, { via: 'bulk', keyId }, () =>
+              this.withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]),
+            );
       if (withdrawn > 0 && !locked.archived_at) await this.queue.raiseAlerts(tx, locked);
       return {
         withdrawn,

@@ -1,0 +1,43 @@
+import type { EntityManager } from 'typeorm';
+import type { EmailSentData } from '@keypool/contracts';
+import { isUuid } from '../shared/ids';
+
+/**
+ * Entries the license row cannot see, appended in the transaction of what they record. Status
+ * changes (allocated, returned, revoked, withdrawn) are written by the license_ledger trigger.
+ */
+
+/** A reveal through pool-service, pointing at its reveal_audit entry (who, why). */
+export async function appendRevealed(
+  manager: EntityManager,
+  licenseId: string,
+  reveal: { auditId: string; keyId?: string; callerKind: string },
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO license_ledger (license_id, merchant_id, kind, detail)
+     SELECT id, merchant_id, 'revealed', $2::jsonb FROM license WHERE id = $1`,
+    [licenseId, JSON.stringify({ auditId: reveal.auditId, keyId: reveal.keyId ?? null, callerKind: reveal.callerKind })],
+  );
+}
+
+/**
+ * One entry per license of each EmailSent (kind resent for a resend), at the time it was sent.
+ * Ids this database does not hold (or that are not uuids) are skipped: the event names licenses, it does not create them.
+ */
+export async function appendEmailed(manager: EntityManager, emails: readonly EmailSentData[]): Promise<number> {
+  const rows = emails.flatMap((e) =>
+    e.licenseIds.filter(isUuid).map((licenseId) => ({ licenseId, kind: e.resend ? 'resent' : 'emailed', at: e.sentAt, orderId: e.orderId, lineId: e.lineId })),
+  );
+  if (rows.length === 0) return 0;
+  const [{ n }]: { n: number }[] = await manager.query(
+    `WITH added AS (
+       INSERT INTO license_ledger (license_id, merchant_id, kind, at, order_id, line_id)
+       SELECT l.id, l.merchant_id, e.kind, e.at, e.order_id, e.line_id
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[]) AS e(license_id, kind, at, order_id, line_id)
+         JOIN license l ON l.id = e.license_id
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM added`,
+    [rows.map((r) => r.licenseId), rows.map((r) => r.kind), rows.map((r) => r.at), rows.map((r) => r.orderId), rows.map((r) => r.lineId)],
+  );
+  return n;
+}
