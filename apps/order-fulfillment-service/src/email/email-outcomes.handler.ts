@@ -5,7 +5,7 @@ import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging'
 import { TOPICS } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
-import { lineKey, lockOrders } from '../orders/order-locks';
+import { lineKey } from '../orders/order-locks';
 import { fulfilCompletedOrders } from './order-fulfillment';
 
 interface EmailRecord {
@@ -106,24 +106,26 @@ export class RecordEmailFailures {
   }
 }
 
+/**
+ * Locks the chunk's orders (as lockOrders does: sorted, FOR UPDATE) and appends the e-mails to
+ * their history in one statement, one round trip: the locking read runs first, and the insert
+ * is rolled back with the chunk when an order is unknown.
+ */
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
-  const known = await lockOrders(
-    manager,
-    records.map((r) => r.orderId),
-  );
-  refuseUnknown(
-    type,
-    records.filter((r) => !known.has(r.orderId)),
-  );
   const column = <T>(pick: (r: EmailRecord) => T) => records.map(pick);
-  await manager.query(
-    `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
-                                reason, permanent, attempts, status_code, at)
-     SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
-            u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::boolean[], $11::int[], $12::int[], $13::text[])
-         AS u(order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id, reason, permanent, attempts, status_code, at)`,
+  const locked: { order_id: string }[] = await manager.query(
+    `WITH locked AS (
+       SELECT order_id FROM orders WHERE order_id = ANY($14::text[]) ORDER BY order_id FOR UPDATE
+     ), written AS (
+       INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
+                                  reason, permanent, attempts, status_code, at)
+       SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
+              u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::boolean[], $11::int[], $12::int[], $13::text[])
+           AS u(order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id, reason, permanent, attempts, status_code, at)
+     )
+     SELECT order_id FROM locked`,
     [
       column((r) => r.orderId),
       column((r) => r.lineId),
@@ -138,7 +140,13 @@ async function recordEmails(manager: EntityManager, records: EmailRecord[], type
       column((r) => r.attempts),
       column((r) => r.statusCode),
       column((r) => r.at),
+      [...new Set(records.map((r) => r.orderId))].sort(),
     ],
+  );
+  const known = new Set(locked.map((r) => r.order_id));
+  refuseUnknown(
+    type,
+    records.filter((r) => !known.has(r.orderId)),
   );
 }
 
