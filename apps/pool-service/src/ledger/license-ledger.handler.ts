@@ -44,8 +44,10 @@ export class LicenseLedgerHandler {
   ) {}
 
   /**
-   * The history of a license the caller may see, oldest first. "imported" comes from the license
-   * row (its upload and import time); every later entry from license_ledger.
+   * The history of a license the caller may see, in the order it was recorded. "imported" comes
+   * from the license row (its upload and import time); every later entry from license_ledger. An
+   * e-mail's `at` is when notification-service sent it, so it may be a moment before the entry
+   * recorded ahead of it.
    */
   async historyOf(license: LicenseDetail): Promise<LicenseHistory> {
     const [origin]: { upload_id: string | null; label: string | null }[] = await this.dataSource.query(
@@ -53,7 +55,7 @@ export class LicenseLedgerHandler {
       [license.licenseId],
     );
     const rows: EntryRow[] = await this.dataSource.query(
-      `SELECT at, kind, order_id, line_id, detail FROM license_ledger WHERE license_id = $1 ORDER BY at, seq LIMIT $2`,
+      `SELECT at, kind, order_id, line_id, detail FROM license_ledger WHERE license_id = $1 ORDER BY seq LIMIT $2`,
       [license.licenseId, HISTORY_LIMIT],
     );
     const [{ total }]: { total: number }[] =
