@@ -5,7 +5,7 @@ import { allocationEventContext, allocationRequestContext } from '../keys/sealed
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
 import { MAX_PICK, PoolQueue, PoolServed } from './pool-queue';
-import { lockOrderLines } from './order-line-locks';
+import { ORDER_LOCK_PREFIX } from './order-line-locks';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 
 /**
@@ -23,12 +23,9 @@ export class AllocateLicensesHandler {
   async allocate(requests: AllocationRequestedData[], tx: Tx): Promise<void> {
     const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
     if (unique.length === 0) return;
-    await this.shareRoutingLocks(
+    await this.takeLocks(
       tx,
       unique.map((r) => r.merchantId),
-    );
-    await lockOrderLines(
-      tx,
       unique.map((r) => r.orderId),
     );
     const inserted = await this.recordNewLines(tx, unique);
@@ -44,10 +41,20 @@ export class AllocateLicensesHandler {
     await this.deferHeld(tx, inserted, outcomes);
   }
 
-  private async shareRoutingLocks(tx: Tx, merchantIds: string[]): Promise<void> {
-    await tx.manager.query(`SELECT pg_advisory_xact_lock_shared(k) FROM (SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest($1::text[]) m ORDER BY 1) s`, [
-      [...new Set(merchantIds.map(routingLockKey))],
-    ]);
+  /**
+   * The merchants' routing locks (shared, in hash order), then the order locks exactly as
+   * lockOrderLines takes them (sorted ids), in one statement: one round trip where two were.
+   * PostgreSQL calls the lock functions after the sort, so the order holds.
+   */
+  private async takeLocks(tx: Tx, merchantIds: string[], orderIds: string[]): Promise<void> {
+    await tx.manager.query(
+      `SELECT CASE WHEN l.phase = 0 THEN pg_advisory_xact_lock_shared(l.k) ELSE pg_advisory_xact_lock(l.k) END
+         FROM (SELECT DISTINCT 0 AS phase, hashtextextended(m, 0) AS k, hashtextextended(m, 0) AS ord FROM unnest($1::text[]) m
+               UNION ALL
+               SELECT 1, hashtextextended('${ORDER_LOCK_PREFIX}' || u.id, 0), u.n FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n)) l
+        ORDER BY l.phase, l.ord`,
+      [[...new Set(merchantIds.map(routingLockKey))], [...new Set(orderIds)].sort()],
+    );
   }
 
   private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
