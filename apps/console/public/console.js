@@ -28,6 +28,11 @@
     return el;
   }
 
+  /** replaceChildren would write a null child as the text "null": leave the absent ones out. */
+  function present(...children) {
+    return children.filter((child) => child !== undefined && child !== null && child !== false);
+  }
+
   async function api(method, path, body) {
     const options = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
     if (method !== 'GET') options.headers['x-keypool-console'] = '1';
@@ -422,89 +427,91 @@
       }
     };
     result.replaceChildren(
-      h('h3', {}, `Order ${order.orderId}`),
-      h(
-        'p',
-        {},
-        `${order.status} · merchant ${order.merchantId} · ${order.test ? 'test' : 'live'} · customer ${order.customer && order.customer.email ? order.customer.email : '—'} · received ${age(order.receivedAt)} ago`,
-      ),
-      isSupport() ? h('button', { type: 'button', id: 'resend-order', onclick: () => resend() }, 'Resend all licenses') : null,
-      flash,
-      licensePages.orderRefund(order),
-      h('h3', {}, 'Lines'),
-      h(
-        'table',
-        { class: 'order-lines' },
+      ...present(
+        h('h3', {}, `Order ${order.orderId}`),
         h(
-          'thead',
+          'p',
           {},
-          h(
-            'tr',
-            {},
-            ['line', 'product', 'qty', 'status', 'history', 'licenses', ''].map((t) => h('th', {}, t)),
-          ),
+          `${order.status} · merchant ${order.merchantId} · ${order.test ? 'test' : 'live'} · customer ${order.customer && order.customer.email ? order.customer.email : '—'} · received ${age(order.receivedAt)} ago`,
         ),
+        isSupport() ? h('button', { type: 'button', id: 'resend-order', onclick: () => resend() }, 'Resend all licenses') : null,
+        flash,
+        licensePages.orderRefund(order),
+        h('h3', {}, 'Lines'),
         h(
-          'tbody',
-          {},
-          order.lines.map((line) =>
+          'table',
+          { class: 'order-lines' },
+          h(
+            'thead',
+            {},
             h(
               'tr',
-              { 'data-line-id': line.lineId },
-              h('td', {}, line.lineId),
-              h('td', {}, line.productName || line.productId),
-              h('td', {}, line.quantity),
-              h('td', { class: 'line-status' }, line.status, line.statusReason ? ` (${line.statusReason})` : ''),
+              {},
+              ['line', 'product', 'qty', 'status', 'history', 'licenses', ''].map((t) => h('th', {}, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            order.lines.map((line) =>
               h(
-                'td',
-                {},
-                line.statusHistory.map((s) => h('div', {}, `${s.status}${s.reason ? ` (${s.reason})` : ''} · ${age(s.at)} ago`)),
-              ),
-              h(
-                'td',
-                { class: 'licenses' },
-                line.licenses.map((l) =>
-                  h('div', {}, h('code', {}, l.value || '(hidden)'), ' ', h('a', { href: `/licenses/${encodeURIComponent(l.licenseId)}` }, l.licenseId)),
+                'tr',
+                { 'data-line-id': line.lineId },
+                h('td', {}, line.lineId),
+                h('td', {}, line.productName || line.productId),
+                h('td', {}, line.quantity),
+                h('td', { class: 'line-status' }, line.status, line.statusReason ? ` (${line.statusReason})` : ''),
+                h(
+                  'td',
+                  {},
+                  line.statusHistory.map((s) => h('div', {}, `${s.status}${s.reason ? ` (${s.reason})` : ''} · ${age(s.at)} ago`)),
                 ),
-                revealForm(orderId, line),
-              ),
-              h(
-                'td',
-                {},
-                isSupport() && line.licenses.length > 0
-                  ? h('button', { type: 'button', class: 'resend-line', onclick: () => resend(line.lineId) }, 'Resend')
-                  : null,
+                h(
+                  'td',
+                  { class: 'licenses' },
+                  line.licenses.map((l) =>
+                    h('div', {}, h('code', {}, l.value || '(hidden)'), ' ', h('a', { href: `/licenses/${encodeURIComponent(l.licenseId)}` }, l.licenseId)),
+                  ),
+                  revealForm(orderId, line),
+                ),
+                h(
+                  'td',
+                  {},
+                  isSupport() && line.licenses.length > 0
+                    ? h('button', { type: 'button', class: 'resend-line', onclick: () => resend(line.lineId) }, 'Resend')
+                    : null,
+                ),
               ),
             ),
           ),
         ),
-      ),
-      h('h3', {}, `E-mails (${order.emails.length})`),
-      h(
-        'table',
-        { class: 'order-emails' },
+        h('h3', {}, `E-mails (${order.emails.length})`),
         h(
-          'thead',
-          {},
+          'table',
+          { class: 'order-emails' },
           h(
-            'tr',
+            'thead',
             {},
-            ['line', 'to', 'kind', 'resend', 'outcome', 'when'].map((t) => h('th', {}, t)),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          order.emails.map((e) =>
             h(
               'tr',
               {},
-              h('td', {}, e.lineId),
-              h('td', {}, e.to || '—'),
-              h('td', {}, e.kind),
-              h('td', {}, e.resend ? 'resend' : 'original'),
-              h('td', {}, e.providerMessageId ? `sent (${e.providerMessageId})` : e.reason || '—'),
-              h('td', {}, `${age(e.at)} ago`),
+              ['line', 'to', 'kind', 'resend', 'outcome', 'when'].map((t) => h('th', {}, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            order.emails.map((e) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, e.lineId),
+                h('td', {}, e.to || '—'),
+                h('td', {}, e.kind),
+                h('td', {}, e.resend ? 'resend' : 'original'),
+                h('td', {}, e.providerMessageId ? `sent (${e.providerMessageId})` : e.reason || '—'),
+                h('td', {}, `${age(e.at)} ago`),
+              ),
             ),
           ),
         ),
@@ -615,61 +622,63 @@
       const query = new URLSearchParams({ ...filter(), limit: '100' });
       const listing = await api('GET', `/api/dead-letters/${encodeURIComponent(topic)}?${query}`);
       list.replaceChildren(
-        h(
-          'p',
-          {},
-          `${listing.records.length + listing.more} of ${listing.scanned} record(s) match${listing.more ? ` (first ${listing.records.length} shown)` : ''}.`,
-        ),
-        h(
-          'table',
-          { class: 'dlq-list' },
+        ...present(
           h(
-            'thead',
+            'p',
             {},
-            h(
-              'tr',
-              {},
-              ['at', 'age', 'event', 'from', 'group', 'attempts', 'reason', ''].map((t) => h('th', {}, t)),
-            ),
+            `${listing.records.length + listing.more} of ${listing.scanned} record(s) match${listing.more ? ` (first ${listing.records.length} shown)` : ''}.`,
           ),
           h(
-            'tbody',
-            {},
-            listing.records.map((r) =>
+            'table',
+            { class: 'dlq-list' },
+            h(
+              'thead',
+              {},
               h(
                 'tr',
-                { 'data-position': `${r.partition}:${r.offset}` },
-                h('td', {}, `${r.partition}:${r.offset}`),
-                h('td', {}, age(new Date(r.timestamp).toISOString())),
-                h('td', {}, r.event.id ? `${r.event.type} ${r.event.id}` : `undecodable (${r.event.undecodableBytes} bytes)`),
-                h('td', {}, `${r.original.topic} ${r.original.partition ?? '?'}:${r.original.offset ?? '?'}`),
-                h('td', {}, r.consumerGroup || '?'),
-                h('td', {}, r.attempts ?? '?'),
-                h('td', {}, r.reason.length > 300 ? `${r.reason.slice(0, 300)}…` : r.reason),
+                {},
+                ['at', 'age', 'event', 'from', 'group', 'attempts', 'reason', ''].map((t) => h('th', {}, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              listing.records.map((r) =>
                 h(
-                  'td',
-                  {},
+                  'tr',
+                  { 'data-position': `${r.partition}:${r.offset}` },
+                  h('td', {}, `${r.partition}:${r.offset}`),
+                  h('td', {}, age(new Date(r.timestamp).toISOString())),
+                  h('td', {}, r.event.id ? `${r.event.type} ${r.event.id}` : `undecodable (${r.event.undecodableBytes} bytes)`),
+                  h('td', {}, `${r.original.topic} ${r.original.partition ?? '?'}:${r.original.offset ?? '?'}`),
+                  h('td', {}, r.consumerGroup || '?'),
+                  h('td', {}, r.attempts ?? '?'),
+                  h('td', {}, r.reason.length > 300 ? `${r.reason.slice(0, 300)}…` : r.reason),
                   h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'redrive-one',
-                      onclick: () => redrive({ positions: [`${r.partition}:${r.offset}`] }, `record ${r.partition}:${r.offset}`),
-                    },
-                    'Redrive',
+                    'td',
+                    {},
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'redrive-one',
+                        onclick: () => redrive({ positions: [`${r.partition}:${r.offset}`] }, `record ${r.partition}:${r.offset}`),
+                      },
+                      'Redrive',
+                    ),
                   ),
                 ),
               ),
             ),
           ),
+          listing.records.length > 0
+            ? h(
+                'button',
+                { type: 'button', id: 'redrive-matching', onclick: () => redrive({ filter: filter() }, 'every matching record') },
+                'Redrive all matching',
+              )
+            : null,
         ),
-        listing.records.length > 0
-          ? h(
-              'button',
-              { type: 'button', id: 'redrive-matching', onclick: () => redrive({ filter: filter() }, 'every matching record') },
-              'Redrive all matching',
-            )
-          : null,
       );
     };
     box.replaceChildren(
@@ -708,45 +717,47 @@
       state.pools = pools;
       const byId = new Map(pools.map((p) => [p.id, p]));
       list.replaceChildren(
-        feed.connected ? null : h('p', { class: 'note' }, `Connecting to the pool-low topic… ${feed.problem || ''}`),
-        feed.alerts.length === 0
-          ? h('p', { class: 'note' }, 'No PoolLow alerts.')
-          : h(
-              'table',
-              { class: 'alerts' },
-              h(
-                'thead',
-                {},
+        ...present(
+          feed.connected ? null : h('p', { class: 'note' }, `Connecting to the pool-low topic… ${feed.problem || ''}`),
+          feed.alerts.length === 0
+            ? h('p', { class: 'note' }, 'No PoolLow alerts.')
+            : h(
+                'table',
+                { class: 'alerts' },
                 h(
-                  'tr',
+                  'thead',
                   {},
-                  ['when', 'level', 'pool', 'mode', 'available / threshold', 'held', 'merchant'].map((t) => h('th', {}, t)),
+                  h(
+                    'tr',
+                    {},
+                    ['when', 'level', 'pool', 'mode', 'available / threshold', 'held', 'merchant'].map((t) => h('th', {}, t)),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  feed.alerts.map((a) => {
+                    const pool = byId.get(a.poolId);
+                    return h(
+                      'tr',
+                      { 'data-pool-id': a.poolId },
+                      h('td', {}, `${age(a.time)} ago`),
+                      h('td', {}, h('span', { class: `badge ${a.data.level === 'empty' ? 'empty' : 'low'}` }, a.data.level)),
+                      h(
+                        'td',
+                        {},
+                        a.data.poolName || (pool && pool.name) || a.poolId,
+                        ` · ${a.data.productId || 'all products'}${a.data.currency ? ` · ${a.data.currency}` : ''}`,
+                      ),
+                      h('td', {}, a.data.mode || (pool && pool.mode) || '?'),
+                      h('td', {}, `${a.data.available} / ${a.data.threshold}`),
+                      h('td', {}, a.data.backordered ?? 0),
+                      h('td', {}, a.merchantId),
+                    );
+                  }),
                 ),
               ),
-              h(
-                'tbody',
-                {},
-                feed.alerts.map((a) => {
-                  const pool = byId.get(a.poolId);
-                  return h(
-                    'tr',
-                    { 'data-pool-id': a.poolId },
-                    h('td', {}, `${age(a.time)} ago`),
-                    h('td', {}, h('span', { class: `badge ${a.data.level === 'empty' ? 'empty' : 'low'}` }, a.data.level)),
-                    h(
-                      'td',
-                      {},
-                      a.data.poolName || (pool && pool.name) || a.poolId,
-                      ` · ${a.data.productId || 'all products'}${a.data.currency ? ` · ${a.data.currency}` : ''}`,
-                    ),
-                    h('td', {}, a.data.mode || (pool && pool.mode) || '?'),
-                    h('td', {}, `${a.data.available} / ${a.data.threshold}`),
-                    h('td', {}, a.data.backordered ?? 0),
-                    h('td', {}, a.merchantId),
-                  );
-                }),
-              ),
-            ),
+        ),
       );
     };
     await refresh();

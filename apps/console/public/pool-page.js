@@ -12,16 +12,18 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
     if (!poolId) throw new Error('No pool named: open one from Pools.');
     const pool = await api('GET', `/api/pools/${enc(poolId)}`);
     const scope = pool.productId ? `${pool.productId}${pool.currency ? ` · ${pool.currency}` : ''}` : 'all products (common pool)';
+    const stock = h('p', { class: 'note', id: 'pool-stock' });
+    const showStock = (p) =>
+      (stock.textContent = `${isSupport() ? `${p.merchantId} · ` : ''}${scope} · ${p.available} available · ${p.allocated} allocated · ${p.withdrawn} withdrawn · refund policy ${p.refundPolicy}`);
+    showStock(pool);
+    // After a recall or a withdrawal, the stock line shows what is left.
+    const restock = () => api('GET', `/api/pools/${enc(poolId)}`).then(showStock, () => undefined);
     page.append(
       h('h2', {}, `Pool ${pool.name}`, ' ', h('span', { class: 'badge mode' }, pool.mode)),
-      h(
-        'p',
-        { class: 'note' },
-        `${isSupport() ? `${pool.merchantId} · ` : ''}${scope} · ${pool.available} available · ${pool.allocated} allocated · ${pool.withdrawn} withdrawn · refund policy ${pool.refundPolicy}`,
-      ),
+      stock,
       keyFormatSection(pool),
-      uploadsSection(pool),
-      withdrawSection(pool),
+      uploadsSection(pool, restock),
+      withdrawSection(pool, restock),
     );
   }
 
@@ -124,7 +126,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
 
   // ---------- uploads ----------
 
-  function uploadsSection(pool) {
+  function uploadsSection(pool, restock) {
     const rows = h('tbody', {});
     const more = h('div', {});
     const report = h('div', { id: 'upload-report' });
@@ -134,17 +136,13 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
       if (after) query.set('after', after);
       const listing = await api('GET', `/api/pools/${enc(pool.id)}/uploads?${query}`);
       if (!after) rows.replaceChildren();
-      rows.append(...listing.items.map((upload) => uploadRow(upload, report, recallOut)));
+      rows.append(...listing.items.map((upload) => uploadRow(upload, report, recallOut, restock)));
       if (!after && listing.items.length === 0) rows.append(h('tr', {}, h('td', { colspan: 8, class: 'note' }, 'No uploads yet.')));
-      more.replaceChildren(
-        listing.nextCursor
-          ? h(
-              'button',
-              { type: 'button', id: 'older-uploads', onclick: () => load(listing.nextCursor).catch((error) => more.replaceChildren(error.message)) },
-              'Older uploads',
-            )
-          : null,
-      );
+      more.replaceChildren();
+      if (listing.nextCursor) {
+        const older = () => load(listing.nextCursor).catch((error) => more.replaceChildren(h('span', { class: 'error' }, error.message)));
+        more.append(h('button', { type: 'button', id: 'older-uploads', onclick: older }, 'Older uploads'));
+      }
     };
     const section = h(
       'section',
@@ -173,7 +171,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
     return section;
   }
 
-  function uploadRow(upload, reportBox, recallOut) {
+  function uploadRow(upload, reportBox, recallOut, restock) {
     const r = upload.report;
     const recalled = h('td', { class: 'recalled' }, upload.recalledAt ? `${age(upload.recalledAt)} ago` : '—');
     const recall = async () => {
@@ -183,6 +181,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
         const outcome = await api('POST', `/api/uploads/${enc(upload.uploadId)}/recall`);
         recalled.textContent = 'just now';
         recallOut.replaceChildren(recallResult(name, outcome));
+        restock();
       } catch (error) {
         recallOut.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
       }
@@ -282,7 +281,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
 
   // ---------- withdraw by value ----------
 
-  function withdrawSection(pool) {
+  function withdrawSection(pool, restock) {
     const values = h('textarea', { id: 'withdraw-values', name: 'values', rows: 6, cols: 60, autocomplete: 'off', spellcheck: 'false', required: true });
     const out = h('div', { id: 'withdraw-result' });
     return h(
@@ -311,6 +310,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
             try {
               const outcome = await api('POST', `/api/pools/${enc(pool.id)}/licenses/withdraw`, { values: list });
               values.value = '';
+              restock();
               out.replaceChildren(
                 h(
                   'div',
