@@ -3,23 +3,17 @@ import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
 import { fulfillmentEnvSchema } from './config';
 import { ConsumersModule } from './consumers/consumers.module';
-import { DeliveryController } from './delivery/delivery.controller';
-import { ProductDeliverySettings } from './delivery/delivery-settings';
+import { DeliveryModule } from './delivery/delivery.module';
 import { ProductDeliveryEntity } from './delivery/product-delivery.entity';
 import { FulfillmentMetricsModule } from './metrics/fulfillment-metrics.module';
 import { fulfillmentMigrations } from './migrations';
-import { fulfillmentRetention } from './retention/fulfillment-retention';
-import { OrdersController } from './order-api/orders.controller';
-import { OrderPageController } from './order-page/order-page.controller';
-import { OrderPages } from './order-page/order-page.handler';
-import { OrderReads } from './order-api/order-reads';
+import { OrderApiModule } from './order-api/order-api.module';
+import { OrderPageModule } from './order-page/order-page.module';
 import { fulfillmentEntities } from './orders/order.entity';
-import { ResendController } from './resend/resend.controller';
-import { RevealController } from './reveal/reveal.controller';
-import { RevealLineLicenses } from './reveal/reveal-line-licenses.handler';
-import { StuckLineMetrics } from './stuck-lines/stuck-line-metrics';
-import { StuckLinesController } from './stuck-lines/stuck-lines.controller';
-import { StuckLines } from './stuck-lines/stuck-lines.handler';
+import { ResendModule } from './resend/resend.module';
+import { fulfillmentRetention } from './retention/fulfillment-retention';
+import { RevealModule } from './reveal/reveal.module';
+import { StuckLinesModule } from './stuck-lines/stuck-lines.module';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -39,9 +33,14 @@ export class AppModule {
         }),
         FulfillmentMetricsModule,
         ConsumersModule,
+        DeliveryModule,
+        OrderApiModule,
+        OrderPageModule,
+        ResendModule,
+        RevealModule,
+        StuckLinesModule,
       ],
-      controllers: [DeliveryController, OrdersController, OrderPageController, ResendController, RevealController, RevealAuditController, StuckLinesController],
-      providers: [StuckLineMetrics, OrderReads, OrderPages, ProductDeliverySettings, RevealLineLicenses, StuckLines],
+      controllers: [RevealAuditController],
     };
   }
 }

@@ -1,4 +1,14 @@
-import { licenseCountFor, parseDeliverySetting } from './delivery-rule';
+import { requestValidator } from '@keypool/platform';
+import { deliverySettingOf, licenseCountFor } from './delivery-rule';
+import { DeliverySettingBody } from './delivery.schemas';
+
+const parse = (body: unknown) => {
+  try {
+    return { ok: true, value: deliverySettingOf(requestValidator(DeliverySettingBody, 'body')(body)) };
+  } catch (error) {
+    return { ok: false, error: (error as { response: { message: string } }).response.message };
+  }
+};
 
 describe('delivery rules', () => {
   it('gives one license per unit, or one per product line whatever the quantity', () => {
@@ -7,36 +17,27 @@ describe('delivery rules', () => {
   });
 
   it('accepts a rule alone, keeping the licenses off the order page', () => {
-    expect(parseDeliverySetting({ rule: 'per_product' })).toEqual({
+    expect(parse({ rule: 'per_product' })).toEqual({
       ok: true,
       value: { rule: 'per_product', showOnOrderPage: false, renewalRequiresSameCustomer: true },
     });
   });
 
   it('names the rule field when the rule is unknown or missing', () => {
-    expect(parseDeliverySetting({ rule: 'per_box' })).toEqual({ ok: false, error: 'rule: must be one of "per_unit", "per_product", got "per_box"' });
-    expect(parseDeliverySetting({ showOnOrderPage: true })).toEqual({
-      ok: false,
-      error: 'rule: must be one of "per_unit", "per_product", got nothing',
-    });
+    expect(parse({ rule: 'per_box' })).toEqual({ ok: false, error: 'body.rule: must be one of "per_unit", "per_product", got "per_box"' });
+    expect(parse({ showOnOrderPage: true })).toEqual({ ok: false, error: 'body.rule: is required' });
   });
 
   it('refuses a visibility that is not a boolean and fields it does not know', () => {
-    expect(parseDeliverySetting({ rule: 'per_unit', showOnOrderPage: 'yes' })).toEqual({
-      ok: false,
-      error: 'showOnOrderPage: must be true or false, got a string',
-    });
-    expect(parseDeliverySetting({ rule: 'per_unit', showOnOrderpage: true })).toMatchObject({ ok: false, error: expect.stringContaining('showOnOrderpage') });
+    expect(parse({ rule: 'per_unit', showOnOrderPage: 'yes' })).toEqual({ ok: false, error: 'body.showOnOrderPage: must be a boolean, got a string' });
+    expect(parse({ rule: 'per_unit', showOnOrderpage: true })).toEqual({ ok: false, error: 'body: must NOT have additional properties' });
   });
 
   it('takes whether renewals need the same customer, refusing anything but a boolean', () => {
-    expect(parseDeliverySetting({ rule: 'per_unit', renewalRequiresSameCustomer: false })).toMatchObject({
-      ok: true,
-      value: { renewalRequiresSameCustomer: false },
-    });
-    expect(parseDeliverySetting({ rule: 'per_unit', renewalRequiresSameCustomer: 0 })).toEqual({
+    expect(parse({ rule: 'per_unit', renewalRequiresSameCustomer: false })).toMatchObject({ ok: true, value: { renewalRequiresSameCustomer: false } });
+    expect(parse({ rule: 'per_unit', renewalRequiresSameCustomer: 0 })).toEqual({
       ok: false,
-      error: 'renewalRequiresSameCustomer: must be true or false, got a number',
+      error: 'body.renewalRequiresSameCustomer: must be a boolean, got 0',
     });
   });
 });

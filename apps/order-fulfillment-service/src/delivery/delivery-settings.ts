@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type Caller, type Result, outsideScope, succeed } from '@keypool/platform';
 import { DeliveryRule, DeliverySetting, defaultDeliverySetting } from './delivery-rule';
 import { ProductDeliveryEntity } from './product-delivery.entity';
 
@@ -36,7 +37,7 @@ export interface ProductDeliveryView extends DeliverySetting {
   updatedAt: Date | null;
 }
 
-export async function readDeliverySetting(manager: EntityManager, merchantId: string, productId: string): Promise<ProductDeliveryView> {
+async function readDeliverySetting(manager: EntityManager, merchantId: string, productId: string): Promise<ProductDeliveryView> {
   const saved = await manager.findOneBy(ProductDeliveryEntity, { merchantId, productId });
   if (!saved) return { merchantId, productId, ...defaultDeliverySetting, isDefault: true, updatedAt: null };
   return {
@@ -50,34 +51,39 @@ export async function readDeliverySetting(manager: EntityManager, merchantId: st
   };
 }
 
-/** Applies to orders received from now on; lines already received keep the count they were asked with. */
-export async function saveDeliverySetting(
-  manager: EntityManager,
-  merchantId: string,
-  productId: string,
-  setting: DeliverySetting,
-): Promise<ProductDeliveryView> {
-  await manager.query(
-    `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, renewal_requires_same_customer, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (merchant_id, product_id) DO UPDATE
-       SET rule = EXCLUDED.rule, show_on_order_page = EXCLUDED.show_on_order_page,
-           renewal_requires_same_customer = EXCLUDED.renewal_requires_same_customer, updated_at = now()`,
-    [merchantId, productId, setting.rule, setting.showOnOrderPage, setting.renewalRequiresSameCustomer],
-  );
-  return readDeliverySetting(manager, merchantId, productId);
-}
-
-/** A product's delivery setting for the HTTP API: the controller checks the caller and the body, this reads and saves. */
+/**
+ * A product's delivery setting as its merchant (or support) reads it: the saved choice, or the
+ * defaults while there is none. Another merchant's product answers like a missing merchant.
+ */
 @Injectable()
-export class ProductDeliverySettings {
+export class ReadDeliverySetting {
   constructor(private readonly dataSource: DataSource) {}
 
-  read(merchantId: string, productId: string): Promise<ProductDeliveryView> {
-    return readDeliverySetting(this.dataSource.manager, merchantId, productId);
+  async read(caller: Caller, merchantId: string, productId: string): Promise<Result<ProductDeliveryView, 'not_found'>> {
+    return outsideScope(caller, merchantId) ?? succeed(await readDeliverySetting(this.dataSource.manager, merchantId, productId));
   }
+}
 
-  save(merchantId: string, productId: string, setting: DeliverySetting): Promise<ProductDeliveryView> {
-    return saveDeliverySetting(this.dataSource.manager, merchantId, productId, setting);
+/** Saves a product's delivery setting; it applies to orders received from now on, lines already received keep the count they were asked with. */
+@Injectable()
+export class SaveDeliverySetting {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async save(caller: Caller, merchantId: string, productId: string, setting: DeliverySetting): Promise<Result<ProductDeliveryView, 'not_found'>> {
+    const refused = outsideScope(caller, merchantId);
+    if (refused) return refused;
+    return succeed(
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO product_delivery (merchant_id, product_id, rule, show_on_order_page, renewal_requires_same_customer, updated_at)
+           VALUES ($1, $2, $3, $4, $5, now())
+           ON CONFLICT (merchant_id, product_id) DO UPDATE
+             SET rule = EXCLUDED.rule, show_on_order_page = EXCLUDED.show_on_order_page,
+                 renewal_requires_same_customer = EXCLUDED.renewal_requires_same_customer, updated_at = now()`,
+          [merchantId, productId, setting.rule, setting.showOnOrderPage, setting.renewalRequiresSameCustomer],
+        );
+        return readDeliverySetting(manager, merchantId, productId);
+      }),
+    );
   }
 }

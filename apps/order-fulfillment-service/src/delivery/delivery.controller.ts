@@ -1,44 +1,45 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, canSee } from '@keypool/platform';
-import { parseDeliverySetting } from './delivery-rule';
-import { ProductDeliverySettings, ProductDeliveryView } from './delivery-settings';
-import { DeliverySettingBody, ProductDeliveryResponse } from './delivery.dto';
+import { Controller, Get, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidBody, ValidParams, unwrapResult } from '@keypool/platform';
+import { deliverySettingOf } from './delivery-rule';
+import { ProductDeliveryView, ReadDeliverySetting, SaveDeliverySetting } from './delivery-settings';
+import { DeliverySettingBody, ProductDeliveryResponse, ProductPath } from './delivery.schemas';
 
 @ApiTags('delivery')
 @Controller('merchants/:merchantId/products/:productId/delivery')
 export class DeliveryController {
-  constructor(private readonly settings: ProductDeliverySettings) {}
+  constructor(
+    private readonly reading: ReadDeliverySetting,
+    private readonly saving: SaveDeliverySetting,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: "A product's delivery rule and order-page visibility (defaults until the merchant chooses)" })
-  @ApiResponse({ status: 200, type: ProductDeliveryResponse })
-  @ApiResponse({ status: 404, description: "another merchant's product" })
-  read(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Param('productId') productId: string): Promise<ProductDeliveryView> {
-    checkProduct(caller, merchantId, productId);
-    return this.settings.read(merchantId, productId);
+  @Endpoint({
+    operationId: 'getProductDelivery',
+    summary: "A product's delivery rule and order-page visibility (defaults until the merchant chooses)",
+    params: ProductPath,
+    ok: { schema: ProductDeliveryResponse },
+    errors: { 404: "another merchant's product" },
+  })
+  async read(@CurrentCaller() caller: Caller, @ValidParams(ProductPath) path: Static<typeof ProductPath>): Promise<ProductDeliveryView> {
+    return unwrapResult(await this.reading.read(caller, path.merchantId, path.productId));
   }
 
   @Put()
-  @ApiOperation({ summary: "Sets a product's delivery rule and order-page visibility; applies to orders received from now on" })
-  @ApiBody({ type: DeliverySettingBody })
-  @ApiResponse({ status: 200, type: ProductDeliveryResponse })
-  @ApiResponse({ status: 400, description: 'names the field to fix, e.g. "rule: must be one of …"' })
-  @ApiResponse({ status: 404, description: "another merchant's product" })
-  save(
+  @Endpoint({
+    operationId: 'setProductDelivery',
+    summary: "Sets a product's delivery rule and order-page visibility; applies to orders received from now on",
+    params: ProductPath,
+    body: DeliverySettingBody,
+    ok: { schema: ProductDeliveryResponse },
+    errors: { 404: "another merchant's product" },
+  })
+  async save(
     @CurrentCaller() caller: Caller,
-    @Param('merchantId') merchantId: string,
-    @Param('productId') productId: string,
-    @Body() body: unknown,
+    @ValidParams(ProductPath) path: Static<typeof ProductPath>,
+    @ValidBody(DeliverySettingBody) body: Static<typeof DeliverySettingBody>,
   ): Promise<ProductDeliveryView> {
-    checkProduct(caller, merchantId, productId);
-    const setting = parseDeliverySetting(body);
-    if (!setting.ok) throw new BadRequestException(setting.error);
-    return this.settings.save(merchantId, productId, setting.value);
+    return unwrapResult(await this.saving.save(caller, path.merchantId, path.productId, deliverySettingOf(body)));
   }
-}
-
-function checkProduct(caller: Caller, merchantId: string, productId: string): void {
-  if (!canSee(caller, merchantId)) throw new NotFoundException(`merchant ${merchantId} not found`);
-  if (productId.length > 200) throw new BadRequestException('productId: must be at most 200 characters');
 }

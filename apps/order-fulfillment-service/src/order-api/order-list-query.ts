@@ -1,4 +1,5 @@
-import { Caller } from '@keypool/platform';
+import { type Static, Type } from '@sinclair/typebox';
+import { type Caller, type Result, StringEnum, actingMerchant, fail, outsideScope, succeed } from '@keypool/platform';
 import { lineStatuses, orderStatuses, refundStatuses } from '../orders/line-status';
 
 export const listableStatuses = [...new Set([...orderStatuses, ...refundStatuses, ...lineStatuses])];
@@ -41,47 +42,42 @@ function decodeCursor(cursor: string): OrderListPosition | undefined {
   }
 }
 
-export type ListQueryProblem = { status: 400 | 404; message: string };
+/** GET /v1/orders' query: bounded here, scoped and decoded by orderListQueryOf. */
+export const OrderListParams = Type.Object({
+  merchantId: Type.Optional(Type.String({ maxLength: 200, description: 'required for support keys; a merchant key lists its own orders' })),
+  status: Type.Optional(
+    StringEnum(listableStatuses, {
+      description:
+        'an order status as listed (received, fulfilled, refunded, partially_refunded: a refunded order is listed as refunded only), or a line status (orders with a line in it)',
+    }),
+  ),
+  customerEmail: Type.Optional(
+    Type.String({
+      maxLength: 320,
+      pattern: '^[^\\s@]+@[^\\s@]+$',
+      description: "an e-mail address such as ann@example.com (only that customer's orders, any case)",
+    }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'orders per page, 1 to 500, default 50' })),
+  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'the nextCursor of the previous page; leave out for the first page' })),
+});
 
-/** Support names the merchant; a merchant key lists its own orders (naming another is a 404). */
-export function parseOrderListQuery(
-  caller: Caller,
-  query: Record<string, unknown>,
-): { ok: true; value: OrderListQuery } | { ok: false; problem: ListQueryProblem } {
-  const merchantId = typeof query['merchantId'] === 'string' && query['merchantId'] !== '' ? query['merchantId'] : undefined;
-  if (caller.kind === 'support' && !merchantId) {
-    return { ok: false, problem: { status: 400, message: 'merchantId: support keys must name the merchant, e.g. ?merchantId=m_acme' } };
+/** Support names the merchant; a merchant key lists its own orders (naming another is a 404, like a missing merchant). */
+export function orderListQueryOf(caller: Caller, params: Static<typeof OrderListParams>): Result<OrderListQuery, 'invalid' | 'not_found'> {
+  const named = params.merchantId || undefined;
+  const refused = named ? outsideScope(caller, named) : undefined;
+  if (refused) return refused;
+  const merchant = actingMerchant(caller, named);
+  if (!merchant.ok) return merchant;
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+  if (params.cursor !== undefined && !after) {
+    return fail('invalid', 'query.cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page');
   }
-  if (caller.kind === 'merchant' && merchantId && merchantId !== caller.merchantId) {
-    return { ok: false, problem: { status: 404, message: `merchant ${merchantId} not found` } };
-  }
-  const status = query['status'];
-  if (status !== undefined && (typeof status !== 'string' || !listableStatuses.includes(status as never))) {
-    return { ok: false, problem: { status: 400, message: `status: must be one of ${listableStatuses.join(', ')}` } };
-  }
-  const rawLimit = query['limit'] ?? '50';
-  const limit = typeof rawLimit === 'string' && /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
-  if (!(limit >= 1 && limit <= 500)) return { ok: false, problem: { status: 400, message: 'limit: must be a whole number from 1 to 500' } };
-  const email = query['customerEmail'];
-  if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)) {
-    return { ok: false, problem: { status: 400, message: 'customerEmail: must be one e-mail address, e.g. ann@example.com' } };
-  }
-  const cursor = query['cursor'];
-  const after = typeof cursor === 'string' ? decodeCursor(cursor) : undefined;
-  if (cursor !== undefined && !after) {
-    return {
-      ok: false,
-      problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' },
-    };
-  }
-  return {
-    ok: true,
-    value: {
-      merchantId: merchantId ?? (caller as { merchantId: string }).merchantId,
-      ...(status ? { status } : {}),
-      ...(typeof email === 'string' ? { customerEmail: email } : {}),
-      limit,
-      ...(after ? { after } : {}),
-    },
-  };
+  return succeed({
+    merchantId: merchant.value,
+    ...(params.status ? { status: params.status } : {}),
+    ...(params.customerEmail !== undefined ? { customerEmail: params.customerEmail } : {}),
+    limit: params.limit ?? 50,
+    ...(after ? { after } : {}),
+  });
 }

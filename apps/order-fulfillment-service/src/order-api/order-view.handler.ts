@@ -1,5 +1,6 @@
-import type { EntityManager } from 'typeorm';
-import { Caller, SecretBox, canSee } from '@keypool/platform';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Caller, type Result, SecretBox, succeed, visibleTo } from '@keypool/platform';
 import { ProductDeliveryEntity } from '../delivery/product-delivery.entity';
 import { EmailRecordEntity, OrderEntity, OrderLineEntity, StatusChangeEntity } from '../orders/order.entity';
 import { lineKey } from '../orders/order-locks';
@@ -11,9 +12,21 @@ import { maskLicense } from './license-mask';
  * the merchant sees them only for products set to show them on the order page (the flag the
  * customer-facing page follows). Anyone else reads them through the audited reveal.
  */
-export async function readOrder(manager: EntityManager, cipher: SecretBox, caller: Caller, orderId: string) {
-  const order = await manager.findOneBy(OrderEntity, { orderId });
-  if (!order || !canSee(caller, order.merchantId)) return undefined;
+@Injectable()
+export class ReadOrder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+  ) {}
+
+  async read(caller: Caller, orderId: string): Promise<Result<OrderView, 'not_found'>> {
+    const found = visibleTo(caller, await this.dataSource.manager.findOneBy(OrderEntity, { orderId }), `order ${orderId}`);
+    return found.ok ? succeed(await viewOf(this.dataSource.manager, this.cipher, caller, found.value)) : found;
+  }
+}
+
+async function viewOf(manager: EntityManager, cipher: SecretBox, caller: Caller, order: OrderEntity) {
+  const { orderId } = order;
   const [lines, history, emails, visible, licenses] = await Promise.all([
     manager.find(OrderLineEntity, { where: { orderId }, order: { position: 'ASC' } }),
     manager.find(StatusChangeEntity, { where: { orderId }, order: { seq: 'ASC' } }),
@@ -81,7 +94,7 @@ export async function readOrder(manager: EntityManager, cipher: SecretBox, calle
   };
 }
 
-export type OrderView = NonNullable<Awaited<ReturnType<typeof readOrder>>>;
+export type OrderView = Awaited<ReturnType<typeof viewOf>>;
 
 async function productsShownOnOrderPage(manager: EntityManager, merchantId: string): Promise<Set<string>> {
   const rows = await manager.find(ProductDeliveryEntity, { where: { merchantId, showOnOrderPage: true }, select: { productId: true } });

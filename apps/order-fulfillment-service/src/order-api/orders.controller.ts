@@ -1,51 +1,44 @@
-import { BadRequestException, Controller, Get, HttpException, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@keypool/platform';
-import type { OrderPage } from './order-list.handler';
-import { listableStatuses, parseOrderListQuery } from './order-list-query';
-import { OrderReads } from './order-reads';
-import type { OrderView } from './order-view.handler';
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidParams, ValidQuery, unwrapResult } from '@keypool/platform';
+import { OrderPath } from '../orders/order-paths';
+import { ListOrders, type OrderPage } from './order-list.handler';
+import { OrderListParams } from './order-list-query';
+import { ReadOrder, type OrderView } from './order-view.handler';
 
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrderReads) {}
+  constructor(
+    private readonly listing: ListOrders,
+    private readonly reading: ReadOrder,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: "Lists a merchant's orders, newest first, with each line's status" })
-  @ApiQuery({ name: 'merchantId', required: false, description: 'required for support keys; a merchant key lists its own orders' })
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    enum: listableStatuses,
-    description:
-      'an order status as listed (received, fulfilled, refunded, partially_refunded: a refunded order is listed as refunded only), or a line status (orders with a line in it)',
+  @Endpoint({
+    operationId: 'listOrders',
+    summary: "Lists a merchant's orders, newest first, with each line's status",
+    query: OrderListParams,
+    ok: {
+      description: '{ orders: [{orderId, status, receivedAt, fulfilledAt, customerEmail, lines}], nextCursor? } — nextCursor only when more orders follow',
+    },
+    errors: { 400: 'a support key that names no merchant, or a cursor this API did not return', 404: 'a merchant key naming another merchant' },
   })
-  @ApiQuery({ name: 'customerEmail', required: false, description: "only the orders of this customer's e-mail address (any case)" })
-  @ApiQuery({ name: 'limit', required: false, description: 'orders per page, 1 to 500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'the nextCursor of the previous page; leave out for the first page' })
-  @ApiResponse({
-    status: 200,
-    description: '{ orders: [{orderId, status, receivedAt, fulfilledAt, customerEmail, lines}], nextCursor? } — nextCursor only when more orders follow',
-  })
-  @ApiResponse({ status: 400, description: 'a bad status, limit, customerEmail or cursor, named in the message' })
-  async list(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>): Promise<OrderPage> {
-    const parsed = parseOrderListQuery(caller, query);
-    if (!parsed.ok) throw new HttpException(parsed.problem.message, parsed.problem.status);
-    return this.orders.list(parsed.value);
+  async list(@CurrentCaller() caller: Caller, @ValidQuery(OrderListParams) query: Static<typeof OrderListParams>): Promise<OrderPage> {
+    return unwrapResult(await this.listing.list(caller, query));
   }
 
   @Get(':orderId')
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'getOrder',
     summary:
       'An order with its lines, statuses with times, licenses (masked, for support too, except for the merchant on products shown on the order page; POST …/licenses/reveal shows them, audited) and e-mail history',
+    params: OrderPath,
+    ok: { description: 'the order' },
+    errors: { 404: "unknown, or another merchant's order" },
   })
-  @ApiResponse({ status: 200, description: 'the order' })
-  @ApiResponse({ status: 404, description: "unknown, or another merchant's order" })
-  async read(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string): Promise<OrderView> {
-    if (orderId.length > 200) throw new BadRequestException('orderId: must be at most 200 characters');
-    const order = await this.orders.read(caller, orderId);
-    if (!order) throw new NotFoundException(`order ${orderId} not found`);
-    return order;
+  async read(@CurrentCaller() caller: Caller, @ValidParams(OrderPath) path: Static<typeof OrderPath>): Promise<OrderView> {
+    return unwrapResult(await this.reading.read(caller, path.orderId));
   }
 }

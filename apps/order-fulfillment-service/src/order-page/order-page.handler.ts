@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
-import { KeyHolder, SecretBox, recordReveal } from '@keypool/platform';
+import { type KeyHolder, type Result, SecretBox, fail, recordReveal, succeed } from '@keypool/platform';
 import { ProductDeliveryEntity } from '../delivery/product-delivery.entity';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
 import type { LineStatus } from '../orders/line-status';
@@ -33,11 +33,26 @@ export interface OrderPage {
  * it, with their license values, and nothing else of the order (no customer, notes, e-mails or
  * other lines). A refunded or cancelled line shows no values. Every line whose values are shown
  * leaves a reveal audit entry (reason "order page") in the same transaction as the read.
- * Undefined for an unknown order and for another merchant's, alike.
+ * An unknown order and another merchant's answer alike.
  */
-export async function readOrderPage(manager: EntityManager, cipher: SecretBox, holder: KeyHolder, orderId: string): Promise<OrderPage | undefined> {
-  const order = await manager.findOneBy(OrderEntity, { orderId });
-  if (!order || (holder.kind !== 'support' && holder.merchantId !== order.merchantId)) return undefined;
+@Injectable()
+export class ReadOrderPage {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: SecretBox,
+  ) {}
+
+  read(holder: KeyHolder, orderId: string): Promise<Result<OrderPage, 'not_found'>> {
+    return this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOneBy(OrderEntity, { orderId });
+      if (!order || (holder.kind !== 'support' && holder.merchantId !== order.merchantId)) return fail('not_found', `order ${orderId} not found`);
+      return succeed(await pageOf(manager, this.cipher, holder, order));
+    });
+  }
+}
+
+async function pageOf(manager: EntityManager, cipher: SecretBox, holder: KeyHolder, order: OrderEntity): Promise<OrderPage> {
+  const { orderId } = order;
   const shown = await manager.find(ProductDeliveryEntity, { where: { merchantId: order.merchantId, showOnOrderPage: true }, select: { productId: true } });
   const products = new Set(shown.map((row) => row.productId));
   const lines = (await manager.find(OrderLineEntity, { where: { orderId }, order: { position: 'ASC' } })).filter((line) => products.has(line.productId));
@@ -64,17 +79,4 @@ export async function readOrderPage(manager: EntityManager, cipher: SecretBox, h
     });
   }
   return page;
-}
-
-/** The order page as a use case: the read and its audit entries in one transaction. */
-@Injectable()
-export class OrderPages {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly cipher: SecretBox,
-  ) {}
-
-  read(holder: KeyHolder, orderId: string): Promise<OrderPage | undefined> {
-    return this.dataSource.transaction((manager) => readOrderPage(manager, this.cipher, holder, orderId));
-  }
 }

@@ -123,7 +123,7 @@ describe('order page: what the checkout may read', () => {
 
   it('bounds the order id', async () => {
     const answer = await page('checkout', 'o'.repeat(201)).expect(400);
-    expect(answer.body.message).toMatch(/^orderId: must be at most 200 characters/);
+    expect(answer.body.message).toMatch(/^path\.orderId: must be at most 200 characters/);
   });
 
   it('lets the merchant and support see the page too, audited the same way', async () => {

@@ -1,7 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { LicenseAllocatedData } from '@keypool/contracts';
-import { contractEvent, type TopicsFor, type Tx } from '@keypool/messaging';
-import { Caller, SecretBox, canSee } from '@keypool/platform';
+import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
+import { Messaging, contractEvent, type Tx } from '@keypool/messaging';
+import { type Caller, type Result, SecretBox, TOPICS, fail, succeed, visibleTo } from '@keypool/platform';
+import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
 import { lineKey } from '../orders/order-locks';
 import { parentOrdersOf, readLicenses } from '../orders/saved-licenses';
@@ -23,12 +25,9 @@ export interface ResentLine {
   resendof: string;
 }
 
-export type ResendOutcome =
-  { ok: true; resent: ResentLine[]; skipped: { lineId: string; message: string }[] } | { ok: false; status: 404 | 409; message: string };
-
-export interface ResendDeps {
-  cipher: SecretBox;
-  topics: TopicsFor<'LicenseAllocated'>;
+export interface Resent {
+  resent: ResentLine[];
+  skipped: { lineId: string; message: string }[];
 }
 
 /**
@@ -36,53 +35,69 @@ export interface ResendDeps {
  * saved licenses and order data: notification e-mails it again; nothing is allocated anew and
  * no order or line status changes.
  */
-export async function resendLicenses(tx: Tx, request: ResendRequest, deps: ResendDeps): Promise<ResendOutcome> {
-  const { manager } = tx;
-  const order = await manager.findOneBy(OrderEntity, { orderId: request.orderId });
-  if (!order || !canSee(request.caller, order.merchantId)) return { ok: false, status: 404, message: `order ${request.orderId} not found` };
-  const lines = await manager.find(OrderLineEntity, {
-    where: { orderId: order.orderId, ...(request.lineId !== undefined ? { lineId: request.lineId } : {}) },
-    order: { position: 'ASC' },
-  });
-  if (lines.length === 0) return { ok: false, status: 404, message: `order ${order.orderId} has no line ${request.lineId}` };
+@Injectable()
+export class ResendLicenses {
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly cipher: SecretBox,
+    private readonly metrics: FulfillmentMetrics,
+    @Inject(TOPICS) private readonly topics: Topics,
+  ) {}
 
-  const licenses = await readLicenses(manager, deps.cipher, [order.orderId]);
-  const ready = lines.filter((line) => line.allocationEventId && licenses.get(lineKey(line.orderId, line.lineId))?.length);
-  const skipped = lines.filter((line) => !ready.includes(line)).map((line) => ({ lineId: line.lineId, message: noLicensesYet(line) }));
-  if (ready.length === 0) {
-    const message =
-      request.lineId !== undefined ? skipped[0].message : `order ${order.orderId} has no licenses to resend yet: ${skipped.map((s) => s.message).join('; ')}`;
-    return { ok: false, status: 409, message };
+  resend(request: ResendRequest): Promise<Result<Resent, 'not_found' | 'conflict'>> {
+    return this.messaging.transactions.run((tx) => this.resendIn(tx, request));
   }
 
-  const parentLicensesOf = await parentLicensesFor(manager, deps.cipher, order, ready);
-  const events = ready.map((line) => {
-    const data: LicenseAllocatedData = {
-      orderId: order.orderId,
-      merchantId: order.merchantId,
-      lineId: line.lineId,
-      productId: line.productId,
-      currency: order.currency,
-      test: order.test,
-      paidAt: order.paidAt.toISOString(),
-      licenseFor: order.licenseFor,
-      customer: order.customer,
-      item: line.item,
-      poolId: line.poolId!,
-      licenses: licenses.get(lineKey(line.orderId, line.lineId))!,
-      parentLicenses: parentLicensesOf(line.productId),
-    };
-    return contractEvent('LicenseAllocated', data, { producer: 'order-fulfillment-service', topics: deps.topics, resendof: line.allocationEventId! });
-  });
-  tx.publish(...events);
-  await recordResendRequests(
-    manager,
-    order,
-    events.map((e) => e.envelope),
-    request.caller,
-  );
-  const resent = events.map((e) => ({ lineId: e.envelope.data.lineId, eventId: e.envelope.id, resendof: e.envelope.resendof! }));
-  return { ok: true, resent, skipped };
+  private async resendIn(tx: Tx, request: ResendRequest): Promise<Result<Resent, 'not_found' | 'conflict'>> {
+    const { manager } = tx;
+    const found = visibleTo(request.caller, await manager.findOneBy(OrderEntity, { orderId: request.orderId }), `order ${request.orderId}`);
+    if (!found.ok) return found;
+    const order = found.value;
+    const lines = await manager.find(OrderLineEntity, {
+      where: { orderId: order.orderId, ...(request.lineId !== undefined ? { lineId: request.lineId } : {}) },
+      order: { position: 'ASC' },
+    });
+    if (lines.length === 0) return fail('not_found', `order ${order.orderId} has no line ${request.lineId}`);
+
+    const licenses = await readLicenses(manager, this.cipher, [order.orderId]);
+    const ready = lines.filter((line) => line.allocationEventId && licenses.get(lineKey(line.orderId, line.lineId))?.length);
+    const skipped = lines.filter((line) => !ready.includes(line)).map((line) => ({ lineId: line.lineId, message: noLicensesYet(line) }));
+    if (ready.length === 0) {
+      const message =
+        request.lineId !== undefined ? skipped[0].message : `order ${order.orderId} has no licenses to resend yet: ${skipped.map((s) => s.message).join('; ')}`;
+      return fail('conflict', message);
+    }
+
+    const parentLicensesOf = await parentLicensesFor(manager, this.cipher, order, ready);
+    const events = ready.map((line) => {
+      const data: LicenseAllocatedData = {
+        orderId: order.orderId,
+        merchantId: order.merchantId,
+        lineId: line.lineId,
+        productId: line.productId,
+        currency: order.currency,
+        test: order.test,
+        paidAt: order.paidAt.toISOString(),
+        licenseFor: order.licenseFor,
+        customer: order.customer,
+        item: line.item,
+        poolId: line.poolId!,
+        licenses: licenses.get(lineKey(line.orderId, line.lineId))!,
+        parentLicenses: parentLicensesOf(line.productId),
+      };
+      return contractEvent('LicenseAllocated', data, { producer: 'order-fulfillment-service', topics: this.topics, resendof: line.allocationEventId! });
+    });
+    tx.publish(...events);
+    await recordResendRequests(
+      manager,
+      order,
+      events.map((e) => e.envelope),
+      request.caller,
+    );
+    const resent = events.map((e) => ({ lineId: e.envelope.data.lineId, eventId: e.envelope.id, resendof: e.envelope.resendof! }));
+    tx.afterCommit(() => this.metrics.resends.inc(resent.length));
+    return succeed({ resent, skipped });
+  }
 }
 
 /** The same choice as at intake: only the same merchant's parent, only the line's own product. */

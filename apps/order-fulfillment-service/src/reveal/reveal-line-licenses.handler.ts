@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
-import { Caller, SecretBox, canSee, recordReveal } from '@keypool/platform';
+import { Type } from '@sinclair/typebox';
+import { type Caller, REVEAL_REASON, type Result, SecretBox, fail, recordReveal, succeed, visibleTo } from '@keypool/platform';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
 import { lineKey } from '../orders/order-locks';
 import { readLicenses } from '../orders/saved-licenses';
@@ -13,30 +14,23 @@ export interface RevealLineRequest {
   reason: string;
 }
 
-export type RevealOutcome =
-  { ok: true; orderId: string; lineId: string; licenses: License[]; auditId: string } | { ok: false; status: 404 | 409; message: string };
+export interface RevealedLine {
+  orderId: string;
+  lineId: string;
+  licenses: License[];
+  auditId: string;
+}
+
+/** The body of a reveal: why the values are needed, e.g. a ticket number. */
+export const RevealBody = Type.Object(
+  { reason: Type.String({ minLength: REVEAL_REASON.min, maxLength: REVEAL_REASON.max, examples: ['ticket 4711: customer lost the e-mail'] }) },
+  { additionalProperties: false },
+);
 
 /**
  * Shows the saved license values of one order line to its merchant or to support, and records
  * who asked, when and why in the same transaction: the values never leave without their entry.
  */
-export async function revealLineLicenses(manager: EntityManager, cipher: SecretBox, request: RevealLineRequest): Promise<RevealOutcome> {
-  const order = await manager.findOneBy(OrderEntity, { orderId: request.orderId });
-  if (!order || !canSee(request.caller, order.merchantId)) return { ok: false, status: 404, message: `order ${request.orderId} not found` };
-  const line = await manager.findOneBy(OrderLineEntity, { orderId: order.orderId, lineId: request.lineId });
-  if (!line) return { ok: false, status: 404, message: `order ${order.orderId} has no line ${request.lineId}` };
-  const licenses = (await readLicenses(manager, cipher, [order.orderId])).get(lineKey(order.orderId, line.lineId)) ?? [];
-  if (licenses.length === 0) return { ok: false, status: 409, message: `line ${line.lineId} has no licenses yet (status ${line.status})` };
-  const auditId = await recordReveal(manager, request.caller, {
-    merchantId: order.merchantId,
-    subject: { kind: 'order_line', orderId: order.orderId, lineId: line.lineId },
-    licenseIds: licenses.map((l) => l.licenseId),
-    reason: request.reason,
-  });
-  return { ok: true, orderId: order.orderId, lineId: line.lineId, licenses, auditId };
-}
-
-/** The reveal as a use case: one transaction for the read and its audit entry. */
 @Injectable()
 export class RevealLineLicenses {
   constructor(
@@ -44,7 +38,28 @@ export class RevealLineLicenses {
     private readonly cipher: SecretBox,
   ) {}
 
-  reveal(request: RevealLineRequest): Promise<RevealOutcome> {
-    return this.dataSource.transaction((manager) => revealLineLicenses(manager, this.cipher, request));
+  async reveal(request: RevealLineRequest): Promise<Result<RevealedLine, 'invalid' | 'not_found' | 'conflict'>> {
+    const reason = request.reason.trim();
+    if (reason.length < REVEAL_REASON.min) {
+      return fail('invalid', `body.reason: say why you need the value, in ${REVEAL_REASON.min}–${REVEAL_REASON.max} characters (e.g. a ticket number)`);
+    }
+    return this.dataSource.transaction((manager) => this.revealIn(manager, { ...request, reason }));
+  }
+
+  private async revealIn(manager: EntityManager, request: RevealLineRequest): Promise<Result<RevealedLine, 'not_found' | 'conflict'>> {
+    const found = visibleTo(request.caller, await manager.findOneBy(OrderEntity, { orderId: request.orderId }), `order ${request.orderId}`);
+    if (!found.ok) return found;
+    const order = found.value;
+    const line = await manager.findOneBy(OrderLineEntity, { orderId: order.orderId, lineId: request.lineId });
+    if (!line) return fail('not_found', `order ${order.orderId} has no line ${request.lineId}`);
+    const licenses = (await readLicenses(manager, this.cipher, [order.orderId])).get(lineKey(order.orderId, line.lineId)) ?? [];
+    if (licenses.length === 0) return fail('conflict', `line ${line.lineId} has no licenses yet (status ${line.status})`);
+    const auditId = await recordReveal(manager, request.caller, {
+      merchantId: order.merchantId,
+      subject: { kind: 'order_line', orderId: order.orderId, lineId: line.lineId },
+      licenseIds: licenses.map((l) => l.licenseId),
+      reason: request.reason,
+    });
+    return succeed({ orderId: order.orderId, lineId: line.lineId, licenses, auditId });
   }
 }

@@ -1,16 +1,9 @@
-import { BadRequestException, Body, Controller, HttpCode, HttpException, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, REVEAL_REASON, parseRevealRequest } from '@keypool/platform';
-import { RevealLineLicenses } from './reveal-line-licenses.handler';
-
-const revealBody = {
-  schema: {
-    type: 'object',
-    required: ['reason'],
-    additionalProperties: false,
-    properties: { reason: { type: 'string', minLength: REVEAL_REASON.min, maxLength: REVEAL_REASON.max, example: 'ticket 4711: customer lost the e-mail' } },
-  },
-};
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidBody, ValidParams, unwrapResult } from '@keypool/platform';
+import { OrderLinePath } from '../orders/order-paths';
+import { RevealBody, RevealLineLicenses, type RevealedLine } from './reveal-line-licenses.handler';
 
 @ApiTags('reveal')
 @Controller()
@@ -19,22 +12,21 @@ export class RevealController {
 
   @Post('orders/:orderId/lines/:lineId/licenses/reveal')
   @HttpCode(200)
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'revealOrderLineLicenses',
     summary: "Shows one line's license values, and records who asked, when and why",
     description:
       'Order views mask license values (except, for the merchant, products shown on the order page); this is the one way to read them. Every call is an entry of the reveal audit log.',
+    params: OrderLinePath,
+    body: RevealBody,
+    ok: { description: '{ orderId, lineId, licenses: [{licenseId, value}], auditId }' },
+    errors: { 400: 'no reason, or one too short or too long', 404: "unknown order or line, or another merchant's order", 409: 'the line has no licenses yet' },
   })
-  @ApiBody(revealBody)
-  @ApiResponse({ status: 200, description: '{ orderId, lineId, licenses: [{licenseId, value}], auditId }' })
-  @ApiResponse({ status: 400, description: 'no reason, or one too short or too long' })
-  @ApiResponse({ status: 404, description: "unknown order or line, or another merchant's order" })
-  @ApiResponse({ status: 409, description: 'the line has no licenses yet' })
-  async revealLine(@CurrentCaller() caller: Caller, @Param('orderId') orderId: string, @Param('lineId') lineId: string, @Body() body: unknown) {
-    const request = parseRevealRequest(body);
-    if (!request.ok) throw new BadRequestException(request.error);
-    const outcome = await this.reveals.reveal({ caller, orderId, lineId, reason: request.value.reason });
-    if (!outcome.ok) throw new HttpException(outcome.message, outcome.status);
-    const { orderId: revealedOrder, lineId: revealedLine, licenses, auditId } = outcome;
-    return { orderId: revealedOrder, lineId: revealedLine, licenses, auditId };
+  async revealLine(
+    @CurrentCaller() caller: Caller,
+    @ValidParams(OrderLinePath) path: Static<typeof OrderLinePath>,
+    @ValidBody(RevealBody) body: Static<typeof RevealBody>,
+  ): Promise<RevealedLine> {
+    return unwrapResult(await this.reveals.reveal({ caller, orderId: path.orderId, lineId: path.lineId, reason: body.reason }));
   }
 }

@@ -1,11 +1,22 @@
-import { validateEnv } from '@keypool/platform';
+import { BadRequestException } from '@nestjs/common';
+import { type Caller, fail, requestValidator, validateEnv } from '@keypool/platform';
 import { testServiceEnv } from '@keypool/testing';
 import { fulfillmentEnvSchema } from '../config';
-import { encodeStuckCursor, parseStuckLinesQuery } from './stuck-lines-query';
+import { StuckLinesParams, encodeStuckCursor, stuckLinesQueryOf } from './stuck-lines-query';
 
 const support = { kind: 'support' } as const;
 const acme = { kind: 'merchant', merchantId: 'm_acme' } as const;
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/** What GET /v1/stuck-lines makes of a query string: the schema's 400 as an invalid result, else the use case's reading. */
+function parseStuckLinesQuery(caller: Caller, query: Record<string, string>, defaultAgeMs: number) {
+  try {
+    return stuckLinesQueryOf(caller, requestValidator(StuckLinesParams, 'query')(query), defaultAgeMs);
+  } catch (error) {
+    if (!(error instanceof BadRequestException)) throw error;
+    return fail('invalid', (error.getResponse() as { message: string }).message);
+  }
+}
 
 describe('stuck-lines query', () => {
   it('counts a line stuck after 15 minutes unless STUCK_LINE_AGE_MS says otherwise', () => {
@@ -20,7 +31,8 @@ describe('stuck-lines query', () => {
     expect(parseStuckLinesQuery(acme, {}, FIFTEEN_MINUTES)).toEqual({ ok: true, value: { olderThanSeconds: 900, merchantId: 'm_acme', limit: 100 } });
     expect(parseStuckLinesQuery(acme, { merchantId: 'm_globex' }, FIFTEEN_MINUTES)).toEqual({
       ok: false,
-      problem: { status: 404, message: 'merchant m_globex not found' },
+      error: 'not_found',
+      message: 'merchant m_globex not found',
     });
     const after = { sinceMicros: '1764400000000000', orderId: 'ord_1', lineId: '2' };
     expect(
@@ -36,14 +48,15 @@ describe('stuck-lines query', () => {
   });
 
   it.each([
-    [{ olderThanSeconds: '-1' }, 'olderThanSeconds:'],
-    [{ olderThanSeconds: '2592001' }, 'olderThanSeconds:'],
-    [{ status: 'delivered' }, 'status: must be one of received, allocated'],
-    [{ limit: '501' }, 'limit:'],
-    [{ cursor: 'nope' }, 'cursor:'],
+    [{ olderThanSeconds: '-1' }, 'query.olderThanSeconds:'],
+    [{ olderThanSeconds: '2592001' }, 'query.olderThanSeconds:'],
+    [{ olderThanSeconds: 'soon' }, 'query.olderThanSeconds:'],
+    [{ status: 'delivered' }, 'query.status: must be one of "received", "allocated"'],
+    [{ limit: '501' }, 'query.limit:'],
+    [{ cursor: 'nope' }, 'query.cursor:'],
   ])('refuses %j with a 400 naming the parameter', (query, message) => {
     const parsed = parseStuckLinesQuery(support, query, FIFTEEN_MINUTES);
-    expect(parsed).toMatchObject({ ok: false, problem: { status: 400 } });
-    expect(!parsed.ok && parsed.problem.message).toContain(message);
+    expect(parsed).toMatchObject({ ok: false, error: 'invalid' });
+    expect(!parsed.ok && parsed.message).toContain(message);
   });
 });

@@ -1,4 +1,5 @@
-import type { Caller } from '@keypool/platform';
+import { type Static, Type } from '@sinclair/typebox';
+import { type Caller, type Result, StringEnum, fail, outsideScope, succeed } from '@keypool/platform';
 
 /** The statuses a line passes through on its own: one that stays in them too long is stuck. */
 export const stuckStatuses = ['received', 'allocated'] as const;
@@ -39,52 +40,44 @@ function decodeStuckCursor(cursor: string): StuckLinePosition | undefined {
   }
 }
 
-export type StuckLinesProblem = { status: 400 | 404; message: string };
+/** GET /v1/stuck-lines' query: bounded here, scoped and decoded by stuckLinesQueryOf. */
+export const StuckLinesParams = Type.Object({
+  olderThanSeconds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_AGE_SECONDS,
+      description: 'in the status for longer than this; default STUCK_LINE_AGE_MS (15 minutes); 0 to 2592000',
+    }),
+  ),
+  merchantId: Type.Optional(Type.String({ maxLength: 200, description: "support: one merchant's lines; a merchant key may name only itself" })),
+  status: Type.Optional(StringEnum(stuckStatuses)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'lines per page, 1 to 500, default 100' })),
+  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'the nextCursor of the previous page; leave out for the first page' })),
+});
 
 /**
  * Support sees every merchant's stuck lines (or one it names); a merchant key sees its own, and
  * naming another merchant is a 404, as for orders. Without olderThanSeconds the service's
  * STUCK_LINE_AGE_MS applies, the same age the keypool_order_lines_stuck gauge counts with.
  */
-export function parseStuckLinesQuery(
+export function stuckLinesQueryOf(
   caller: Caller,
-  query: Record<string, unknown>,
+  params: Static<typeof StuckLinesParams>,
   defaultAgeMs: number,
-): { ok: true; value: StuckLinesQuery } | { ok: false; problem: StuckLinesProblem } {
-  const named = typeof query['merchantId'] === 'string' && query['merchantId'] !== '' ? query['merchantId'] : undefined;
-  if (caller.kind === 'merchant' && named && named !== caller.merchantId)
-    return { ok: false, problem: { status: 404, message: `merchant ${named} not found` } };
+): Result<StuckLinesQuery, 'invalid' | 'not_found'> {
+  const named = params.merchantId || undefined;
+  const refused = named ? outsideScope(caller, named) : undefined;
+  if (refused) return refused;
   const merchantId = caller.kind === 'merchant' ? caller.merchantId : named;
-
-  const rawAge = query['olderThanSeconds'];
-  const olderThanSeconds =
-    rawAge === undefined ? Math.round(defaultAgeMs / 1000) : typeof rawAge === 'string' && /^\d{1,8}$/.test(rawAge) ? Number(rawAge) : NaN;
-  if (!(olderThanSeconds >= 0 && olderThanSeconds <= MAX_AGE_SECONDS)) {
-    return { ok: false, problem: { status: 400, message: `olderThanSeconds: must be a whole number of seconds from 0 to ${MAX_AGE_SECONDS} (30 days)` } };
+  const after = params.cursor === undefined ? undefined : decodeStuckCursor(params.cursor);
+  if (params.cursor !== undefined && !after) {
+    return fail('invalid', 'query.cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page');
   }
-  const status = query['status'];
-  if (status !== undefined && !stuckStatuses.includes(status as StuckStatus)) {
-    return { ok: false, problem: { status: 400, message: `status: must be one of ${stuckStatuses.join(', ')}` } };
-  }
-  const rawLimit = query['limit'] ?? '100';
-  const limit = typeof rawLimit === 'string' && /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
-  if (!(limit >= 1 && limit <= 500)) return { ok: false, problem: { status: 400, message: 'limit: must be a whole number from 1 to 500' } };
-  const cursor = query['cursor'];
-  const after = typeof cursor === 'string' ? decodeStuckCursor(cursor) : undefined;
-  if (cursor !== undefined && !after) {
-    return {
-      ok: false,
-      problem: { status: 400, message: 'cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page' },
-    };
-  }
-  return {
-    ok: true,
-    value: {
-      olderThanSeconds,
-      ...(merchantId ? { merchantId } : {}),
-      ...(status ? { status: status as StuckStatus } : {}),
-      limit,
-      ...(after ? { after } : {}),
-    },
-  };
+  return succeed({
+    olderThanSeconds: params.olderThanSeconds ?? Math.round(defaultAgeMs / 1000),
+    ...(merchantId ? { merchantId } : {}),
+    ...(params.status ? { status: params.status } : {}),
+    limit: params.limit ?? 100,
+    ...(after ? { after } : {}),
+  });
 }

@@ -87,8 +87,8 @@ describe('stuck lines: a safety net for lines that wait on an event that never c
     expect(second.nextCursor).toBeUndefined();
 
     const bad = await kit.api('support').get('/v1/stuck-lines?olderThanSeconds=soon').expect(400);
-    expect(bad.body.message).toMatch(/^olderThanSeconds:/);
-    expect((await kit.api('support').get('/v1/stuck-lines?status=delivered').expect(400)).body.message).toMatch(/^status:/);
+    expect(bad.body.message).toMatch(/^query\.olderThanSeconds:/);
+    expect((await kit.api('support').get('/v1/stuck-lines?status=delivered').expect(400)).body.message).toMatch(/^query\.status:/);
   });
 
   it("shows a merchant key only its own merchant's stuck lines; support may narrow to one merchant", async () => {
