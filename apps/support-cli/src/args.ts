@@ -11,12 +11,14 @@ export type Command =
   | { name: 'dlq-redrive'; topic: string; selection: RedriveSelection; publish: boolean; json: boolean }
   | { name: 'stuck'; olderThanSeconds?: number; merchantId?: string; json: boolean; max: number }
   | { name: 'alerts-tail'; since?: Date; merchantIds: string[]; mode?: 'live' | 'test'; max?: number; json: boolean }
+  | { name: 'license-lookup'; valueFile: string; merchantId?: string; json: boolean }
+  | { name: 'license-history'; licenseId: string; json: boolean }
   | { name: 'help'; command?: string }
   | { name: 'version' };
 
 export class UsageError extends Error {}
 
-const COMMANDS = ['order', 'orders', 'resend', 'replay', 'dlq', 'stuck', 'alerts'] as const;
+const COMMANDS = ['order', 'orders', 'resend', 'replay', 'dlq', 'stuck', 'alerts', 'license'] as const;
 
 /** Each command's own help, printed by `<command> --help`; all of them make the usage. */
 const HELP: Record<(typeof COMMANDS)[number], string> = {
@@ -50,6 +52,13 @@ const HELP: Record<(typeof COMMANDS)[number], string> = {
       follow the pool-low topic and print each PoolLow as it comes: time, level, pool name, mode,
       product, currency, stock against threshold, lines waiting. From now on, or from --since;
       stops after --max alerts, or on Ctrl-C. --json prints one JSON object per line.`,
+  license: `  npm run support -- license lookup --value-file <file | -> [--merchant <id>] [--json]
+      which license a value is, and its history: pool, status, import, allocation, e-mails,
+      reveals, withdrawal, revocation. The value is read from the file (- : stdin), never from
+      the command line, where ps would show it; it is matched by its keyed hash in pool-service.
+      Without --merchant every merchant is searched (a value two merchants hold asks for one).
+  npm run support -- license history <licenseId> [--json]
+      the same for a license id (from an order, a LicenseRevoked event or the reveal log)`,
 };
 
 export const USAGE = `keypool support CLI
@@ -65,8 +74,9 @@ ${COMMANDS.map((c) => HELP[c]).join('\n')}
   environment: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE,
   KAFKA_SSL_KEY_FILE, KAFKA_SSL_REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
   KAFKA_SASL_PASSWORD (as for the services), TOPIC_LICENSE_ALLOCATED (license-allocated),
-  TOPIC_POOL_LOW (pool-low), FULFILLMENT_URL (http://127.0.0.1:3002), KEYPOOL_API_KEY (a support
-  API key, for orders, order, resend and stuck)`;
+  TOPIC_POOL_LOW (pool-low), FULFILLMENT_URL (http://127.0.0.1:3002), POOL_URL
+  (http://127.0.0.1:3001), KEYPOOL_API_KEY (a support API key, for orders, order, resend, stuck
+  and license)`;
 
 /** The help for one command, or the whole usage. */
 export function helpText(command?: string): string {
@@ -168,7 +178,31 @@ export function parseCommand(argv: string[]): Command {
     };
   }
   if (name === 'alerts') return parseAlertsCommand(rest);
+  if (name === 'license') return parseLicenseCommand(rest);
   throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.join(', ')} (npm run support -- help)`);
+}
+
+function parseLicenseCommand(argv: string[]): Command {
+  const [action, ...rest] = argv;
+  if (action === 'lookup') {
+    const { values, positionals } = asUsage('license lookup', () =>
+      parseArgs({ args: rest, allowPositionals: true, strict: true, options: { 'value-file': { type: 'string' }, merchant: { type: 'string' }, ...json } }),
+    );
+    if (positionals.length > 0)
+      throw new UsageError(
+        'license lookup takes no value on the command line, where ps shows it: put it in a file and pass --value-file <file> (or - for stdin)',
+      );
+    const valueFile = values['value-file'];
+    if (!valueFile) throw new UsageError('license lookup needs --value-file <file> (or --value-file - to read stdin)');
+    return { name: 'license-lookup', valueFile, ...(values.merchant !== undefined ? { merchantId: values.merchant } : {}), json: values.json === true };
+  }
+  if (action === 'history') {
+    const { values, positionals } = asUsage('license history', () => parseArgs({ args: rest, allowPositionals: true, strict: true, options: json }));
+    if (positionals.length !== 1)
+      throw new UsageError(`license history needs one license id, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    return { name: 'license-history', licenseId: positionals[0], json: values.json === true };
+  }
+  throw new UsageError(`license needs lookup or history, got ${action === undefined ? 'nothing' : `"${action}"`} (npm run support -- license --help)`);
 }
 
 function parseAlertsCommand(argv: string[]): Command {

@@ -7,6 +7,7 @@ import { allDlqTopics, dlqTopicOf, listDeadLetters, redriveDeadLetters, showDead
 import { describeAlert, tailPoolAlerts } from './alerts';
 import { Command, UsageError, helpText, parseCommand } from './args';
 import { age, printListing, printRedrive } from './dlq/dlq-output';
+import { type LicenseHistory, printLicenseHistory, readLicenseValue, readStdin } from './licenses';
 import { type Progress, type ProgressFactory, noProgress } from './progress';
 import { ReplayReport, replayLicenseEmails } from './replay';
 
@@ -17,6 +18,8 @@ export interface Io {
   progress?: ProgressFactory;
   /** Ends a command that follows a topic (alerts tail): Ctrl-C. */
   signal?: AbortSignal;
+  /** What `--value-file -` reads (process.stdin unless given). */
+  stdin?: () => Promise<Buffer>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -96,6 +99,17 @@ export async function runCli(argv: string[], env: Env, io: Io): Promise<number> 
         const line = command.lineId !== undefined ? `/lines/${encodeURIComponent(command.lineId)}` : '';
         return await callFulfillment(env, io, 'POST', `/v1/orders/${encodeURIComponent(command.orderId)}${line}/resend`);
       }
+      case 'license-lookup': {
+        const value = await readLicenseValue(command.valueFile, io.stdin ?? (() => readStdin()));
+        const body = { value, ...(command.merchantId !== undefined ? { merchantId: command.merchantId } : {}) };
+        return showLicense(await callApi<LicenseHistory>(env, io, 'pool-service', 'POST', '/v1/licenses/lookup', body), command.json, io);
+      }
+      case 'license-history':
+        return showLicense(
+          await callApi<LicenseHistory>(env, io, 'pool-service', 'GET', `/v1/licenses/${encodeURIComponent(command.licenseId)}/history`),
+          command.json,
+          io,
+        );
     }
   } catch (error) {
     io.err(`error: ${oneLine(error)}`);
@@ -227,18 +241,39 @@ async function callFulfillment(env: Env, io: Io, method: 'GET' | 'POST', path: s
   return result.ok ? 0 : result.code;
 }
 
-async function fulfillment<T>(env: Env, io: Io, method: 'GET' | 'POST', path: string): Promise<{ ok: true; body: T } | { ok: false; code: number }> {
+function showLicense(result: ApiResult<LicenseHistory>, json: boolean, io: Io): number {
+  if (!result.ok) return result.code;
+  if (json) io.out(JSON.stringify(result.body, null, 2));
+  else printLicenseHistory(result.body, io.out);
+  return 0;
+}
+
+type ApiResult<T> = { ok: true; body: T } | { ok: false; code: number };
+
+/** Where each service's HTTP API is: its URL setting and the local default. */
+const SERVICE_URLS = {
+  'order-fulfillment': { env: 'FULFILLMENT_URL', fallback: 'http://127.0.0.1:3002' },
+  'pool-service': { env: 'POOL_URL', fallback: 'http://127.0.0.1:3001' },
+} as const;
+
+function fulfillment<T>(env: Env, io: Io, method: 'GET' | 'POST', path: string): Promise<ApiResult<T>> {
+  return callApi<T>(env, io, 'order-fulfillment', method, path);
+}
+
+/** One call with the support key; a body goes as JSON (a license value travels only there, never in the path). */
+async function callApi<T>(env: Env, io: Io, service: keyof typeof SERVICE_URLS, method: 'GET' | 'POST', path: string, body?: object): Promise<ApiResult<T>> {
   const key = env['KEYPOOL_API_KEY'];
   if (!key) {
     io.err('error: set KEYPOOL_API_KEY to a support API key (one of the keys in API_KEYS mapped to "support")');
     return { ok: false, code: 2 };
   }
-  const base = (env['FULFILLMENT_URL'] ?? 'http://127.0.0.1:3002').replace(/\/$/, '');
-  const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+  const base = (env[SERVICE_URLS[service].env] ?? SERVICE_URLS[service].fallback).replace(/\/$/, '');
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) };
+  const response = await fetch(`${base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
   const text = await response.text();
   if (!response.ok) {
     const message = safeJson(text)?.['message'] ?? text;
-    io.err(`error: order-fulfillment answered ${response.status}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+    io.err(`error: ${service} answered ${response.status}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
     return { ok: false, code: 1 };
   }
   return { ok: true, body: (safeJson(text) ?? text) as T };
