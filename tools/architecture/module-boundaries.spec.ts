@@ -144,4 +144,13 @@ describe('house rules', () => {
     const touching = controllers.filter((f) => /\b(DataSource|EntityManager|InjectDataSource|InjectEntityManager)\b/.test(f.code)).map((f) => f.path);
     expect(touching.filter((path) => !stillInjecting.includes(path))).toEqual([]);
   });
+
+  it("keeps notification-service's controllers to the one HTTP edge: TypeBox schemas, use-case results, no database", () => {
+    const controllers = files.filter((f) => f.path.startsWith('apps/notification-service/src/') && f.path.endsWith('.controller.ts'));
+    expect(controllers.length).toBe(3);
+    // Raw @Body()/@Query('x'), DTO classes, thrown HTTP exceptions or a database handle mean a second dialect crept back.
+    const dialect = /@Body\(|@Query\(|\bApiProperty(Optional)?\b|\bApiBody\b|\w+Exception\(|\bDataSource\b|\bEntityManager\b/;
+    expect(controllers.filter((f) => dialect.test(f.code)).map((f) => f.path)).toEqual([]);
+    expect(controllers.every((f) => f.code.includes('@Endpoint(') && f.code.includes('unwrapResult('))).toBe(true);
+  });
 });

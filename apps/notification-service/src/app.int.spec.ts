@@ -38,6 +38,29 @@ describe('notification-service boots with its platform surface', () => {
     ]);
   });
 
+  it('documents each operation from its TypeBox schemas: operation id, request body, and its error answers', async () => {
+    const docs = await request(service.url).get('/docs-json').expect(200);
+    const operations = Object.values(docs.body.paths as Record<string, Record<string, { operationId?: string; responses: object }>>).flatMap((p) =>
+      Object.values(p),
+    );
+    expect(operations).toHaveLength(12);
+    expect(new Set(operations.map((o) => o.operationId)).size).toBe(12);
+    for (const operation of operations) {
+      expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '404']));
+    }
+    const put = docs.body.paths['/v1/merchants/{merchantId}/sender'].put;
+    expect(put.operationId).toBe('replaceSender');
+    expect(put.requestBody.content['application/json'].schema.properties.senderName).toMatchObject({ type: 'string', nullable: true });
+    expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '401', '404', '413', '422']);
+    const refused = await request(service.url)
+      .put('/v1/merchants/m_acme/sender')
+      .set('Authorization', `Bearer ${TEST_KEYS.acme}`)
+      .send({ senderName: 42 })
+      .expect(400);
+    expect(refused.body.message).toBe('body.senderName: must be a string or null, got 42');
+  });
+
   it('refuses /v1 calls without a known API key', async () => {
     const missing = await request(service.url).get('/v1/merchants/m_acme/email-text').expect(401);
     expect(missing.body.message).toContain('Bearer');

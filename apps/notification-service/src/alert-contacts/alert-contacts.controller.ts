@@ -1,18 +1,10 @@
-import { BadRequestException, Body, Controller, Get, Param, Put, UnprocessableEntityException } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@keypool/platform';
-import { AlertContactBook, MAX_ALERT_CONTACTS } from './alert-contacts.handler';
-import { requireVisibleMerchant } from '../merchant-access';
-
-class AlertContactsBody {
-  @ApiProperty({ type: [String], maxItems: MAX_ALERT_CONTACTS, example: ['ops@acme.example'], description: 'an empty list turns pool alerts off' })
-  emails!: string[];
-}
-
-class AlertContactsView {
-  @ApiProperty() merchantId!: string;
-  @ApiProperty({ type: [String] }) emails!: string[];
-}
+import { Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidBody, unwrapResult } from '@keypool/platform';
+import { AlertContactBook } from './alert-contacts.handler';
+import { AlertContactsBody, AlertContactsView } from './alert-contacts.schemas';
+import { BODY_TOO_LARGE, NO_SUCH_MERCHANT } from '../http-docs';
 
 @ApiTags('alert contacts')
 @Controller('merchants/:merchantId/alert-contacts')
@@ -20,23 +12,24 @@ export class AlertContactsController {
   constructor(private readonly contacts: AlertContactBook) {}
 
   @Put()
-  @ApiOperation({ summary: 'Replace who gets PoolLow e-mails (pool low or empty)' })
-  @ApiBody({ type: AlertContactsBody })
-  @ApiResponse({ status: 200, type: AlertContactsView })
-  @ApiResponse({ status: 422, description: 'which addresses are invalid' })
-  async put(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @Body() body: unknown): Promise<AlertContactsView> {
-    requireVisibleMerchant(caller, merchantId);
-    if (!body || typeof body !== 'object' || !('emails' in body)) throw new BadRequestException('send {"emails": ["ops@example.com", …]}');
-    const result = await this.contacts.replace(merchantId, (body as { emails: unknown }).emails);
-    if (!result.ok) throw new UnprocessableEntityException({ message: result.errors.join('; '), details: { errors: result.errors } });
-    return { merchantId, emails: result.emails };
+  @Endpoint({
+    operationId: 'replaceAlertContacts',
+    summary: 'Replace who gets PoolLow e-mails (pool low or empty)',
+    body: AlertContactsBody,
+    ok: { schema: AlertContactsView },
+    errors: { 404: NO_SUCH_MERCHANT, 413: BODY_TOO_LARGE, 422: 'which addresses are invalid, also as details.errors, or more than 20 addresses' },
+  })
+  async put(
+    @CurrentCaller() caller: Caller,
+    @Param('merchantId') merchantId: string,
+    @ValidBody(AlertContactsBody) body: Static<typeof AlertContactsBody>,
+  ): Promise<Static<typeof AlertContactsView>> {
+    return unwrapResult(await this.contacts.replace(caller, merchantId, body.emails));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Who gets PoolLow e-mails' })
-  @ApiResponse({ status: 200, type: AlertContactsView })
-  async get(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string): Promise<AlertContactsView> {
-    requireVisibleMerchant(caller, merchantId);
-    return { merchantId, emails: await this.contacts.list(merchantId) };
+  @Endpoint({ operationId: 'getAlertContacts', summary: 'Who gets PoolLow e-mails', ok: { schema: AlertContactsView }, errors: { 404: NO_SUCH_MERCHANT } })
+  async get(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string): Promise<Static<typeof AlertContactsView>> {
+    return unwrapResult(await this.contacts.list(caller, merchantId));
   }
 }

@@ -1,6 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import type { Static } from '@sinclair/typebox';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Caller, type Result, fail, outsideScope, succeed } from '@keypool/platform';
 import { isMailableAddress } from '../email-address';
 import { AlertContacts } from './alert-contacts.entity';
+import type { AlertContactsView } from './alert-contacts.schemas';
 
 export const MAX_ALERT_CONTACTS = 20;
 
@@ -20,18 +24,24 @@ export function checkAlertContacts(emails: unknown): ContactsResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, emails: [...kept.values()] };
 }
 
+type View = Static<typeof AlertContactsView>;
+
+/** Who hears about a merchant's pools running low: the use cases behind /merchants/{merchantId}/alert-contacts. */
+@Injectable()
 export class AlertContactBook {
   constructor(private readonly dataSource: DataSource) {}
 
-  async replace(merchantId: string, emails: unknown): Promise<ContactsResult> {
+  async replace(caller: Caller, merchantId: string, emails: string[]): Promise<Result<View>> {
+    const refused = outsideScope(caller, merchantId);
+    if (refused) return refused;
     const checked = checkAlertContacts(emails);
-    if (!checked.ok) return checked;
+    if (!checked.ok) return fail('unprocessable', checked.errors.join('; '), { errors: checked.errors });
     await this.dataSource.getRepository(AlertContacts).upsert({ merchantId, emails: checked.emails }, ['merchantId']);
-    return checked;
+    return succeed({ merchantId, emails: checked.emails });
   }
 
-  list(merchantId: string): Promise<string[]> {
-    return alertContactsOf(this.dataSource.manager, merchantId);
+  async list(caller: Caller, merchantId: string): Promise<Result<View>> {
+    return outsideScope(caller, merchantId) ?? succeed({ merchantId, emails: await alertContactsOf(this.dataSource.manager, merchantId) });
   }
 }
 

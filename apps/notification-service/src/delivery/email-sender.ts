@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { CoalescedRuns, Transactions } from '@keypool/messaging';
 import { type SecretBox, backoffDelay, sleep } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
-import { recordDeliveries, type DeliveryRecord } from './delivery.entity';
+import { recordDeliveries, type DeliveryRecord } from './deliveries';
 import {
   ClaimedEmail,
   SealedContent,

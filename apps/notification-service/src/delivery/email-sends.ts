@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { SecretBox } from '@keypool/platform';
+import { type SecretBox, unnestRows, updateReturning } from '@keypool/platform';
 import { emailSendContext } from '../keys/sealed-columns';
 import type { AttemptRecord, OutgoingMail } from './sendgrid-delivery';
 
@@ -50,26 +50,25 @@ const LINE_COLUMNS = `s.id, s.event_id, s.merchant_id, s.order_id, s.line_id, s.
  */
 export async function queueEmails(manager: EntityManager, cipher: SecretBox, emails: QueuedEmail[]): Promise<void> {
   if (emails.length === 0) return;
-  const column = <T>(pick: (e: QueuedEmail) => T) => emails.map(pick);
+  const u = unnestRows(emails, {
+    event_id: ['text', (e) => e.eventId],
+    merchant_id: ['text', (e) => e.merchantId],
+    order_id: ['text', (e) => e.orderId],
+    line_id: ['text', (e) => e.lineId],
+    product_id: ['text', (e) => e.productId],
+    recipient: ['text', (e) => e.recipient],
+    resend_of: ['text', (e) => e.resendOf],
+    payload: ['bytea', (e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content), emailSendContext(e.eventId)) : null)],
+    status: ['text', (e) => ('content' in e ? 'pending' : 'failed')],
+    last_error: ['text', (e) => ('refused' in e ? e.refused : null)],
+  });
   await manager.query(
     `INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at)
      SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
             CASE WHEN u.status = 'failed' THEN now() END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[])
-         AS u(event_id, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error)
+       FROM ${u.from}
      ON CONFLICT (kind, event_id) DO NOTHING`,
-    [
-      column((e) => e.eventId),
-      column((e) => e.merchantId),
-      column((e) => e.orderId),
-      column((e) => e.lineId),
-      column((e) => e.productId),
-      column((e) => e.recipient),
-      column((e) => e.resendOf),
-      column((e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content), emailSendContext(e.eventId)) : null)),
-      column((e) => ('content' in e ? 'pending' : 'failed')),
-      column((e) => ('refused' in e ? e.refused : null)),
-    ],
+    u.parameters,
   );
 }
 
@@ -221,7 +220,3 @@ function lineOf(r: ClaimedRow): EmailLine {
 }
 
 /** TypeORM's postgres driver answers UPDATE … RETURNING with [rows, rowCount]. */
-async function updateReturning<T>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
-  const [rows] = (await manager.query(sql, parameters)) as [T[], number];
-  return rows;
-}

@@ -1,6 +1,6 @@
 import type { EventDataOf } from '@keypool/contracts';
 import { contractEvent, type TopicsFor } from '@keypool/messaging';
-import type { DeliveryRecord } from './delivery.entity';
+import type { DeliveryRecord } from './deliveries';
 import type { EmailLine } from './email-sends';
 import type { AttemptRecord } from './sendgrid-delivery';
 

@@ -1,3 +1,5 @@
+import { Module } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@keypool/platform';
 import type { NotificationConfig } from '../config';
 
 /** Who e-mails come from and how hard one consumed chunk pushes SendGrid. */
@@ -19,3 +21,7 @@ export function mailSettingsOf(config: NotificationConfig): MailSettings {
     consoleUrl: config.CONSOLE_URL.replace(/\/+$/, ''),
   };
 }
+
+/** MAIL_SETTINGS from the service's configuration, for every module that sends or shows a sender. */
+@Module({ providers: [{ provide: MAIL_SETTINGS, inject: [SERVICE_CONFIG], useFactory: mailSettingsOf }], exports: [MAIL_SETTINGS] })
+export class MailSettingsModule {}

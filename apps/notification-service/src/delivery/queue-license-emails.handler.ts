@@ -1,15 +1,17 @@
-import type { LicenseAllocatedData } from '@keypool/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import { SecretBox, TOPICS } from '@keypool/platform';
 import { textsFor } from '../email-texts/email-texts.handler';
 import { SenderSettings, fromOf, sendersFor } from '../merchant-senders/merchant-senders.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
-import type { MerchantTextTemplates } from '../templates/merchant-text-template';
-import { recordDeliveries } from './delivery.entity';
+import { MerchantTextTemplates } from '../templates/merchant-text-template';
+import { recordDeliveries } from './deliveries';
 import { EmailLine, QueuedEmail, queueEmails } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed } from './license-email-events';
-import type { MailSettings } from './mail-settings';
-import type { NotificationMetrics } from './notification-metrics';
+import { EmailSender } from './email-sender';
+import { MAIL_SETTINGS, type MailSettings } from './mail-settings';
+import { NOTIFICATION_METRICS, type NotificationMetrics } from './notification-metrics';
 import type { OutgoingMail } from './sendgrid-delivery';
 
 export interface QueueLicenseEmailDeps {
@@ -107,4 +109,25 @@ function mailFor(
     },
     categories: ['keypool-license', ...(event.envelope.resendof ? ['keypool-resend'] : [])],
   };
+}
+
+/** The use case the LicenseAllocated consumer hands each chunk to, in the consumer's transaction. */
+@Injectable()
+export class QueueLicenseEmails {
+  private readonly deps: QueueLicenseEmailDeps;
+
+  constructor(
+    templates: MerchantTextTemplates,
+    cipher: SecretBox,
+    sender: EmailSender,
+    @Inject(NOTIFICATION_METRICS) metrics: NotificationMetrics,
+    @Inject(TOPICS) topics: Topics,
+    @Inject(MAIL_SETTINGS) settings: MailSettings,
+  ) {
+    this.deps = { templates, cipher, metrics, topics, settings, onQueued: () => sender.wake() };
+  }
+
+  run(events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
+    return queueLicenseEmails(this.deps, events, tx);
+  }
 }

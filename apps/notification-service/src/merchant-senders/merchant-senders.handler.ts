@@ -1,6 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Static } from '@sinclair/typebox';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type Caller, type Result, fail, outsideScope, succeed } from '@keypool/platform';
+import { MAIL_SETTINGS, type MailSettings } from '../delivery/mail-settings';
 import { MAX_EMAIL_LENGTH, isMailableAddress } from '../email-address';
 import { MerchantSender } from './merchant-sender.entity';
+import type { SenderBody as SenderBodySchema, SenderView as SenderViewSchema } from './merchant-senders.schemas';
+
+type SenderBody = Static<typeof SenderBodySchema>;
+type SenderView = Static<typeof SenderViewSchema>;
 
 export const MAX_SENDER_NAME_LENGTH = 100;
 
@@ -47,17 +55,30 @@ export function fromOf(platform: { email: string; name: string }, sender: Sender
   return { email: platform.email, name: sender.senderName ?? platform.name };
 }
 
+/** A merchant's From name and Reply-To: the use cases behind /merchants/{merchantId}/sender. */
+@Injectable()
 export class MerchantSenders {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(MAIL_SETTINGS) private readonly settings: MailSettings,
+  ) {}
 
-  async replace(merchantId: string, body: unknown): Promise<SenderCheck> {
+  async replace(caller: Caller, merchantId: string, body: SenderBody): Promise<Result<SenderView>> {
+    const refused = outsideScope(caller, merchantId);
+    if (refused) return refused;
     const checked = checkSenderSettings(body);
-    if (checked.ok) await this.dataSource.getRepository(MerchantSender).upsert({ merchantId, ...checked.value }, ['merchantId']);
-    return checked;
+    if (!checked.ok) return fail('unprocessable', checked.errors.join('; '), { errors: checked.errors });
+    await this.dataSource.getRepository(MerchantSender).upsert({ merchantId, ...checked.value }, ['merchantId']);
+    return succeed(this.view(merchantId, checked.value));
   }
 
-  async of(merchantId: string): Promise<SenderSettings> {
-    return (await sendersFor(this.dataSource.manager, [merchantId]))(merchantId);
+  async of(caller: Caller, merchantId: string): Promise<Result<SenderView>> {
+    return outsideScope(caller, merchantId) ?? succeed(this.view(merchantId, (await sendersFor(this.dataSource.manager, [merchantId]))(merchantId)));
+  }
+
+  private view(merchantId: string, sender: SenderSettings): SenderView {
+    const from = fromOf(this.settings.from, sender);
+    return { merchantId, ...sender, from: `"${from.name.replace(/["\\]/g, '\\$&')}" <${from.email}>` };
   }
 }
 

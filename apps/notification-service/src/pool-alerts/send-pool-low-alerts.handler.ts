@@ -1,11 +1,12 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
 import { alertContactsOf } from '../alert-contacts/alert-contacts.handler';
 import { mapWithConcurrency } from '../delivery/bounded-concurrency';
-import { DeliveryRecord, outcomeColumns, recordDeliveries } from '../delivery/delivery.entity';
-import type { NotificationMetrics } from '../delivery/notification-metrics';
+import { DeliveryRecord, outcomeColumns, recordDeliveries } from '../delivery/deliveries';
+import { NOTIFICATION_METRICS, type NotificationMetrics } from '../delivery/notification-metrics';
 import { RetryBudget } from '../delivery/retry-budget';
-import type { SendGridDelivery } from '../delivery/sendgrid-delivery';
-import type { MailSettings } from '../delivery/mail-settings';
+import { SendGridDelivery } from '../delivery/sendgrid-delivery';
+import { MAIL_SETTINGS, type MailSettings } from '../delivery/mail-settings';
 import { renderPoolLowEmail } from './pool-low-email';
 
 export interface PoolLowAlertDeps {
@@ -55,4 +56,18 @@ export async function sendPoolLowAlerts(deps: PoolLowAlertDeps, events: InboundE
     tx.manager,
     deliveries.filter((d): d is DeliveryRecord => d !== null),
   );
+}
+
+/** The use case the PoolLow consumer hands each chunk to, in the consumer's transaction. */
+@Injectable()
+export class SendPoolLowAlerts {
+  private readonly deps: PoolLowAlertDeps;
+
+  constructor(delivery: SendGridDelivery, @Inject(NOTIFICATION_METRICS) metrics: NotificationMetrics, @Inject(MAIL_SETTINGS) settings: MailSettings) {
+    this.deps = { delivery, metrics, settings };
+  }
+
+  run(events: InboundEventOf<'PoolLow'>[], tx: Tx): Promise<void> {
+    return sendPoolLowAlerts(this.deps, events, tx);
+  }
 }
