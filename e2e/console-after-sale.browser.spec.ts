@@ -32,6 +32,8 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
   const batchB = [5, 6, 7].map(keyValue);
   let soldOrderId: string;
   let soldLicenseId: string;
+  /** The sold license's value, read through the audited reveal, to look it up by. */
+  let soldValue: string;
   const requestedUrls: string[] = [];
 
   beforeAll(async () => {
@@ -206,6 +208,7 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
       key: keys.acme,
       json: { reason: 'ticket 4711: key reported as already in use' },
     });
+    soldValue = revealed.value;
     const page = await signIn(keys.acme);
     await page.getByRole('link', { name: 'Licenses' }).click();
     await page.locator('#license-value').fill(revealed.value);
@@ -223,6 +226,19 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
     await page.goto(`${consoleApp.url}/licenses/${soldLicenseId}`);
     await page.locator(`#license-result .ledger[data-license-id="${soldLicenseId}"] tr[data-kind="allocated"]`).waitFor();
     await page.screenshot({ path: join(artifacts, 'console-license.png'), fullPage: true });
+  }, 60000);
+
+  it("lets support open any merchant's pool page and find a license by value within a named merchant", async () => {
+    expect(soldValue).toBeDefined();
+    const page = await signIn(keys.support);
+    await page.goto(`${consoleApp.url}/#pool?id=${poolId}`);
+    await page.locator('#pool-stock').getByText(`${acme} · ${productId}`).waitFor();
+    await page.getByRole('link', { name: 'Licenses' }).click();
+    await page.locator('#license-value').fill(soldValue);
+    await page.locator('#license-merchant').fill(acme);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.locator(`#license-result .ledger[data-license-id="${soldLicenseId}"] .license-facts`).getByText(`merchant ${acme}`).waitFor();
+    expect(await page.content()).not.toContain(soldValue);
   }, 60000);
 
   it("keeps another merchant out: globex can open neither acme's pool page nor its license", async () => {
@@ -250,7 +266,7 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
   });
 
   it('put no license value in a URL, and none and no API key in the console log', () => {
-    const values = [...batchA, ...batchB];
+    const values = [...batchA, ...batchB, soldValue];
     expect(requestedUrls.length).toBeGreaterThan(0);
     for (const url of requestedUrls) for (const value of values) expect(url).not.toContain(value);
     const log = readFileSync(consoleApp.logFile, 'utf8');
