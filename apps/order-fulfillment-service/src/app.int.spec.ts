@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { FulfillmentTestKit } from './testing/fulfillment-test-kit';
+import { FulfillmentTestKit } from '../test/fulfillment-test-kit';
 
 describe('order-fulfillment-service boots with its platform surface', () => {
   let kit: FulfillmentTestKit;

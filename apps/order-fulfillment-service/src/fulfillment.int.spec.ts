@@ -2,7 +2,7 @@ import type { EventDataOf } from '@keypool/contracts';
 import { Envelope, InboundEventOf, Messaging, envelope } from '@keypool/messaging';
 import { RecordEmailsSent } from './email/email-outcomes.handler';
 import { headerText, uniqueName, waitUntil } from '@keypool/testing';
-import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
+import { FulfillmentTestKit, paidOrder } from '../test/fulfillment-test-kit';
 
 type Requested = Envelope<EventDataOf<'AllocationRequested'>>;
 

@@ -1,5 +1,5 @@
 import { DocumentedOperation, IsolationTable, documentedOperations, isolationProblems, uncoveredOperations } from '@keypool/testing';
-import { FulfillmentTestKit, paidOrder } from './testing/fulfillment-test-kit';
+import { FulfillmentTestKit, paidOrder } from '../test/fulfillment-test-kit';
 
 describe('order-fulfillment-service keeps every merchant to its own data, on every documented operation', () => {
   let kit: FulfillmentTestKit;

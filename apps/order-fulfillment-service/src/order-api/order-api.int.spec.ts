@@ -1,7 +1,7 @@
 import { exampleEventData, type EventDataOf } from '@keypool/contracts';
 import type { Envelope } from '@keypool/messaging';
 import { waitUntil } from '@keypool/testing';
-import { FulfillmentTestKit, OrderJson, paidOrder } from '../testing/fulfillment-test-kit';
+import { FulfillmentTestKit, OrderJson, paidOrder } from '../../test/fulfillment-test-kit';
 
 describe('order and delivery API', () => {
   let kit: FulfillmentTestKit;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { TEST_CHECKOUT_KEY } from '@keypool/testing';
-import { FulfillmentTestKit, paidOrder } from '../testing/fulfillment-test-kit';
+import { FulfillmentTestKit, paidOrder } from '../../test/fulfillment-test-kit';
 
 interface AuditItem {
   id: string;

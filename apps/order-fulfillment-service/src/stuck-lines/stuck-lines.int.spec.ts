@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { TEST_KEYS } from '@keypool/testing';
-import { FulfillmentTestKit, OrderJson, paidOrder } from '../testing/fulfillment-test-kit';
+import { FulfillmentTestKit, OrderJson, paidOrder } from '../../test/fulfillment-test-kit';
 
 interface StuckPage {
   olderThanSeconds: number;

@@ -18,7 +18,7 @@ import {
   uniqueName,
   waitUntil,
 } from '@keypool/testing';
-import { AppModule } from '../app.module';
+import { AppModule } from '../src/app.module';
 
 type TopicName = keyof ReturnType<typeof topicsOf>;
 export type Key = keyof typeof TEST_KEYS;
