@@ -116,6 +116,16 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
     await page.getByRole('button', { name: 'Try' }).click();
     await page.locator('#key-format-trial').getByText(`${PATTERN}: 3 match, 1 do not (line 3), 1 blank, 0 not a license. Nothing was imported.`).waitFor();
     expect((await pool()).available).toBe(0);
+
+    // A file over the console's 1 MiB is tried on its first lines, and the page says so.
+    const big = Array.from({ length: 120000 }, (_, i) => keyValue(i % 10000)).join('\n');
+    await page.locator('#try-file').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.from(big) });
+    await page.getByRole('button', { name: 'Try' }).click();
+    const sampled = page.locator('#key-format-trial').getByText(/Only the first \d+ of 120000 lines were tried/);
+    await sampled.waitFor();
+    const [, matching, tried] = /: (\d+) match, 0 do not.*Only the first (\d+) of/.exec((await sampled.textContent()) ?? '') ?? [];
+    expect(Number(matching)).toBe(Number(tried));
+    expect(Number(tried)).toBeGreaterThan(50000);
   }, 60000);
 
   it('lists uploads with label and counts, names the rejected lines, and recalls one: unsold withdrawn, sold with their orders', async () => {

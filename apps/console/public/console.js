@@ -114,7 +114,8 @@
   function render() {
     clearInterval(state.timer);
     const [name, query] = (location.hash || '#pools').slice(1).split('?');
-    for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.page === name);
+    // A pool's page is reached from Pools.
+    for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.page === (name === 'pool' ? 'pools' : name));
     page.replaceChildren();
     const focus = state.focus;
     state.focus = null;

@@ -96,7 +96,8 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
           try {
             const chosen = file.files[0];
             if (!chosen) throw new Error('Choose a file to try.');
-            const lines = (await chosen.text()).replace(/\r?\n$/, '').split(/\r?\n/);
+            const all = (await chosen.text()).replace(/\r?\n$/, '').split(/\r?\n/);
+            const lines = trialSample(all);
             const body = pattern.value.trim() ? { pattern: pattern.value.trim(), lines } : { lines };
             const trial = await api('POST', `/api/pools/${enc(pool.id)}/key-format/try`, body);
             const listed = trial.notMatching.lines.join(', ');
@@ -110,6 +111,7 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
                   ? ` (line${trial.notMatching.count === 1 ? '' : 's'} ${listed}${trial.notMatching.count > trial.notMatching.lines.length ? ', …' : ''})`
                   : '',
                 `, ${trial.blank} blank, ${trial.rejected} not a license. Nothing was imported.`,
+                lines.length < all.length ? ` Only the first ${lines.length} of ${all.length} lines were tried: the console sends at most 1 MiB.` : '',
               ),
             );
           } catch (error) {
@@ -122,6 +124,17 @@ window.keypoolPoolPage = function poolPageOf({ h, api, age, isSupport, page }) {
       h('button', { type: 'submit' }, 'Try'),
       out,
     );
+  }
+
+  /** The first lines of a file that fit the console's 1 MiB body (and its 100,000 lines): a try is a sample. */
+  function trialSample(all) {
+    const maxBytes = 1024 * 1024 - 1024;
+    const encoder = new TextEncoder();
+    let lines = all.slice(0, 100000);
+    while (lines.length > 1 && encoder.encode(JSON.stringify({ pattern: 'x'.repeat(200), lines })).length > maxBytes) {
+      lines = lines.slice(0, Math.floor(lines.length * 0.9));
+    }
+    return lines;
   }
 
   // ---------- uploads ----------
