@@ -11,7 +11,9 @@ import { formatSchemaErrors } from '@keypool/contracts';
  * (a 400 naming each field and what to fix) and documents it in OpenAPI.
  *
  * ```ts
- * const AlertContactsBody = Type.Object({ emails: Type.Array(Type.String({ maxLength: 254 }), { maxItems: 20 }) });
+ * // apps/notification-service/src/alert-contacts/: the schemas, then the controller method
+ * const AlertContactsBody = Type.Object({ emails: Type.Array(Type.String()) });
+ * const AlertContactsView = Type.Object({ merchantId: Type.String(), emails: Type.Array(Type.String()) });
  *
  * @Put()
  * @Endpoint({
@@ -19,10 +21,10 @@ import { formatSchemaErrors } from '@keypool/contracts';
  *   summary: 'Replace who gets PoolLow e-mails',
  *   body: AlertContactsBody,
  *   ok: { schema: AlertContactsView },
- *   errors: { 404: 'no such merchant (or another merchant's)', 422: 'which addresses are invalid' },
+ *   errors: { 404: 'no such merchant', 422: 'which addresses are invalid' },
  * })
  * async put(@CurrentCaller() caller: Caller, @Param('merchantId') merchantId: string, @ValidBody(AlertContactsBody) body: Static<typeof AlertContactsBody>) {
- *   return unwrapResult(await this.replaceContacts.run(caller, merchantId, body.emails));
+ *   return unwrapResult(await this.contacts.replace(caller, merchantId, body.emails)); // a Result from the use case
  * }
  * ```
  *
