@@ -187,6 +187,9 @@ describe('the HTTP edge', () => {
       });
       expect(parameters.find((p) => p.name === 'tag')).toMatchObject({ in: 'query', required: false, schema: { type: 'string', maxLength: 8 } });
       expect(parameters.filter((p) => p.in === 'query')).toHaveLength(2);
+      // A path parameter is documented once, from the handler's @Param('merchantId'); the validated query adds no parameter of its own.
+      const create = (document.paths['/merchants/{merchantId}/notes']?.post?.parameters ?? []) as { name: string; in: string }[];
+      expect(create.map((p) => `${p.in}:${p.name}`)).toEqual(['path:merchantId']);
       expect(Object.keys(list?.responses ?? {}).sort()).toEqual(['200', '400', '401']);
     });
 
