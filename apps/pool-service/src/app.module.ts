@@ -5,7 +5,7 @@ import { AllocationConsumer } from './allocation/allocation.consumer';
 import { RefundConsumer } from './refunds/refund.consumer';
 import { poolRetention } from './refunds/refund-retention';
 import { HeldLineSweeper } from './allocation/held-line-sweeper';
-import { PoolMetrics } from './alerts/pool-metrics';
+import { PoolMetrics } from './stock/pool-metrics';
 import { PoolConfig, poolEnvSchema } from './config';
 import { HeldLinesController } from './held-lines/held-lines.controller';
 import { ImportController } from './import/import.controller';

@@ -4,7 +4,7 @@ import type { Topics } from '@keypool/contracts';
 import { Messaging } from '@keypool/messaging';
 import { SERVICE_CONFIG, SecretBox, TOPICS } from '@keypool/platform';
 import { AllocateLicensesHandler } from './allocation/allocate-licenses.handler';
-import { PoolQueue } from './allocation/pool-queue';
+import { PoolQueue } from './stock/pool-queue';
 import { RerouteHeldLines } from './allocation/reroute-held-lines';
 import { PoolConfig, licenseHashKey } from './config';
 import { HeldLinesHandler } from './held-lines/held-lines.handler';

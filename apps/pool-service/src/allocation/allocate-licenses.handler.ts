@@ -4,7 +4,7 @@ import { orderedUuids, type SecretBox } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
-import { MAX_PICK, PoolQueue, PoolServed } from './pool-queue';
+import { MAX_PICK, PoolQueue, PoolServed } from '../stock/pool-queue';
 import { ORDER_LOCK_PREFIX } from './order-line-locks';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 

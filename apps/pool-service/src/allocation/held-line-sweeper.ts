@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Messaging } from '@keypool/messaging';
 import { SERVICE_CONFIG } from '@keypool/platform';
 import type { PoolConfig } from '../config';
-import { PoolQueue } from './pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 
 /**
  * Imports serve held lines right after they commit; this sweep is the safety net for an

@@ -1,7 +1,7 @@
 import type { Tx } from '@keypool/messaging';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
-import { PoolQueue } from './pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 import { awaitingStockReason } from './allocate-licenses.handler';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Messaging } from '@keypool/messaging';
-import { PoolQueue } from '../allocation/pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 
 /** Once an import commits, the pool's held lines are served oldest first and its alerts re-armed. */
 @Injectable()

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Transactions } from '@keypool/messaging';
 import { type Caller, type SecretBox, recordReveal } from '@keypool/platform';
-import { PoolQueue } from '../allocation/pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 import { licenseValueContext } from '../keys/sealed-columns';
 import { withLicenseChange } from '../ledger/license-change';
 import { appendRevealed } from '../ledger/ledger-writes';

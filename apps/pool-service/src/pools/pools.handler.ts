@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Transactions, Tx } from '@keypool/messaging';
-import { PoolQueue } from '../allocation/pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 import { RerouteHeldLines } from '../allocation/reroute-held-lines';
 import { isUuid } from '../shared/ids';
 import type { RefundPolicy } from '../refunds/refund-allocations.handler';

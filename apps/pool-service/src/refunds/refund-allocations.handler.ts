@@ -1,7 +1,7 @@
 import type { AllocationRefundedData, LicenseRevokedData } from '@keypool/contracts';
 import { PermanentFailure, type Tx } from '@keypool/messaging';
 import { PoolEvents } from '../shared/pool-events';
-import { PoolQueue } from '../allocation/pool-queue';
+import { PoolQueue } from '../stock/pool-queue';
 import { lockOrderLines } from '../allocation/order-line-locks';
 import { routingLockKey } from '../allocation/routing';
 import { withLicenseChange } from '../ledger/license-change';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Transactions, Tx } from '@keypool/messaging';
 import { keyedHash } from '@keypool/platform';
-import type { PoolQueue } from '../allocation/pool-queue';
+import type { PoolQueue } from '../stock/pool-queue';
 import type { ImportReport } from '../import/import-report';
 import { withLicenseChange } from '../ledger/license-change';
 import { licenseHash } from '../licenses/license-hash';

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { AllocationRequestedData, License } from '@keypool/contracts';
 import type { Tx } from '@keypool/messaging';
 import type { SecretBox } from '@keypool/platform';
-import { decidePoolAlerts } from '../alerts/pool-alerts';
+import { decidePoolAlerts } from './pool-alerts';
 import { allocationEventContext, allocationRequestContext, licenseValueContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import { HeldLine, ServePolicy, Stock, chooseLinesToServe, demandOf } from './serve-plan';
