@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
-import { SecretBox, TOPICS } from '@keypool/platform';
+import { SecretBox, TOPICS, unnestRows, updateReturning } from '@keypool/platform';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
 import { lineKey, lockOrders } from '../orders/order-locks';
 import { saveLicenses } from '../orders/saved-licenses';
-import { updateReturning } from '../orders/update-returning';
 
 export interface AllocationsResult {
   saved: number;
@@ -77,13 +76,19 @@ export class RecordAllocations {
 
 /** Records the allocation event on lines that have none yet; returns the event ids that won a line. */
 async function claimLines(manager: EntityManager, allocations: { eventId: string; data: LicenseAllocatedData }[]): Promise<Set<string>> {
+  const u = unnestRows(allocations, {
+    order_id: ['text', (a) => a.data.orderId],
+    line_id: ['text', (a) => a.data.lineId],
+    event_id: ['text', (a) => a.eventId],
+    pool_id: ['text', (a) => a.data.poolId],
+  });
   const rows = await updateReturning<{ allocation_event_id: string }>(
     manager,
     `UPDATE order_lines l SET allocation_event_id = u.event_id, pool_id = u.pool_id
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(order_id, line_id, event_id, pool_id)
+       FROM ${u.from}
       WHERE l.order_id = u.order_id AND l.line_id = u.line_id AND l.allocation_event_id IS NULL
       RETURNING l.allocation_event_id`,
-    [allocations.map((a) => a.data.orderId), allocations.map((a) => a.data.lineId), allocations.map((a) => a.eventId), allocations.map((a) => a.data.poolId)],
+    u.parameters,
   );
   return new Set(rows.map((r) => r.allocation_event_id));
 }

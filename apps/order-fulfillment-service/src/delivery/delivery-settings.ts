@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type Caller, type Result, outsideScope, succeed } from '@keypool/platform';
+import { type Caller, type Result, outsideScope, succeed, unnestRows } from '@keypool/platform';
 import { DeliveryRule, DeliverySetting, defaultDeliverySetting } from './delivery-rule';
 import { ProductDeliveryEntity } from './product-delivery.entity';
 
@@ -11,14 +11,15 @@ export async function deliverySettingsOf(
   manager: EntityManager,
   products: { merchantId: string; productId: string }[],
 ): Promise<(merchantId: string, productId: string) => DeliverySetting | undefined> {
+  const k = unnestRows(products, { merchant_id: ['text', (p) => p.merchantId], product_id: ['text', (p) => p.productId] }, { alias: 'k' });
   const rows: { merchant_id: string; product_id: string; rule: DeliveryRule; show_on_order_page: boolean; renewal_requires_same_customer: boolean }[] =
     products.length === 0
       ? []
       : await manager.query(
           `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page, d.renewal_requires_same_customer
-             FROM product_delivery d JOIN unnest($1::text[], $2::text[]) AS k(merchant_id, product_id)
+             FROM product_delivery d JOIN ${k.from}
                ON d.merchant_id = k.merchant_id AND d.product_id = k.product_id`,
-          [products.map((p) => p.merchantId), products.map((p) => p.productId)],
+          k.parameters,
         );
   const byProduct = new Map(
     rows.map((r) => [

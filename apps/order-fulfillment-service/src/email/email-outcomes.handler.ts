@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderFulfilledData, Topics } from '@keypool/contracts';
 import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
-import { TOPICS } from '@keypool/platform';
+import { TOPICS, unnestRows } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
 import { lineKey } from '../orders/order-locks';
@@ -112,36 +112,37 @@ export class RecordEmailFailures {
  * is rolled back with the chunk when an order is unknown.
  */
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
-  const column = <T>(pick: (r: EmailRecord) => T) => records.map(pick);
+  const u = unnestRows(
+    records,
+    {
+      order_id: ['text', (r) => r.orderId],
+      line_id: ['text', (r) => r.lineId],
+      kind: ['text', (r) => r.kind],
+      event_id: ['text', (r) => r.eventId],
+      resend: ['boolean', (r) => r.resend],
+      recipient: ['text', (r) => r.recipient],
+      license_ids: ['text', (r) => JSON.stringify(r.licenseIds)],
+      provider_message_id: ['text', (r) => r.providerMessageId],
+      reason: ['text', (r) => r.reason],
+      permanent: ['boolean', (r) => r.permanent],
+      attempts: ['int', (r) => r.attempts],
+      status_code: ['int', (r) => r.statusCode],
+      at: ['text', (r) => r.at],
+    },
+    { first: 2 },
+  );
   const locked: { order_id: string }[] = await manager.query(
     `WITH locked AS (
-       SELECT order_id FROM orders WHERE order_id = ANY($14::text[]) ORDER BY order_id FOR UPDATE
+       SELECT order_id FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE
      ), written AS (
        INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
                                   reason, permanent, attempts, status_code, at)
        SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
               u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::boolean[], $11::int[], $12::int[], $13::text[])
-           AS u(order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id, reason, permanent, attempts, status_code, at)
+         FROM ${u.from}
      )
      SELECT order_id FROM locked`,
-    [
-      column((r) => r.orderId),
-      column((r) => r.lineId),
-      column((r) => r.kind),
-      column((r) => r.eventId),
-      column((r) => r.resend),
-      column((r) => r.recipient),
-      column((r) => JSON.stringify(r.licenseIds)),
-      column((r) => r.providerMessageId),
-      column((r) => r.reason),
-      column((r) => r.permanent),
-      column((r) => r.attempts),
-      column((r) => r.statusCode),
-      column((r) => r.at),
-      [...new Set(records.map((r) => r.orderId))].sort(),
-    ],
+    [[...new Set(records.map((r) => r.orderId))].sort(), ...u.parameters],
   );
   const known = new Set(locked.map((r) => r.order_id));
   refuseUnknown(
@@ -154,10 +155,15 @@ async function rememberDeliveredLicenseIds(manager: EntityManager, lines: { orde
   if (lines.length === 0) return;
   const idsByLine = new Map<string, string[]>();
   for (const record of records) idsByLine.set(lineKey(record.orderId, record.lineId), record.licenseIds);
+  const u = unnestRows(lines, {
+    order_id: ['text', (l) => l.orderId],
+    line_id: ['text', (l) => l.lineId],
+    license_ids: ['text', (l) => JSON.stringify(idsByLine.get(lineKey(l.orderId, l.lineId)) ?? [])],
+  });
   await manager.query(
     `UPDATE order_lines l SET delivered_license_ids = ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb))
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(order_id, line_id, license_ids)
+       FROM ${u.from}
       WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
-    [lines.map((l) => l.orderId), lines.map((l) => l.lineId), lines.map((l) => JSON.stringify(idsByLine.get(lineKey(l.orderId, l.lineId)) ?? []))],
+    u.parameters,
   );
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { OrderFulfilledData } from '@keypool/contracts';
+import { updateReturning } from '@keypool/platform';
 import { appendStatusHistory } from '../orders/line-changes';
-import { updateReturning } from '../orders/update-returning';
 
 type FulfilledLine = OrderFulfilledData['lines'][number];
 

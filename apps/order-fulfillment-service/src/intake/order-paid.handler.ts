@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderPaidData, Topics } from '@keypool/contracts';
 import { InboundEventOf, PermanentFailure, Tx, contractEvent } from '@keypool/messaging';
-import { SecretBox, TOPICS } from '@keypool/platform';
+import { SecretBox, TOPICS, unnestRows } from '@keypool/platform';
 import { deliverySettingsOf } from '../delivery/delivery-settings';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { appendStatusHistory } from '../orders/line-changes';
@@ -111,27 +111,26 @@ async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOr
 
 async function insertOrders(manager: EntityManager, orders: PaidOrder[]): Promise<Set<string>> {
   if (orders.length === 0) return new Set();
-  const column = <T>(pick: (paid: PaidOrder) => T) => orders.map(pick);
+  const u = unnestRows(orders, {
+    order_id: ['text', (p) => p.order.orderId],
+    merchant_id: ['text', (p) => p.order.merchantId],
+    event_id: ['text', (p) => p.eventId],
+    currency: ['text', (p) => p.order.currency],
+    paid_at: ['text', (p) => p.order.paidAt],
+    test: ['boolean', (p) => p.order.test ?? false],
+    parent_order_id: ['text', (p) => p.order.parentOrderId ?? null],
+    license_for: ['text', (p) => p.order.licenseFor ?? null],
+    customer: ['text', (p) => JSON.stringify(p.order.customer)],
+    notes: ['text', (p) => JSON.stringify(p.plan!.notes)],
+  });
   const rows: { order_id: string }[] = await manager.query(
     `INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes, status)
      SELECT u.order_id, u.merchant_id, u.event_id, u.currency, u.paid_at::timestamptz, u.test, u.parent_order_id, u.license_for,
             u.customer::jsonb, ARRAY(SELECT jsonb_array_elements_text(u.notes::jsonb)), 'received'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[])
-         AS u(order_id, merchant_id, event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes)
+       FROM ${u.from}
      ON CONFLICT (order_id) DO NOTHING
      RETURNING order_id`,
-    [
-      column((p) => p.order.orderId),
-      column((p) => p.order.merchantId),
-      column((p) => p.eventId),
-      column((p) => p.order.currency),
-      column((p) => p.order.paidAt),
-      column((p) => p.order.test ?? false),
-      column((p) => p.order.parentOrderId ?? null),
-      column((p) => p.order.licenseFor ?? null),
-      column((p) => JSON.stringify(p.order.customer)),
-      column((p) => JSON.stringify(p.plan!.notes)),
-    ],
+    u.parameters,
   );
   return new Set(rows.map((r) => r.order_id));
 }
@@ -139,19 +138,19 @@ async function insertOrders(manager: EntityManager, orders: PaidOrder[]): Promis
 async function insertLines(manager: EntityManager, orders: PaidOrder[]): Promise<void> {
   const lines = orders.flatMap(({ order, plan }) => plan!.lines.map((line) => ({ orderId: order.orderId, ...line })));
   if (lines.length === 0) return;
+  const u = unnestRows(lines, {
+    order_id: ['text', (l) => l.orderId],
+    line_id: ['text', (l) => l.lineId],
+    position: ['int', (l) => l.position],
+    product_id: ['text', (l) => l.productId],
+    item: ['text', (l) => JSON.stringify(l.item)],
+    rule: ['text', (l) => l.rule],
+    license_count: ['int', (l) => l.licenseCount],
+  });
   await manager.query(
     `INSERT INTO order_lines (order_id, line_id, position, product_id, item, delivery_rule, license_count, status)
      SELECT u.order_id, u.line_id, u.position, u.product_id, u.item::jsonb, u.rule, u.license_count, 'received'
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::int[])
-         AS u(order_id, line_id, position, product_id, item, rule, license_count)`,
-    [
-      lines.map((l) => l.orderId),
-      lines.map((l) => l.lineId),
-      lines.map((l) => l.position),
-      lines.map((l) => l.productId),
-      lines.map((l) => JSON.stringify(l.item)),
-      lines.map((l) => l.rule),
-      lines.map((l) => l.licenseCount),
-    ],
+       FROM ${u.from}`,
+    u.parameters,
   );
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { PermanentFailure } from '@keypool/messaging';
+import { unnestRows } from '@keypool/platform';
 import { LineOutcome, LineState, LineStatus, nextLineState } from './line-status';
 import { lineKey } from './order-locks';
 
@@ -63,22 +64,29 @@ export function refuseUnknown(eventType: string, lines: { orderId: string; lineI
 
 async function readLineStates(manager: EntityManager, events: LineOutcomeEvent[]): Promise<Map<string, LineState>> {
   if (events.length === 0) return new Map();
+  const k = unnestRows(events, { order_id: ['text', (e) => e.orderId], line_id: ['text', (e) => e.lineId] }, { alias: 'k' });
   const rows: { order_id: string; line_id: string; status: LineStatus; status_reason: string | null }[] = await manager.query(
     `SELECT l.order_id, l.line_id, l.status, l.status_reason
-       FROM order_lines l JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
+       FROM order_lines l JOIN ${k.from}
          ON l.order_id = k.order_id AND l.line_id = k.line_id`,
-    [events.map((e) => e.orderId), events.map((e) => e.lineId)],
+    k.parameters,
   );
   return new Map(rows.map((r) => [lineKey(r.order_id, r.line_id), { status: r.status, reason: r.status_reason }]));
 }
 
 async function writeLineStates(manager: EntityManager, lines: (ChangedLine & LineState)[]): Promise<void> {
   if (lines.length === 0) return;
+  const u = unnestRows(lines, {
+    order_id: ['text', (l) => l.orderId],
+    line_id: ['text', (l) => l.lineId],
+    status: ['text', (l) => l.status],
+    reason: ['text', (l) => l.reason],
+  });
   await manager.query(
     `UPDATE order_lines l SET status = u.status, status_reason = u.reason, status_at = now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(order_id, line_id, status, reason)
+       FROM ${u.from}
       WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
-    [lines.map((l) => l.orderId), lines.map((l) => l.lineId), lines.map((l) => l.status), lines.map((l) => l.reason)],
+    u.parameters,
   );
 }
 
@@ -92,11 +100,14 @@ export interface StatusChange {
 
 export async function appendStatusHistory(manager: EntityManager, changes: StatusChange[]): Promise<void> {
   if (changes.length === 0) return;
-  await manager.query(
-    `INSERT INTO status_history (order_id, line_id, status, reason, event_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
-    [changes.map((c) => c.orderId), changes.map((c) => c.lineId), changes.map((c) => c.status), changes.map((c) => c.reason), changes.map((c) => c.eventId)],
-  );
+  const u = unnestRows(changes, {
+    order_id: ['text', (c) => c.orderId],
+    line_id: ['text', (c) => c.lineId],
+    status: ['text', (c) => c.status],
+    reason: ['text', (c) => c.reason],
+    event_id: ['text', (c) => c.eventId],
+  });
+  await manager.query(`INSERT INTO status_history (${u.columns}) SELECT ${u.columns} FROM ${u.from}`, u.parameters);
 }
 
 /** Names lines in a dead-letter reason, e.g. "order ord_1 line 2". */

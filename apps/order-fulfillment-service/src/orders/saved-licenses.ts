@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { License } from '@keypool/contracts';
-import type { SecretBox } from '@keypool/platform';
+import { type SecretBox, unnestRows } from '@keypool/platform';
 import type { ParentOrder } from '../intake/renewal';
 import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineKey } from './order-locks';
@@ -15,18 +15,14 @@ export interface LineLicenses {
 export async function saveLicenses(manager: EntityManager, cipher: SecretBox, lines: LineLicenses[]): Promise<void> {
   const rows = lines.flatMap((line) => line.licenses.map((license, position) => ({ ...line, license, position })));
   if (rows.length === 0) return;
-  await manager.query(
-    `INSERT INTO line_licenses (order_id, line_id, position, license_id, value_sealed)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bytea[])
-     ON CONFLICT DO NOTHING`,
-    [
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.lineId),
-      rows.map((r) => r.position),
-      rows.map((r) => r.license.licenseId),
-      rows.map((r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))),
-    ],
-  );
+  const u = unnestRows(rows, {
+    order_id: ['text', (r) => r.orderId],
+    line_id: ['text', (r) => r.lineId],
+    position: ['int', (r) => r.position],
+    license_id: ['text', (r) => r.license.licenseId],
+    value_sealed: ['bytea', (r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))],
+  });
+  await manager.query(`INSERT INTO line_licenses (${u.columns}) SELECT ${u.columns} FROM ${u.from} ON CONFLICT DO NOTHING`, u.parameters);
 }
 
 /** The saved licenses of the given orders, decrypted, keyed by lineKey(orderId, lineId). */

@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AllocationRefundedData, OrderRefundedData, Topics } from '@keypool/contracts';
 import { InboundEventOf, PermanentFailure, TopicsFor, Tx, contractEvent } from '@keypool/messaging';
-import { TOPICS } from '@keypool/platform';
+import { TOPICS, unnestRows, updateReturning } from '@keypool/platform';
 import { orderLineHeld } from '../orders/line-held-events';
 import { appendStatusHistory } from '../orders/line-changes';
 import { LineStatus, waitingForLicenses } from '../orders/line-status';
 import { lockOrders } from '../orders/order-locks';
-import { updateReturning } from '../orders/update-returning';
 
 export type RefundTopics = TopicsFor<'AllocationRefunded' | 'OrderLineHeld'>;
 
@@ -132,20 +131,21 @@ export async function lockOrderIntake(manager: EntityManager, orderIds: string[]
 }
 
 async function storeRefunds(manager: EntityManager, refunds: StoredRefund[]): Promise<void> {
+  const u = unnestRows(refunds, {
+    event_id: ['text', (r) => r.eventId],
+    order_id: ['text', (r) => r.data.orderId],
+    merchant_id: ['text', (r) => r.data.merchantId],
+    line_ids: ['text', (r) => JSON.stringify(r.data.lineIds ?? null)],
+    reason: ['text', (r) => r.data.reason],
+    refunded_at: ['text', (r) => r.data.refundedAt],
+  });
   await manager.query(
     `INSERT INTO order_refunds (event_id, order_id, merchant_id, line_ids, reason, refunded_at)
      SELECT u.event_id, u.order_id, u.merchant_id, CASE WHEN u.line_ids = 'null' THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.line_ids::jsonb)) END,
             u.reason, u.refunded_at::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(event_id, order_id, merchant_id, line_ids, reason, refunded_at)
+       FROM ${u.from}
      ON CONFLICT (event_id) DO NOTHING`,
-    [
-      refunds.map((r) => r.eventId),
-      refunds.map((r) => r.data.orderId),
-      refunds.map((r) => r.data.merchantId),
-      refunds.map((r) => JSON.stringify(r.data.lineIds ?? null)),
-      refunds.map((r) => r.data.reason),
-      refunds.map((r) => r.data.refundedAt),
-    ],
+    u.parameters,
   );
 }
 

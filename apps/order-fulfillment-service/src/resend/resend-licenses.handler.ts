@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import { Messaging, contractEvent, type Tx } from '@keypool/messaging';
-import { type Caller, type Result, SecretBox, TOPICS, fail, succeed, visibleTo } from '@keypool/platform';
+import { type Caller, type Result, SecretBox, TOPICS, fail, succeed, unnestRows, visibleTo } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { OrderEntity, OrderLineEntity } from '../orders/order.entity';
 import { lineKey } from '../orders/order-locks';
@@ -120,17 +120,19 @@ async function recordResendRequests(
   caller: Caller,
 ): Promise<void> {
   const requestedBy = caller.kind === 'support' ? 'support' : `merchant ${caller.merchantId}`;
+  const u = unnestRows(
+    resends,
+    {
+      line_id: ['text', (r) => r.data.lineId],
+      event_id: ['text', (r) => r.id],
+      license_ids: ['text', (r) => JSON.stringify(r.data.licenses.map((l) => l.licenseId))],
+    },
+    { first: 4 },
+  );
   await manager.query(
     `INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, requested_by, at)
      SELECT $1, u.line_id, 'resend_requested', u.event_id, true, $2, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)), $3, now()
-       FROM unnest($4::text[], $5::text[], $6::text[]) AS u(line_id, event_id, license_ids)`,
-    [
-      order.orderId,
-      order.customer.email,
-      requestedBy,
-      resends.map((r) => r.data.lineId),
-      resends.map((r) => r.id),
-      resends.map((r) => JSON.stringify(r.data.licenses.map((l) => l.licenseId))),
-    ],
+       FROM ${u.from}`,
+    [order.orderId, order.customer.email, requestedBy, ...u.parameters],
   );
 }
