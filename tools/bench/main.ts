@@ -50,6 +50,7 @@ function settings() {
   if (sweep.length > 10 || sweep.some((f) => !(f > 0 && f <= 1)))
     throw new Error('BENCH_SWEEP must be at most 10 fractions of the maximum rate, each above 0 and at most 1');
   const formats = (process.env['BENCH_IMPORT_FORMATS'] ?? 'text').split(',');
+  const from = (process.env['BENCH_FROM'] ?? (smoke ? 'source' : 'build')) as 'source' | 'build';
   if (formats.some((f) => f !== 'text' && f !== 'json')) throw new Error('BENCH_IMPORT_FORMATS must list text and/or json');
   return {
     smoke,
@@ -62,9 +63,10 @@ function settings() {
     importFormats: formats as ImportFormat[],
     historyOrders: integer('BENCH_HISTORY_ORDERS', smoke ? 1000 : 1_000_000, 0, 10_000_000),
     resultsDir: process.env['BENCH_RESULTS_DIR'] ?? join(REPO_ROOT, 'bench/results'),
-    from: (process.env['BENCH_FROM'] ?? (smoke ? 'source' : 'build')) as 'source' | 'build',
-    // Extra NODE_OPTIONS for the services under bench, e.g. heap settings to compare.
-    serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? '',
+    from,
+    // NODE_OPTIONS of the services under bench: compiled, what the image ships (the Dockerfile's
+    // heap settings) unless BENCH_SERVICE_NODE_OPTIONS says otherwise (empty: Node's defaults).
+    serviceNodeOptions: process.env['BENCH_SERVICE_NODE_OPTIONS'] ?? (from === 'build' ? shippedNodeOptions() : ''),
   };
 }
 
@@ -120,7 +122,8 @@ async function main(): Promise<void> {
     },
   };
   const selected = PARTS.filter(wanted);
-  const say = (part: Part, what: string) => console.log(`== ${part}: ${what}`);
+  const began = Date.now();
+  const say = (part: Part, what: string) => console.log(`== ${part}: ${what} (${Math.round((Date.now() - began) / 100) / 10} s into the run)`);
   if (s.smoke) {
     // Figures of a smoke run mean nothing, so its parts share the machine to finish sooner. Each
     // part ends (and stops its processes) before a failure of another is reported.
@@ -156,6 +159,13 @@ async function main(): Promise<void> {
   console.log(`machine: ${results.machine.nproc} × ${results.machine.cpu}, load average at start ${results.machine.loadAverage.join(' ')}`);
   console.log(`written: ${writeResults(s.resultsDir, results).join(', ')}`);
   if (profileDir) console.log(`CPU profiles: ${profileDir}`);
+}
+
+/** The NODE_OPTIONS the Dockerfile sets for every service (`ENV NODE_OPTIONS="…"`), so the bench measures what ships. */
+function shippedNodeOptions(dockerfile = join(REPO_ROOT, 'Dockerfile')): string {
+  const line = /^ENV NODE_OPTIONS=(?:"([^"]*)"|(\S*))\s*$/m.exec(readFileSync(dockerfile, 'utf8'));
+  if (!line) throw new Error(`${dockerfile} sets no NODE_OPTIONS: the bench cannot run the services as they ship`);
+  return line[1] ?? line[2];
 }
 
 function readBrokerPid(): number | undefined {
