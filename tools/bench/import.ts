@@ -224,7 +224,7 @@ async function copyBaseline(databaseUrl: string, file: string): Promise<{ second
   }
 }
 
-/** Seconds the import's set-based INSERT (`WITH stored AS …`) is seen active, polled every 100 ms. */
+/** Seconds the import's set-based INSERT (`INSERT INTO license (…`, one per round) is seen active, polled every 100 ms. */
 async function watchStore(adminUrl: string, database: string): Promise<{ stop(): Promise<number> }> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
@@ -234,7 +234,7 @@ async function watchStore(adminUrl: string, database: string): Promise<{ stop():
   const poll = async () => {
     while (polling) {
       const { rows } = await client.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'WITH stored AS%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'INSERT INTO license (%'`,
         [database],
       );
       const now = process.hrtime.bigint();

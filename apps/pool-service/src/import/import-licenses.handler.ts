@@ -143,7 +143,7 @@ export class ImportLicensesHandler {
       await storing;
       if (count === 0) return;
       await this.stage(client, rows);
-      storing = this.store(runner, target, uploadId, count, report);
+      storing = this.store(client, runner, target, uploadId, count, report);
       // Awaited before the next round and at the end; until then a failure must not go unhandled.
       storing.catch(() => undefined);
     };
@@ -181,20 +181,25 @@ export class ImportLicensesHandler {
   }
 
   /** Moves a staged round into the pool in file order, the first of equal keys winning, and reports the rest as duplicates. */
-  private async store(runner: QueryRunner, target: ImportTarget, uploadId: string, staged: number, report: ImportReportBuilder): Promise<void> {
+  private async store(
+    client: PoolClient,
+    runner: QueryRunner,
+    target: ImportTarget,
+    uploadId: string,
+    staged: number,
+    report: ImportReportBuilder,
+  ): Promise<void> {
     // OFFSET 0 keeps the stored-key test a per-row probe of the unique index: as a hash anti-join
     // the planner would read every license the merchant has, once per round.
-    const [{ added }]: { added: number }[] = await runner.query(
-      `WITH stored AS (
-         INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version, upload_id)
-         SELECT s.id, $1, $2, s.value_hash, s.value, $3, $4 FROM license_import s
-          WHERE NOT EXISTS (SELECT 1 FROM license_import e WHERE e.value_hash = s.value_hash AND e.line < s.line)
-            AND NOT EXISTS (SELECT 1 FROM license l WHERE l.merchant_id = $2 AND l.value_hash = s.value_hash OFFSET 0)
-          ORDER BY s.line
-         RETURNING 1)
-       SELECT count(*)::integer AS added FROM stored`,
+    const { rowCount } = await client.query(
+      `INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version, upload_id)
+       SELECT s.id, $1, $2, s.value_hash, s.value, $3, $4 FROM license_import s
+        WHERE NOT EXISTS (SELECT 1 FROM license_import e WHERE e.value_hash = s.value_hash AND e.line < s.line)
+          AND NOT EXISTS (SELECT 1 FROM license l WHERE l.merchant_id = $2 AND l.value_hash = s.value_hash OFFSET 0)
+        ORDER BY s.line`,
       [target.poolId, target.merchantId, LICENSE_HASH_VERSION, uploadId],
     );
+    const added = rowCount ?? 0;
     report.added(added);
     if (added === staged) return;
     const first: { line: number }[] = await runner.query(
