@@ -1,4 +1,5 @@
-import type { EventDataOf } from '@keypool/contracts';
+import { Client } from 'pg';
+import { exampleEventData, type EventDataOf } from '@keypool/contracts';
 import { Envelope, InboundEventOf, Messaging, envelope } from '@keypool/messaging';
 import { RecordEmailsSent } from './email/email-outcomes.handler';
 import { headerText, uniqueName, waitUntil } from '@keypool/testing';
@@ -309,6 +310,33 @@ describe('order fulfillment over Kafka', () => {
     await kit.emailSent({ ...allocated, id: resent.body.resent[0].eventId }, true);
     await kit.waitForPublished('orderFulfilled', orderId, 1);
     expect((await kit.orderOnceItShows(orderId, (o) => o.status === 'fulfilled')).lines[0].status).toBe('delivered');
+  });
+
+  it('keeps a refund that arrives before its order and applies it on intake: the refunded line is never asked of the pool', async () => {
+    const order = paidOrder([
+      { productId: 'p_seat', quantity: 1 },
+      { productId: 'p_bundle', quantity: 1 },
+    ]);
+    const refund = { ...exampleEventData.OrderRefunded, orderId: order.orderId, merchantId: order.merchantId, lineIds: ['2'] };
+    await kit.send('orderRefunded', 'OrderRefunded', refund);
+    const pending = new Client({ connectionString: kit.db.url });
+    await pending.connect();
+    try {
+      const stored = async () => (await pending.query('SELECT applied_at FROM order_refunds WHERE order_id = $1', [order.orderId])).rows;
+      await waitUntil(async () => (await stored()).length === 1, 20000, 'the early refund to be kept');
+      expect(await stored()).toEqual([{ applied_at: null }]);
+
+      await kit.send('orderPaid', 'OrderPaid', order);
+      const [requested] = await requestsOf(order.orderId, 1);
+      expect(requested.data.lineId).toBe('1');
+      const shown = await kit.orderOnceItShows(order.orderId, (o) => o.lines[1].status === 'cancelled');
+      expect(shown.status).toBe('partially_refunded');
+      expect(shown.lines.map((l) => l.status)).toEqual(['received', 'cancelled']);
+      expect(await kit.outboxCount('AllocationRequested', order.orderId)).toBe(1);
+      expect((await stored())[0].applied_at).not.toBeNull();
+    } finally {
+      await pending.end();
+    }
   });
 });
 
