@@ -125,4 +125,14 @@ export const exampleEventData: { [T in EventType]: EventDataOf<T> } = {
     reason: 'customer_request',
     refundedAt: '2026-11-30T09:00:00Z',
   },
+  LicensesRevealed: {
+    orderId: 'ord_1001',
+    merchantId: 'm_acme',
+    lineId: '1',
+    licenseIds: ['lic_1'],
+    auditId: '42',
+    callerKind: 'support',
+    keyId: 'key_0123456789ab',
+    revealedAt: '2026-11-30T10:00:00Z',
+  },
 };

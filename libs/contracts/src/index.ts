@@ -3,6 +3,7 @@ export { AllocationDeferredData } from './events/allocation-deferred';
 export { AllocationRequestedData } from './events/allocation-requested';
 export { AllocationRefundedData } from './events/allocation-refunded';
 export { LicenseRevokedData } from './events/license-revoked';
+export { LicensesRevealedData, revealCallerKinds } from './events/licenses-revealed';
 export { OrderLineHeldData, lineHeldStatuses } from './events/order-line-held';
 export { OrderRefundedData, refundReasons } from './events/order-refunded';
 export { EmailFailedData } from './events/email-failed';

@@ -81,7 +81,7 @@ describe('parseCloudEvent', () => {
     const result = parseCloudEvent(message(orderPaid({ type: 'OrderShipped' })));
     expect(result).toMatchObject({ ok: false, problem: 'unknown-type', envelope: { id: 'evt_1' } });
     expect(!result.ok && result.errors).toEqual([
-      'type: unknown event type "OrderShipped"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, AllocationDeferred, EmailFailed, OrderRefunded, LicenseRevoked, OrderLineHeld, AllocationRefunded',
+      'type: unknown event type "OrderShipped"; known types are OrderPaid, LicenseAllocated, EmailSent, OrderFulfilled, PoolLow, AllocationRequested, AllocationDeferred, EmailFailed, OrderRefunded, LicenseRevoked, OrderLineHeld, AllocationRefunded, LicensesRevealed',
     ]);
   });
 

@@ -15,6 +15,7 @@ describe('event registry', () => {
       'LicenseRevoked',
       'OrderLineHeld',
       'AllocationRefunded',
+      'LicensesRevealed',
     ]);
   });
 

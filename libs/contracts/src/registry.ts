@@ -12,6 +12,7 @@ import { AllocationRefundedData } from './events/allocation-refunded';
 import { LicenseRevokedData } from './events/license-revoked';
 import { OrderLineHeldData } from './events/order-line-held';
 import { OrderRefundedData } from './events/order-refunded';
+import { LicensesRevealedData } from './events/licenses-revealed';
 
 /** CloudEvents `type` → schema of its `data`. The one list of every event. */
 export const eventDataSchemas = {
@@ -27,6 +28,7 @@ export const eventDataSchemas = {
   LicenseRevoked: LicenseRevokedData,
   OrderLineHeld: OrderLineHeldData,
   AllocationRefunded: AllocationRefundedData,
+  LicensesRevealed: LicensesRevealedData,
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;

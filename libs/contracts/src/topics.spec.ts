@@ -17,6 +17,7 @@ describe('topics', () => {
       licenseRevoked: 'license-revoked',
       orderLineHeld: 'order-line-held',
       allocationRefunded: 'allocation-refunded',
+      licensesRevealed: 'licenses-revealed',
     });
   });
 

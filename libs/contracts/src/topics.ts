@@ -13,6 +13,7 @@ export const defaultTopics = {
   licenseRevoked: 'license-revoked',
   orderLineHeld: 'order-line-held',
   allocationRefunded: 'allocation-refunded',
+  licensesRevealed: 'licenses-revealed',
 } as const;
 
 export type TopicName = keyof typeof defaultTopics;
@@ -31,6 +32,7 @@ export const topicEnvVars: Record<TopicName, string> = {
   licenseRevoked: 'TOPIC_LICENSE_REVOKED',
   orderLineHeld: 'TOPIC_ORDER_LINE_HELD',
   allocationRefunded: 'TOPIC_ALLOCATION_REFUNDED',
+  licensesRevealed: 'TOPIC_LICENSES_REVEALED',
 };
 
 /** The topic each event type is published to (as const, so a producer can ask only for the topics it uses). */
@@ -47,6 +49,7 @@ export const topicOfEvent = {
   LicenseRevoked: 'licenseRevoked',
   OrderLineHeld: 'orderLineHeld',
   AllocationRefunded: 'allocationRefunded',
+  LicensesRevealed: 'licensesRevealed',
 } as const satisfies Record<EventType, TopicName>;
 
 /** Default topic names, each overridable by its TOPIC_* variable (blank counts as unset). */
@@ -77,6 +80,7 @@ export const messageKeyFields: { [T in EventType]: keyof EventDataOf<T> & string
   LicenseRevoked: 'licenseId',
   OrderLineHeld: 'orderId',
   AllocationRefunded: 'orderId',
+  LicensesRevealed: 'orderId',
 };
 
 export function messageKeyOf<T extends EventType>(type: T, data: EventDataOf<T>): string {

@@ -127,6 +127,10 @@ describe('contract limits', () => {
     ['LicenseRevoked', 'reason', 200],
     ['OrderLineHeld', 'lineId', 128],
     ['AllocationRefunded', 'lines.0.lineId', 128],
+    ['LicensesRevealed', 'lineId', 128],
+    ['LicensesRevealed', 'licenseIds.0', 200],
+    ['LicensesRevealed', 'auditId', 200],
+    ['LicensesRevealed', 'keyId', 200],
   ] as const)('%s.%s is bounded at %d characters', (type, path, limit) => {
     expect(errorsOf(type, set(example(type), path, text(limit)))).toEqual([]);
     expect(errorsOf(type, set(example(type), path, text(limit + 1)))).toEqual([`${shown(path)}: must be at most ${limit} characters, got ${limit + 1}`]);
