@@ -23,7 +23,7 @@ describe('npm run bench, smoke sizes', () => {
       );
     });
     results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
-  }, 300_000); // 69-94 s measured at load 11-36 on 2 cores; the margin is for busy machines
+  }, 300_000); // 59-82 s measured at load 10-20 on 2 cores, of which its processes' CPU 45 s (so ~25-35 s on a quiet machine); the margin is for busy machines
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

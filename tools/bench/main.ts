@@ -19,6 +19,7 @@ type RunHistoryBench = (options: {
   historyOrders: number;
   orders: number;
   serviceEnv?: Record<string, string>;
+  concurrent?: boolean;
   log?: (line: string) => void;
 }) => Promise<HistoryResult>;
 
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
           historyOrders: s.historyOrders,
           orders: s.orders,
           serviceEnv,
+          concurrent: s.smoke,
           log: (line) => console.log(`   history: ${line}`),
         });
       else results.notRun['history'] = 'tools/bench/history.ts has not landed yet';
