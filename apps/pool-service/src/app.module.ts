@@ -1,27 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
 import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
-import { AllocationConsumer } from './allocation/allocation.consumer';
-import { RefundConsumer } from './refunds/refund.consumer';
-import { poolRetention } from './refunds/refund-retention';
-import { HeldLineSweeper } from './allocation/held-line-sweeper';
-import { PoolMetrics } from './stock/pool-metrics';
-import { PoolConfig, poolEnvSchema } from './config';
-import { HeldLinesController } from './held-lines/held-lines.controller';
-import { ImportController } from './import/import.controller';
-import { KeyFormatController } from './import/key-format.controller';
-import { ImportMetrics } from './import/import-metrics';
-import { ServeAfterImport } from './import/serve-after-import';
-import { LicenseHashBackfill } from './licenses/license-hash-backfill';
-import { EmailLedgerConsumer } from './ledger/email-ledger.consumer';
-import { LicenseLedgerController } from './ledger/license-ledger.controller';
-import { LicenseLookupController } from './licenses/license-lookup.controller';
-import { LicensesController } from './licenses/licenses.controller';
+import { AllocationModule } from './allocation/allocation.module';
+import { poolEnvSchema, type PoolConfig } from './config';
+import { HeldLinesModule } from './held-lines/held-lines.module';
+import { ImportModule } from './import/import.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { LicensesModule } from './licenses/licenses.module';
 import { poolMigrations } from './migrations';
-import { PoolConsumptionController } from './pools/pool-consumption.controller';
-import { PoolsController } from './pools/pools.controller';
-import { UploadsController } from './uploads/uploads.controller';
-import { poolServiceProviders } from './pool-service.providers';
+import { PoolsModule } from './pools/pools.module';
+import { poolRetention } from './refunds/refund-retention';
+import { RefundsModule } from './refunds/refunds.module';
+import { StockModule } from './stock/stock.module';
+import { UploadsModule } from './uploads/uploads.module';
 
 /** Built from an environment so tests can start the service with their own database and topics. */
 @Module({})
@@ -40,30 +31,17 @@ export class AppModule {
           }),
           retention: (config: PoolConfig) => poolRetention(config),
         }),
+        StockModule,
+        AllocationModule,
+        RefundsModule,
+        PoolsModule,
+        ImportModule,
+        LicensesModule,
+        LedgerModule,
+        UploadsModule,
+        HeldLinesModule,
       ],
-      controllers: [
-        PoolsController,
-        PoolConsumptionController,
-        ImportController,
-        KeyFormatController,
-        LicensesController,
-        LicenseLookupController,
-        LicenseLedgerController,
-        HeldLinesController,
-        UploadsController,
-        RevealAuditController,
-      ],
-      providers: [
-        ...poolServiceProviders,
-        ServeAfterImport,
-        ImportMetrics,
-        PoolMetrics,
-        AllocationConsumer,
-        RefundConsumer,
-        EmailLedgerConsumer,
-        HeldLineSweeper,
-        LicenseHashBackfill,
-      ],
+      controllers: [RevealAuditController],
     };
   }
 }

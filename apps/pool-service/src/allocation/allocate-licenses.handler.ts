@@ -1,6 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
 import type { Envelope, Tx } from '@keypool/messaging';
-import { orderedUuids, type SecretBox } from '@keypool/platform';
+import { SecretBox, orderedUuids } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -13,6 +14,7 @@ import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
  * insert routes and records every new line, each touched pool serves its queue once, and
  * repeats re-publish what was decided before (the same LicenseAllocated event, same id).
  */
+@Injectable()
 export class AllocateLicensesHandler {
   constructor(
     private readonly cipher: SecretBox,

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Tx } from '@keypool/messaging';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -13,6 +14,7 @@ type Rerouted = Omit<AllocationRow, 'event'>;
  * pool that routes it now, serves what the new pools can serve, and tells order-fulfillment
  * where every moved line waits. Lines keep their age, so queues stay oldest first.
  */
+@Injectable()
 export class RerouteHeldLines {
   constructor(
     private readonly queue: PoolQueue,

@@ -1,6 +1,11 @@
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import type { Static } from '@sinclair/typebox';
+import { DataSource } from 'typeorm';
+import type { Caller } from '@keypool/platform';
+import { isUuid } from '../shared/ids';
+import type { HeldLinePage, HeldLinesQuery, heldStatuses } from './held-lines.schemas';
 
-export type HeldStatus = 'awaiting_stock' | 'unroutable';
+export type HeldStatus = (typeof heldStatuses)[number];
 
 export interface HeldLineView {
   orderId: string;
@@ -16,11 +21,21 @@ export interface HeldLineView {
   requestedAt: string;
 }
 
-/** Order lines pool-service holds, oldest first: the order they will be served in. */
-export class HeldLinesHandler {
+/** Order lines pool-service holds, oldest first: the order they will be served in. A merchant sees its own; support every merchant's, or the one it names. */
+@Injectable()
+export class ListHeldLines {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(filter: { merchantId?: string; status?: HeldStatus; poolId?: string; limit: number; after?: string }) {
+  async list(caller: Caller, query: Static<typeof HeldLinesQuery>): Promise<Static<typeof HeldLinePage>> {
+    // Not an id, so no pool and no line: an empty page rather than an error.
+    if (query.poolId && !isUuid(query.poolId)) return { items: [], nextCursor: null };
+    const filter = {
+      merchantId: caller.kind === 'merchant' ? caller.merchantId : query.merchantId || undefined,
+      status: query.status,
+      poolId: query.poolId || undefined,
+      limit: query.limit ?? 100,
+      after: query.after,
+    };
     const rows: (Record<string, unknown> & { seq: string })[] = await this.dataSource.query(
       `SELECT seq, order_id, line_id, merchant_id, product_id, currency, test, license_count, status, reason, pool_id, requested_at
          FROM allocation

@@ -15,3 +15,6 @@ export const LICENSE_HASH_VERSION = 2;
 export function licenseHash(hashKey: Buffer, value: string): Buffer {
   return keyedHash(hashKey, value.normalize('NFKC'));
 }
+
+/** The injection token of the license-value hash key (licenseHashKey of the service's settings; LicensesModule provides it). */
+export const LICENSE_HASH_KEY = Symbol('LICENSE_HASH_KEY');

@@ -1,8 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@keypool/platform';
-import { ensureVisible } from '../shared/merchant-scope';
-import { LicenseDetail, LicensesHandler } from './licenses.handler';
+import { ApiTags } from '@nestjs/swagger';
+import { Caller, CurrentCaller, Endpoint, unwrapResult } from '@keypool/platform';
+import { FindLicense, LicenseDetail } from './licenses.handler';
+import { LicenseDetailSchema, NO_SUCH_LICENSE } from './licenses.schemas';
 
 /**
  * A license by id alone: what a merchant's activation server receives in LicenseRevoked
@@ -12,17 +12,18 @@ import { LicenseDetail, LicensesHandler } from './licenses.handler';
 @ApiTags('licenses')
 @Controller('licenses')
 export class LicenseLookupController {
-  constructor(private readonly licenses: LicensesHandler) {}
+  constructor(private readonly licenses: FindLicense) {}
 
   @Get(':licenseId')
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'getLicense',
     summary: 'One license by id: status (revoked included), pool, order line if sold',
     description:
-      'For the merchant (its own licenses only) or support. The value is masked as in every view; POST /v1/pools/{poolId}/licenses/{licenseId}/reveal shows it, audited. Answers { licenseId, value, masked, status, poolId, merchantId, productId, test, importedAt, allocatedAt, withdrawnAt, revokedAt, orderId, lineId }.',
+      'For the merchant (its own licenses only) or support. The value is masked as in every view; POST /v1/pools/{poolId}/licenses/{licenseId}/reveal shows it, audited.',
+    ok: { description: 'the license, its value masked', schema: LicenseDetailSchema },
+    errors: { 404: NO_SUCH_LICENSE },
   })
-  @ApiResponse({ status: 200, description: 'the license, its value masked' })
-  @ApiResponse({ status: 404, description: "unknown license id (or not a uuid), or another merchant's license" })
   async find(@CurrentCaller() caller: Caller, @Param('licenseId') licenseId: string): Promise<LicenseDetail> {
-    return ensureVisible(caller, await this.licenses.findOne(licenseId), 'License');
+    return unwrapResult(await this.licenses.find(caller, licenseId));
   }
 }

@@ -1,17 +1,32 @@
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import type { Static } from '@sinclair/typebox';
+import { DataSource } from 'typeorm';
+import { type Caller, type Result, succeed, visibleTo } from '@keypool/platform';
 import type { PoolView } from './pool-view';
-import type { PoolConsumptionView } from './pool-consumption.controller';
+import { findPool } from './pools.handler';
+import type { PoolConsumptionSchema } from './pools.schemas';
+
+export type PoolConsumptionView = Static<typeof PoolConsumptionSchema>;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** The rate behind "runs out in about N days": licenses allocated over the last 7 days (or the pool's life, if shorter). */
 const RATE_WINDOW_MS = 7 * DAY_MS;
 
-/** How fast a pool's stock goes, counted from the licenses' own allocated_at. */
-export class PoolConsumptionHandler {
+/**
+ * How fast a pool's stock goes, counted from the licenses' own allocated_at. Read-only; the same
+ * visibility as the pool (another merchant's is not found).
+ */
+@Injectable()
+export class ReadPoolConsumption {
   constructor(private readonly dataSource: DataSource) {}
 
-  async of(pool: PoolView, now = Date.now()): Promise<PoolConsumptionView> {
+  async read(caller: Caller, poolId: string, now = Date.now()): Promise<Result<PoolConsumptionView, 'not_found'>> {
+    const pool = visibleTo(caller, await findPool(this.dataSource.manager, poolId), 'Pool');
+    return pool.ok ? succeed(await this.of(pool.value, now)) : pool;
+  }
+
+  private async of(pool: PoolView, now = Date.now()): Promise<PoolConsumptionView> {
     const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
     const firstDay = Math.floor(now / DAY_MS) * DAY_MS - 29 * DAY_MS;
     const rateFrom = Math.min(now - HOUR_MS, Math.max(now - RATE_WINDOW_MS, Date.parse(pool.createdAt)));

@@ -1,27 +1,10 @@
-import { ApiProperty } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
 import type { RefundPolicy } from '../refunds/refund-allocations.handler';
 import type { PoolMode } from './pool.entity';
+import type { PoolViewSchema } from './pools.schemas';
 
-export class PoolView {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() merchantId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['live', 'test'] }) mode!: PoolMode;
-  @ApiProperty({ nullable: true, type: String, description: 'null: the merchant common pool' }) productId!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'null: every currency' }) currency!: string | null;
-  @ApiProperty({ description: 'PoolLow is raised when available falls below this' }) threshold!: number;
-  @ApiProperty({ enum: ['revoke', 'return_if_unsent', 'keep'], description: "what a refund does to a delivered line's licenses" }) refundPolicy!: RefundPolicy;
-  @ApiProperty({ nullable: true, type: String, description: 'the key format every imported license must match whole (RE2); null: none' }) keyPattern!:
-    string | null;
-  @ApiProperty() archived!: boolean;
-  @ApiProperty({ description: 'licenses ready to be allocated' }) available!: number;
-  @ApiProperty({ description: 'licenses given to order lines' }) allocated!: number;
-  @ApiProperty({ description: 'licenses withdrawn by the merchant' }) withdrawn!: number;
-  @ApiProperty({ description: 'order lines held in this pool awaiting stock' }) backordered!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) archivedAt!: string | null;
-}
+/** A pool with its stock, as every endpoint answers it (schema: PoolViewSchema). */
+export type PoolView = Static<typeof PoolViewSchema>;
 
 export interface PoolRow {
   id: string;

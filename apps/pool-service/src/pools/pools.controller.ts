@@ -1,115 +1,96 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@keypool/platform';
-import { KeyFormat } from '../import/key-format';
-import { actingMerchant } from '../shared/merchant-scope';
-import { flag, oneOfValues } from '../shared/query-params';
-import { CreatePoolBody, UpdatePoolBody, parseCreatePool, parseUpdatePool } from './pool-requests';
-import { PoolView } from './pool-view';
-import { PoolChange, PoolsHandler } from './pools.handler';
-import { visiblePool } from './visible-pool';
+import { Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Type, type Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidBody, ValidQuery, unwrapResult } from '@keypool/platform';
+import type { PoolView } from './pool-view';
+import { ArchivePool, CreatePool, ListPools, ReadPool, RestorePool, UpdatePool } from './pools.handler';
+import { CreatePoolBody, ListPoolsQuery, NO_SUCH_POOL, PoolViewSchema, UpdatePoolBody } from './pools.schemas';
 
 @ApiTags('pools')
 @Controller('pools')
 export class PoolsController {
-  constructor(private readonly pools: PoolsHandler) {}
+  constructor(
+    private readonly creating: CreatePool,
+    private readonly listing: ListPools,
+    private readonly reading: ReadPool,
+    private readonly updating: UpdatePool,
+    private readonly archiving: ArchivePool,
+    private readonly restoring: RestorePool,
+  ) {}
 
   @Post()
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'createPool',
     summary: 'Create a pool',
     description: 'One pool per scope (common, product, product+currency) and mode. Held lines it can serve are served at once.',
+    body: CreatePoolBody,
+    ok: { status: 201, schema: PoolViewSchema },
+    errors: {
+      400: 'a currency without a productId, a support key naming no merchantId, or a keyPattern that is not an RE2 pattern',
+      409: 'a pool with this scope and mode already exists',
+    },
   })
-  @ApiBody({ type: CreatePoolBody })
-  @ApiResponse({ status: 201, type: PoolView })
-  @ApiResponse({ status: 409, description: 'a pool with this scope and mode already exists' })
-  async create(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<PoolView> {
-    const input = parseCreatePool(body);
-    const productId = input.productId ?? null;
-    const currency = input.currency ?? null;
-    if (currency && !productId) throw new BadRequestException('A currency pool needs a productId: currency pools are per product');
-    return unwrap(
-      await this.pools.create({
-        merchantId: actingMerchant(caller, input.merchantId),
-        name: input.name,
-        mode: input.mode ?? 'live',
-        productId,
-        currency,
-        threshold: input.threshold,
-        refundPolicy: input.refundPolicy,
-        keyPattern: checkedKeyPattern(input.keyPattern),
-      }),
-    );
+  async create(@CurrentCaller() caller: Caller, @ValidBody(CreatePoolBody) body: Static<typeof CreatePoolBody>): Promise<PoolView> {
+    return unwrapResult(await this.creating.create(caller, body));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List pools with their stock', description: 'available, allocated and withdrawn licenses, and backordered lines.' })
-  @ApiQuery({ name: 'merchantId', required: false, description: 'support only: one merchant' })
-  @ApiQuery({ name: 'mode', required: false, enum: ['live', 'test'] })
-  @ApiQuery({ name: 'includeArchived', required: false, type: Boolean })
-  @ApiOkResponse({ type: [PoolView] })
-  list(
-    @CurrentCaller() caller: Caller,
-    @Query('merchantId') merchantId?: string,
-    @Query('mode') mode?: string,
-    @Query('includeArchived') includeArchived?: string,
-  ): Promise<PoolView[]> {
-    return this.pools.list({
-      merchantId: caller.kind === 'merchant' ? caller.merchantId : merchantId || undefined,
-      mode: oneOfValues(mode, ['live', 'test'] as const, 'mode'),
-      includeArchived: flag(includeArchived, 'includeArchived'),
-    });
+  @Endpoint({
+    operationId: 'listPools',
+    summary: 'List pools with their stock',
+    description: 'available, allocated and withdrawn licenses, and backordered lines.',
+    query: ListPoolsQuery,
+    ok: { schema: Type.Array(PoolViewSchema) },
+  })
+  list(@CurrentCaller() caller: Caller, @ValidQuery(ListPoolsQuery) query: Static<typeof ListPoolsQuery>): Promise<PoolView[]> {
+    return this.listing.list(caller, query);
   }
 
   @Get(':poolId')
-  @ApiOperation({ summary: 'Read a pool with its stock' })
-  @ApiOkResponse({ type: PoolView })
-  read(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
-    return visiblePool(this.pools, caller, poolId);
+  @Endpoint({ operationId: 'getPool', summary: 'Read a pool with its stock', ok: { schema: PoolViewSchema }, errors: { 404: NO_SUCH_POOL } })
+  async read(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
+    return unwrapResult(await this.reading.read(caller, poolId));
   }
 
   @Patch(':poolId')
-  @ApiOperation({ summary: 'Rename a pool or change its low-stock threshold, refund policy or key format' })
-  @ApiResponse({ status: 400, description: 'a field out of bounds, or a keyPattern that is not an RE2 pattern: the message says why' })
-  @ApiBody({ type: UpdatePoolBody })
-  @ApiOkResponse({ type: PoolView })
-  async update(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Body() body: unknown): Promise<PoolView> {
-    const change = parseUpdatePool(body);
-    checkedKeyPattern(change.keyPattern);
-    await visiblePool(this.pools, caller, poolId);
-    return this.pools.update(poolId, change);
+  @Endpoint({
+    operationId: 'updatePool',
+    summary: 'Rename a pool or change its low-stock threshold, refund policy or key format',
+    body: UpdatePoolBody,
+    ok: { schema: PoolViewSchema },
+    errors: { 400: 'a keyPattern that is not an RE2 pattern: the message says why', 404: NO_SUCH_POOL },
+  })
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('poolId') poolId: string,
+    @ValidBody(UpdatePoolBody) body: Static<typeof UpdatePoolBody>,
+  ): Promise<PoolView> {
+    return unwrapResult(await this.updating.update(caller, poolId, body));
   }
 
   @Post(':poolId/archive')
   @HttpCode(200)
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'archivePool',
     summary: 'Archive a pool',
     description: 'It keeps its licenses but routes no more orders; its held lines move to the next matching pool or become unroutable.',
+    ok: { schema: PoolViewSchema },
+    errors: { 404: NO_SUCH_POOL },
   })
-  @ApiOkResponse({ type: PoolView })
   async archive(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
-    return this.pools.archive(await visiblePool(this.pools, caller, poolId));
+    return unwrapResult(await this.archiving.archive(caller, poolId));
   }
 
   @Post(':poolId/restore')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Restore an archived pool', description: 'It routes again and serves held lines at once.' })
-  @ApiOkResponse({ type: PoolView })
-  @ApiResponse({ status: 409, description: 'another pool now has this scope and mode' })
+  @Endpoint({
+    operationId: 'restorePool',
+    summary: 'Restore an archived pool',
+    description: 'It routes again and serves held lines at once.',
+    ok: { schema: PoolViewSchema },
+    errors: { 404: NO_SUCH_POOL, 409: 'another pool now has this scope and mode' },
+  })
   async restore(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string): Promise<PoolView> {
-    return unwrap(await this.pools.restore(await visiblePool(this.pools, caller, poolId)));
+    return unwrapResult(await this.restoring.restore(caller, poolId));
   }
-}
-
-/** The pattern as sent if it compiles (RE2, at most 200 characters); otherwise 400 saying why. */
-function checkedKeyPattern<T extends string | null | undefined>(pattern: T): T {
-  if (typeof pattern !== 'string') return pattern;
-  const format = KeyFormat.compile(pattern);
-  if (!(format instanceof KeyFormat)) throw new BadRequestException(format.problem);
-  return pattern;
-}
-
-function unwrap(change: PoolChange): PoolView {
-  if (change.ok) return change.pool;
-  if (change.problem === 'scope-taken') throw new ConflictException(change.message);
-  throw new NotFoundException('Pool not found');
 }

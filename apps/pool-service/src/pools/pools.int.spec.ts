@@ -124,7 +124,7 @@ describe('pools over HTTP', () => {
     const [license] = (await as(url, 'acme').get(`/v1/pools/${pool.id}/licenses`).expect(200)).body.items;
     const before = (await as(url, 'support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items.length;
     const noReason = await as(url, 'support').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, {}).expect(400);
-    expect(noReason.body.message).toMatch(/^reason: /);
+    expect(noReason.body.message).toMatch(/^body\.reason: /);
     await as(url, 'globex').post(`/v1/pools/${pool.id}/licenses/${license.licenseId}/reveal`, { reason: 'curious about their stock' }).expect(404);
     await as(url, 'support')
       .post(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000/reveal`, { reason: 'a license that does not exist' })

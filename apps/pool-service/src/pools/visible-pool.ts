@@ -1,9 +1,8 @@
-import type { Caller } from '@keypool/platform';
-import { ensureVisible } from '../shared/merchant-scope';
+import { type Caller, unwrapResult } from '@keypool/platform';
 import type { PoolView } from './pool-view';
-import type { PoolsHandler } from './pools.handler';
+import type { ReadPool } from './pools.handler';
 
 /** The pool if the caller may see it; otherwise 404, whether it exists or not. */
-export async function visiblePool(pools: PoolsHandler, caller: Caller, poolId: string): Promise<PoolView> {
-  return ensureVisible(caller, await pools.find(poolId), 'Pool');
+export async function visiblePool(pools: ReadPool, caller: Caller, poolId: string): Promise<PoolView> {
+  return unwrapResult(await pools.read(caller, poolId));
 }

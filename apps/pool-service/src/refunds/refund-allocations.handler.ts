@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { AllocationRefundedData, LicenseRevokedData } from '@keypool/contracts';
 import { PermanentFailure, type Tx } from '@keypool/messaging';
 import { PoolEvents } from '../shared/pool-events';
@@ -45,6 +46,7 @@ export type RefundOutcome = 'cancelled' | 'revoked' | 'returned' | 'kept' | 'bef
  * cancels, so a serve either committed before (the line is then settled as served) or sees it
  * cancelled.
  */
+@Injectable()
 export class RefundAllocationsHandler {
   constructor(
     private readonly events: PoolEvents,

@@ -7,14 +7,17 @@ import type {
   PoolLowData,
   Topics,
 } from '@keypool/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { TOPICS } from '@keypool/platform';
 import { Envelope, OutgoingEvent, contractEvent, republishedEvent } from '@keypool/messaging';
 import type { AllocationRow } from '../allocation/allocation.entity';
 
 const producer = 'pool-service';
 
 /** Builds the events pool-service publishes; contractEvent derives topic, key and attributes from the contract. */
+@Injectable()
 export class PoolEvents {
-  constructor(private readonly topics: Topics) {}
+  constructor(@Inject(TOPICS) private readonly topics: Topics) {}
 
   licenseAllocated(request: AllocationRequestedData, poolId: string, licenses: License[]): OutgoingEvent<LicenseAllocatedData> {
     const data: LicenseAllocatedData = {

@@ -1,94 +1,84 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Type } from '@sinclair/typebox';
-import { Caller, CurrentCaller } from '@keypool/platform';
-import { PoolsHandler } from '../pools/pools.handler';
-import { visiblePool } from '../pools/visible-pool';
-import { ensureVisible } from '../shared/merchant-scope';
-import { bodyParser } from '../shared/parse-body';
-import { pageLimit } from '../shared/query-params';
-import { isUuid } from '../shared/ids';
-import { BULK_WITHDRAW_MAX, BulkWithdrawal, Recall, UploadPage, UploadView, UploadsHandler } from './uploads.handler';
-
-const parseWithdrawBody = bodyParser(
-  Type.Object(
-    { values: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: BULK_WITHDRAW_MAX }) },
-    { additionalProperties: false },
-  ),
-);
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
+import { Caller, CurrentCaller, Endpoint, ValidBody, ValidQuery, unwrapResult } from '@keypool/platform';
+import { BulkWithdrawal, ListUploads, ReadUpload, Recall, RecallUpload, UploadPage, UploadView, WithdrawByValue } from './uploads.handler';
+import { BulkWithdrawalSchema, RecallSchema, UploadPageQuery, UploadPageSchema, UploadViewSchema, WithdrawValuesBody } from './uploads.schemas';
 
 const SOLD_DOC = 'sold: { count, licenses: [{ licenseId, orderId, lineId }] } (the first 1,000 listed; sold licenses stay with their order line)';
+const NO_SUCH_UPLOAD = "unknown upload, or another merchant's";
+const NO_SUCH_POOL = "unknown pool, or another merchant's pool";
 
 @ApiTags('uploads')
 @Controller()
 export class UploadsController {
   constructor(
-    private readonly pools: PoolsHandler,
-    private readonly uploads: UploadsHandler,
+    private readonly listing: ListUploads,
+    private readonly reading: ReadUpload,
+    private readonly recalling: RecallUpload,
+    private readonly withdrawing: WithdrawByValue,
   ) {}
 
   @Get('pools/:poolId/uploads')
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'listUploads',
     summary: "List a pool's uploads, newest first",
     description: 'Each committed import is an upload: its id, label, time and stored report (counts and line numbers, never values).',
+    query: UploadPageQuery,
+    ok: { schema: UploadPageSchema },
+    errors: { 404: NO_SUCH_POOL },
   })
-  @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
-  @ApiQuery({ name: 'after', required: false, description: 'nextCursor of the previous page' })
-  @ApiResponse({ status: 200, description: '{ items: [{ uploadId, poolId, merchantId, label, createdAt, recalledAt, report }], nextCursor }' })
-  @ApiResponse({ status: 404, description: "unknown pool, or another merchant's pool" })
   async list(
     @CurrentCaller() caller: Caller,
     @Param('poolId') poolId: string,
-    @Query('limit') limit?: string,
-    @Query('after') after?: string,
+    @ValidQuery(UploadPageQuery) query: Static<typeof UploadPageQuery>,
   ): Promise<UploadPage> {
-    await visiblePool(this.pools, caller, poolId);
-    if (after !== undefined && after !== '' && !isUuid(after)) throw new BadRequestException('after must be the nextCursor of a previous page');
-    return this.uploads.list(poolId, { limit: pageLimit(limit, 20, 100), after: after || undefined });
+    return unwrapResult(await this.listing.list(caller, poolId, query));
   }
 
   @Get('uploads/:uploadId')
-  @ApiOperation({ summary: 'One upload: its label, time, report and when it was recalled' })
-  @ApiResponse({ status: 200, description: '{ uploadId, poolId, merchantId, label, createdAt, recalledAt, report }' })
-  @ApiResponse({ status: 404, description: "unknown upload, or another merchant's" })
+  @Endpoint({
+    operationId: 'getUpload',
+    summary: 'One upload: its label, time, report and when it was recalled',
+    ok: { schema: UploadViewSchema },
+    errors: { 404: NO_SUCH_UPLOAD },
+  })
   async find(@CurrentCaller() caller: Caller, @Param('uploadId') uploadId: string): Promise<UploadView> {
-    return ensureVisible(caller, await this.uploads.find(uploadId), 'Upload');
+    return unwrapResult(await this.reading.read(caller, uploadId));
   }
 
   @Post('uploads/:uploadId/recall')
   @HttpCode(200)
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'recallUpload',
     summary: 'Withdraw every unsold license of an upload',
     description: `In one transaction under the pool's lock, like withdrawing one license (counters, PoolLow alerts). Answers { uploadId, withdrawn, alreadyWithdrawn, ${SOLD_DOC} }. Recalling again withdraws nothing more and answers the same sold ones.`,
+    ok: { schema: RecallSchema },
+    errors: { 404: NO_SUCH_UPLOAD },
   })
-  @ApiResponse({ status: 200, description: '{ uploadId, withdrawn, alreadyWithdrawn, sold }' })
-  @ApiResponse({ status: 404, description: "unknown upload, or another merchant's" })
   async recall(@CurrentCaller() caller: Caller, @Param('uploadId') uploadId: string): Promise<Recall> {
-    const upload = ensureVisible(caller, await this.uploads.find(uploadId), 'Upload');
-    return this.uploads.recall(upload, caller.keyId);
+    return unwrapResult(await this.recalling.recall(caller, uploadId));
   }
 
   @Post('pools/:poolId/licenses/withdraw')
   @HttpCode(200)
-  @ApiOperation({
+  @Endpoint({
+    operationId: 'withdrawLicensesByValue',
     summary: "Withdraw a pool's licenses by value",
     description: `Values are matched by their keyed hash (NFKC form, letter case kept), never stored or logged. Answers { withdrawn, alreadyWithdrawn, ${SOLD_DOC}, notFound: { count, indexes } } (indexes: positions in values, from 0).`,
-  })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['values'],
-      additionalProperties: false,
-      properties: { values: { type: 'array', minItems: 1, maxItems: BULK_WITHDRAW_MAX, items: { type: 'string', minLength: 1, maxLength: 2048 } } },
+    body: WithdrawValuesBody,
+    ok: { schema: BulkWithdrawalSchema },
+    errors: {
+      400: 'no values, over 1,000, or one empty or over 2,048 characters',
+      404: NO_SUCH_POOL,
+      413: 'the body is over the 100 kB JSON limit: send fewer values per call',
     },
   })
-  @ApiResponse({ status: 200, description: '{ withdrawn, alreadyWithdrawn, sold, notFound }' })
-  @ApiResponse({ status: 400, description: 'no values, over 1,000, or one empty or over 2,048 characters' })
-  @ApiResponse({ status: 404, description: "unknown pool, or another merchant's pool" })
-  @ApiResponse({ status: 413, description: 'the body is over the 100 kB JSON limit: send fewer values per call' })
-  async withdraw(@CurrentCaller() caller: Caller, @Param('poolId') poolId: string, @Body() body: unknown): Promise<BulkWithdrawal> {
-    const pool = await visiblePool(this.pools, caller, poolId);
-    const { values } = parseWithdrawBody(body);
-    return this.uploads.withdrawValues(pool, values, caller.keyId);
+  async withdraw(
+    @CurrentCaller() caller: Caller,
+    @Param('poolId') poolId: string,
+    @ValidBody(WithdrawValuesBody) body: Static<typeof WithdrawValuesBody>,
+  ): Promise<BulkWithdrawal> {
+    return unwrapResult(await this.withdrawing.withdraw(caller, poolId, body.values));
   }
 }

@@ -1,10 +1,12 @@
-import type { DataSource } from 'typeorm';
-import type { Transactions, Tx } from '@keypool/messaging';
-import { keyedHash } from '@keypool/platform';
-import type { PoolQueue } from '../stock/pool-queue';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Messaging, type Tx } from '@keypool/messaging';
+import { type Caller, type Result, keyedHash, succeed, visibleTo } from '@keypool/platform';
+import { PoolQueue } from '../stock/pool-queue';
 import type { ImportReport } from '../import/import-report';
 import { withLicenseChange } from '../ledger/license-change';
-import { licenseHash } from '../licenses/license-hash';
+import { LICENSE_HASH_KEY, licenseHash } from '../licenses/license-hash';
+import { findPool } from '../pools/pools.handler';
 import { isUuid } from '../shared/ids';
 
 /** Lists of sold licenses (and of values not found) stop here; their counts stay exact. */
@@ -72,119 +74,157 @@ interface MatchedRow {
   line_id: string | null;
 }
 
-/**
- * Uploads (one per committed import) and the ways to take a batch of licenses back: recalling
- * an upload, or withdrawing a list of values. Both withdraw only available licenses, under the
- * pool's lock and with its counters and PoolLow alerts, exactly like withdrawing one license.
- */
-export class UploadsHandler {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-    private readonly queue: PoolQueue,
-    private readonly hashKey: Buffer,
-  ) {}
+async function findUpload(manager: EntityManager, uploadId: string): Promise<UploadView | undefined> {
+  if (!isUuid(uploadId)) return undefined;
+  const [row]: UploadRow[] = await manager.query(`SELECT id, pool_id, merchant_id, label, created_at, recalled_at, report FROM upload WHERE id = $1`, [
+    uploadId,
+  ]);
+  return row ? view(row) : undefined;
+}
 
-  /** A pool's uploads, newest first (keyset on the time-ordered id). */
-  async list(poolId: string, page: { limit: number; after?: string }): Promise<UploadPage> {
+/** A pool's uploads (one per committed import), newest first (keyset on the time-ordered id). */
+@Injectable()
+export class ListUploads {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(caller: Caller, poolId: string, page: { limit?: number; after?: string }): Promise<Result<UploadPage, 'not_found'>> {
+    const pool = visibleTo(caller, await findPool(this.dataSource.manager, poolId), 'Pool');
+    if (!pool.ok) return pool;
+    const limit = page.limit ?? 20;
     const rows: UploadRow[] = await this.dataSource.query(
       `SELECT id, pool_id, merchant_id, label, created_at, recalled_at, report FROM upload
         WHERE pool_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
-      [poolId, page.after ?? null, page.limit + 1],
+      [poolId, page.after || null, limit + 1],
     );
-    const items = rows.slice(0, page.limit).map(view);
-    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].uploadId : null };
+    const items = rows.slice(0, limit).map(view);
+    return succeed({ items, nextCursor: rows.length > limit ? items[items.length - 1].uploadId : null });
   }
+}
 
-  async find(uploadId: string): Promise<UploadView | undefined> {
-    if (!isUuid(uploadId)) return undefined;
-    const [row]: UploadRow[] = await this.dataSource.query(
-      `SELECT id, pool_id, merchant_id, label, created_at, recalled_at, report FROM upload WHERE id = $1`,
-      [uploadId],
-    );
-    return row ? view(row) : undefined;
+/** One upload: its label, time, stored report and when it was recalled. */
+@Injectable()
+export class ReadUpload {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async read(caller: Caller, uploadId: string): Promise<Result<UploadView, 'not_found'>> {
+    return visibleTo(caller, await findUpload(this.dataSource.manager, uploadId), 'Upload');
   }
+}
 
-  /** Withdraws every available license of the upload in one transaction; a repeat withdraws none and reports the same sold ones. */
-  async recall(upload: UploadView, keyId?: string): Promise<Recall> {
-    return this.transactions.run(async (tx): Promise<Recall> => {
-      const [pool] = await this.queue.lock(tx.manager, [upload.poolId]);
-      const withdrawn = await withLicenseChange(tx.manager, { via: 'recall', uploadId: upload.uploadId, keyId }, () =>
-        this.withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [upload.uploadId, upload.poolId]),
-      );
-      await tx.manager.query(`UPDATE upload SET recalled_at = coalesce(recalled_at, now()) WHERE id = $1`, [upload.uploadId]);
-      const [{ before, sold }]: { before: number; sold: number }[] = await tx.manager.query(
-        `SELECT count(*) FILTER (WHERE status = 'withdrawn')::int AS before, count(*) FILTER (WHERE status IN ('allocated', 'revoked'))::int AS sold
+/**
+ * Recalls an upload: withdraws every available license of it in one transaction under the pool's
+ * lock, with its counters and PoolLow alerts, exactly like withdrawing one license. A repeat
+ * withdraws none and reports the same sold ones.
+ */
+@Injectable()
+export class RecallUpload {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messaging: Messaging,
+    private readonly queue: PoolQueue,
+  ) {}
+
+  async recall(caller: Caller, uploadId: string): Promise<Result<Recall, 'not_found'>> {
+    const found = visibleTo(caller, await findUpload(this.dataSource.manager, uploadId), 'Upload');
+    if (!found.ok) return found;
+    const upload = found.value;
+    const keyId = caller.keyId;
+    return succeed(
+      await this.messaging.transactions.run(async (tx): Promise<Recall> => {
+        const [pool] = await this.queue.lock(tx.manager, [upload.poolId]);
+        const withdrawn = await withLicenseChange(tx.manager, { via: 'recall', uploadId: upload.uploadId, keyId }, () =>
+          withdrawWhere(tx, upload.poolId, `upload_id = $1 AND pool_id = $2 AND status = 'available'`, [upload.uploadId, upload.poolId]),
+        );
+        await tx.manager.query(`UPDATE upload SET recalled_at = coalesce(recalled_at, now()) WHERE id = $1`, [upload.uploadId]);
+        const [{ before, sold }]: { before: number; sold: number }[] = await tx.manager.query(
+          `SELECT count(*) FILTER (WHERE status = 'withdrawn')::int AS before, count(*) FILTER (WHERE status IN ('allocated', 'revoked'))::int AS sold
            FROM license WHERE upload_id = $1`,
-        [upload.uploadId],
-      );
-      const licenses: SoldLicense[] = (
-        await tx.manager.query(
-          `SELECT l.id, a.order_id, a.line_id FROM license l JOIN allocation a ON a.id = l.allocation_id
+          [upload.uploadId],
+        );
+        const licenses: SoldLicense[] = (
+          await tx.manager.query(
+            `SELECT l.id, a.order_id, a.line_id FROM license l JOIN allocation a ON a.id = l.allocation_id
             WHERE l.upload_id = $1 AND l.status IN ('allocated', 'revoked') ORDER BY l.id LIMIT $2`,
-          [upload.uploadId, RECALL_LIST_LIMIT],
-        )
-      ).map((row: { id: string; order_id: string; line_id: string }) => ({ licenseId: row.id, orderId: row.order_id, lineId: row.line_id }));
-      if (withdrawn > 0 && !pool.archived_at) await this.queue.raiseAlerts(tx, pool);
-      return { uploadId: upload.uploadId, withdrawn, alreadyWithdrawn: before - withdrawn, sold: { count: sold, licenses } };
-    });
+            [upload.uploadId, RECALL_LIST_LIMIT],
+          )
+        ).map((row: { id: string; order_id: string; line_id: string }) => ({ licenseId: row.id, orderId: row.order_id, lineId: row.line_id }));
+        if (withdrawn > 0 && !pool.archived_at) await this.queue.raiseAlerts(tx, pool);
+        return { uploadId: upload.uploadId, withdrawn, alreadyWithdrawn: before - withdrawn, sold: { count: sold, licenses } };
+      }),
+    );
   }
+}
 
-  /**
-   * Withdraws the pool's licenses with these values, found by their keyed hash (the values are
-   * hashed here and never stored or logged). Rows not yet upgraded to the NFKC hash are matched
-   * by the hash of the value as sent.
-   */
-  async withdrawValues(pool: { id: string; merchantId: string }, values: readonly string[], keyId?: string): Promise<BulkWithdrawal> {
+/**
+ * Withdraws a pool's licenses by value, found by their keyed hash (the values are hashed here and
+ * never stored or logged). Rows not yet upgraded to the NFKC hash are matched by the hash of the
+ * value as sent. Only available licenses are withdrawn, under the pool's lock, like one license.
+ */
+@Injectable()
+export class WithdrawByValue {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messaging: Messaging,
+    private readonly queue: PoolQueue,
+    @Inject(LICENSE_HASH_KEY) private readonly hashKey: Buffer,
+  ) {}
+
+  async withdraw(caller: Caller, poolId: string, values: readonly string[]): Promise<Result<BulkWithdrawal, 'not_found'>> {
+    const visible = visibleTo(caller, await findPool(this.dataSource.manager, poolId), 'Pool');
+    if (!visible.ok) return visible;
+    const pool = visible.value;
+    const keyId = caller.keyId;
     const current = values.map((value) => licenseHash(this.hashKey, value));
     const asSent = values.map((value) => keyedHash(this.hashKey, value));
-    return this.transactions.run(async (tx): Promise<BulkWithdrawal> => {
-      const [locked] = await this.queue.lock(tx.manager, [pool.id]);
-      const rows: MatchedRow[] = await tx.manager.query(
-        `SELECT l.id, l.value_hash, l.status, a.order_id, a.line_id FROM license l LEFT JOIN allocation a ON a.id = l.allocation_id
+    return succeed(
+      await this.messaging.transactions.run(async (tx): Promise<BulkWithdrawal> => {
+        const [locked] = await this.queue.lock(tx.manager, [pool.id]);
+        const rows: MatchedRow[] = await tx.manager.query(
+          `SELECT l.id, l.value_hash, l.status, a.order_id, a.line_id FROM license l LEFT JOIN allocation a ON a.id = l.allocation_id
           WHERE l.merchant_id = $1 AND l.pool_id = $2 AND l.value_hash = ANY($3::bytea[]) ORDER BY l.id FOR UPDATE OF l`,
-        [pool.merchantId, pool.id, [...current, ...asSent]],
-      );
-      const byHash = new Map(rows.map((row) => [row.value_hash.toString('hex'), row]));
-      const matched = new Map<string, MatchedRow>();
-      const notFound: number[] = [];
-      values.forEach((_, index) => {
-        const row = byHash.get(current[index].toString('hex')) ?? byHash.get(asSent[index].toString('hex'));
-        if (row) matched.set(row.id, row);
-        else notFound.push(index);
-      });
-      const found = [...matched.values()];
-      const available = found.filter((row) => row.status === 'available').map((row) => row.id);
-      const sold = found.filter((row) => row.status === 'allocated' || row.status === 'revoked');
-      const withdrawn =
-        available.length === 0
-          ? 0
-          : await withLicenseChange(tx.manager, { via: 'bulk', keyId }, () =>
-              this.withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]),
-            );
-      if (withdrawn > 0 && !locked.archived_at) await this.queue.raiseAlerts(tx, locked);
-      return {
-        withdrawn,
-        alreadyWithdrawn: found.filter((row) => row.status === 'withdrawn').length,
-        sold: {
-          count: sold.length,
-          licenses: sold.slice(0, RECALL_LIST_LIMIT).map((row) => ({ licenseId: row.id, orderId: row.order_id!, lineId: row.line_id! })),
-        },
-        notFound: { count: notFound.length, indexes: notFound.slice(0, RECALL_LIST_LIMIT) },
-      };
-    });
-  }
-
-  /** Withdraws the matching licenses of one (locked) pool and counts them on the pool row. */
-  private async withdrawWhere(tx: Tx, poolId: string, where: string, params: unknown[]): Promise<number> {
-    const [{ n }]: { n: number }[] = await tx.manager.query(
-      `WITH done AS (UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE ${where} RETURNING 1)
-       SELECT count(*)::int AS n FROM done`,
-      params,
+          [pool.merchantId, pool.id, [...current, ...asSent]],
+        );
+        const byHash = new Map(rows.map((row) => [row.value_hash.toString('hex'), row]));
+        const matched = new Map<string, MatchedRow>();
+        const notFound: number[] = [];
+        values.forEach((_, index) => {
+          const row = byHash.get(current[index].toString('hex')) ?? byHash.get(asSent[index].toString('hex'));
+          if (row) matched.set(row.id, row);
+          else notFound.push(index);
+        });
+        const found = [...matched.values()];
+        const available = found.filter((row) => row.status === 'available').map((row) => row.id);
+        const sold = found.filter((row) => row.status === 'allocated' || row.status === 'revoked');
+        const withdrawn =
+          available.length === 0
+            ? 0
+            : await withLicenseChange(tx.manager, { via: 'bulk', keyId }, () =>
+                withdrawWhere(tx, pool.id, `id = ANY($1::uuid[]) AND pool_id = $2 AND status = 'available'`, [available, pool.id]),
+              );
+        if (withdrawn > 0 && !locked.archived_at) await this.queue.raiseAlerts(tx, locked);
+        return {
+          withdrawn,
+          alreadyWithdrawn: found.filter((row) => row.status === 'withdrawn').length,
+          sold: {
+            count: sold.length,
+            licenses: sold.slice(0, RECALL_LIST_LIMIT).map((row) => ({ licenseId: row.id, orderId: row.order_id!, lineId: row.line_id! })),
+          },
+          notFound: { count: notFound.length, indexes: notFound.slice(0, RECALL_LIST_LIMIT) },
+        };
+      }),
     );
-    if (n > 0) await tx.manager.query(`UPDATE pool SET withdrawn_licenses = withdrawn_licenses + $2 WHERE id = $1`, [poolId, n]);
-    return n;
   }
+}
+
+/** Withdraws the matching licenses of one (locked) pool and counts them on the pool row. */
+async function withdrawWhere(tx: Tx, poolId: string, where: string, params: unknown[]): Promise<number> {
+  const [{ n }]: { n: number }[] = await tx.manager.query(
+    `WITH done AS (UPDATE license SET status = 'withdrawn', withdrawn_at = now() WHERE ${where} RETURNING 1)
+       SELECT count(*)::int AS n FROM done`,
+    params,
+  );
+  if (n > 0) await tx.manager.query(`UPDATE pool SET withdrawn_licenses = withdrawn_licenses + $2 WHERE id = $1`, [poolId, n]);
+  return n;
 }
 
 function view(row: UploadRow): UploadView {
