@@ -26,7 +26,14 @@ export class AppModule {
         ServiceDatabaseModule.forRoot({ entities: [...fulfillmentEntities, ProductDeliveryEntity], migrations: fulfillmentMigrations }),
         MessagingModule.forRoot({
           topics: (topics) => ({
-            produces: [topics.allocationRequested, topics.licenseAllocated, topics.orderFulfilled, topics.allocationRefunded, topics.orderLineHeld],
+            produces: [
+              topics.allocationRequested,
+              topics.licenseAllocated,
+              topics.orderFulfilled,
+              topics.allocationRefunded,
+              topics.orderLineHeld,
+              topics.licensesRevealed,
+            ],
             consumes: [topics.orderPaid, topics.licenseAllocated, topics.allocationDeferred, topics.emailSent, topics.emailFailed, topics.orderRefunded],
           }),
           retention: fulfillmentRetention,

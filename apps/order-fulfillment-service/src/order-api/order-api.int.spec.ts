@@ -9,7 +9,7 @@ describe('order and delivery API', () => {
   let allocated: Envelope<EventDataOf<'LicenseAllocated'>>[];
 
   beforeAll(async () => {
-    kit = await FulfillmentTestKit.start('fulfil_api', ['allocationRequested']);
+    kit = await FulfillmentTestKit.start('fulfil_api', ['allocationRequested', 'licensesRevealed']);
     await kit.api('acme').put('/v1/merchants/m_acme/products/p_visible/delivery', { rule: 'per_unit', showOnOrderPage: true }).expect(200);
     const order = paidOrder([
       { productId: 'p_hidden', quantity: 1 },
@@ -72,6 +72,24 @@ describe('order and delivery API', () => {
       }),
     ]);
     expect(log[0].keyId).not.toBe(log[1].keyId);
+    // Each audit entry's LicensesRevealed left in its transaction, for pool-service's ledger: ids, caller, no value, no reason.
+    const revealed = await kit.waitForPublished<'LicensesRevealed'>('licensesRevealed', orderId, 2);
+    expect(revealed.map((e) => e.data)).toEqual([
+      {
+        orderId,
+        merchantId: 'm_acme',
+        lineId: '1',
+        licenseIds: [`lic_${orderId}_0`],
+        auditId: bySupport.body.auditId,
+        callerKind: 'support',
+        keyId: log[1].keyId,
+        revealedAt: expect.any(String),
+      },
+      expect.objectContaining({ lineId: '2', licenseIds: [`lic_${orderId}_1`], auditId: log[0].id, callerKind: 'merchant', keyId: log[0].keyId }),
+    ]);
+    expect(revealed[0].source).toBe('/keypool/order-fulfillment-service');
+    expect(JSON.stringify(revealed)).not.toContain('AAAA-BBBB-CCCC');
+    expect(JSON.stringify(revealed)).not.toContain(reason);
     // The merchant reads the entries about its own licenses, support's included; another merchant reads none.
     const mine = (await kit.api('acme').get('/v1/audit/reveals').expect(200)).body.items;
     expect(mine.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining([bySupport.body.auditId]));
@@ -87,6 +105,7 @@ describe('order and delivery API', () => {
     const hidden = await kit.api('globex').post(`/v1/orders/${orderId}/lines/1/licenses/reveal`).send({ reason: 'just curious about this one' }).expect(404);
     expect(hidden.body.message).toBe(`order ${orderId} not found`);
     expect((await kit.api('support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items).toHaveLength(before);
+    expect(await kit.outboxCount('LicensesRevealed', orderId)).toBe(before);
   });
 
   it("answers 404 to a merchant for another merchant's order, resend, list and delivery settings", async () => {
