@@ -180,6 +180,34 @@ describe('messaging against a real broker and PostgreSQL', () => {
     expect(headerText(letters[1], 'dlq-original-topic')).toBe(topic);
   });
 
+  it('dead-letters an event whose id holds a NUL character instead of retrying it for ever, and goes on with the partition', async () => {
+    // In the statement of literals that opens a chunk, a NUL would cut the text short and the
+    // server would answer a protocol error, which reads as a broken connection (retried for ever).
+    const topic = uniqueName('nul');
+    const messaging = await started([], [topic]);
+    const dlq = await reader(`${topic}.dlq`);
+    const nul = { ...event({ n: 1 }), id: `evil\u0000${uniqueName('id')}` };
+    const after = event({ n: 2 });
+    await produce(
+      kafka,
+      topic,
+      [nul, after].map((e) => ({ key: 'one-partition', value: JSON.stringify(e) })),
+    );
+    await messaging.consume({
+      name: 'nul',
+      groupId: uniqueName('g'),
+      topics: [topic],
+      decode: jsonDecoder,
+      handle: async (events, tx) => {
+        for (const e of events) await tx.manager.query('INSERT INTO effects (event_id) VALUES ($1)', [e.envelope.id]);
+      },
+    });
+    await waitUntil(async () => (await effectsOf([after.id])) === 1, 30000, 'the event after the one with a NUL');
+    const [letter] = await dlq.waitForCount(1);
+    expect(headerText(letter, 'dlq-reason')).toContain('NUL character');
+    expect(JSON.parse(letter.value!.toString()).id).toBe(nul.id);
+  });
+
   async function effectsOf(eventIds: string[]): Promise<number> {
     const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM effects WHERE event_id = ANY($1)', [eventIds]);
     return count;

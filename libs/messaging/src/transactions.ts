@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { SecretBox } from '@keypool/platform';
 import type { OutgoingEvent } from './envelope';
+import { PermanentFailure } from './consumer/permanent-failure';
 import { outboxInsertStatement } from './outbox/outbox-writer';
 import type { OutboxRelay } from './outbox/outbox-relay';
 
@@ -53,7 +54,7 @@ export class Transactions {
   async runOpening<R, T>(opening: Opening<R> | undefined, work: (tx: Tx, opened: R | undefined) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as SimpleQueryClient;
-    const literal = (value: string) => client.escapeLiteral(value);
+    const literal = (value: string) => strictLiteral(client, value);
     const pending: OutgoingEvent[] = [];
     const committed: (() => void)[] = [];
     let open = false;
@@ -77,6 +78,17 @@ export class Transactions {
     committed.forEach((fn) => fn());
     return value;
   }
+}
+
+/**
+ * The driver's escapeLiteral, refusing what it would quietly get wrong: a non-string becomes ''
+ * there (a missing key would be written as an empty one), and a NUL would end the statement's
+ * text early, which the server answers with a protocol error that reads as a broken connection.
+ */
+export function strictLiteral(client: Pick<SimpleQueryClient, 'escapeLiteral'>, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`a SQL literal must be a string, not ${value === null ? 'null' : typeof value}`);
+  if (value.includes('\0')) throw new PermanentFailure('a value holds a NUL character (\\u0000), which PostgreSQL text cannot store');
+  return client.escapeLiteral(value);
 }
 
 function lastResult(result: SimpleResult | SimpleResult[]): SimpleResult {

@@ -13,8 +13,34 @@ export function contractDecoder<T extends EventType>(typeByTopic: Record<string,
     if (!expected) return { ok: false, reason: `no event type is expected on topic ${topic}` };
     const parsed = parseCloudEvent(value, expected);
     if (!parsed.ok) return { ok: false, reason: `${parsed.problem}: ${parsed.errors.join('; ')}` };
+    const nul = pathOfNul(parsed.value, '');
+    if (nul !== undefined) return { ok: false, reason: `${nul || 'the event'} holds a NUL character (\\u0000), which PostgreSQL text cannot store` };
     return { ok: true, envelope: parsed.value };
   };
+}
+
+/**
+ * Where a valid event holds a NUL character, if anywhere. PostgreSQL's text refuses it, and in a
+ * statement of literals it would cut the statement short (a protocol error, which looks like a
+ * broken connection and would be retried for ever): such an event is dead-lettered here instead.
+ */
+function pathOfNul(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = pathOfNul(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\0')) return `${path}.<key>`;
+      const found = pathOfNul(item, path ? `${path}.${key}` : key);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -178,6 +178,10 @@ export class OutboxRelay {
   private async claimAndSend(client: SimpleQueryClient): Promise<BatchOutcome> {
     // The lock is the query's one-time filter, taken before the scan; another instance holding it
     // claims nothing. Both figures are whole numbers of ours, so the text carries them as they are.
+    // No SKIP LOCKED: the one other writer of an unpublished row is a consumer re-publishing its
+    // event id (ON CONFLICT gives it a new seq). Waiting for it keeps a key's order if it rolls
+    // back; skipping would send a later event of that key first. The waits are short, and the rare
+    // deadlock (a transaction re-publishing two rows this batch holds) is retried as transient.
     const claimed = await client.query(
       `BEGIN; WITH claimed AS (
          SELECT seq FROM outbox

@@ -46,7 +46,7 @@ export function outboxInsertStatement(cipher: SecretBox, events: OutgoingEvent[]
   const c = columnsOf(cipher, events);
   const rows = c.ids.map(
     (id, i) =>
-      `(${literal(id)}::uuid, ${literal(c.aggregateTypes[i])}, ${literal(c.aggregateIds[i])}, ${literal(c.types[i])}, ${literal(c.topics[i])}, '\\x${c.payloads[i].toString('hex')}'::bytea)`,
+      `(${literal(id)}::uuid, ${literal(c.aggregateTypes[i])}, ${literal(c.aggregateIds[i])}, ${literal(c.types[i])}, ${literal(c.topics[i])}, decode('${c.payloads[i].toString('hex')}', 'hex'))`,
   );
   // VALUES keeps the rows in the order given (seq), as unnest does.
   return `INSERT INTO outbox (id, aggregate_type, aggregate_id, type, topic, payload) VALUES ${rows.join(', ')} ${ON_CONFLICT}`;
