@@ -108,8 +108,9 @@ export class RecordEmailFailures {
 
 /**
  * Locks the chunk's orders (as lockOrders does: sorted, FOR UPDATE) and appends the e-mails to
- * their history in one statement, one round trip: the locking read runs first, and the insert
- * is rolled back with the chunk when an order is unknown.
+ * their history in one statement, one round trip. The insert reads the locked orders (the join),
+ * so the locking read runs before it rather than in whatever order PostgreSQL picks for
+ * independent CTEs; an unknown order's e-mail is not inserted, and the chunk is refused anyway.
  */
 async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
   const u = unnestRows(
@@ -140,6 +141,7 @@ async function recordEmails(manager: EntityManager, records: EmailRecord[], type
        SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
               u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
          FROM ${u.from}
+         JOIN locked ON locked.order_id = u.order_id
      )
      SELECT order_id FROM locked`,
     [[...new Set(records.map((r) => r.orderId))].sort(), ...u.parameters],
