@@ -2,7 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { MAX_ALERT_CONTACTS } from './alert-contacts.handler';
 
 export const AlertContactsBody = Type.Object({
-  emails: Type.Array(Type.String(), {
+  // Outer bounds of the shape (a 400); the use case's own rules (at most 20 once repeats are
+  // dropped, each a valid address) answer a 422 that names the address.
+  emails: Type.Array(Type.String({ maxLength: 1000 }), {
+    maxItems: 1000,
     examples: [['ops@acme.example']],
     description: `at most ${MAX_ALERT_CONTACTS} addresses once repeats (case-insensitive) are dropped; an empty list turns pool alerts off`,
   }),

@@ -24,6 +24,12 @@ describe('PoolLow alerts to the merchant alert contacts', () => {
       .send({ emails: ['ops@acme.example', 'ann@', 'not an email'] })
       .expect(422);
     expect(bad.body.message).toBe('emails[1] is not a valid e-mail address; emails[2] is not a valid e-mail address');
+    const absurd = await request(service.url)
+      .put('/v1/merchants/m_acme/alert-contacts')
+      .set(acme)
+      .send({ emails: Array.from({ length: 1001 }, () => 'ops@acme.example') })
+      .expect(400);
+    expect(absurd.body.message).toContain('body.emails');
     const saved = await request(service.url)
       .put('/v1/merchants/m_acme/alert-contacts')
       .set(acme)
