@@ -6,6 +6,7 @@ import { poolEnvSchema, type PoolConfig } from './config';
 import { HeldLinesModule } from './held-lines/held-lines.module';
 import { ImportModule } from './import/import.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { OrderRevealsConsumer } from './ledger/order-reveals.consumer';
 import { LicensesModule } from './licenses/licenses.module';
 import { poolMigrations } from './migrations';
 import { PoolsModule } from './pools/pools.module';
@@ -27,7 +28,7 @@ export class AppModule {
         MessagingModule.forRoot({
           topics: (topics) => ({
             produces: [topics.licenseAllocated, topics.poolLow, topics.allocationDeferred, topics.licenseRevoked],
-            consumes: [topics.allocationRequested, topics.allocationRefunded, topics.emailSent],
+            consumes: [topics.allocationRequested, topics.allocationRefunded, topics.emailSent, topics.licensesRevealed],
           }),
           retention: (config: PoolConfig) => poolRetention(config),
         }),
@@ -42,6 +43,7 @@ export class AppModule {
         HeldLinesModule,
       ],
       controllers: [RevealAuditController],
+      providers: [OrderRevealsConsumer],
     };
   }
 }
