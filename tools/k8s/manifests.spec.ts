@@ -279,8 +279,8 @@ describe('the Kubernetes manifests', () => {
           expect(named(manifests, 'TriggerAuthentication', trigger.authenticationRef.name)).toBeDefined();
         }
       }
-      // One per consumed topic: pool-service 3, order-fulfillment 6, notification 2.
-      expect(byKind(manifests, 'ScaledObject').flatMap((scaled) => scaled.spec.triggers).length).toBe(11);
+      // One per consumed topic: pool-service 4, order-fulfillment 6, notification 2.
+      expect(byKind(manifests, 'ScaledObject').flatMap((scaled) => scaled.spec.triggers).length).toBe(12);
     });
 
     it('declares every topic and DLQ: 3 replicas, min.insync.replicas 2, DLQs kept 90 days', () => {
