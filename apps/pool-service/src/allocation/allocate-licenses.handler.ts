@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
 import type { Envelope, Tx } from '@keypool/messaging';
-import { SecretBox, orderedUuids } from '@keypool/platform';
+import { SecretBox, orderedUuids, unnestRows } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -63,6 +63,23 @@ export class AllocateLicensesHandler {
     const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
+    const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
+    const r = unnestRows(
+      rows,
+      {
+        order_id: ['text', (row) => row.request.orderId],
+        line_id: ['text', (row) => row.request.lineId],
+        merchant_id: ['text', (row) => row.request.merchantId],
+        product_id: ['text', (row) => row.request.productId],
+        currency: ['text', (row) => row.request.currency],
+        test: ['boolean', (row) => row.request.test],
+        license_count: ['int', (row) => row.request.licenseCount],
+        request: ['bytea', (row) => this.cipher.encrypt(JSON.stringify(row.request), allocationRequestContext(row.id))],
+        id: ['uuid', (row) => row.id],
+        ord: ['int', (row) => row.ord],
+      },
+      { alias: 'r' },
+    );
     return tx.manager.query(
       `INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
        SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
@@ -70,36 +87,26 @@ export class AllocateLicensesHandler {
               CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
                    WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
               r.request
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::int[], $8::bytea[], $9::uuid[])
-              WITH ORDINALITY AS r(order_id, line_id, merchant_id, product_id, currency, test, license_count, request, id, ord)
+         FROM ${r.from}
          CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
          -- A refund recorded first (under the same order lock) cancels the line before it waits.
          LEFT JOIN LATERAL (SELECT t.refunded_at AS at FROM refunded_line t WHERE t.order_id = r.order_id AND t.line_id = r.line_id) refunded ON true
         ORDER BY r.ord
        ON CONFLICT (order_id, line_id) DO NOTHING
        RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event`,
-      [
-        requests.map((r) => r.orderId),
-        requests.map((r) => r.lineId),
-        requests.map((r) => r.merchantId),
-        requests.map((r) => r.productId),
-        requests.map((r) => r.currency),
-        requests.map((r) => r.test),
-        requests.map((r) => r.licenseCount),
-        requests.map((r, i) => this.cipher.encrypt(JSON.stringify(r), allocationRequestContext(ids[i]))),
-        ids,
-      ],
+      r.parameters,
     );
   }
 
   /** A line asked for again gets the answer it already had: never new licenses. */
   private async republish(tx: Tx, repeats: AllocationRequestedData[]): Promise<void> {
     if (repeats.length === 0) return;
+    const k = unnestRows(repeats, { order_id: ['text', (r) => r.orderId], line_id: ['text', (r) => r.lineId] }, { alias: 'k' });
     const known: AllocationRow[] = await tx.manager.query(
       `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.product_id, a.license_count, a.pool_id, a.status, a.reason, a.event
-         FROM allocation a JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id)
+         FROM allocation a JOIN ${k.from}
            ON a.order_id = k.order_id AND a.line_id = k.line_id`,
-      [repeats.map((r) => r.orderId), repeats.map((r) => r.lineId)],
+      k.parameters,
     );
     const allocated = known
       .filter((l) => l.status === 'allocated')
@@ -118,10 +125,8 @@ export class AllocateLicensesHandler {
     held.forEach((line, i) => tx.publish(this.events.heldLine(line, reasons[i])));
     const awaiting = held.map((l, i) => ({ l, reason: reasons[i] })).filter(({ l }) => l.status === 'awaiting_stock');
     if (awaiting.length === 0) return;
-    await tx.manager.query(`UPDATE allocation a SET reason = s.reason FROM unnest($1::uuid[], $2::text[]) AS s(id, reason) WHERE a.id = s.id`, [
-      awaiting.map(({ l }) => l.id),
-      awaiting.map(({ reason }) => reason),
-    ]);
+    const s = unnestRows(awaiting, { id: ['uuid', ({ l }) => l.id], reason: ['text', ({ reason }) => reason] }, { alias: 's' });
+    await tx.manager.query(`UPDATE allocation a SET reason = s.reason FROM ${s.from} WHERE a.id = s.id`, s.parameters);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EmailSentData } from '@keypool/contracts';
+import { unnestRows } from '@keypool/platform';
 import { isUuid } from '../shared/ids';
 
 /**
@@ -29,15 +30,26 @@ export async function appendEmailed(manager: EntityManager, emails: readonly Ema
     e.licenseIds.filter(isUuid).map((licenseId) => ({ licenseId, kind: e.resend ? 'resent' : 'emailed', at: e.sentAt, orderId: e.orderId, lineId: e.lineId })),
   );
   if (rows.length === 0) return 0;
+  const e = unnestRows(
+    rows,
+    {
+      license_id: ['uuid', (r) => r.licenseId],
+      kind: ['text', (r) => r.kind],
+      at: ['timestamptz', (r) => r.at],
+      order_id: ['text', (r) => r.orderId],
+      line_id: ['text', (r) => r.lineId],
+    },
+    { alias: 'e' },
+  );
   const [{ n }]: { n: number }[] = await manager.query(
     `WITH added AS (
        INSERT INTO license_ledger (license_id, merchant_id, kind, at, order_id, line_id)
        SELECT l.id, l.merchant_id, e.kind, e.at, e.order_id, e.line_id
-         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[]) AS e(license_id, kind, at, order_id, line_id)
+         FROM ${e.from}
          JOIN license l ON l.id = e.license_id
        RETURNING 1)
      SELECT count(*)::int AS n FROM added`,
-    [rows.map((r) => r.licenseId), rows.map((r) => r.kind), rows.map((r) => r.at), rows.map((r) => r.orderId), rows.map((r) => r.lineId)],
+    e.parameters,
   );
   return n;
 }

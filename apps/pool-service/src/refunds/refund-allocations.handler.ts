@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationRefundedData, LicenseRevokedData } from '@keypool/contracts';
 import { PermanentFailure, type Tx } from '@keypool/messaging';
+import { unnestRows } from '@keypool/platform';
 import { PoolEvents } from '../shared/pool-events';
 import { PoolQueue } from '../stock/pool-queue';
 import { lockOrderLines } from '../allocation/order-line-locks';
@@ -66,26 +67,28 @@ export class RefundAllocationsHandler {
       tx,
       lines.map((l) => l.orderId),
     );
+    const u = unnestRows(lines, {
+      order_id: ['text', (l) => l.orderId],
+      line_id: ['text', (l) => l.lineId],
+      merchant_id: ['text', (l) => l.merchantId],
+      emailed: ['boolean', (l) => l.emailed],
+      reason: ['text', (l) => l.reason],
+      refunded_at: ['timestamptz', (l) => l.refundedAt],
+    });
     const recorded: RefundedLine[] = await tx.manager.query(
-      `INSERT INTO refunded_line (order_id, line_id, merchant_id, emailed, reason, refunded_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::timestamptz[])
+      `INSERT INTO refunded_line (${u.columns})
+       SELECT * FROM ${u.from}
        ON CONFLICT (order_id, line_id) DO NOTHING
        RETURNING order_id, line_id, merchant_id, emailed, reason, refunded_at`,
-      [
-        lines.map((l) => l.orderId),
-        lines.map((l) => l.lineId),
-        lines.map((l) => l.merchantId),
-        lines.map((l) => l.emailed),
-        lines.map((l) => l.reason),
-        lines.map((l) => l.refundedAt),
-      ],
+      u.parameters,
     );
     if (recorded.length === 0) return outcomes;
+    const k = unnestRows(recorded, { order_id: ['text', (r) => r.order_id], line_id: ['text', (r) => r.line_id] }, { alias: 'k' });
     const found: LineToSettle[] = await tx.manager.query(
       `SELECT a.id, a.order_id, a.line_id, a.merchant_id, a.pool_id, a.status, p.refund_policy
-         FROM allocation a JOIN unnest($1::text[], $2::text[]) AS k(order_id, line_id) ON a.order_id = k.order_id AND a.line_id = k.line_id
+         FROM allocation a JOIN ${k.from} ON a.order_id = k.order_id AND a.line_id = k.line_id
          LEFT JOIN pool p ON p.id = a.pool_id`,
-      [recorded.map((r) => r.order_id), recorded.map((r) => r.line_id)],
+      k.parameters,
     );
     const refundOf = new Map(recorded.map((r) => [key(r.order_id, r.line_id), r]));
     const foreign = found.filter((a) => a.merchant_id !== refundOf.get(key(a.order_id, a.line_id))!.merchant_id);
@@ -135,10 +138,15 @@ export class RefundAllocationsHandler {
         returnedPools.add(line.pool_id!);
       }
     }
+    const settled = unnestRows([...outcomes], {
+      order_id: ['text', ([line]) => line.split('\u0000')[0]],
+      line_id: ['text', ([line]) => line.split('\u0000')[1]],
+      outcome: ['text', ([, outcome]) => outcome],
+    });
     await tx.manager.query(
-      `UPDATE refunded_line r SET outcome = u.outcome FROM unnest($1::text[], $2::text[], $3::text[]) AS u(order_id, line_id, outcome)
+      `UPDATE refunded_line r SET outcome = u.outcome FROM ${settled.from}
         WHERE r.order_id = u.order_id AND r.line_id = u.line_id`,
-      [[...outcomes.keys()].map((k) => k.split('\u0000')[0]), [...outcomes.keys()].map((k) => k.split('\u0000')[1]), [...outcomes.values()]],
+      settled.parameters,
     );
     // Returned licenses are stock again: lines waiting in those pools are served now.
     if (returnedPools.size > 0) await this.queue.serve(tx, [...returnedPools]);

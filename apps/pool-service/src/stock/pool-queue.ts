@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AllocationRequestedData, License } from '@keypool/contracts';
 import type { Tx } from '@keypool/messaging';
-import type { SecretBox } from '@keypool/platform';
+import { type SecretBox, unnestRows } from '@keypool/platform';
 import { decidePoolAlerts } from './pool-alerts';
 import { allocationEventContext, allocationRequestContext, licenseValueContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
@@ -184,10 +184,11 @@ export class PoolQueue {
       if (plan.serve.length > 0) await this.allocate(tx, pool, plan.serve, picked);
     }
     if (plan.overtaken.length > 0) {
+      const s = unnestRows(plan.overtaken, { id: ['uuid', (o) => o.line.id], n: ['int', (o) => o.licenses] }, { alias: 's' });
       await tx.manager.query(
         `UPDATE allocation a SET overtaken = LEAST(a.overtaken::bigint + s.n, 2147483647)
-           FROM unnest($1::uuid[], $2::int[]) AS s(id, n) WHERE a.id = s.id`,
-        [plan.overtaken.map((o) => o.line.id), plan.overtaken.map((o) => o.licenses)],
+           FROM ${s.from} WHERE a.id = s.id`,
+        s.parameters,
       );
     }
     return plan;
@@ -198,10 +199,8 @@ export class PoolQueue {
       lines.map((l) => l.id),
     ]);
     const requestOf = new Map(requests.map((r) => [r.id, r.request]));
-    const licenseIds: string[] = [];
-    const licenseOwners: string[] = [];
-    const eventIds: string[] = [];
-    const sealed: Buffer[] = [];
+    const owners: { licenseId: string; allocationId: string }[] = [];
+    const served: { id: string; eventId: string; event: Buffer }[] = [];
     let next = 0;
     for (const line of lines) {
       const taken = picked.slice(next, next + line.license_count);
@@ -211,23 +210,24 @@ export class PoolQueue {
       const allocated = this.events.licenseAllocated(request, pool.id, licenses);
       tx.publish(allocated);
       const event = allocated.envelope;
-      taken.forEach((l) => (licenseIds.push(l.id), licenseOwners.push(line.id)));
-      eventIds.push(event.id);
-      sealed.push(this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)));
+      taken.forEach((l) => owners.push({ licenseId: l.id, allocationId: line.id }));
+      served.push({ id: line.id, eventId: event.id, event: this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)) });
     }
+    const a = unnestRows(owners, { license_id: ['uuid', (o) => o.licenseId], allocation_id: ['uuid', (o) => o.allocationId] }, { alias: 'a' });
     await tx.manager.query(
       `UPDATE license l SET status = 'allocated', allocation_id = a.allocation_id, allocated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[]) AS a(license_id, allocation_id) WHERE l.id = a.license_id`,
-      [licenseIds, licenseOwners],
+         FROM ${a.from} WHERE l.id = a.license_id`,
+      a.parameters,
     );
+    const s = unnestRows(served, { id: ['uuid', (l) => l.id], event_id: ['uuid', (l) => l.eventId], event: ['bytea', (l) => l.event] }, { alias: 's' });
     await tx.manager.query(
       `UPDATE allocation a SET status = 'allocated', reason = NULL, event_id = s.event_id, event = s.event, allocated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS s(id, event_id, event) WHERE a.id = s.id`,
-      [lines.map((l) => l.id), eventIds, sealed],
+         FROM ${s.from} WHERE a.id = s.id`,
+      s.parameters,
     );
     await tx.manager.query(`UPDATE pool SET allocated_licenses = allocated_licenses + $2, allocated_lines = allocated_lines + $3 WHERE id = $1`, [
       pool.id,
-      licenseIds.length,
+      owners.length,
       lines.length,
     ]);
   }
