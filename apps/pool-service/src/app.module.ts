@@ -6,7 +6,6 @@ import { poolEnvSchema, type PoolConfig } from './config';
 import { HeldLinesModule } from './held-lines/held-lines.module';
 import { ImportModule } from './import/import.module';
 import { LedgerModule } from './ledger/ledger.module';
-import { OrderRevealsConsumer } from './ledger/order-reveals.consumer';
 import { LicensesModule } from './licenses/licenses.module';
 import { poolMigrations } from './migrations';
 import { PoolsModule } from './pools/pools.module';
@@ -43,7 +42,6 @@ export class AppModule {
         HeldLinesModule,
       ],
       controllers: [RevealAuditController],
-      providers: [OrderRevealsConsumer],
     };
   }
 }
