@@ -8,7 +8,7 @@ import { RunningSystem, api, keys, startSystem } from './support/system';
 
 interface History {
   license: { licenseId: string; status: string; poolId: string; value: string };
-  history: { kind: string; orderId: string | null; lineId: string | null }[];
+  history: ({ kind: string; orderId: string | null; lineId: string | null } & Record<string, unknown>)[];
 }
 
 const merchantId = 'm_ledger';
@@ -81,4 +81,55 @@ describe('the license ledger across the three services, and the support CLI read
     );
     expect(unknown).toMatchObject({ code: 1, stderr: 'error: pool-service answered 404: License not found\n' });
   }, 180_000);
+  it("records an order line's reveal through order-fulfillment in the license's history read through pool-service", async () => {
+    const productId = uniqueName('p_reveal');
+    const pool = await api<{ id: string }>(system.pool, 'POST', '/pools', { key: keys.acme, json: { productId, threshold: 0, mode: 'live' }, expect: 201 });
+    const value = uniqueName('REVEAL-KEY').toUpperCase();
+    await api(system.pool, 'POST', `/pools/${pool.id}/licenses`, { key: keys.acme, text: value, expect: 200 });
+    const event = orderPaidEvent(orderPaid('m_acme', [{ productId, quantity: 1 }]));
+    const { orderId } = event.data;
+    await publishOrderPaid(system.kafka, system.topics.orderPaid, event);
+    const byValue = () => api<History>(system.pool, 'POST', '/licenses/lookup', { key: keys.acme, json: { value }, expect: 200 });
+    await waitUntil(async () => (await byValue()).history.length === 3, 60000, 'the e-mail in the ledger');
+    const order = () => api<{ status: string }>(system.fulfillment, 'GET', `/orders/${orderId}`, { key: keys.acme, expect: 200 });
+    await waitUntil(async () => (await order()).status === 'fulfilled', 60000, 'the order fulfilled');
+
+    const reason = 'ticket 4712: the customer asks for the key again';
+    const shown = await api<{ licenses: { licenseId: string; value: string }[]; auditId: string }>(
+      system.fulfillment,
+      'POST',
+      `/orders/${orderId}/lines/1/licenses/reveal`,
+      { key: keys.acme, json: { reason }, expect: 200 },
+    );
+    expect(shown.licenses.map((l) => l.value)).toEqual([value]);
+    const { licenseId } = shown.licenses[0];
+    const history = () => api<History>(system.pool, 'GET', `/licenses/${licenseId}/history`, { key: keys.acme, expect: 200 });
+    await waitUntil(async () => (await history()).history.some((e) => e.kind === 'revealed'), 60000, 'the reveal in the ledger');
+
+    const { history: entries } = await history();
+    expect(entries.map((e) => e.kind)).toEqual(['imported', 'allocated', 'emailed', 'revealed']);
+    expect(entries[3]).toEqual({
+      at: expect.any(String),
+      kind: 'revealed',
+      orderId,
+      lineId: '1',
+      via: 'order_line',
+      auditId: shown.auditId,
+      callerKind: 'merchant',
+      keyId: expect.stringMatching(/^key_[0-9a-f]{12}$/),
+    });
+    // The entry points at order-fulfillment's audit entry, which keeps the reason; the ledger keeps neither it nor the value.
+    const audit = await api<{ items: { id: string; keyId: string; reason: string; subject: unknown }[] }>(system.fulfillment, 'GET', '/audit/reveals', {
+      key: keys.acme,
+      expect: 200,
+    });
+    expect(audit.items.find((e) => e.id === shown.auditId)).toMatchObject({
+      keyId: entries[3].keyId,
+      reason,
+      subject: { kind: 'order_line', orderId, lineId: '1' },
+    });
+    expect(JSON.stringify(entries)).not.toContain(value);
+    expect(JSON.stringify(entries)).not.toContain(reason);
+    await api(system.pool, 'GET', `/licenses/${licenseId}/history`, { key: keys.globex, expect: 404 });
+  }, 120_000);
 });
