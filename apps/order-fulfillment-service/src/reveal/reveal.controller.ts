@@ -16,7 +16,7 @@ export class RevealController {
     operationId: 'revealOrderLineLicenses',
     summary: "Shows one line's license values, and records who asked, when and why",
     description:
-      'Order views mask license values (except, for the merchant, products shown on the order page); this is the one way to read them. Every call is an entry of the reveal audit log.',
+      "Order views mask license values (except, for the merchant, products shown on the order page); this is the one way to read them. Every call is an entry of the reveal audit log, and a `revealed` entry (with its auditId) in each license's history at pool-service (`GET /v1/licenses/{licenseId}/history`).",
     params: OrderLinePath,
     body: RevealBody,
     ok: { description: '{ orderId, lineId, licenses: [{licenseId, value}], auditId }' },
