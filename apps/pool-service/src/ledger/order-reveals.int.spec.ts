@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { LicensesRevealedData } from '@keypool/contracts';
 import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf } from '@keypool/contracts';
 import { type Envelope, envelope } from '@keypool/messaging';
@@ -75,6 +76,7 @@ describe("order-fulfillment's line reveals in the license ledger (real Kafka and
   });
 
   it("writes nothing for another merchant's license or an id it does not know, and still records the merchant's own", async () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn');
     const [mine, theirs] = await Promise.all([licenseOf('acme'), licenseOf('globex')]);
     const unknown = '00000000-0000-4000-8000-000000000000';
     const orderId = uniqueName('ord_foreign');
@@ -89,5 +91,14 @@ describe("order-fulfillment's line reveals in the license ledger (real Kafka and
       expect.objectContaining({ kind: 'revealed', auditId: '100', orderId }),
     ]);
     expect(await query(service, `SELECT count(*)::int AS n FROM license_ledger WHERE order_id = $1`, [orderId])).toEqual([{ n: 1 }]);
+    // Said in a warning per event, with ids and counts only.
+    const skipped = () => warned.mock.calls.filter(([fields]) => (fields as { orderId?: string }).orderId === orderId);
+    await waitUntil(async () => skipped().length === 2, 5000, 'the skipped ids logged');
+    expect(skipped().map(([fields]) => fields)).toEqual([
+      expect.objectContaining({ orderId, lineId: '1', merchantId: 'm_acme', auditId: '99', unknown: 2, foreign: 1 }),
+      expect.objectContaining({ orderId, auditId: '100', unknown: 0, foreign: 1 }),
+    ]);
+    expect(skipped()[0][1]).toBe('order reveal: license ids skipped in the ledger (unknown here, or of another merchant)');
+    warned.mockRestore();
   });
 });
