@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
+import { PlatformModule, RevealAuditModule, ServiceDatabaseModule } from '@keypool/platform';
 import { fulfillmentEnvSchema } from './config';
 import { ConsumersModule } from './consumers/consumers.module';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -46,8 +46,8 @@ export class AppModule {
         ResendModule,
         RevealModule,
         StuckLinesModule,
+        RevealAuditModule,
       ],
-      controllers: [RevealAuditController],
     };
   }
 }

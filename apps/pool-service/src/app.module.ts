@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@keypool/messaging';
-import { PlatformModule, RevealAuditController, ServiceDatabaseModule } from '@keypool/platform';
+import { PlatformModule, RevealAuditModule, ServiceDatabaseModule } from '@keypool/platform';
 import { AllocationModule } from './allocation/allocation.module';
 import { poolEnvSchema, type PoolConfig } from './config';
 import { HeldLinesModule } from './held-lines/held-lines.module';
@@ -40,8 +40,8 @@ export class AppModule {
         LedgerModule,
         UploadsModule,
         HeldLinesModule,
+        RevealAuditModule,
       ],
-      controllers: [RevealAuditController],
     };
   }
 }

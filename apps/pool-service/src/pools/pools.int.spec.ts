@@ -130,6 +130,8 @@ describe('pools over HTTP', () => {
       .post(`/v1/pools/${pool.id}/licenses/00000000-0000-4000-8000-000000000000/reveal`, { reason: 'a license that does not exist' })
       .expect(404);
     expect((await as(url, 'support').get('/v1/audit/reveals?merchantId=m_acme').expect(200)).body.items).toHaveLength(before);
+    const badPage = await as(url, 'support').get('/v1/audit/reveals?limit=0&before=x').expect(400);
+    expect(badPage.body.message).toMatch(/^query\.limit: must be an integer >= 1, got 0; query\.before: must be nextCursor of the previous page/);
   });
 
   it('pages through licenses oldest first', async () => {

@@ -1,21 +1,9 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { Caller, KeyHolder } from '../auth/caller';
 
 /** What a reveal must say about itself: a person's reason, long enough to mean something. */
 export const REVEAL_REASON = { min: 10, max: 500 } as const;
-
-/** Reads the body of a reveal request: `{"reason": "…"}`, nothing else. */
-export function parseRevealRequest(body: unknown): { ok: true; value: { reason: string } } | { ok: false; error: string } {
-  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  if (!fields) return { ok: false, error: 'the body must be a JSON object such as {"reason":"customer ticket 4711: key lost"}' };
-  const unknown = Object.keys(fields).filter((key) => key !== 'reason');
-  if (unknown.length > 0) return { ok: false, error: `unknown field(s) ${unknown.join(', ')}; expected only reason` };
-  const reason = typeof fields['reason'] === 'string' ? fields['reason'].trim() : undefined;
-  if (reason === undefined || reason.length < REVEAL_REASON.min || reason.length > REVEAL_REASON.max) {
-    return { ok: false, error: `reason: say why you need the value, in ${REVEAL_REASON.min}–${REVEAL_REASON.max} characters (e.g. a ticket number)` };
-  }
-  return { ok: true, value: { reason } };
-}
 
 /** One reveal of license values: who (the key's id), when, which licenses of which merchant, and why. */
 export interface RevealRecord {
@@ -63,6 +51,24 @@ export async function recordReveal(manager: EntityManager, caller: KeyHolder, re
   return String(id);
 }
 
+export interface RevealAuditPage {
+  items: RevealEntry[];
+  nextCursor: string | null;
+}
+
+/**
+ * The reveal log, newest first: support reads all of it (or one merchant's), a merchant reads
+ * only the entries about its own licenses, whoever revealed them.
+ */
+@Injectable()
+export class ReadRevealAudit {
+  constructor(private readonly dataSource: DataSource) {}
+
+  read(caller: Caller, query: { merchantId?: string; before?: string; limit?: number }): Promise<RevealAuditPage> {
+    return readRevealAudit(this.dataSource.manager, caller, { ...query, limit: query.limit ?? 100 });
+  }
+}
+
 /**
  * The reveal log, newest first: support reads all of it (or one merchant's), a merchant reads
  * only the entries about its own licenses, whoever revealed them.
@@ -71,7 +77,7 @@ export async function readRevealAudit(
   manager: EntityManager,
   caller: Caller,
   query: { merchantId?: string; before?: string; limit: number },
-): Promise<{ items: RevealEntry[]; nextCursor: string | null }> {
+): Promise<RevealAuditPage> {
   const merchantId = caller.kind === 'merchant' ? caller.merchantId : (query.merchantId ?? null);
   const rows: {
     id: string;
