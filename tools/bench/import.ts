@@ -1,12 +1,16 @@
 // The license import at scale, next to the database's own bulk speed measured in the same run:
 //   node -r @swc-node/register tools/bench/import.ts [--lines 1000000] [--format text|json|both] [--memory]
 // prints one JSON object per format: {format, lines, seconds, linesPerSec, rssGrowthMiB,
-// copyBaselineSeconds, copyRatio}. `benchImport` returns the same figures to the bench table.
+// copyBaselineSeconds, copyRatio, storeSeconds, cpuSeconds, copyBaselineCpuSeconds, cpuRatio}.
+// `benchImport` returns the same figures to the bench table.
 //
 // - The import goes through pool-service in its own process, over HTTP, as a merchant sends it:
 //   upload, spool, parse, dedupe (keyed NFKC hash), seal (AES-GCM bound to the row) and store.
 // - The baseline is `psql \copy` of the same lines (the text file) into a bare one-column table
 //   of a fresh database on the same server: the database's own speed for these bytes.
+// - On a shared machine wall time follows everyone's load; CPU seconds much less. cpuRatio compares
+//   the CPU the baseline's backend spent on the COPY with what the service and its database's
+//   backends spent on the import (Linux /proc).
 // - Memory is the service's resident set (VmRSS), sampled every 50 ms; the growth is the peak
 //   during the import over the figure just before it (after a small warm-up import).
 // - BENCH_CPU_PROFILE=1 writes the service's .cpuprofile into .cache/bench/profiles
@@ -43,6 +47,15 @@ export interface ImportFigure {
   copyRatio?: number;
   /** Of `seconds`, those spent in the one set-based INSERT from the staging table into `license` (seen in pg_stat_activity). */
   storeSeconds?: number;
+  /**
+   * CPU seconds the import took, less bent by a busy machine than wall time: the service's
+   * process, and the PostgreSQL backends of its database (from /proc; 0 where not readable).
+   */
+  cpuSeconds?: { service: number; database: number };
+  /** CPU seconds of the backend that ran the baseline's COPY (the same lines, FROM STDIN, from this process). */
+  copyBaselineCpuSeconds?: number;
+  /** copyBaselineCpuSeconds / (service + database CPU seconds): the ratio in CPU instead of wall time. */
+  cpuRatio?: number;
 }
 
 export interface ImportBenchOptions {
@@ -95,11 +108,13 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
       const pool = await createPool(service.url, `p_bench_import_${format}`);
       const rss = sampleRss(service.pid);
       const store = await watchStore(db.url, db.name);
+      const serviceCpu = cpuOf(service.pid);
       const started = process.hrtime.bigint();
       const report = await upload(service.url, pool, format, body);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const rssGrowthMiB = rss.stop();
-      const storeSeconds = await store.stop();
+      const { seconds: storeSeconds, databaseCpu } = await store.stop();
+      const cpuSeconds = { service: round(cpuOf(service.pid) - serviceCpu, 2), database: round(databaseCpu, 2) };
       if (report['added'] !== lines) throw new Error(`the ${format} import stored ${String(report['added'])} of ${lines} licenses: ${JSON.stringify(report)}`);
       figures.push({
         format,
@@ -111,6 +126,9 @@ export async function benchImport(options: ImportBenchOptions = {}): Promise<Imp
         copyBaselineTool: baseline.tool,
         copyRatio: round(baseline.seconds / seconds, 3),
         storeSeconds: round(storeSeconds, 2),
+        cpuSeconds,
+        copyBaselineCpuSeconds: round(baseline.cpuSeconds, 2),
+        cpuRatio: round(baseline.cpuSeconds / (cpuSeconds.service + cpuSeconds.database), 3),
       });
     }
     if (profileDir && service.pid) {
@@ -200,9 +218,10 @@ async function writeLicenses(path: string, prefix: string, count: number, format
 /**
  * Seconds `psql \copy` takes to load the file into a bare one-column table (created and dropped
  * here). Where psql is not installed, the same COPY … FROM STDIN is streamed with pg-copy-streams
- * from this process instead (`copyBaselineTool` says which ran).
+ * from this process instead (`copyBaselineTool` says which ran). Then the CPU seconds of the
+ * server's backend for the same COPY FROM STDIN, streamed from this process into a second table.
  */
-async function copyBaseline(databaseUrl: string, file: string): Promise<{ seconds: number; tool: string }> {
+async function copyBaseline(databaseUrl: string, file: string): Promise<{ seconds: number; tool: string; cpuSeconds: number }> {
   const table = `bare_import_${randomBytes(4).toString('hex')}`;
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -217,17 +236,51 @@ async function copyBaseline(databaseUrl: string, file: string): Promise<{ second
       tool = 'COPY FROM STDIN (pg-copy-streams)';
       await pipeline(createReadStream(file), client.query(copyFrom(`COPY ${table} (line) FROM STDIN`)));
     }
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, tool };
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const [{ pid }] = (await client.query(`SELECT pg_backend_pid() AS pid`)).rows;
+    await client.query(`CREATE TABLE ${table}_cpu (line text)`);
+    const cpuBefore = cpuOf(pid);
+    await pipeline(createReadStream(file), client.query(copyFrom(`COPY ${table}_cpu (line) FROM STDIN`)));
+    return { seconds, tool, cpuSeconds: cpuOf(pid) - cpuBefore };
   } finally {
-    await client.query(`DROP TABLE IF EXISTS ${table}`);
+    await client.query(`DROP TABLE IF EXISTS ${table}, ${table}_cpu`);
     await client.end();
   }
 }
 
-/** Seconds the import's set-based INSERT (`INSERT INTO license (…`, one per round) is seen active, polled every 100 ms. */
-async function watchStore(adminUrl: string, database: string): Promise<{ stop(): Promise<number> }> {
+/** CPU seconds (user + system) a process has used, from /proc; 0 where it cannot be read (another host, another OS). */
+function cpuOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Seconds the import's set-based INSERT (`INSERT INTO license (…`, one per round) is seen active,
+ * polled every 100 ms; and the CPU seconds the database's backends (this watcher's excepted) used
+ * from the start to the stop: those there at the start from their figure then, new ones whole.
+ */
+async function watchStore(adminUrl: string, database: string): Promise<{ stop(): Promise<{ seconds: number; databaseCpu: number }> }> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
+  const backends = async (): Promise<number[]> =>
+    (await client.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows.map(
+      (row: { pid: number }) => row.pid,
+    );
+  const startCpu = new Map<number, number>();
+  const lastCpu = new Map<number, number>();
+  for (const pid of await backends()) startCpu.set(pid, cpuOf(pid));
+  const track = (pids: number[]) => {
+    for (const pid of pids) {
+      if (!startCpu.has(pid)) startCpu.set(pid, 0);
+      const cpu = cpuOf(pid);
+      if (cpu > 0) lastCpu.set(pid, cpu);
+    }
+  };
   let seconds = 0;
   let last = process.hrtime.bigint();
   let polling = true;
@@ -240,6 +293,7 @@ async function watchStore(adminUrl: string, database: string): Promise<{ stop():
       const now = process.hrtime.bigint();
       if (rows[0].n > 0) seconds += Number(now - last) / 1e9;
       last = now;
+      track(await backends());
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -248,8 +302,11 @@ async function watchStore(adminUrl: string, database: string): Promise<{ stop():
     stop: async () => {
       polling = false;
       await done;
+      track(await backends());
       await client.end();
-      return seconds;
+      let databaseCpu = 0;
+      for (const [pid, cpu] of lastCpu) databaseCpu += cpu - (startCpu.get(pid) ?? 0);
+      return { seconds, databaseCpu };
     },
   };
 }
