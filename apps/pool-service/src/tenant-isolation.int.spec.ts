@@ -1,5 +1,5 @@
 import { DocumentedOperation, IsolationTable, documentedOperations, isolationProblems, uncoveredOperations, uniqueName } from '@keypool/testing';
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, startPoolService } from './testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, startPoolService } from '../test/pool-test-kit';
 
 type Items<T> = { items: T[] };
 

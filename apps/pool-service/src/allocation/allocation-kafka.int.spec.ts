@@ -4,7 +4,7 @@ import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf } from '@keypool/contracts';
 import { Envelope, envelope } from '@keypool/messaging';
 import { TopicReader, headerText, produce, startTestApp, testKafka, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
-import { PoolService, createPool, importKeys, keys, lineRequest, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, createPool, importKeys, keys, lineRequest, startPoolService } from '../../test/pool-test-kit';
 
 describe('allocation through Kafka', () => {
   const kafka = testKafka();

@@ -3,7 +3,7 @@ import { Messaging, Tx } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { waitUntil } from '@keypool/testing';
 import { AllocateLicensesHandler } from './allocate-licenses.handler';
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../../test/pool-test-kit';
 
 describe('allocating licenses to order lines', () => {
   let service: PoolService;

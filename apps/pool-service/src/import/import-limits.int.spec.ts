@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { TEST_KEYS } from '@keypool/testing';
-import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, query, startPoolService } from '../testing/pool-test-kit';
-import { within } from '../testing/deadline';
-import { MiB, peakRssGrowth } from '../testing/rss-probe';
+import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, query, startPoolService } from '../../test/pool-test-kit';
+import { within } from '../../test/deadline';
+import { MiB, peakRssGrowth } from '../../test/rss-probe';
 
 const MAX_BYTES = 32 * MiB;
 const IDLE_TIMEOUT_MS = 1500;

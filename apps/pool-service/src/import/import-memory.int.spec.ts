@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { TEST_KEYS } from '@keypool/testing';
-import { PoolService, as, createPool, startPoolService } from '../testing/pool-test-kit';
-import { MiB, peakRssGrowth } from '../testing/rss-probe';
+import { PoolService, as, createPool, startPoolService } from '../../test/pool-test-kit';
+import { MiB, peakRssGrowth } from '../../test/rss-probe';
 
 // The million-line import and its speed are measured by the bench (tools/bench/import.ts); this
 // test keeps the memory bound of issue 11 in the default run, on a file big enough to show a leak.

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { TEST_KEYS } from '@keypool/testing';
-import { within } from '../testing/deadline';
-import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, revealedValues, startPoolService } from '../testing/pool-test-kit';
+import { within } from '../../test/deadline';
+import { PoolService, allocateDirectly, as, createPool, importKeys, lineRequest, revealedValues, startPoolService } from '../../test/pool-test-kit';
 
 describe('license import over HTTP', () => {
   let service: PoolService;

@@ -1,4 +1,4 @@
-import { PoolService, as, createPool, revealedValues, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, as, createPool, revealedValues, startPoolService } from '../../test/pool-test-kit';
 
 const PATTERN = '[A-Z]{4}(-[0-9]{4}){2}';
 

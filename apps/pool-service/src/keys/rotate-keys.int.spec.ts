@@ -6,7 +6,7 @@ import { type ColumnProgress, type SealedColumn, SecretBox, rotateKeys } from '@
 import { TestDatabase, freshDatabase, startTestApp, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { LICENSE_HASH_VERSION, licenseHash } from '../licenses/license-hash';
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents } from '../../test/pool-test-kit';
 import { POOL_SEALED_COLUMNS, licenseValueContext } from './sealed-columns';
 
 const OLD = `old:${randomBytes(32).toString('base64')}`;

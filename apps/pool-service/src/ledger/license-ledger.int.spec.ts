@@ -6,7 +6,7 @@ import { produce, testKafka, testLogger, uniqueName, waitUntil } from '@keypool/
 import { DataSource } from 'typeorm';
 import { poolEnvSchema } from '../config';
 import { poolRetention } from '../refunds/refund-retention';
-import { PoolService, as, createPool, importKeys, keys, lineRequest, query, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, as, createPool, importKeys, keys, lineRequest, query, startPoolService } from '../../test/pool-test-kit';
 
 type Entry = { at: string; kind: string; orderId: string | null; lineId: string | null } & Record<string, unknown>;
 type History = { license: { licenseId: string; status: string; poolId: string; merchantId: string; uploadId: string | null; value: string }; history: Entry[] };

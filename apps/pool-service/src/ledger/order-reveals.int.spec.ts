@@ -3,7 +3,7 @@ import type { LicensesRevealedData } from '@keypool/contracts';
 import { CLOUDEVENTS_CONTENT_TYPE, dataschemaOf } from '@keypool/contracts';
 import { type Envelope, envelope } from '@keypool/messaging';
 import { produce, testKafka, uniqueName, waitUntil } from '@keypool/testing';
-import { PoolService, as, createPool, importKeys, keys, query, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, as, createPool, importKeys, keys, query, startPoolService } from '../../test/pool-test-kit';
 
 type Entry = { at: string; kind: string; orderId: string | null; lineId: string | null } & Record<string, unknown>;
 

@@ -4,7 +4,7 @@ import { startTestApp, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { PoolConfig, licenseHashKey } from '../config';
 import { licenseValueContext } from '../keys/sealed-columns';
-import { PoolService, createPool, importKeys, query, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, createPool, importKeys, query, startPoolService } from '../../test/pool-test-kit';
 import { licenseHash } from './license-hash';
 
 describe('licenses stored under the older hash rule', () => {

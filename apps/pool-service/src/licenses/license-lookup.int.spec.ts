@@ -2,7 +2,7 @@ import { LicenseRevokedData } from '@keypool/contracts';
 import { Messaging } from '@keypool/messaging';
 import { uniqueName } from '@keypool/testing';
 import { RefundAllocationsHandler } from '../refunds/refund-allocations.handler';
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, startPoolService } from '../../test/pool-test-kit';
 import { maskLicense } from './mask';
 
 describe('GET /v1/licenses/{licenseId}: what an activation server reads after LicenseRevoked (real PostgreSQL and broker)', () => {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { uniqueName } from '@keypool/testing';
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, startPoolService } from '../../test/pool-test-kit';
 
 interface Consumption {
   poolId: string;

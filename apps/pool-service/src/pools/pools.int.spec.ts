@@ -1,4 +1,4 @@
-import { PoolService, as, createPool, importKeys, revealedValues, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, as, createPool, importKeys, revealedValues, startPoolService } from '../../test/pool-test-kit';
 
 describe('pools over HTTP', () => {
   let service: PoolService;

@@ -1,4 +1,4 @@
-import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../testing/pool-test-kit';
+import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../../test/pool-test-kit';
 
 describe('uploads, recalls and bulk withdrawal on the real database', () => {
   let service: PoolService;

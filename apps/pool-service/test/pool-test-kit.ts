@@ -5,8 +5,8 @@ import { DataSource } from 'typeorm';
 import { Envelope, Messaging, outboxPayloadContext } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { TEST_KEYS, TestDatabase, freshDatabase, startTestApp, testServiceEnv, topicsOf } from '@keypool/testing';
-import { AllocateLicensesHandler } from '../allocation/allocate-licenses.handler';
-import { AppModule } from '../app.module';
+import { AllocateLicensesHandler } from '../src/allocation/allocate-licenses.handler';
+import { AppModule } from '../src/app.module';
 
 export interface PoolService {
   app: INestApplication;
