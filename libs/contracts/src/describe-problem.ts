@@ -38,6 +38,13 @@ export function problemOf(error: ErrorObject): string {
       return `must be one of ${(params.allowedValues as unknown[]).map(quote).join(', ')}${gotToken(error.data)}`;
     case 'const':
       return `must be ${quote(params.allowedValue)}${gotToken(error.data)}`;
+    case 'additionalProperties': {
+      // The name is the sender's; only a plain short one is echoed (no customer text in a reason).
+      const name: unknown = params.additionalProperty;
+      return typeof name === 'string' && /^[\w.-]{1,40}$/.test(name)
+        ? `has no field ${quote(name)} (unknown fields are refused)`
+        : 'has a field it does not define (unknown fields are refused)';
+    }
     default:
       return error.message ?? 'is invalid';
   }

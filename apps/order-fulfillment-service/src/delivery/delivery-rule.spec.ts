@@ -30,7 +30,10 @@ describe('delivery rules', () => {
 
   it('refuses a visibility that is not a boolean and fields it does not know', () => {
     expect(parse({ rule: 'per_unit', showOnOrderPage: 'yes' })).toEqual({ ok: false, error: 'body.showOnOrderPage: must be a boolean, got a string' });
-    expect(parse({ rule: 'per_unit', showOnOrderpage: true })).toEqual({ ok: false, error: 'body: must NOT have additional properties' });
+    expect(parse({ rule: 'per_unit', showOnOrderpage: true })).toEqual({
+      ok: false,
+      error: 'body: has no field "showOnOrderpage" (unknown fields are refused)',
+    });
   });
 
   it('takes whether renewals need the same customer, refusing anything but a boolean', () => {
