@@ -23,17 +23,21 @@ export async function appendRevealed(
 
 /**
  * One entry per license of each EmailSent (kind resent for a resend), at the time it was sent.
- * Ids this database does not hold (or that are not uuids) are skipped: the event names licenses, it does not create them.
+ * Ids this database does not hold (or that are not uuids), and another merchant's licenses than
+ * the event's, are skipped: the event names licenses, it does not create or reach across them.
  */
 export async function appendEmailed(manager: EntityManager, emails: readonly EmailSentData[]): Promise<number> {
   const rows = emails.flatMap((e) =>
-    e.licenseIds.filter(isUuid).map((licenseId) => ({ licenseId, kind: e.resend ? 'resent' : 'emailed', at: e.sentAt, orderId: e.orderId, lineId: e.lineId })),
+    e.licenseIds
+      .filter(isUuid)
+      .map((licenseId) => ({ licenseId, merchantId: e.merchantId, kind: e.resend ? 'resent' : 'emailed', at: e.sentAt, orderId: e.orderId, lineId: e.lineId })),
   );
   if (rows.length === 0) return 0;
   const e = unnestRows(
     rows,
     {
       license_id: ['uuid', (r) => r.licenseId],
+      merchant_id: ['text', (r) => r.merchantId],
       kind: ['text', (r) => r.kind],
       at: ['timestamptz', (r) => r.at],
       order_id: ['text', (r) => r.orderId],
@@ -46,7 +50,7 @@ export async function appendEmailed(manager: EntityManager, emails: readonly Ema
        INSERT INTO license_ledger (license_id, merchant_id, kind, at, order_id, line_id)
        SELECT l.id, l.merchant_id, e.kind, e.at, e.order_id, e.line_id
          FROM ${e.from}
-         JOIN license l ON l.id = e.license_id
+         JOIN license l ON l.id = e.license_id AND l.merchant_id = e.merchant_id
        RETURNING 1)
      SELECT count(*)::int AS n FROM added`,
     e.parameters,

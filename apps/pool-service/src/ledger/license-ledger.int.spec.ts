@@ -53,6 +53,8 @@ describe('the license ledger (real Kafka and PostgreSQL)', () => {
 
     await requestLine(lineRequest({ orderId, lineId: '1', merchantId: 'm_acme', productId }));
     await untilKinds(licenseId, ['imported', 'allocated']);
+    // Another merchant's EmailSent naming acme's license writes nothing to acme's history.
+    await emailed({ orderId, lineId: '1', merchantId: 'm_globex', productId, licenseIds: [licenseId], resend: false, sentAt: '2026-12-01T00:00:00Z' });
     await emailed({ orderId, lineId: '1', merchantId: 'm_acme', productId, licenseIds: [licenseId], resend: false, sentAt: '2026-12-01T00:00:01Z' });
     await untilKinds(licenseId, ['imported', 'allocated', 'emailed']);
     await emailed({ orderId, lineId: '1', merchantId: 'm_acme', productId, licenseIds: [licenseId], resend: true, sentAt: new Date().toISOString() });
