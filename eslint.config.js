@@ -4,6 +4,43 @@
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
+// typescript-eslint's type-checked recommended rules (issue 14). They take over one directory at
+// a time, as each is fixed, so the lint stays green at every commit.
+const typeChecked = [
+  'apps/console/**/*.ts',
+  'apps/support-cli/**/*.ts',
+  'apps/sendgrid-sink/**/*.ts',
+  'apps/notification-service/**/*.ts',
+  'libs/operations/**/*.ts',
+  'libs/testing/**/*.ts',
+  'libs/platform/src/*.ts',
+  'libs/platform/src/config/**/*.ts',
+  'libs/platform/src/crypto/**/*.ts',
+  'libs/platform/src/database/**/*.ts',
+  'libs/platform/src/health/**/*.ts',
+  'libs/platform/src/http/**/*.ts',
+  'libs/platform/src/ids/**/*.ts',
+  'libs/platform/src/logging/**/*.ts',
+  'libs/platform/src/metrics/**/*.ts',
+  'libs/platform/src/retry/**/*.ts',
+  'tools/architecture/**/*.ts',
+  'tools/chaos/**/*.ts',
+  'tools/demo/**/*.ts',
+  'tools/docker/**/*.ts',
+  'tools/k8s/**/*.ts',
+  'e2e/**/*.ts',
+];
+// Test code: specs, test kits, tools and e2e.
+const testCode = [
+  '**/*.spec.ts',
+  'tools/**/*.ts',
+  'e2e/**/*.ts',
+  'apps/*/src/testing/**/*.ts',
+  'apps/*/test/**/*.ts',
+  'libs/*/test/**/*.ts',
+  'libs/testing/**/*.ts',
+];
+
 module.exports = [
   { ignores: ['**/node_modules/**', 'dist/**', '.cache/**', '.nx/**', 'coverage/**', '**/*.js'] },
   {
@@ -42,7 +79,28 @@ module.exports = [
     },
   },
   {
-    files: ['**/*.spec.ts', 'tools/**/*.ts', 'e2e/**/*.ts', 'apps/*/src/testing/**/*.ts', 'apps/*/test/**/*.ts', 'libs/*/test/**/*.ts', 'libs/testing/**/*.ts'],
+    files: testCode,
     rules: { 'no-restricted-imports': 'off' },
+  },
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: typeChecked })),
+  {
+    files: typeChecked,
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    // `const { secret: _dropped, ...rest } = x` is how a copy leaves a field out.
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
+  },
+  {
+    // Test code reads untyped JSON answers (HTTP bodies, Kafka messages, YAML manifests) and
+    // asserts on them; typing each answer would not make a test catch more. The rules on
+    // `any` flowing around are off there; the others (floating promises, awaited
+    // non-thenables, unbound methods, ...) stay on everywhere.
+    files: testCode,
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
   },
 ];

@@ -6,7 +6,7 @@ import type { Timeline } from './timeline';
 export interface Fault {
   at: number;
   describe: string;
-  inject(stack: ChaosStack, timeline: Timeline): Promise<void>;
+  inject(stack: ChaosStack, timeline: Timeline): void | Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +48,7 @@ export function kill(at: number, service: ServiceKey, instance?: number, downMs?
   return {
     at,
     describe: `SIGKILL ${which} (restarted by the supervisor${downMs === undefined ? '' : ` ${downMs / 1000} s later`})`,
-    async inject(stack) {
+    inject(stack) {
       const target = stack.instances[service][instance ?? 0];
       if (!target) throw new Error(`${service} has no instance ${(instance ?? 0) + 1}`);
       target.kill(downMs);

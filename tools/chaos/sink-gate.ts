@@ -29,6 +29,7 @@ export class SinkGate {
   ) {}
 
   static async start(sinkUrl: string): Promise<SinkGate> {
+    // eslint-disable-next-line prefer-const -- the handler reads it before it is assigned (once the server listens)
     let gate: SinkGate | undefined;
     const server = createServer((req, res) => gate?.handle(req, res, new URL(sinkUrl)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

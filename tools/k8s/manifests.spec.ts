@@ -86,7 +86,8 @@ function kustomize(dir: string): string {
     return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('kubectl (with kustomize v5) is not on the PATH; it renders the overlays');
-    throw new Error(`kubectl kustomize ${dir} failed: ${(error as { stderr?: string }).stderr ?? error}`);
+    const { stderr, message } = error as Error & { stderr?: string };
+    throw new Error(`kubectl kustomize ${dir} failed: ${stderr ?? message}`);
   }
 }
 

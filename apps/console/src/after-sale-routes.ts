@@ -50,7 +50,7 @@ export async function afterSaleRoute(method: string, seg: string[], query: URLSe
       const body = json as { value?: unknown; merchantId?: unknown } | undefined;
       if (!isText(body?.value, VALUE_MAX)) return problem(400, 'Bad Request', `value: the license value, 1 to ${VALUE_MAX} characters`);
       if (body?.merchantId !== undefined && !isText(body.merchantId, 200)) return problem(400, 'Bad Request', 'merchantId: 1 to 200 characters');
-      return maskedOnly(await pool('POST', '/licenses/lookup', { value: body!.value, ...(body?.merchantId ? { merchantId: body.merchantId } : {}) }));
+      return maskedOnly(await pool('POST', '/licenses/lookup', { value: body.value, ...(body?.merchantId ? { merchantId: body.merchantId } : {}) }));
     }
   }
   return undefined;
@@ -60,7 +60,7 @@ function valueList(json: unknown): string[] | string {
   const values = (json as { values?: unknown } | undefined)?.values;
   const problemText = `values: 1 to ${WITHDRAW_MAX} license values, each 1 to ${VALUE_MAX} characters`;
   if (!Array.isArray(values) || values.length === 0 || values.length > WITHDRAW_MAX) return problemText;
-  return values.every((value) => isText(value, VALUE_MAX)) ? (values as string[]) : problemText;
+  return values.every((value) => isText(value, VALUE_MAX)) ? values : problemText;
 }
 
 function trialOf(json: unknown): { pattern?: string; lines: string[] } | string {
@@ -69,7 +69,7 @@ function trialOf(json: unknown): { pattern?: string; lines: string[] } | string 
   const lines = body?.lines;
   if (!Array.isArray(lines) || lines.length === 0 || lines.length > TRY_LINES_MAX || !lines.every((line) => typeof line === 'string'))
     return `lines: the file's lines, 1 to ${TRY_LINES_MAX} strings`;
-  return { pattern: body?.pattern as string | undefined, lines: lines as string[] };
+  return { pattern: body?.pattern, lines };
 }
 
 function isText(value: unknown, max: number): value is string {

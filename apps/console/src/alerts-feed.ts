@@ -92,6 +92,7 @@ export class AlertsFeed {
     });
     await consumer.run({
       autoCommit: false,
+      // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise; keeping the alert waits for nothing
       eachMessage: async ({ message }) => {
         this.ready = true;
         this.add(message.value);
@@ -114,11 +115,16 @@ export class AlertsFeed {
     this.alerts.push({
       id: event.id,
       time: typeof event.time === 'string' ? event.time : new Date().toISOString(),
-      merchantId: String(data['merchantId'] ?? ''),
-      poolId: String(data['poolId'] ?? ''),
+      merchantId: textOf(data['merchantId']),
+      poolId: textOf(data['poolId']),
       data,
     });
     this.seen.add(event.id);
     while (this.alerts.length > this.kept) this.seen.delete(this.alerts.shift()!.id);
   }
+}
+
+/** The contract's ids are strings; anything else (a malformed record) shows as empty. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -12,8 +12,8 @@ import { type Progress, type ProgressFactory, noProgress } from './progress';
 import { ReplayReport, replayLicenseEmails } from './replay';
 
 export interface Io {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   /** A progress bar for long replays and redrives; main.ts gives one only when stderr is a terminal. */
   progress?: ProgressFactory;
   /** Ends a command that follows a topic (alerts tail): Ctrl-C. */
@@ -181,7 +181,7 @@ async function listOrders(env: Env, io: Io, command: Extract<Command, { name: 'o
     if (command.customerEmail) query.set('customerEmail', command.customerEmail);
     if (command.status) query.set('status', command.status);
     if (cursor) query.set('cursor', cursor);
-    const page = await fulfillment<{ orders: OrderSummary[]; nextCursor?: string }>(env, io, 'GET', `/v1/orders?${query}`);
+    const page = await fulfillment<{ orders: OrderSummary[]; nextCursor?: string }>(env, io, 'GET', `/v1/orders?${query.toString()}`);
     if (!page.ok) return page.code;
     if (command.json) all.push(...page.body.orders);
     else
@@ -217,7 +217,12 @@ async function listStuckLines(env: Env, io: Io, command: Extract<Command, { name
     if (command.olderThanSeconds !== undefined) query.set('olderThanSeconds', String(command.olderThanSeconds));
     if (command.merchantId) query.set('merchantId', command.merchantId);
     if (cursor) query.set('cursor', cursor);
-    const page = await fulfillment<{ olderThanSeconds: number; lines: StuckLine[]; nextCursor?: string }>(env, io, 'GET', `/v1/stuck-lines?${query}`);
+    const page = await fulfillment<{ olderThanSeconds: number; lines: StuckLine[]; nextCursor?: string }>(
+      env,
+      io,
+      'GET',
+      `/v1/stuck-lines?${query.toString()}`,
+    );
     if (!page.ok) return page.code;
     lines.push(...page.body.lines);
     olderThanSeconds = page.body.olderThanSeconds;

@@ -28,7 +28,7 @@ export class ConsoleProcess {
     child.stderr?.pipe(log);
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the console did not start within 90 s; see ${logFile}`)), 90000);
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         log.write(`${line}\n`);
         try {

@@ -46,7 +46,7 @@ export class SinkProcess {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         const parsed = JSON.parse(line) as { url?: string };
         if (parsed.url) resolve(parsed.url.replace('localhost', '127.0.0.1'));

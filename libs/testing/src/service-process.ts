@@ -28,7 +28,7 @@ export async function startAllOrNone<T extends { stop(): Promise<unknown> }>(sta
   const started = await Promise.allSettled(starts);
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
     throw failed.reason;
   }
   return started.map((s) => (s as PromiseFulfilledResult<T>).value);

@@ -259,10 +259,10 @@ describe('an instance that knows its name (EMAIL_SENDER_ID) after a restart', ()
     // then reached the inbox twice, once from the old process, which the test never saw as 1.)
     await waitUntil(
       async () => {
-        const [row] = (await db().query('SELECT status, jsonb_array_length(attempt_log) AS tried FROM email_sends WHERE order_id = $1', [orderId])) as {
-          status: string;
-          tried: number;
-        }[];
+        const [row] = await db().query<{ status: string; tried: number }[]>(
+          'SELECT status, jsonb_array_length(attempt_log) AS tried FROM email_sends WHERE order_id = $1',
+          [orderId],
+        );
         return row?.status === 'pending' && row.tried > 0;
       },
       10000,

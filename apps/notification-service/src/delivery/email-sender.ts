@@ -168,7 +168,7 @@ export class EmailSender {
   private async sendAndRecord(token: string, claimed: ClaimedEmail[]): Promise<void> {
     const deadline = Date.now() + this.settings.leaseMs;
     const contents = claimed.map((email) => this.open(email));
-    const sendable = claimed.flatMap((email, i) => (contents[i] ? [{ email, mail: contents[i]!.mail }] : []));
+    const sendable = claimed.flatMap((email, i) => (contents[i] ? [{ email, mail: contents[i].mail }] : []));
     const budget = new RetryBudget(this.settings.retryBudgetMs);
     const sent = await this.deps.delivery.sendAll(
       sendable.map((s) => s.mail),

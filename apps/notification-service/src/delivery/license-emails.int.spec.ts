@@ -156,7 +156,7 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     await publish(service.topics.licenseAllocated, orderId, original, original);
     await publish(service.topics.licenseAllocated, orderId, original, after);
 
-    await waitUntil(async () => sentFor(orderId).some((e) => e.data.lineId === '2'), 20000, 'the later line e-mailed');
+    await waitUntil(() => sentFor(orderId).some((e) => e.data.lineId === '2'), 20000, 'the later line e-mailed');
     expect((await sink.messages(to)).map((m) => m.custom_args?.keypool_event_id).sort()).toEqual([original.id, after.id].sort());
     expect(sentFor(orderId)).toHaveLength(2);
   });

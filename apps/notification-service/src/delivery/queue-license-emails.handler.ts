@@ -21,7 +21,7 @@ export interface QueueLicenseEmailDeps {
   topics: OutcomeTopics;
   settings: MailSettings;
   /** Called once the transaction has committed: the sender picks the e-mails up at once. */
-  onQueued(): void;
+  onQueued: () => void;
 }
 
 /**

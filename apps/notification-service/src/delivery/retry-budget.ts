@@ -20,7 +20,7 @@ export class RetryBudget {
 
 /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(header: unknown, now: number = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
+  const value: unknown = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const text = String(value).trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;

@@ -15,7 +15,7 @@ function exposedGc(): () => void {
 }
 
 /** How far RSS (sampled every 5 ms) and the heap grow while `work` runs, from a collected baseline. */
-async function memoryGrowth(work: () => Promise<void>): Promise<{ rss: number; heapUsed: number }> {
+async function memoryGrowth(work: () => void | Promise<void>): Promise<{ rss: number; heapUsed: number }> {
   const collectGarbage = exposedGc();
   collectGarbage();
   const before = process.memoryUsage();
@@ -234,7 +234,7 @@ describe('merchant e-mail text API', () => {
     it("refuses that stored text in the service's own renderer, the one sends use, while memory stays flat", async () => {
       const links = Array.from({ length: 8 }, (_, i) => ({ value: `https://files.example.com/${i}/${'a'.repeat(2_020)}` }));
       const templates = service.app.get(MerchantTextTemplates);
-      const growth = await memoryGrowth(async () => {
+      const growth = await memoryGrowth(() => {
         const render = () =>
           renderLicenseEmail(
             templates,

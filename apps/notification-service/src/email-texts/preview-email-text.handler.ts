@@ -54,8 +54,9 @@ export function previewEmailText(
 function previewOrder(input: Record<string, unknown>, line: PreviewLine) {
   const sample = SAMPLE_ORDER;
   const customerIn = asObject(input['customer']);
-  const licenses = Array.isArray(input['licenses']) ? input['licenses'] : sample.licenses.map((l) => l.value);
-  const parentLicenses = Array.isArray(input['parentLicenses']) ? input['parentLicenses'] : [];
+  // Whatever the caller sent: the contract check below decides.
+  const licenses: unknown[] = Array.isArray(input['licenses']) ? input['licenses'] : sample.licenses.map((l) => l.value);
+  const parentLicenses: unknown[] = Array.isArray(input['parentLicenses']) ? input['parentLicenses'] : [];
   const item = { ...sample.item, ...(line.productId ? { productId: line.productId } : {}), ...asObject(input['item']) };
   const candidate = {
     ...sample,

@@ -15,7 +15,7 @@ export interface PlatformWording {
   defaultSubject: string;
   fallbackSubject(orderId: string): string;
   /** The payment date in the order details. */
-  formatDate(paidAt: Date): string;
+  formatDate: (paidAt: Date) => string;
 }
 
 const utcDate = (paidAt: Date) => paidAt.toISOString().slice(0, 10);

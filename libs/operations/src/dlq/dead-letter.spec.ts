@@ -1,8 +1,14 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describeDeadLetter, fieldNames, matchesDeadLetter, originalHeaders, summarizeDeadLetter } from './dead-letter';
 
-const message = (value: string | null, headers: Record<string, string>): KafkaMessage =>
-  ({ key: Buffer.from('ord_1'), value: value === null ? null : Buffer.from(value), headers, offset: '7', timestamp: '1000', attributes: 0 }) as KafkaMessage;
+const message = (value: string | null, headers: Record<string, string>): KafkaMessage => ({
+  key: Buffer.from('ord_1'),
+  value: value === null ? null : Buffer.from(value),
+  headers,
+  offset: '7',
+  timestamp: '1000',
+  attributes: 0,
+});
 
 describe('dead letters as support sees them', () => {
   const event = {

@@ -43,5 +43,5 @@ export function validateEnv<S extends TObject>(schema: S, env: Record<string, st
   if (!validate(candidate)) {
     throw new ConfigurationError([...new Set((validate.errors ?? []).map(describe))]);
   }
-  return candidate as Static<S>;
+  return candidate;
 }

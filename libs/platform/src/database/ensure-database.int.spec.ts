@@ -29,7 +29,7 @@ describe('a service started while PostgreSQL is away', () => {
     }
   });
 
-  it('tells a server that is away from one that refuses', async () => {
+  it('tells a server that is away from one that refuses', () => {
     expect(isDatabaseAway(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isDatabaseAway(Object.assign(new Error('the database system is starting up'), { code: '57P03' }))).toBe(true);
     expect(isDatabaseAway(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(false);

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SERVICE_CONFIG } from '../platform.module';
 import { DatabaseReadiness } from './database-probe';
 import { ensureDatabaseWhenReachable, isDatabaseAway } from './ensure-database';
@@ -10,8 +10,8 @@ const RETRY_DELAY_MS = 3000;
 import { runMigrationsUnderLock } from './migrate-under-lock';
 
 export interface ServiceDatabaseOptions {
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 interface DatabaseConfig {

@@ -41,6 +41,6 @@ export function unnestRows<R>(
 
 /** Rows an UPDATE … RETURNING gave back (TypeORM's postgres driver answers `[rows, count]` for an UPDATE). */
 export async function updateReturning<T>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
-  const [rows] = (await manager.query(sql, parameters)) as [T[], number];
+  const [rows] = await manager.query<[T[], number]>(sql, parameters);
   return rows;
 }

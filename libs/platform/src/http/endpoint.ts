@@ -136,8 +136,8 @@ export function requestValidator<S extends TSchema>(schema: S, part: RequestPart
   cache.set(schema, validate);
   return (value) => {
     // Coercion writes into the object: never into Express's own.
-    const candidate = part === 'body' ? (value ?? {}) : { ...(value as object | undefined) };
-    if (validate(candidate)) return candidate as Static<S>;
+    const candidate = part === 'body' ? (value ?? {}) : Object.assign({}, value);
+    if (validate(candidate)) return candidate;
     throw new BadRequestException({
       message: formatSchemaErrors(validate.errors ?? [], part).join('; '),
       details: { errors: formatSchemaErrors(validate.errors ?? [], part) },
@@ -158,7 +158,7 @@ class SchemaPipe implements PipeTransform {
  * becomes a one-value `enum`, `examples` its first `example`; keywords 3.0 lacks are dropped.
  */
 export function openApiSchemaOf(schema: TSchema): SchemaObject {
-  return convert(schema as unknown as Record<string, unknown>) as SchemaObject;
+  return convert(schema);
 }
 
 const DROPPED = new Set(['$id', '$schema', 'patternProperties', 'examples', 'const', 'anyOf', 'properties', 'items', 'additionalProperties', 'allOf', 'oneOf']);
@@ -184,7 +184,7 @@ function convert(node: Record<string, unknown>): Record<string, unknown> {
     const branches = node['anyOf'] as Record<string, unknown>[];
     const others = branches.filter((b) => b['type'] !== 'null');
     const nullable = others.length < branches.length;
-    if (others.length === 1) Object.assign(out, convert(others[0]!), { ...out });
+    if (others.length === 1) Object.assign(out, convert(others[0]), { ...out });
     else out['anyOf'] = others.map(convert);
     if (nullable) out['nullable'] = true;
   }

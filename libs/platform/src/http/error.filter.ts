@@ -27,7 +27,7 @@ export class JsonErrorFilter implements ExceptionFilter {
     const raw = exception.getResponse();
     if (typeof raw === 'string') return { statusCode, message: raw };
     const body = raw as { message?: unknown; details?: unknown };
-    const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
+    const message = Array.isArray(body.message) ? body.message.join('; ') : typeof body.message === 'string' ? body.message : exception.message;
     return { statusCode, message, details: body.details };
   }
 }
