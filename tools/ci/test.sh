@@ -39,7 +39,7 @@ say "type check (everything, then the production build's own set as the Dockerfi
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json --noEmit
 
-say "lint (Nx module boundaries)"
+say "lint (Nx module boundaries, the test kit out of production code, typescript-eslint's type-checked rules)"
 NX_DAEMON=false npx nx show projects >/dev/null
 NX_DAEMON=false npx eslint apps libs e2e tools --max-warnings 0
 say "format (prettier --check; npm run format writes it)"
