@@ -31,15 +31,7 @@ const typeChecked = [
   'e2e/**/*.ts',
 ];
 // Test code: specs, test kits, tools and e2e.
-const testCode = [
-  '**/*.spec.ts',
-  'tools/**/*.ts',
-  'e2e/**/*.ts',
-  'apps/*/src/testing/**/*.ts',
-  'apps/*/test/**/*.ts',
-  'libs/*/test/**/*.ts',
-  'libs/testing/**/*.ts',
-];
+const testCode = ['**/*.spec.ts', 'tools/**/*.ts', 'e2e/**/*.ts', 'apps/*/test/**/*.ts', 'libs/*/test/**/*.ts', 'libs/testing/**/*.ts'];
 
 module.exports = [
   { ignores: ['**/node_modules/**', 'dist/**', '.cache/**', '.nx/**', 'coverage/**', '**/*.js'] },
@@ -71,7 +63,7 @@ module.exports = [
           patterns: [
             {
               group: ['@keypool/testing', '@keypool/testing/*'],
-              message: '@keypool/testing is for specs, tools, e2e and test kits (apps/*/src/testing, */test) only, never production code.',
+              message: '@keypool/testing is for specs, tools, e2e and test kits (apps/*/test, libs/*/test) only, never production code.',
             },
           ],
         },

@@ -78,7 +78,7 @@ describe('the test kit stays out of production code', () => {
 
   it.each([
     'apps/pool-service/src/pools/pools.int.spec.ts',
-    'apps/pool-service/src/testing/pool-test-kit.ts',
+    'apps/pool-service/test/pool-test-kit.ts',
     'apps/notification-service/test/harness.ts',
     'libs/messaging/test/harness.ts',
     'tools/bench/load.ts',
@@ -88,14 +88,14 @@ describe('the test kit stays out of production code', () => {
   });
 });
 
-/** Source that ships: every app's and lib's src/, without specs, test kits or the testing lib. */
+/** Source that ships: every app's and lib's src/, without specs or the testing lib (test kits live in each app's test/, outside src/). */
 function productionFiles(): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'testing' && entry.name !== 'node_modules') walk(path);
+        if (entry.name !== 'node_modules') walk(path);
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) {
         files.push(relative(root, path));
       }
@@ -129,7 +129,7 @@ describe('house rules', () => {
 
   it('reads the production code it checks', () => {
     expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['libs/messaging/src/consumer/consumer-runner.ts', 'apps/pool-service/src/main.ts']));
-    expect(files.some((f) => f.path.includes('.spec.') || f.path.includes('/testing/'))).toBe(false);
+    expect(files.some((f) => f.path.includes('.spec.') || f.path.startsWith('libs/testing/'))).toBe(false);
   });
 
   it('never casts event data through unknown: consumers get EventDataOf<T> from contractTopicConsumer', () => {
@@ -146,20 +146,30 @@ describe('house rules', () => {
     expect(direct).toEqual(['libs/platform/src/metrics/metrics.ts']);
   });
 
-  it('adds no controller that reaches the database itself (those that still do move to use cases in issue 14, part 2)', () => {
-    const stillInjecting = ['apps/pool-service/src/pools/pool-consumption.controller.ts', 'libs/platform/src/audit/reveal-audit.controller.ts'];
+  it('adds no controller that reaches the database itself: use cases own their queries and transactions', () => {
     const controllers = files.filter((f) => f.path.endsWith('.controller.ts'));
     expect(controllers.length).toBeGreaterThan(10);
     const touching = controllers.filter((f) => /\b(DataSource|EntityManager|InjectDataSource|InjectEntityManager)\b/.test(f.code)).map((f) => f.path);
-    expect(touching.filter((path) => !stillInjecting.includes(path))).toEqual([]);
+    expect(touching).toEqual([]);
   });
+
+  // Raw @Body()/@Query('x'), DTO classes, thrown HTTP exceptions or a database handle mean a second dialect crept back.
+  const dialect = /@Body\(|@Query\(|\bApiProperty(Optional)?\b|\bApiBody\b|\w+Exception\(|\bDataSource\b|\bEntityManager\b/;
 
   it("keeps notification-service's controllers to the one HTTP edge: TypeBox schemas, use-case results, no database", () => {
     const controllers = files.filter((f) => f.path.startsWith('apps/notification-service/src/') && f.path.endsWith('.controller.ts'));
     expect(controllers.length).toBe(3);
-    // Raw @Body()/@Query('x'), DTO classes, thrown HTTP exceptions or a database handle mean a second dialect crept back.
-    const dialect = /@Body\(|@Query\(|\bApiProperty(Optional)?\b|\bApiBody\b|\w+Exception\(|\bDataSource\b|\bEntityManager\b/;
     expect(controllers.filter((f) => dialect.test(f.code)).map((f) => f.path)).toEqual([]);
     expect(controllers.every((f) => f.code.includes('@Endpoint(') && f.code.includes('unwrapResult('))).toBe(true);
+  });
+
+  it("keeps pool-service's controllers to the one HTTP edge: every operation an @Endpoint, refusals as use-case results, no database", () => {
+    // The import controllers adopt the edge once the import work settles (issue 14).
+    const notYet = ['apps/pool-service/src/import/import.controller.ts', 'apps/pool-service/src/import/key-format.controller.ts'];
+    const controllers = files.filter((f) => f.path.startsWith('apps/pool-service/src/') && f.path.endsWith('.controller.ts') && !notYet.includes(f.path));
+    expect(controllers.length).toBe(7);
+    expect(controllers.filter((f) => dialect.test(f.code)).map((f) => f.path)).toEqual([]);
+    const operations = (code: string) => (code.match(/@(Get|Post|Put|Patch|Delete)\(/g) ?? []).length;
+    expect(controllers.filter((f) => (f.code.match(/@Endpoint\(/g) ?? []).length !== operations(f.code)).map((f) => f.path)).toEqual([]);
   });
 });
