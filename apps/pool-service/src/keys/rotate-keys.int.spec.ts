@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { LicenseAllocatedData } from '@keypool/contracts';
-import { type ColumnProgress, type SealedColumn, SecretBox, rotateKeys } from '@keypool/platform';
+import { type ColumnProgress, type SealedColumn, SecretBox, rotateKeys, unnestRows } from '@keypool/platform';
 import { TestDatabase, freshDatabase, startTestApp, testServiceEnv, topicsOf, uniqueName, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { LICENSE_HASH_VERSION, licenseHash } from '../licenses/license-hash';
@@ -105,10 +105,15 @@ describe('pool-service keys: values bound to their rows, and the rotation (real 
     // Rows sealed before values were bound to their rows (format v1).
     const v1Box = SecretBox.fromSpec(OLD);
     const v1Values = keys('ROT-V1', 200);
+    const t = unnestRows(
+      v1Values,
+      { h: ['bytea', (v) => licenseHash(Buffer.from(HASH_KEY, 'base64'), v)], v: ['bytea', (v) => v1Box.encrypt(v)] },
+      { alias: 't', first: 3 },
+    );
     await sql(
       `INSERT INTO license (pool_id, merchant_id, value_hash, value, hash_version)
-       SELECT $1, 'm_acme', h, v, $4 FROM unnest($2::bytea[], $3::bytea[]) AS t(h, v)`,
-      [stocked.id, v1Values.map((v) => licenseHash(Buffer.from(HASH_KEY, 'base64'), v)), v1Values.map((v) => v1Box.encrypt(v)), LICENSE_HASH_VERSION],
+       SELECT $1, 'm_acme', h, v, $2 FROM ${t.from}`,
+      [stocked.id, LICENSE_HASH_VERSION, ...t.parameters],
     );
     await allocateDirectly(
       service!,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SERVICE_CONFIG, SecretBox, keyedHash } from '@keypool/platform';
+import { SERVICE_CONFIG, SecretBox, keyedHash, unnestRows } from '@keypool/platform';
 import { startTestApp, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
 import { PoolConfig, licenseHashKey } from '../config';
@@ -20,12 +20,21 @@ describe('licenses stored under the older hash rule', () => {
   /** Rows as the service wrote them before NFKC: the keyed hash of the value as sent, version 1. */
   async function storeAsBefore(poolId: string, merchantId: string, values: string[]): Promise<void> {
     const cipher = service.app.get(SecretBox);
-    const ids = values.map(() => randomUUID());
+    const rows = values.map((value) => ({ id: randomUUID(), value }));
+    const t = unnestRows(
+      rows,
+      {
+        i: ['uuid', (r) => r.id],
+        h: ['bytea', (r) => keyedHash(hashKey, r.value)],
+        v: ['bytea', (r) => cipher.encrypt(r.value, licenseValueContext(r.id))],
+      },
+      { alias: 't', first: 3 },
+    );
     await query(
       service,
       `INSERT INTO license (id, pool_id, merchant_id, value_hash, value, hash_version)
-       SELECT i, $1, $2, h, v, 1 FROM unnest($5::uuid[], $3::bytea[], $4::bytea[]) AS t(i, h, v)`,
-      [poolId, merchantId, values.map((v) => keyedHash(hashKey, v)), values.map((v, i) => cipher.encrypt(v, licenseValueContext(ids[i]))), ids],
+       SELECT i, $1, $2, h, v, 1 FROM ${t.from}`,
+      [poolId, merchantId, ...t.parameters],
     );
   }
   const outdated = async (merchantId: string) =>
