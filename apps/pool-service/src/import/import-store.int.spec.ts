@@ -108,4 +108,15 @@ describe('the import stored round by round', () => {
     await dataSource.query(`DELETE FROM pool WHERE id = $1`, [pool]);
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM pool WHERE id = $1`, [pool]))[0].n).toBe(0);
   });
+
+  it('refuses TRUNCATE pool CASCADE while licenses exist (the foreign key refused it; CASCADE no longer reaches license)', async () => {
+    const pool = await newPool('m_fk', 'truncate');
+    await dataSource.query(`INSERT INTO license (pool_id, merchant_id, value_hash, value) VALUES ($1, 'm_fk', $2, $3)`, [
+      pool,
+      randomBytes(32),
+      randomBytes(40),
+    ]);
+    await expect(dataSource.query(`TRUNCATE pool CASCADE`)).rejects.toMatchObject({ code: '23503' });
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM pool WHERE id = $1`, [pool]))[0].n).toBe(1);
+  });
 });

@@ -18,6 +18,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  */
 export class LicensePoolCheck1767300000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Dropping the key locks license and pool exclusively. Behind a running import that lock
+    // request would queue every pool-service query behind it: give up after 10 s instead (the
+    // start fails and is retried, the import having finished) — migrations run one transaction each.
+    await queryRunner.query(`SET LOCAL lock_timeout = '10s'`);
     await queryRunner.query(`ALTER TABLE license DROP CONSTRAINT license_pool_id_fkey`);
     await queryRunner.query(`
       CREATE FUNCTION license_pools_exist() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -54,15 +58,32 @@ export class LicensePoolCheck1767300000001 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TRIGGER pool_without_licenses BEFORE DELETE OR UPDATE OF id ON pool
         FOR EACH ROW EXECUTE FUNCTION pool_without_licenses()`);
+    // TRUNCATE fires no row trigger; the key refused it (even with CASCADE, which would have
+    // emptied license too). Now CASCADE reaches only the tables that still have keys to pool.
+    await queryRunner.query(`
+      CREATE FUNCTION pool_truncate_without_licenses() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM license) THEN
+          RAISE foreign_key_violation USING MESSAGE = 'pool cannot be truncated while licenses name its pools', CONSTRAINT = 'license_pool_id_fkey';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER pool_truncate_without_licenses BEFORE TRUNCATE ON pool
+        FOR EACH STATEMENT EXECUTE FUNCTION pool_truncate_without_licenses()`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER pool_truncate_without_licenses ON pool`);
+    await queryRunner.query(`DROP FUNCTION pool_truncate_without_licenses()`);
     await queryRunner.query(`DROP TRIGGER pool_without_licenses ON pool`);
     await queryRunner.query(`DROP FUNCTION pool_without_licenses()`);
     await queryRunner.query(`DROP TRIGGER license_pool_exists ON license`);
     await queryRunner.query(`DROP FUNCTION license_pool_exists()`);
     await queryRunner.query(`DROP TRIGGER license_pools_exist ON license`);
     await queryRunner.query(`DROP FUNCTION license_pools_exist()`);
-    await queryRunner.query(`ALTER TABLE license ADD CONSTRAINT license_pool_id_fkey FOREIGN KEY (pool_id) REFERENCES pool (id)`);
+    // NOT VALID, then VALIDATE: the scan of every license runs without blocking writes.
+    await queryRunner.query(`ALTER TABLE license ADD CONSTRAINT license_pool_id_fkey FOREIGN KEY (pool_id) REFERENCES pool (id) NOT VALID`);
+    await queryRunner.query(`ALTER TABLE license VALIDATE CONSTRAINT license_pool_id_fkey`);
   }
 }
