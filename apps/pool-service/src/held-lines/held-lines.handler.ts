@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Static } from '@sinclair/typebox';
 import { DataSource } from 'typeorm';
-import type { Caller } from '@keypool/platform';
+import { type Caller, listedMerchant } from '@keypool/platform';
 import { isUuid } from '../shared/ids';
 import type { HeldLinePage, HeldLinesQuery, heldStatuses } from './held-lines.schemas';
 
@@ -30,7 +30,7 @@ export class ListHeldLines {
     // Not an id, so no pool and no line: an empty page rather than an error.
     if (query.poolId && !isUuid(query.poolId)) return { items: [], nextCursor: null };
     const filter = {
-      merchantId: caller.kind === 'merchant' ? caller.merchantId : query.merchantId || undefined,
+      merchantId: listedMerchant(caller, query.merchantId),
       status: query.status,
       poolId: query.poolId || undefined,
       limit: query.limit ?? 100,

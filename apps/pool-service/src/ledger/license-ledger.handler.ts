@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type Caller, type Result, fail, keyedHash, succeed } from '@keypool/platform';
+import { type Caller, type Result, fail, keyedHash, listedMerchant, succeed } from '@keypool/platform';
 import { FindLicense, type LicenseDetail } from '../licenses/licenses.handler';
 import { LICENSE_HASH_KEY, licenseHash } from '../licenses/license-hash';
 
@@ -66,7 +66,7 @@ export class LookupLicenseByValue {
 
   async lookup(caller: Caller, value: string, named: string | undefined): Promise<Result<LicenseHistory, 'not_found' | 'conflict'>> {
     if (caller.kind === 'merchant' && named !== undefined && named !== caller.merchantId) return fail('not_found', NOT_FOUND);
-    const merchantId = caller.kind === 'merchant' ? caller.merchantId : named;
+    const merchantId = listedMerchant(caller, named);
     const found = await findByValue(this.dataSource.manager, this.hashKey, value, merchantId);
     if (found.length === 0) return fail('not_found', NOT_FOUND);
     if (found.length > 1) return fail('conflict', `Merchants ${found.map((f) => f.merchantId).join(', ')} each hold this value: add merchantId`);

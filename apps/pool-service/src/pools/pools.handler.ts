@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Static } from '@sinclair/typebox';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Messaging, type Tx } from '@keypool/messaging';
-import { type Caller, type Result, actingMerchant, fail, succeed, visibleTo } from '@keypool/platform';
+import { type Caller, type Result, actingMerchant, fail, listedMerchant, succeed, visibleTo } from '@keypool/platform';
 import { RerouteHeldLines } from '../allocation/reroute-held-lines';
 import { KeyFormat } from '../import/key-format';
 import { isUuid } from '../shared/ids';
@@ -39,7 +39,7 @@ export class ListPools {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(caller: Caller, query: Static<typeof ListPoolsQuery>): Promise<PoolView[]> {
-    const merchantId = caller.kind === 'merchant' ? caller.merchantId : query.merchantId || undefined;
+    const merchantId = listedMerchant(caller, query.merchantId);
     const rows: PoolRow[] = await this.dataSource.query(
       poolsWithStockSql(`($1::text IS NULL OR p.merchant_id = $1) AND ($2::text IS NULL OR p.mode = $2) AND ($3 OR p.archived_at IS NULL)`),
       [merchantId ?? null, query.mode ?? null, query.includeArchived ?? false],

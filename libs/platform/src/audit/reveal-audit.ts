@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { Caller, KeyHolder } from '../auth/caller';
+import { listedMerchant } from '../auth/merchant-scope';
 
 /** What a reveal must say about itself: a person's reason, long enough to mean something. */
 export const REVEAL_REASON = { min: 10, max: 500 } as const;
@@ -78,7 +79,7 @@ export async function readRevealAudit(
   caller: Caller,
   query: { merchantId?: string; before?: string; limit: number },
 ): Promise<RevealAuditPage> {
-  const merchantId = caller.kind === 'merchant' ? caller.merchantId : (query.merchantId ?? null);
+  const merchantId = listedMerchant(caller, query.merchantId) ?? null;
   const rows: {
     id: string;
     at: Date;

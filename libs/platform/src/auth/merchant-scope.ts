@@ -26,6 +26,11 @@ export function visibleTo<T extends { merchantId: string }>(caller: Caller, foun
   return found && canSee(caller, found.merchantId) ? succeed(found) : fail('not_found', `${what} not found`);
 }
 
+/** The merchant a list is narrowed to: a merchant key's own, support's the one it names, or undefined (every merchant). */
+export function listedMerchant(caller: Caller, named: string | undefined | null): string | undefined {
+  return caller.kind === 'merchant' ? caller.merchantId : named || undefined;
+}
+
 /** The merchant a request acts for: a merchant key its own, support the one it names (which it must). */
 export function actingMerchant(caller: Caller, named: string | undefined | null): Result<string, 'invalid'> {
   if (caller.kind === 'merchant') return succeed(caller.merchantId);

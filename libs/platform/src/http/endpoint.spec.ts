@@ -7,7 +7,7 @@ import request from 'supertest';
 import { JsonErrorFilter } from './error.filter';
 import { Endpoint, StringEnum, ValidBody, ValidQuery, openApiSchemaOf, requestValidator } from './endpoint';
 import { fail, httpErrorOf, succeed, unwrapResult } from './domain-result';
-import { actingMerchant, canSee, outsideScope, visibleTo } from '../auth/merchant-scope';
+import { actingMerchant, canSee, listedMerchant, outsideScope, visibleTo } from '../auth/merchant-scope';
 
 const NoteBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 10, description: 'the note' }),
@@ -141,6 +141,14 @@ describe('the HTTP edge', () => {
       expect(actingMerchant(acme, 'm_globex')).toEqual({ ok: true, value: 'm_acme' });
       expect(actingMerchant(support, 'm_globex')).toEqual({ ok: true, value: 'm_globex' });
       expect(actingMerchant(support, undefined)).toMatchObject({ ok: false, error: 'invalid' });
+    });
+
+    it("narrows a list to the key's merchant, or to the one support names, or none", () => {
+      expect(listedMerchant(acme, 'm_globex')).toBe('m_acme');
+      expect(listedMerchant(acme, undefined)).toBe('m_acme');
+      expect(listedMerchant(support, 'm_globex')).toBe('m_globex');
+      expect(listedMerchant(support, '')).toBeUndefined();
+      expect(listedMerchant(support, null)).toBeUndefined();
     });
   });
 
