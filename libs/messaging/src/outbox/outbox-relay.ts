@@ -43,8 +43,6 @@ interface Outgoing {
 /** What one batch did. Rows published or parked before a send failed are marked all the same. */
 interface BatchOutcome {
   claimed: number;
-  /** The rows claimed (and marked published until the end of the transaction). */
-  rows: OutboxRow[];
   published: string[];
   parked: { row: OutboxRow; reason: string }[];
   waitingForKey?: UnknownKeyIdError;
@@ -144,10 +142,10 @@ export class OutboxRelay {
   }
 
   /**
-   * One batch in one transaction of two round trips: BEGIN with the claim, which marks the rows
-   * published as it reads them (taking the relay lock first), then COMMIT after the sends. What
-   * was not sent after all is unmarked (or parked) before the commit, and a crash before it
-   * leaves every row unpublished: nothing is lost, at worst sent twice.
+   * One batch in one transaction of two round trips: BEGIN with the read (which takes the relay
+   * lock first), then, after the sends, the marks of what was published or parked with COMMIT.
+   * No row is locked while records travel to the broker, so no writer ever waits for a send; a
+   * crash before COMMIT leaves every row unpublished: nothing is lost, at worst sent twice.
    */
   private async publishBatch(): Promise<BatchOutcome> {
     const runner = this.dataSource.createQueryRunner();
@@ -156,8 +154,8 @@ export class OutboxRelay {
     let open = false;
     try {
       open = true;
-      batch = await this.claimAndSend(client);
-      await client.query(`${this.markUnsent(batch, client)}COMMIT`);
+      batch = await this.readAndSend(client);
+      await client.query(`${this.marks(batch, client)}COMMIT`);
       open = false;
     } catch (error) {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
@@ -175,24 +173,18 @@ export class OutboxRelay {
     return batch;
   }
 
-  private async claimAndSend(client: SimpleQueryClient): Promise<BatchOutcome> {
+  private async readAndSend(client: SimpleQueryClient): Promise<BatchOutcome> {
     // The lock is the query's one-time filter, taken before the scan; another instance holding it
-    // claims nothing. Both figures are whole numbers of ours, so the text carries them as they are.
-    // No SKIP LOCKED: the one other writer of an unpublished row is a consumer re-publishing its
-    // event id (ON CONFLICT gives it a new seq). Waiting for it keeps a key's order if it rolls
-    // back; skipping would send a later event of that key first. The waits are short, and the rare
-    // deadlock (a transaction re-publishing two rows this batch holds) is retried as transient.
-    const claimed = await client.query(
-      `BEGIN; WITH claimed AS (
-         SELECT seq FROM outbox
-          WHERE published_at IS NULL AND parked_at IS NULL AND (SELECT pg_try_advisory_xact_lock(${Math.trunc(this.options.lockId)}))
-          ORDER BY seq LIMIT ${Math.trunc(this.options.batchSize)})
-       UPDATE outbox o SET published_at = now() FROM claimed WHERE o.seq = claimed.seq
-       RETURNING o.seq, o.id, o.aggregate_id, o.topic, o.payload`,
+    // reads nothing. Both figures are whole numbers of ours, so the text carries them as they are.
+    // A plain read: an event id re-published meanwhile gets a new seq (ON CONFLICT), so the mark
+    // below, by seq, leaves its new copy unpublished, to go out again in a later batch.
+    const read = await client.query(
+      `BEGIN; SELECT seq, id, aggregate_id, topic, payload FROM outbox
+        WHERE published_at IS NULL AND parked_at IS NULL AND (SELECT pg_try_advisory_xact_lock(${Math.trunc(this.options.lockId)}))
+        ORDER BY seq LIMIT ${Math.trunc(this.options.batchSize)}`,
     );
-    const rows = (Array.isArray(claimed) ? claimed[claimed.length - 1] : claimed).rows as unknown as OutboxRow[];
-    rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-    const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [], rows };
+    const rows = (Array.isArray(read) ? read[read.length - 1] : read).rows as unknown as OutboxRow[];
+    const batch: BatchOutcome = { claimed: rows.length, published: [], parked: [] };
     try {
       const ready = this.prepare(rows, batch);
       if (ready.length > 0) {
@@ -206,18 +198,16 @@ export class OutboxRelay {
     return batch;
   }
 
-  /** Statements (each ending in "; ") that undo the claim's mark on rows not sent, and park the parked. */
-  private markUnsent(batch: BatchOutcome, client: SimpleQueryClient): string {
-    const published = new Set(batch.published);
-    const parked = new Map(batch.parked.map((p) => [p.row.seq, p.reason]));
-    const unsent = batch.rows.filter((r) => !published.has(r.seq) && !parked.has(r.seq)).map((r) => r.seq);
+  /** Statements (each ending in "; ") that mark the published rows and park the parked, for COMMIT to carry. */
+  private marks(batch: BatchOutcome, client: SimpleQueryClient): string {
     // seq comes from a bigint column: digits only.
-    const seqs = (list: string[]) => list.map((seq) => String(BigInt(seq))).join(', ');
+    const seq = (value: string) => String(BigInt(value));
     let statements = '';
-    if (unsent.length > 0) statements += `UPDATE outbox SET published_at = NULL WHERE seq IN (${seqs(unsent)}); `;
-    if (parked.size > 0) {
-      const values = [...parked].map(([seq, reason]) => `(${String(BigInt(seq))}, ${client.escapeLiteral(reason)})`).join(', ');
-      statements += `UPDATE outbox SET published_at = NULL, parked_at = now(), park_reason = parked.reason
+    if (batch.published.length > 0) statements += `UPDATE outbox SET published_at = now() WHERE seq IN (${batch.published.map(seq).join(', ')}); `;
+    if (batch.parked.length > 0) {
+      // A reason is our own words around an error's; PostgreSQL text holds no NUL.
+      const values = batch.parked.map((p) => `(${seq(p.row.seq)}, ${client.escapeLiteral(p.reason.replace(/\0/g, ''))})`).join(', ');
+      statements += `UPDATE outbox SET parked_at = now(), park_reason = parked.reason
         FROM (VALUES ${values}) AS parked (seq, reason) WHERE outbox.seq = parked.seq; `;
     }
     return statements;
