@@ -23,7 +23,7 @@ describe('npm run bench, smoke sizes', () => {
       );
     });
     results = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
-  }, 300_000); // 59-82 s measured at load 10-20 on 2 cores, of which its processes' CPU 45 s (so ~25-35 s on a quiet machine); the margin is for busy machines
+  }, 300_000); // 30 s measured at load 0.5 and 59-82 s at load 10-20 on 2 cores (its processes' CPU: 45 s); the margin is for busy machines
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
