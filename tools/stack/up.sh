@@ -197,6 +197,15 @@ running_version() {
 report_ready() {
   log "Kafka $(running_version) is up: KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT (pid $(read_pid))"
   log "  logs: ${LOG_DIR#"$REPO_ROOT"/}/server.log   stop: npm run stack:down"
+  # Every test and bench run makes its own topics, and the broker keeps a file open per
+  # partition: a broker reused for days reaches the open-files limit and stops answering.
+  local partitions limit
+  partitions="$(find "$DATA_DIR" -mindepth 1 -maxdepth 1 -type d -name '*-[0-9]*' 2>/dev/null | wc -l)"
+  limit="$(ulimit -n)"
+  if [ "$limit" != unlimited ] && [ "$partitions" -gt $((limit / 2)) ]; then
+    log "  WARNING: $partitions partitions on disk against an open-files limit of $limit; old test topics pile up." \
+      "Start afresh with: npm run stack:down -- --wipe && npm run stack:up"
+  fi
   if grep -q '^listener.name.sasl_ssl' "$RUN_DIR/server.properties" 2>/dev/null; then
     log "  SASL_SSL on $(sed -n 's/^KAFKA_BROKERS=//p' "$TLS_DIR/client.env"); its client settings: set -a; . ${TLS_DIR#"$REPO_ROOT"/}/client.env; set +a"
   elif sasl_ssl_enabled; then
