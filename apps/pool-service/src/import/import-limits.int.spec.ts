@@ -145,8 +145,9 @@ describe('import limits', () => {
     ['text/plain', 'BIG-LINE-0001\n', 'y', '\nBIG-LINE-0003\n'],
   ])('refuses a 20 MB %s element as too long by its number, without holding it', async (contentType, head, fill, tail) => {
     // A pool per try: the second try's keys would be repeats of the first's.
+    let tried = 0;
     const { result, growthBytes, tries } = await leastGrowth(async () => {
-      const pool = await createPool(service.url, 'acme', { productId: `p_long_${contentType.split('/')[1]}` });
+      const pool = await createPool(service.url, 'acme', { productId: `p_long_${contentType.split('/')[1]}_${++tried}` });
       return peakRssGrowth(() => send(service.url, path(pool.id), contentType, generated(head, fill, 20 * MiB, tail)));
     });
     expect(result.status).toBe(200);
