@@ -3,12 +3,13 @@
 // a pool's key format, uploads, recall and withdrawal by value; an order's refund; the ledger.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type OrderRefundedData, dataschemaOf, topicEnvVars } from '@keypool/contracts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type OrderRefundedData, dataschemaOf } from '@keypool/contracts';
 import { envelope } from '@keypool/messaging';
 import { ConsoleProcess, produceCloudEvents, uniqueName, waitUntil } from '@keypool/testing';
 import { orderPaid, orderPaidEvent, publishOrderPaid } from './support/orders';
-import { RunningSystem, api, keys, startSystem } from './support/system';
+import { type ConsoleSystem, startConsoleSystem } from './support/console-system';
+import { RunningSystem, api, keys } from './support/system';
 
 const artifacts = join(__dirname, 'artifacts');
 const acme = 'm_acme';
@@ -22,6 +23,7 @@ interface OrderView {
 describe("the console's after-sale pages in Chromium (whole system, real broker and PostgreSQL)", () => {
   let system: RunningSystem;
   let consoleApp: ConsoleProcess;
+  let running: ConsoleSystem | undefined;
   let browser: Browser;
   let context: BrowserContext;
   const productId = uniqueName('p_after');
@@ -38,25 +40,7 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const logDir = join(__dirname, '../.cache/e2e-logs', uniqueName('console-after-sale'));
-    mkdirSync(logDir, { recursive: true });
-    system = await startSystem('console_after');
-    const poolEnv = system.env['pool-service'];
-    consoleApp = await ConsoleProcess.start(
-      {
-        POOL_URL: system.pool.url,
-        FULFILLMENT_URL: system.fulfillment.url,
-        NOTIFICATION_URL: system.notification.url,
-        API_KEYS: poolEnv['API_KEYS'],
-        KAFKA_BROKERS: poolEnv['KAFKA_BROKERS'],
-        ...Object.fromEntries(Object.values(topicEnvVars).map((name) => [name, poolEnv[name]])),
-      },
-      logDir,
-    );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ({ system, consoleApp, browser } = running = await startConsoleSystem('console-after-sale'));
     poolId = (
       await api<{ id: string }>(system.pool, 'POST', '/pools', {
         key: keys.acme,
@@ -65,11 +49,7 @@ describe("the console's after-sale pages in Chromium (whole system, real broker 
       })
     ).id;
   }, 240000);
-  afterAll(async () => {
-    await browser?.close();
-    await consoleApp?.stop();
-    await system?.stop();
-  });
+  afterAll(() => running?.stop());
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });

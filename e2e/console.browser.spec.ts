@@ -4,12 +4,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { topicEnvVars } from '@keypool/contracts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sendToDeadLetterTopic } from '@keypool/messaging';
 import { ConsoleProcess, uniqueName, waitUntil } from '@keypool/testing';
 import { orderPaid, orderPaidEvent, publishOrderPaid } from './support/orders';
-import { RunningSystem, api, keys, startSystem } from './support/system';
+import { type ConsoleSystem, startConsoleSystem } from './support/console-system';
+import { RunningSystem, api, keys } from './support/system';
 
 const artifacts = join(__dirname, 'artifacts');
 const acme = 'm_acme';
@@ -22,6 +22,7 @@ interface OrderView {
 describe('the console in Chromium (whole system, real broker and PostgreSQL)', () => {
   let system: RunningSystem;
   let consoleApp: ConsoleProcess;
+  let running: ConsoleSystem | undefined;
   let browser: Browser;
   let context: BrowserContext;
   const productId = uniqueName('p_console');
@@ -34,25 +35,7 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    const logDir = join(__dirname, '../.cache/e2e-logs', uniqueName('console-app'));
-    mkdirSync(logDir, { recursive: true });
-    system = await startSystem('console');
-    const poolEnv = system.env['pool-service'];
-    consoleApp = await ConsoleProcess.start(
-      {
-        POOL_URL: system.pool.url,
-        FULFILLMENT_URL: system.fulfillment.url,
-        NOTIFICATION_URL: system.notification.url,
-        API_KEYS: poolEnv['API_KEYS'],
-        KAFKA_BROKERS: poolEnv['KAFKA_BROKERS'],
-        ...Object.fromEntries(Object.values(topicEnvVars).map((name) => [name, poolEnv[name]])),
-      },
-      logDir,
-    );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    ({ system, consoleApp, browser } = running = await startConsoleSystem('console'));
     // acme: 4 licenses, threshold 3, so an order of 2 takes it low. globex: a pool of its own.
     acmePoolId = (
       await api<{ id: string }>(system.pool, 'POST', '/pools', {
@@ -75,11 +58,7 @@ describe('the console in Chromium (whole system, real broker and PostgreSQL)', (
       })
     ).id;
   }, 240000);
-  afterAll(async () => {
-    await browser?.close();
-    await consoleApp?.stop();
-    await system?.stop();
-  });
+  afterAll(() => running?.stop());
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
