@@ -164,10 +164,8 @@ describe('house rules', () => {
   });
 
   it("keeps pool-service's controllers to the one HTTP edge: every operation an @Endpoint, refusals as use-case results, no database", () => {
-    // The import controllers adopt the edge once the import work settles (issue 14).
-    const notYet = ['apps/pool-service/src/import/import.controller.ts', 'apps/pool-service/src/import/key-format.controller.ts'];
-    const controllers = files.filter((f) => f.path.startsWith('apps/pool-service/src/') && f.path.endsWith('.controller.ts') && !notYet.includes(f.path));
-    expect(controllers.length).toBe(7);
+    const controllers = files.filter((f) => f.path.startsWith('apps/pool-service/src/') && f.path.endsWith('.controller.ts'));
+    expect(controllers.length).toBe(9);
     expect(controllers.filter((f) => dialect.test(f.code)).map((f) => f.path)).toEqual([]);
     const operations = (code: string) => (code.match(/@(Get|Post|Put|Patch|Delete)\(/g) ?? []).length;
     expect(controllers.filter((f) => (f.code.match(/@Endpoint\(/g) ?? []).length !== operations(f.code)).map((f) => f.path)).toEqual([]);

@@ -33,6 +33,33 @@ describe('pool-service boots with its platform surface', () => {
     expect(docs.body.openapi).toMatch(/^3\./);
   });
 
+  it('documents each operation from its TypeBox schemas: operation id, request body, and its error answers', async () => {
+    const docs = await request(url).get('/docs-json').expect(200);
+    const operations = Object.values(docs.body.paths as Record<string, Record<string, { operationId?: string; responses: object }>>).flatMap((p) =>
+      Object.values(p),
+    );
+    expect(operations).toHaveLength(21);
+    expect(new Set(operations.map((o) => o.operationId)).size).toBe(21);
+    for (const operation of operations) {
+      expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(Object.keys(operation.responses)).toContain('401');
+    }
+    const create = docs.body.paths['/v1/pools'].post;
+    expect(create.operationId).toBe('createPool');
+    expect(create.requestBody.content['application/json'].schema.properties.threshold).toMatchObject({ type: 'integer', minimum: 0, maximum: 1_000_000 });
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409']);
+    const upload = docs.body.paths['/v1/pools/{poolId}/licenses'].post;
+    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      'path:poolId',
+      'query:dryRun',
+      'query:label',
+      'query:strict',
+    ]);
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '404', '408', '409', '413', '415', '422']);
+    const refused = await request(url).post('/v1/pools').set('Authorization', `Bearer ${TEST_KEYS.acme}`).send({ threshold: 1.5 }).expect(400);
+    expect(refused.body.message).toMatch(/^body\.threshold: /);
+  });
+
   it('refuses /v1 calls without a known API key, saying how to authenticate', async () => {
     const missing = await request(url).get('/v1/pools').expect(401);
     expect(missing.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('Bearer') });

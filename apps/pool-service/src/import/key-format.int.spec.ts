@@ -63,7 +63,7 @@ describe('key format per pool over HTTP', () => {
     expect(lookaround.body.message).toContain('no backreferences or lookaround');
     expect((await as(url, 'acme').get(`/v1/pools/${pool.id}`).expect(200)).body.keyPattern).toBe('A'.repeat(200));
     const tooLong = await tryPattern(pool.id, 'x', 'A'.repeat(201)).expect(400);
-    expect(tooLong.body.message).toContain('pattern must be at most 200');
+    expect(tooLong.body.message).toContain('query.pattern: must be at most 200');
   });
 
   it('tries a pattern against a file without importing it: counts and the first non-matching lines, no values', async () => {

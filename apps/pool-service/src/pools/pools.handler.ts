@@ -200,6 +200,3 @@ function defaultName(scope: Scope): string {
 function scopeTaken(scope: Scope): string {
   return `You already have a ${scopeLabel(scope)}; add licenses to it, or archive it first`;
 }
-
-/** @deprecated the import controllers' name for ReadPool until they adopt the HTTP edge (issue 14). */
-export { ReadPool as PoolsHandler };
