@@ -34,7 +34,8 @@ async function runHop(kafka: Kafka, db: Pool, prefix: string, hop: BareHop): Pro
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch, resolveOffset }: EachBatchPayload) => {
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch } = payload;
       if (batch.messages.length === 0) return;
       const events = batch.messages.map((m) => JSON.parse(m.value!.toString()) as { id: string; data: { orderId: string } });
       const next = events.map((e) => ({ ...e, id: randomUUID(), type, time: new Date().toISOString() }));
@@ -53,7 +54,7 @@ async function runHop(kafka: Kafka, db: Pool, prefix: string, hop: BareHop): Pro
       }
       await producer.send({ topic: `${prefix}.${to}`, acks: -1, messages: next.map((e) => ({ key: e.data.orderId, value: JSON.stringify(e) })) });
       const last = batch.messages[batch.messages.length - 1].offset;
-      resolveOffset(last);
+      payload.resolveOffset(last);
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
     },
   });

@@ -76,7 +76,7 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     await Promise.all(dbs.map((db) => db.drop()));
     throw error;
   });
-  const [pool, fulfillment, notification] = stack;
+  const [pool] = stack;
   const kafka = testKafka('bench');
   const topics = topicsOf(testServiceEnv('', prefix));
   const [sent, requested, allocated] = await Promise.all(

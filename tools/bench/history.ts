@@ -13,7 +13,6 @@ import {
   SINK_API_KEY,
   ServiceProcess,
   SinkProcess,
-  TEST_KEYS,
   freePort,
   freshDatabase,
   startAllOrNone,

@@ -29,6 +29,7 @@ type RunHistoryBench = (options: {
  */
 function companion<T>(file: string, name: string): T | undefined {
   if (!existsSync(join(__dirname, `${file}.ts`))) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the file exists (see above)
   return (require(`./${file}`) as Record<string, T>)[name];
 }
 

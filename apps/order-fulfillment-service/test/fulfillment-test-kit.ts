@@ -55,7 +55,8 @@ export class FulfillmentTestKit {
     await this.db?.drop();
   }
 
-  reader(name: TopicName | string): TopicReader {
+  /** The reader of a topic `start` was told to read, or of a name given to `openReader`. */
+  reader(name: string): TopicReader {
     const reader = this.readers.get(name);
     if (!reader) throw new Error(`no reader opened for ${name}`);
     return reader;

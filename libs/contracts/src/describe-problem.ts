@@ -31,9 +31,9 @@ export function problemOf(error: ErrorObject): string {
     case 'maxLength':
       return `must be at most ${countOf(params.limit, 'character')}, got ${lengthOf(error.data)}`;
     case 'format':
-      return `must be ${formatDescriptions[params.format] ?? `a valid ${params.format}`}`;
+      return `must be ${formatDescriptions[String(params.format)] ?? `a valid ${String(params.format)}`}`;
     case 'pattern':
-      return `must be ${schema.description ?? 'text'} (pattern ${params.pattern})`;
+      return `must be ${typeof schema.description === 'string' ? schema.description : 'text'} (pattern ${String(params.pattern)})`;
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map(quote).join(', ')}${gotToken(error.data)}`;
     case 'const':
@@ -89,7 +89,8 @@ function got(value: unknown): string {
   if (Array.isArray(value)) return ', got an array';
   if (typeof value === 'object') return ', got an object';
   if (typeof value === 'string') return ', got a string';
-  return `, got ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `, got ${String(value)}`;
+  return `, got a ${typeof value}`;
 }
 
 // Enum and const fields hold short tokens, so showing a wrong one is safe and helpful.

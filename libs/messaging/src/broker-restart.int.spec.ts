@@ -86,7 +86,9 @@ describe('a consumer, the producer and the relay through a broker restart (priva
     const producerProbe = messaging.readinessProbes().find((p) => p.name === 'kafka-producer')!;
     const duringOutage = await producerProbe.check();
     const written = Array.from({ length: 10 }, (_, n) => envelope({ type: 'TestWritten', source: 'test', data: { n } }));
-    await messaging.transactions.run(async (tx) => written.forEach((e) => tx.publish({ topic: outbound, key: e.id, aggregateType: 'test', envelope: e })));
+    await messaging.transactions.run((tx) =>
+      Promise.resolve(written.forEach((e) => tx.publish({ topic: outbound, key: e.id, aggregateType: 'test', envelope: e }))),
+    );
     await pause(15000);
     expect(runner.state).not.toBe('crashed');
     await stack('up');

@@ -28,7 +28,7 @@ describe('coalesced runs', () => {
     let runs = 0;
     let allowed = false;
     const runner = new CoalescedRuns(
-      async () => void runs++,
+      () => Promise.resolve(void runs++),
       () => allowed,
     );
     runner.wake();

@@ -47,7 +47,7 @@ describe('contractEvent', () => {
 
 describe('contractTopicConsumer', () => {
   it('keeps the consumer-group names the services were deployed with', () => {
-    const handle = async () => undefined;
+    const handle = () => Promise.resolve();
     expect(contractTopicConsumer('OrderPaid', { consumer: 'order-fulfillment-service', topics, name: 'order-intake', handle })).toMatchObject({
       groupId: 'order-fulfillment.order-paid',
       topics: ['order-paid'],

@@ -52,13 +52,13 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const out = await reader(topic);
     const rolledBack = event({ n: 0 });
     await expect(
-      messaging.transactions.run(async (tx) => {
+      messaging.transactions.run((tx) => {
         tx.publish({ topic, key: 'order-1', aggregateType: 'order', envelope: rolledBack });
-        throw new Error('business rule broke');
+        return Promise.reject(new Error('business rule broke'));
       }),
     ).rejects.toThrow('business rule broke');
     const committed = event({ n: 1, nested: { licenses: ['a'] } });
-    await messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'order-1', aggregateType: 'order', envelope: committed }));
+    await messaging.transactions.run((tx) => Promise.resolve(tx.publish({ topic, key: 'order-1', aggregateType: 'order', envelope: committed })));
 
     const [message] = await out.waitForCount(1);
     expect(JSON.parse(message.value!.toString())).toEqual(committed);
@@ -74,7 +74,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const topic = uniqueName('sealed');
     const messaging = await started([topic]);
     const secret = event({ value: 'SECRET-LICENSE-1234' });
-    await messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k', aggregateType: 't', envelope: secret }));
+    await messaging.transactions.run((tx) => Promise.resolve(tx.publish({ topic, key: 'k', aggregateType: 't', envelope: secret })));
     const [row] = await dataSource.query('SELECT payload FROM outbox WHERE id = $1', [secret.id]);
     expect((row.payload as Buffer).includes(Buffer.from('SECRET-LICENSE-1234'))).toBe(false);
   });
@@ -84,7 +84,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const messaging = await started([topic]);
     const out = await reader(topic);
     const again = event({ n: 1 });
-    const publishAgain = () => messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k', aggregateType: 't', envelope: again }));
+    const publishAgain = () => messaging.transactions.run((tx) => Promise.resolve(tx.publish({ topic, key: 'k', aggregateType: 't', envelope: again })));
     await publishAgain();
     await out.waitForCount(1);
     await messaging.relay.drain();

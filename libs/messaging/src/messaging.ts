@@ -27,7 +27,7 @@ export interface MessagingOptions {
   /** Topics this service produces to; consumed topics and their DLQs are added automatically. */
   producesTo: string[];
   /** For what no retry can repair (a broker refusing this client, say); a dependency that is away never gets here. */
-  onFatal(error: unknown): void;
+  onFatal: (error: unknown) => void;
   /** How long start() and consume() wait for a broker that is away before giving up (default 10 min). */
   startupWaitMs?: number;
 }
@@ -151,10 +151,10 @@ export class Messaging {
       },
       {
         name: 'kafka-consumers',
-        check: async () => {
+        check: () => {
           const bad = this.runners.filter((r) => r.state !== 'running');
           const detail = bad.map((r) => (r.state === 'waiting' ? `${r.name} waits on ${r.waitingOn}` : `${r.name} is ${r.state}`)).join('; ');
-          return { up: bad.length === 0, detail };
+          return Promise.resolve({ up: bad.length === 0, detail });
         },
       },
     ];

@@ -32,7 +32,7 @@ describe('transactions in fewer round trips, against real PostgreSQL and Kafka',
     await db.drop();
   });
 
-  const claimed = async (consumer: string, ids: string[], work: () => Promise<void> = async () => undefined) =>
+  const claimed = async (consumer: string, ids: string[], work: () => Promise<void> = () => Promise.resolve()) =>
     messaging.transactions.runOpening(firstDeliveriesOpening(consumer, ids), async (_tx, fresh) => {
       await work();
       return [...(fresh ?? [])].sort();
@@ -45,8 +45,8 @@ describe('transactions in fewer round trips, against real PostgreSQL and Kafka',
         envelope({ type: 'TestHappened', source: 'test', data: { note: AWKWARD } }),
         envelope({ type: 'TestHappened', source: 'test', data: { n: 2 } }),
       ];
-      await messaging.transactions.run(async (tx) =>
-        tx.publish(...events.map((e, i) => ({ topic, key: `${AWKWARD}-${i}`, aggregateType: 'test', envelope: e }))),
+      await messaging.transactions.run((tx) =>
+        Promise.resolve(tx.publish(...events.map((e, i) => ({ topic, key: `${AWKWARD}-${i}`, aggregateType: 'test', envelope: e })))),
       );
       const messages = await out.waitForCount(2);
       expect(messages.map((m) => m.key!.toString()).sort()).toEqual([`${AWKWARD}-0`, `${AWKWARD}-1`]);

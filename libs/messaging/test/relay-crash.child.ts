@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   await messaging.start();
   const event = envelope({ type: 'TestHappened', source: 'crash-child', data: { n: 1 } });
   writeSync(1, `${event.id}\n`);
-  await messaging.transactions.run(async (tx) => tx.publish({ topic, key: 'k1', aggregateType: 'test', envelope: event }));
+  await messaging.transactions.run((tx) => Promise.resolve(tx.publish({ topic, key: 'k1', aggregateType: 'test', envelope: event })));
   process.kill(process.pid, 'SIGKILL');
 }
 

@@ -34,7 +34,7 @@ function decodeCursor(cursor: string): OrderListPosition | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [micros, orderId] = value;
+    const [micros, orderId] = value as unknown[];
     if (typeof micros !== 'string' || !/^\d{1,19}$/.test(micros) || typeof orderId !== 'string' || orderId === '') return undefined;
     return { receivedAtMicros: micros, orderId };
   } catch {

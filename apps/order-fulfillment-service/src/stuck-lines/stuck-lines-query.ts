@@ -32,7 +32,7 @@ function decodeStuckCursor(cursor: string): StuckLinePosition | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 3) return undefined;
-    const [micros, orderId, lineId] = value;
+    const [micros, orderId, lineId] = value as unknown[];
     if (typeof micros !== 'string' || !/^-?\d{1,19}$/.test(micros) || typeof orderId !== 'string' || typeof lineId !== 'string') return undefined;
     return { sinceMicros: micros, orderId, lineId };
   } catch {

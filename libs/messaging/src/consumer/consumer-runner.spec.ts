@@ -10,11 +10,12 @@ import { ConsumerRunner } from './consumer-runner';
 class FakeConsumer extends EventEmitter {
   readonly events = { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' };
   disconnected = false;
-  connect = async () => undefined;
-  subscribe = async () => undefined;
-  run = async () => undefined;
-  disconnect = async () => {
+  connect = () => Promise.resolve();
+  subscribe = () => Promise.resolve();
+  run = () => Promise.resolve();
+  disconnect = () => {
     this.disconnected = true;
+    return Promise.resolve();
   };
   crash(error: Error, restart: boolean) {
     this.emit(this.events.CRASH, { payload: { error, restart } });
@@ -39,10 +40,10 @@ function setup() {
       logger: pino({ level: 'silent' }),
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20, transientMaxDelayMs: 20 },
       metrics: consumerMetrics(new Metrics()),
-      dependencyDown: async () => undefined,
+      dependencyDown: () => Promise.resolve(undefined),
       onFatal: (error) => fatal.push(error),
     },
-    { name: 'orders', groupId: 'g', topics: ['t'], decode: () => ({ ok: false, reason: 'unused' }), handle: async () => undefined },
+    { name: 'orders', groupId: 'g', topics: ['t'], decode: () => ({ ok: false, reason: 'unused' }), handle: () => Promise.resolve() },
   );
   return { runner, consumers, fatal };
 }

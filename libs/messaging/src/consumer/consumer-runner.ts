@@ -33,7 +33,7 @@ export interface ConsumerRunnerDeps {
   /** Names a dependency that does not answer (undefined when all do); asked before an unexplained failure is dead-lettered. */
   dependencyDown(): Promise<string | undefined>;
   /** Called when the consumer dies of something no retry can repair; services exit so the orchestrator restarts them. */
-  onFatal(error: unknown): void;
+  onFatal: (error: unknown) => void;
 }
 
 export type ConsumerState = 'idle' | 'running' | 'waiting' | 'crashed' | 'stopped';
@@ -120,7 +120,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
       maxWaitTimeInMs: 1000,
       heartbeatInterval: 3000,
       // kafkajs restarts a consumer that crashed on a broker that is away, with its own backoff.
-      retry: { retries: 8, restartOnFailure: async (error) => classifyFailure(error) === 'transient' },
+      retry: { retries: 8, restartOnFailure: (error) => Promise.resolve(classifyFailure(error) === 'transient') },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => this.crashed(consumer, payload.error, payload.restart));
@@ -183,7 +183,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
   }
 
   private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset } = payload;
+    const { batch } = payload;
     const scope = this.scope(payload);
     const size = this.definition.maxBatchSize ?? 200;
     try {
@@ -192,7 +192,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
         const chunk = batch.messages.slice(start, start + size);
         await this.processChunk(scope, chunk);
         const last = chunk[chunk.length - 1].offset;
-        resolveOffset(last);
+        payload.resolveOffset(last);
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         await scope.heartbeat();
       }
@@ -202,17 +202,18 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     }
   }
 
-  private scope({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): BatchScope {
+  private scope(payload: EachBatchPayload): BatchScope {
+    const { batch } = payload;
     return {
       topic: batch.topic,
       partition: batch.partition,
       key: `${batch.topic}:${batch.partition}`,
       ensureLive: () => {
-        if (this.stopped() || !isRunning() || isStale()) throw new BatchAbandoned();
+        if (this.stopped() || !payload.isRunning() || payload.isStale()) throw new BatchAbandoned();
       },
       heartbeat: async () => {
         try {
-          await heartbeat();
+          await payload.heartbeat();
         } catch (error) {
           // The group moved on: kafkajs rejoins on this error and the partition's new owner
           // redelivers from the last commit. Any other heartbeat failure is a broker away,

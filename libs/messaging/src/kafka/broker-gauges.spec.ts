@@ -22,10 +22,10 @@ describe('BrokerGauges', () => {
     'orders.dlq': [{ partition: 0, offset: '9', low: '3', high: '9' }],
   };
   const admin = (committed: Record<number, string>) => ({
-    fetchTopicOffsets: jest.fn(async (topic: string) => ends[topic]),
-    fetchOffsets: jest.fn(async () => [
-      { topic: 'orders', partitions: Object.entries(committed).map(([p, offset]) => ({ partition: Number(p), offset, metadata: null })) },
-    ]),
+    fetchTopicOffsets: jest.fn((topic: string) => Promise.resolve(ends[topic])),
+    fetchOffsets: jest.fn(() =>
+      Promise.resolve([{ topic: 'orders', partitions: Object.entries(committed).map(([p, offset]) => ({ partition: Number(p), offset, metadata: null })) }]),
+    ),
   });
   const sources = () => ({ consumers: [{ consumer: 'orders', groupId: 'svc.orders', topics: ['orders'] }], dlqTopics: ['orders.dlq'] });
 

@@ -77,7 +77,7 @@ function saslOptions(env: KafkaSecurityEnv, problems: string[]): SASLOptions | u
   if (!isSet(username)) problems.push(`KAFKA_SASL_MECHANISM is ${mechanism} but KAFKA_SASL_USERNAME is not set`);
   if (!isSet(password)) problems.push(`KAFKA_SASL_MECHANISM is ${mechanism} but KAFKA_SASL_PASSWORD is not set`);
   if (problems.length > 0 || !isSet(username) || !isSet(password)) return undefined;
-  return { mechanism: mechanism as SaslMechanismName, username, password } as SASLOptions;
+  return { mechanism: mechanism as SaslMechanismName, username, password };
 }
 
 function flag(env: KafkaSecurityEnv, name: 'KAFKA_SSL' | 'KAFKA_SSL_REJECT_UNAUTHORIZED', fallback: boolean, problems: string[]): boolean {

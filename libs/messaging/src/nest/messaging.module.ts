@@ -18,7 +18,7 @@ export interface MessagingModuleOptions {
    * Defaults to exiting the process, so the orchestrator restarts a service whose consumer died
    * of something no retry repairs; a database or broker that is away never leads here.
    */
-  onFatal?(error: unknown): void;
+  onFatal?: (error: unknown) => void;
   /** The service's own tables with a retention, given its validated settings (inbox and outbox come on top). */
   retention?(config: MessagingConfig): RetentionTable[];
 }

@@ -89,7 +89,7 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
     const before = outgoing(topic, 'order-1', { n: 1 });
     const oversized = outgoing(topic, 'order-1', { blob: 'x'.repeat(OVERSIZED) });
     const after = outgoing(topic, 'order-1', { n: 3 });
-    await messaging.transactions.run(async (tx) => [before, oversized, after].forEach((e) => tx.publish(e)));
+    await messaging.transactions.run((tx) => Promise.resolve([before, oversized, after].forEach((e) => tx.publish(e))));
 
     await out.waitForCount(2);
     await messaging.relay.drain();
@@ -117,7 +117,7 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
       outgoing(topic, 'order-2', { n: 6 }),
     ];
     const refused = events[2];
-    await messaging.transactions.run(async (tx) => events.forEach((e) => tx.publish(e)));
+    await messaging.transactions.run((tx) => Promise.resolve(events.forEach((e) => tx.publish(e))));
 
     await out.waitForCount(5);
     await messaging.relay.drain();
@@ -137,7 +137,7 @@ describe('outbox relay limits against a real broker and PostgreSQL', () => {
     const out = await reader(topic);
     const keys = ['order-a', 'order-b', 'order-c', 'order-d'];
     const events = Array.from({ length: 80 }, (_, n) => outgoing(topic, keys[n % keys.length], { n, filler: 'f'.repeat(8000) }));
-    await messaging.transactions.run(async (tx) => events.forEach((e) => tx.publish(e)));
+    await messaging.transactions.run((tx) => Promise.resolve(events.forEach((e) => tx.publish(e))));
 
     await out.waitForCount(events.length);
     await messaging.relay.drain();

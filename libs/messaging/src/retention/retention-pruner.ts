@@ -110,7 +110,7 @@ export class RetentionPruner {
     try {
       runner = this.dataSource.createQueryRunner();
       await runner.connect();
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [this.options.lockId]);
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [this.options.lockId])) as { locked: boolean }[];
       if (locked) {
         run.ran = true;
         try {
@@ -131,7 +131,7 @@ export class RetentionPruner {
 
   private async pruneTables(runner: QueryRunner, run: PruneRun): Promise<void> {
     // The database's clock decides what is old, whatever the service's clock says.
-    const [{ now }]: { now: Date }[] = await runner.query('SELECT now() AS now');
+    const [{ now }] = (await runner.query('SELECT now() AS now')) as { now: Date }[];
     for (const table of this.tables) {
       if (this.stopping.signal.aborted) return;
       run.pruned[table.table] = 0;
