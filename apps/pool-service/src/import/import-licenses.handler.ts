@@ -21,6 +21,8 @@ export interface ImportOptions {
   strict: boolean;
   /** The upload's label (at most UPLOAD_LABEL_MAX characters), kept with its report. */
   label?: string;
+  /** Who imported it (kept with the upload for the ledger's "imported" entry): the key's id, never the key. */
+  importedBy?: { kind: 'merchant' | 'support'; keyId?: string };
 }
 
 export interface ImportOutcome {
@@ -88,12 +90,14 @@ export class ImportLicensesHandler {
       const keep = !options.dryRun && !(options.strict && report.hasRejections);
       if (keep) {
         const built = report.build();
-        await runner.query(`INSERT INTO upload (id, pool_id, merchant_id, label, report) VALUES ($1, $2, $3, $4, $5)`, [
+        await runner.query(`INSERT INTO upload (id, pool_id, merchant_id, label, report, key_id, caller_kind) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
           uploadId,
           target.poolId,
           target.merchantId,
           built.label,
           JSON.stringify(built),
+          options.importedBy?.keyId ?? null,
+          options.importedBy?.kind ?? null,
         ]);
         await runner.commitTransaction();
         return { report: built, committed: true };

@@ -47,7 +47,12 @@ export class ImportUpload {
   ): Promise<Result<ImportReport, 'invalid' | 'not_found' | 'conflict' | 'unprocessable'>> {
     const label = uploadLabel(query.label);
     if (!label.ok) return label;
-    const options = { dryRun: query.dryRun ?? false, strict: query.strict ?? false, label: label.value };
+    const options = {
+      dryRun: query.dryRun ?? false,
+      strict: query.strict ?? false,
+      label: label.value,
+      importedBy: { kind: caller.kind, keyId: caller.keyId },
+    };
     const found = await this.pools.read(caller, poolId);
     if (!found.ok) return found;
     const pool = found.value;

@@ -10,8 +10,8 @@ import { LicenseHistorySchema, LookupBody } from './license-ledger.schemas';
 const ANSWER =
   '{ license: { licenseId, value (masked), masked, status, poolId, merchantId, productId, test, uploadId, importedAt, allocatedAt, withdrawnAt, revokedAt, orderId, lineId }, ' +
   `history: [{ at, kind, orderId, lineId, …detail }] (oldest first, at most ${HISTORY_LIMIT.toLocaleString('en')} after "imported"), more }. ` +
-  'kind is imported (uploadId, uploadLabel), allocated, emailed, resent, revealed (auditId, keyId, callerKind), withdrawn (via single | bulk | recall, uploadId, keyId), ' +
-  "revoked or returned (via refund, policy, reason). Reveals of an order line's licenses through order-fulfillment are in that service's reveal audit (GET /v1/audit/reveals there); the allocated entry names the order and line.";
+  'kind is imported (uploadId, uploadLabel, keyId, callerKind), allocated, emailed, resent, revealed (auditId, keyId, callerKind), withdrawn (via single | bulk | recall, uploadId, keyId), ' +
+  "revoked or returned (via refund, policy, reason). A reveal of an order line's licenses through order-fulfillment is a revealed entry too (via order_line, that service's audit id: its GET /v1/audit/reveals keeps the reason).";
 
 /** The license ledger: one license's history, found by id or by value (issue 15 §2). */
 @ApiTags('licenses')

@@ -11,7 +11,7 @@ export type LedgerKind = 'imported' | 'allocated' | 'emailed' | 'resent' | 'reve
 
 /**
  * One thing that happened to a license. Besides these fields an entry carries its detail:
- * imported: uploadId, uploadLabel; revealed: auditId, keyId, callerKind; withdrawn: via (single,
+ * imported: uploadId, uploadLabel, keyId, callerKind (who imported it); revealed: auditId, keyId, callerKind; withdrawn: via (single,
  * bulk, recall), uploadId for a recall, keyId; returned and revoked: via refund, policy, reason.
  */
 export interface LedgerEntry {
@@ -84,8 +84,8 @@ const NOT_FOUND = 'License not found';
  * recorded ahead of it.
  */
 async function historyOf(manager: EntityManager, license: LicenseDetail): Promise<LicenseHistory> {
-  const [origin]: { upload_id: string | null; label: string | null }[] = await manager.query(
-    `SELECT l.upload_id, u.label FROM license l LEFT JOIN upload u ON u.id = l.upload_id WHERE l.id = $1`,
+  const [origin]: { upload_id: string | null; label: string | null; key_id: string | null; caller_kind: string | null }[] = await manager.query(
+    `SELECT l.upload_id, u.label, u.key_id, u.caller_kind FROM license l LEFT JOIN upload u ON u.id = l.upload_id WHERE l.id = $1`,
     [license.licenseId],
   );
   const rows: EntryRow[] = await manager.query(`SELECT at, kind, order_id, line_id, detail FROM license_ledger WHERE license_id = $1 ORDER BY seq LIMIT $2`, [
@@ -103,6 +103,8 @@ async function historyOf(manager: EntityManager, license: LicenseDetail): Promis
     lineId: null,
     uploadId: origin?.upload_id ?? null,
     uploadLabel: origin?.label ?? null,
+    keyId: origin?.key_id ?? null,
+    callerKind: origin?.caller_kind ?? null,
   };
   const later = rows.map((row): LedgerEntry => ({ ...row.detail, at: row.at.toISOString(), kind: row.kind, orderId: row.order_id, lineId: row.line_id }));
   return { license: { ...license, uploadId: origin?.upload_id ?? null }, history: [imported, ...later], more: total > rows.length };

@@ -69,7 +69,14 @@ describe('the license ledger (real Kafka and PostgreSQL)', () => {
     expect(license).toMatchObject({ licenseId, status: 'revoked', poolId: pool.id, merchantId: 'm_acme', uploadId: upload.body.uploadId, masked: true });
     const line = { orderId, lineId: '1' };
     expect(history).toEqual([
-      expect.objectContaining({ kind: 'imported', uploadId: upload.body.uploadId, uploadLabel: 'vendor batch 7', orderId: null }),
+      expect.objectContaining({
+        kind: 'imported',
+        uploadId: upload.body.uploadId,
+        uploadLabel: 'vendor batch 7',
+        keyId: expect.stringMatching(/^key_/),
+        callerKind: 'merchant',
+        orderId: null,
+      }),
       expect.objectContaining({ kind: 'allocated', ...line }),
       expect.objectContaining({ kind: 'emailed', ...line, at: '2026-12-01T00:00:01.000Z' }),
       expect.objectContaining({ kind: 'resent', ...line }),

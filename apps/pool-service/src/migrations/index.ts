@@ -13,6 +13,7 @@ import { RefundedLineByAge1767100000001 } from './1767100000001-refunded-line-by
 import { LicenseAllocatedByPool1767170000001 } from './1767170000001-license-allocated-by-pool';
 import { HeldAllocationsWithoutCancelled1767170000002 } from './1767170000002-held-allocations-without-cancelled';
 import { LicenseLedger1767200000001 } from './1767200000001-license-ledger';
+import { UploadKey1767200000002 } from './1767200000002-upload-key';
 import { LicensePoolCheck1767300000001 } from './1767300000001-license-pool-check';
 
 /** In order; TypeORM records each in the migrations table and runs the new ones at start. */
@@ -32,5 +33,6 @@ export const poolMigrations = [
   LicenseAllocatedByPool1767170000001,
   HeldAllocationsWithoutCancelled1767170000002,
   LicenseLedger1767200000001,
+  UploadKey1767200000002,
   LicensePoolCheck1767300000001,
 ];
