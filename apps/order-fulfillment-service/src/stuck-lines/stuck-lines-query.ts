@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type Caller, type Result, StringEnum, fail, outsideScope, succeed } from '@keypool/platform';
+import { type Caller, type Result, StringEnum, fail, listedMerchant, outsideScope, succeed } from '@keypool/platform';
 
 /** The statuses a line passes through on its own: one that stays in them too long is stuck. */
 export const stuckStatuses = ['received', 'allocated'] as const;
@@ -68,7 +68,7 @@ export function stuckLinesQueryOf(
   const named = params.merchantId || undefined;
   const refused = named ? outsideScope(caller, named) : undefined;
   if (refused) return refused;
-  const merchantId = caller.kind === 'merchant' ? caller.merchantId : named;
+  const merchantId = listedMerchant(caller, named);
   const after = params.cursor === undefined ? undefined : decodeStuckCursor(params.cursor);
   if (params.cursor !== undefined && !after) {
     return fail('invalid', 'query.cursor: not a cursor this API returned; pass the nextCursor of the previous page, or leave it out for the first page');
