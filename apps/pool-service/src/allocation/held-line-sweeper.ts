@@ -25,7 +25,7 @@ export class HeldLineSweeper implements OnApplicationBootstrap, BeforeApplicatio
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.sweep()
-        .catch((error) => this.logger.error({ err: error }, 'held-line sweep failed; the next one retries'))
+        .catch((error: unknown) => this.logger.error({ err: error }, 'held-line sweep failed; the next one retries'))
         .finally(() => (this.running = undefined));
     }, this.config.HELD_LINE_SWEEP_MS);
     this.timer.unref();

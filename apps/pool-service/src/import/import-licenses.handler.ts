@@ -206,10 +206,10 @@ export class ImportLicensesHandler {
     const added = rowCount ?? 0;
     report.added(added);
     if (added === staged) return;
-    const first: { line: number }[] = await runner.query(
+    const first = (await runner.query(
       `SELECT s.line FROM license_import s WHERE NOT EXISTS (SELECT 1 FROM license l WHERE l.id = s.id) ORDER BY s.line LIMIT $1`,
       [REPORT_LIST_LIMIT],
-    );
+    )) as { line: number }[];
     report.duplicates(
       staged - added,
       first.map((row) => row.line),

@@ -30,8 +30,7 @@ describe('the license ledger (real Kafka and PostgreSQL)', () => {
       }),
     );
   const requestLine = (data: AllocationRequestedData) => send(service.topics.allocationRequested, 'AllocationRequested', [data], (d) => d.orderId);
-  const emailed = (data: Partial<EmailSentData>) =>
-    send(service.topics.emailSent, 'EmailSent', [{ ...exampleEventData.EmailSent, ...data } as EmailSentData], (d) => d.orderId);
+  const emailed = (data: Partial<EmailSentData>) => send(service.topics.emailSent, 'EmailSent', [{ ...exampleEventData.EmailSent, ...data }], (d) => d.orderId);
   const refund = (data: AllocationRefundedData) => send(service.topics.allocationRefunded, 'AllocationRefunded', [data], (d) => d.orderId);
 
   const historyOf = async (licenseId: string, who: 'acme' | 'support' = 'acme'): Promise<History> =>

@@ -93,7 +93,7 @@ describe("order-fulfillment's line reveals in the license ledger (real Kafka and
     expect(await query(service, `SELECT count(*)::int AS n FROM license_ledger WHERE order_id = $1`, [orderId])).toEqual([{ n: 1 }]);
     // Said in a warning per event, with ids and counts only.
     const skipped = () => warned.mock.calls.filter(([fields]) => (fields as { orderId?: string }).orderId === orderId);
-    await waitUntil(async () => skipped().length === 2, 5000, 'the skipped ids logged');
+    await waitUntil(() => skipped().length === 2, 5000, 'the skipped ids logged');
     expect(skipped().map(([fields]) => fields)).toEqual([
       expect.objectContaining({ orderId, lineId: '1', merchantId: 'm_acme', auditId: '99', unknown: 2, foreign: 1 }),
       expect.objectContaining({ orderId, auditId: '100', unknown: 0, foreign: 1 }),

@@ -30,7 +30,7 @@ export class LicenseHashBackfill implements OnApplicationBootstrap, BeforeApplic
   onApplicationBootstrap(): void {
     this.running = this.runUntilDone().then(
       () => undefined,
-      (error) => this.logger.error({ err: error }, 'license hash upgrade stopped; it resumes at the next start'),
+      (error: unknown) => this.logger.error({ err: error }, 'license hash upgrade stopped; it resumes at the next start'),
     );
   }
 

@@ -79,7 +79,7 @@ describe('GET /v1/pools/:poolId/consumption (real PostgreSQL)', () => {
     );
     await db.query('ANALYZE license');
     const plan = async (sql: string, params: unknown[]): Promise<string> =>
-      ((await db.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+      (await db.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`, params)).map((r) => r['QUERY PLAN']).join('\n');
     for (const days of [30, 7]) {
       const text = await plan(
         `SELECT date_trunc('hour', allocated_at), count(*) FROM license WHERE pool_id = $1 AND allocated_at IS NOT NULL AND allocated_at >= $2 GROUP BY 1`,

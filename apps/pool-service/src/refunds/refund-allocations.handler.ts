@@ -186,7 +186,7 @@ export function settle(policy: RefundPolicy, emailed: boolean): 'revoked' | 'ret
 
 /** TypeORM answers an UPDATE … RETURNING with [rows, count]; this gives the rows. */
 async function updateRows<T>(tx: Tx, sql: string, parameters: unknown[]): Promise<T[]> {
-  const [rows] = (await tx.manager.query(sql, parameters)) as [T[], number];
+  const [rows] = await tx.manager.query<[T[], number]>(sql, parameters);
   return rows;
 }
 

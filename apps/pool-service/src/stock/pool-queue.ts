@@ -93,7 +93,9 @@ export class PoolQueue {
     // A plain count, never SKIP LOCKED, so locked rows still count; bounded, because deciding
     // needs only to know whether stock is below the threshold (or gone).
     let available = await this.countAvailable(tx.manager, pool.id, Math.max(pool.threshold, 1) + 1);
-    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`, [pool.id]);
+    const [{ n }] = await tx.manager.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`, [
+      pool.id,
+    ]);
     const backordered = Number(n);
     const decision = decidePoolAlerts({
       available,
@@ -129,10 +131,10 @@ export class PoolQueue {
   }
 
   private async countAvailable(manager: EntityManager, poolId: string, cap?: number): Promise<number> {
-    const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s`, [
-      poolId,
-      cap ?? null,
-    ]);
+    const [{ n }] = await manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s`,
+      [poolId, cap ?? null],
+    );
     return Number(n);
   }
 

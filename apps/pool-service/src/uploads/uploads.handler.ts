@@ -142,12 +142,12 @@ export class RecallUpload {
           [upload.uploadId],
         );
         const licenses: SoldLicense[] = (
-          await tx.manager.query(
+          await tx.manager.query<{ id: string; order_id: string; line_id: string }[]>(
             `SELECT l.id, a.order_id, a.line_id FROM license l JOIN allocation a ON a.id = l.allocation_id
             WHERE l.upload_id = $1 AND l.status IN ('allocated', 'revoked') ORDER BY l.id LIMIT $2`,
             [upload.uploadId, RECALL_LIST_LIMIT],
           )
-        ).map((row: { id: string; order_id: string; line_id: string }) => ({ licenseId: row.id, orderId: row.order_id, lineId: row.line_id }));
+        ).map((row) => ({ licenseId: row.id, orderId: row.order_id, lineId: row.line_id }));
         if (withdrawn > 0 && !pool.archived_at) await this.queue.raiseAlerts(tx, pool);
         return { uploadId: upload.uploadId, withdrawn, alreadyWithdrawn: before - withdrawn, sold: { count: sold, licenses } };
       }),
