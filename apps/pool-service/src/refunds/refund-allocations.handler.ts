@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationRefundedData, LicenseRevokedData } from '@keypool/contracts';
 import { PermanentFailure, type Tx } from '@keypool/messaging';
-import { unnestRows } from '@keypool/platform';
+import { unnestRows, updateReturning } from '@keypool/platform';
 import { PoolEvents } from '../shared/pool-events';
 import { PoolQueue } from '../stock/pool-queue';
 import { lockOrderLines } from '../allocation/order-line-locks';
@@ -128,8 +128,8 @@ export class RefundAllocationsHandler {
       if (outcome === 'returned') {
         const why = { via: 'refund', policy: line.refund_policy ?? 'revoke', reason: refund.reason } as const;
         const returned = await withLicenseChange(tx.manager, why, () =>
-          updateRows<{ id: string }>(
-            tx,
+          updateReturning<{ id: string }>(
+            tx.manager,
             `UPDATE license SET status = 'available', allocation_id = NULL, allocated_at = NULL WHERE allocation_id = $1 AND status = 'allocated' RETURNING id`,
             [line.id],
           ),
@@ -156,8 +156,8 @@ export class RefundAllocationsHandler {
   private async revoke(tx: Tx, line: LineToSettle, refund: RefundedLine): Promise<void> {
     const why = { via: 'refund', policy: line.refund_policy ?? 'revoke', reason: refund.reason } as const;
     const revoked = await withLicenseChange(tx.manager, why, () =>
-      updateRows<{ id: string; revoked_at: Date }>(
-        tx,
+      updateReturning<{ id: string; revoked_at: Date }>(
+        tx.manager,
         `UPDATE license SET status = 'revoked', revoked_at = now() WHERE allocation_id = $1 AND status = 'allocated' RETURNING id, revoked_at`,
         [line.id],
       ),
@@ -182,12 +182,6 @@ export function settle(policy: RefundPolicy, emailed: boolean): 'revoked' | 'ret
   if (policy === 'keep') return 'kept';
   if (policy === 'return_if_unsent' && !emailed) return 'returned';
   return 'revoked';
-}
-
-/** TypeORM answers an UPDATE … RETURNING with [rows, count]; this gives the rows. */
-async function updateRows<T>(tx: Tx, sql: string, parameters: unknown[]): Promise<T[]> {
-  const [rows] = await tx.manager.query<[T[], number]>(sql, parameters);
-  return rows;
 }
 
 const key = (orderId: string, lineId: string) => `${orderId}\u0000${lineId}`;
