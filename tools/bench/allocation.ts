@@ -20,15 +20,10 @@ export interface AllocationResult {
 const CHUNK = 500;
 const WORKERS = 3;
 
-export async function runAllocation(
-  lines: number,
-  fixedPorts: boolean,
-  from: 'source' | 'build',
-  serviceEnv: Record<string, string> = {},
-): Promise<AllocationResult> {
+export async function runAllocation(lines: number, from: 'source' | 'build', serviceEnv: Record<string, string> = {}): Promise<AllocationResult> {
   const db = await freshDatabase('bench_alloc');
   try {
-    const keypool = await keypoolAllocation(lines, db.url, fixedPorts, from, serviceEnv);
+    const keypool = await keypoolAllocation(lines, db.url, from, serviceEnv);
     const bare = await bareAllocation(lines, db.url);
     return { lines, keypool, bare };
   } finally {
@@ -36,10 +31,10 @@ export async function runAllocation(
   }
 }
 
-async function keypoolAllocation(lines: number, url: string, fixedPorts: boolean, from: 'source' | 'build', serviceEnv: Record<string, string>) {
+async function keypoolAllocation(lines: number, url: string, from: 'source' | 'build', serviceEnv: Record<string, string>) {
   const prefix = uniqueName('bench-alloc');
   const env = testServiceEnv(url, prefix, { ...BENCH_SERVICE_SETTINGS, ...serviceEnv });
-  const pool = await ServiceProcess.start('pool-service', env, fixedPorts ? 45104 : await freePort(), join(REPO_ROOT, '.cache/bench'), from);
+  const pool = await ServiceProcess.start('pool-service', env, await freePort(), join(REPO_ROOT, '.cache/bench'), from);
   const kafka = testKafka('bench-alloc');
   const topics = topicsOf(env);
   const allocated = await Arrivals.open(kafka, topics.licenseAllocated);

@@ -27,8 +27,6 @@ export interface E2eOptions {
   /** Offered loads of the latency sweep, as fractions of the burst's rate. */
   sweep: number[];
   sweepSeconds: number;
-  /** Fixed ports 45101-45103 for a full run; OS-assigned for the smoke run. */
-  fixedPorts: boolean;
   /** The services compiled (dist/, as deployed) or from source (swc, the smoke run). */
   from: 'source' | 'build';
   /** Extra environment of the three services (NODE_OPTIONS for heap settings, profiling). */
@@ -167,7 +165,9 @@ async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: s
   // Each service gets its own encryption keys (testServiceEnv makes fresh ones per call), as in production.
   const env = (i: number, extra: Record<string, string> = {}) =>
     testServiceEnv(dbs[i].url, prefix, { ...BENCH_SERVICE_SETTINGS, ...options.serviceEnv, ...extra });
-  const ports = options.fixedPorts ? [45101, 45102, 45103] : await Promise.all(SERVICES.map(() => freePort()));
+  // Ports the OS hands out as free: fixed ones (45101-45103 once) sit in the ephemeral range,
+  // where an outgoing connection may already hold one (EADDRINUSE in a full run).
+  const ports = await Promise.all(SERVICES.map(() => freePort()));
   const extras: Record<string, string>[] = [{}, {}, { SENDGRID_API_KEY: SINK_API_KEY, SENDGRID_BASE_URL: sinkUrl }];
   return startAllOrNone(SERVICES.map((name, i) => ServiceProcess.start(name, env(i, extras[i]), ports[i], logDir, options.from)));
 }

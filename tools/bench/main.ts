@@ -104,12 +104,11 @@ async function main(): Promise<void> {
         orders: s.orders,
         sweep: s.sweep,
         sweepSeconds: s.sweepSeconds,
-        fixedPorts: !s.smoke,
         from: s.from,
         serviceEnv,
         brokerPid,
       })),
-    allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, !s.smoke, s.from, serviceEnv)),
+    allocation: async () => void (results.allocation = await runAllocation(s.allocationLines, s.from, serviceEnv)),
     import: async () => void (results.import = await benchImport({ lines: s.importLines, formats: s.importFormats })),
     history: async () => {
       const runHistoryBench = companion<RunHistoryBench>('history', 'runHistoryBench');
