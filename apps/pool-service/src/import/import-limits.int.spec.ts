@@ -144,11 +144,12 @@ describe('import limits', () => {
     ['application/json', '["BIG-ELEMENT-0001", "', 'x', '", "BIG-ELEMENT-0003"]'],
     ['text/plain', 'BIG-LINE-0001\n', 'y', '\nBIG-LINE-0003\n'],
   ])('refuses a 20 MB %s element as too long by its number, without holding it', async (contentType, head, fill, tail) => {
-    // A pool per try: the second try's keys would be repeats of the first's.
+    // A pool and keys per try: a second try's keys would be the merchant's repeats of the first's.
     let tried = 0;
     const { result, growthBytes, tries } = await leastGrowth(async () => {
       const pool = await createPool(service.url, 'acme', { productId: `p_long_${contentType.split('/')[1]}_${++tried}` });
-      return peakRssGrowth(() => send(service.url, path(pool.id), contentType, generated(head, fill, 20 * MiB, tail)));
+      const [first, last] = [head, tail].map((text) => text.replaceAll('BIG-', `BIG${tried}-`));
+      return peakRssGrowth(() => send(service.url, path(pool.id), contentType, generated(first, fill, 20 * MiB, last)));
     });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ added: 2, rejected: { count: 1, lines: [{ line: 2, reason: 'longer than 2,048 characters' }] } });
