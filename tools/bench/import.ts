@@ -45,7 +45,7 @@ export interface ImportFigure {
   copyBaselineTool?: string;
   /** copyBaselineSeconds / seconds: the import's speed as a share of the database's own. */
   copyRatio?: number;
-  /** Of `seconds`, those spent in the one set-based INSERT from the staging table into `license` (seen in pg_stat_activity). */
+  /** Of `seconds`, those spent writing rounds into `license` (its COPY, or an INSERT into it, seen active in pg_stat_activity). */
   storeSeconds?: number;
   /**
    * CPU seconds the import took, less bent by a busy machine than wall time: the service's
@@ -260,7 +260,7 @@ function cpuOf(pid: number | undefined): number {
 }
 
 /**
- * Seconds the import's set-based INSERT (`INSERT INTO license (…`, one per round) is seen active,
+ * Seconds a write of the import's rounds into license (`COPY license (…` or `INSERT INTO license (…`) is seen active,
  * polled every 100 ms; and the CPU seconds the database's backends (this watcher's excepted) used
  * from the start to the stop: those there at the start from their figure then, new ones whole.
  */
@@ -287,7 +287,7 @@ async function watchStore(adminUrl: string, database: string): Promise<{ stop():
   const poll = async () => {
     while (polling) {
       const { rows } = await client.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'INSERT INTO license (%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND (query LIKE 'COPY license (%' OR query LIKE 'INSERT INTO license (%')`,
         [database],
       );
       const now = process.hrtime.bigint();

@@ -12,6 +12,9 @@ export interface AcceptedLine {
 const SHA256_BLOCK = 64;
 const INNER_PAD = 0x36;
 const OUTER_PAD = 0x5c;
+/** Bytes of a value hash (HMAC-SHA256) and of a uuid. */
+export const HASH_BYTES = 32;
+const UUID_BYTES = 16;
 
 /**
  * licenseHash (HMAC-SHA256 of the NFKC form) at bulk speed: the padded key blocks are made
@@ -20,7 +23,7 @@ const OUTER_PAD = 0x5c;
  */
 export class BulkLicenseHasher {
   private readonly inner = Buffer.alloc(SHA256_BLOCK, INNER_PAD);
-  private readonly outer = Buffer.alloc(SHA256_BLOCK + 32, 0);
+  private readonly outer = Buffer.alloc(SHA256_BLOCK + HASH_BYTES, 0);
 
   constructor(private readonly key: Buffer) {
     const block = key.length > SHA256_BLOCK ? digest('sha256', key, 'buffer') : key;
@@ -44,39 +47,108 @@ export class BulkLicenseHasher {
   }
 }
 
+/**
+ * A batch of accepted lines, hashed and sealed, packed into a few flat buffers (a round holds
+ * tens of thousands of lines: one object per batch, not per line). Row i has line `lines[i]`,
+ * id `ids[16i, 16i+16)`, value hash `hashes[32i, 32i+32)` and sealed value
+ * `sealed[sealedEnds[i-1] (0 for i = 0), sealedEnds[i])`.
+ */
+export interface SealedBatch {
+  lines: Int32Array;
+  ids: Buffer;
+  hashes: Buffer;
+  sealed: Buffer;
+  sealedEnds: Uint32Array;
+}
+
+/**
+ * Hashes and seals a batch of accepted lines, in the batch's order. Ids are made here, not by
+ * the database, because each value is sealed bound to its row's id.
+ */
+export function sealLicenses(lines: readonly AcceptedLine[], hasher: BulkLicenseHasher, cipher: SecretBox): SealedBatch {
+  const ids = orderedUuids(lines.length);
+  const sealedValues = cipher.encryptMany(
+    lines.map((l) => l.value),
+    ids.text.map(licenseValueContext),
+  );
+  const hashes = Buffer.allocUnsafe(HASH_BYTES * lines.length);
+  const sealedEnds = new Uint32Array(lines.length);
+  let end = 0;
+  lines.forEach((l, i) => {
+    hasher.hash(l.value).copy(hashes, HASH_BYTES * i);
+    end += sealedValues[i].length;
+    sealedEnds[i] = end;
+  });
+  return { lines: Int32Array.from(lines, (l) => l.line), ids: ids.bytes, hashes, sealed: Buffer.concat(sealedValues, end), sealedEnds };
+}
+
 /** PostgreSQL's binary COPY signature, flags and header extension length. */
 export const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
 /** The binary COPY end-of-data marker: a field count of -1. */
 export const COPY_TRAILER = Buffer.from([0xff, 0xff]);
 
+/** The columns licenseCopyRows encodes, in its order, for `COPY license (…) FROM STDIN (FORMAT binary)`. */
+export const LICENSE_COPY_COLUMNS = 'id, pool_id, merchant_id, value_hash, value, hash_version, upload_id';
+
+/** What every row of one import has in common. */
+export interface LicenseRowsTarget {
+  poolId: string;
+  merchantId: string;
+  hashVersion: number;
+  uploadId: string;
+}
+
 /**
- * Seals and hashes a batch of accepted lines and encodes them as binary COPY rows of
- * (line integer, id uuid, value_hash bytea, value bytea), in the batch's order. Ids are made
- * here, not by the database, because each value is sealed bound to its row's id.
+ * Encodes the rows of a sealed batch that `keep` accepts (by index in the batch) as binary COPY
+ * rows of LICENSE_COPY_COLUMNS, in the batch's order. The columns every row shares are encoded
+ * once and copied into each row.
  */
-export function licenseCopyRows(lines: readonly AcceptedLine[], hasher: BulkLicenseHasher, cipher: SecretBox): Buffer {
-  const ids = orderedUuids(lines.length);
-  const sealed = cipher.encryptMany(
-    lines.map((l) => l.value),
-    ids.text.map(licenseValueContext),
-  );
+export function licenseCopyRows(batch: SealedBatch, target: LicenseRowsTarget, keep: (index: number) => boolean = () => true): Buffer {
+  const shared = sharedColumns(target);
+  const count = batch.lines.length;
   let size = 0;
-  const hashes = lines.map((l, i) => {
-    size += 2 + 4 + 4 + 4 + 16 + 4 + 32 + 4 + sealed[i].length;
-    return hasher.hash(l.value);
-  });
+  let kept = 0;
+  const keeps = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    if (!keep(i)) continue;
+    keeps[i] = 1;
+    kept++;
+    size += batch.sealedEnds[i] - (i === 0 ? 0 : batch.sealedEnds[i - 1]);
+  }
+  size += kept * (2 + 4 + UUID_BYTES + shared.poolAndMerchant.length + 4 + HASH_BYTES + 4 + shared.versionAndUpload.length);
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  lines.forEach((l, i) => {
-    at = out.writeInt16BE(4, at);
-    at = out.writeInt32BE(4, at);
-    at = out.writeInt32BE(l.line, at);
-    at = out.writeInt32BE(16, at);
-    at += ids.bytes.copy(out, at, 16 * i, 16 * (i + 1));
-    at = out.writeInt32BE(32, at);
-    at += hashes[i].copy(out, at);
-    at = out.writeInt32BE(sealed[i].length, at);
-    at += sealed[i].copy(out, at);
-  });
+  for (let i = 0; i < count; i++) {
+    if (keeps[i] === 0) continue;
+    const sealedStart = i === 0 ? 0 : batch.sealedEnds[i - 1];
+    at = out.writeInt16BE(7, at);
+    at = out.writeInt32BE(UUID_BYTES, at);
+    at += batch.ids.copy(out, at, UUID_BYTES * i, UUID_BYTES * (i + 1));
+    at += shared.poolAndMerchant.copy(out, at);
+    at = out.writeInt32BE(HASH_BYTES, at);
+    at += batch.hashes.copy(out, at, HASH_BYTES * i, HASH_BYTES * (i + 1));
+    at = out.writeInt32BE(batch.sealedEnds[i] - sealedStart, at);
+    at += batch.sealed.copy(out, at, sealedStart, batch.sealedEnds[i]);
+    at += shared.versionAndUpload.copy(out, at);
+  }
   return out;
+}
+
+function sharedColumns(target: LicenseRowsTarget): { poolAndMerchant: Buffer; versionAndUpload: Buffer } {
+  const uuid = (text: string) => {
+    const bytes = Buffer.from(text.replace(/-/g, ''), 'hex');
+    if (bytes.length !== UUID_BYTES) throw new Error(`not a uuid: ${text}`);
+    return bytes;
+  };
+  const field = (bytes: Buffer) => {
+    const length = Buffer.allocUnsafe(4);
+    length.writeInt32BE(bytes.length, 0);
+    return [length, bytes];
+  };
+  const version = Buffer.allocUnsafe(2);
+  version.writeInt16BE(target.hashVersion, 0);
+  return {
+    poolAndMerchant: Buffer.concat([...field(uuid(target.poolId)), ...field(Buffer.from(target.merchantId, 'utf8'))]),
+    versionAndUpload: Buffer.concat([...field(version), ...field(uuid(target.uploadId))]),
+  };
 }
