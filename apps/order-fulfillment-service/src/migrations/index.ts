@@ -9,6 +9,7 @@ import { RevealAudit1765600000001 } from './1765600000001-reveal-audit';
 import { InboxByAge1766300000001 } from './1766300000001-inbox-by-age';
 import { Refunds1766600000001 } from './1766600000001-refunds';
 import { OrderLineCounts1766717000000 } from './1766717000000-order-line-counts';
+import { RoomForUpdates1767400000311 } from './1767400000311-room-for-updates';
 
 /** In order; TypeORM records each in the migrations table and runs the new ones at start. */
 export const fulfillmentMigrations = [
@@ -23,4 +24,5 @@ export const fulfillmentMigrations = [
   InboxByAge1766300000001,
   Refunds1766600000001,
   OrderLineCounts1766717000000,
+  RoomForUpdates1767400000311,
 ];
