@@ -6,6 +6,7 @@
 // Every cloned row is younger than its table's retention: this measures a steady state in which
 // the pruner keeps the tables at their retention, not a pruner catching up.
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -26,7 +27,7 @@ import {
 import { BENCH_PARTITIONS } from './bare-e2e';
 import { cpuSecondsOf } from './cpu-time';
 import { createPool, importLicenses, licenseLines } from './e2e-throughput';
-import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, publish } from './load';
+import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, publish, type OrderPaidEvent } from './load';
 
 export interface HistoryOptions {
   /** Orders of history cloned into the databases before the measured burst (1,000,000 in the bench). */
@@ -57,7 +58,10 @@ export interface HistoryRun {
    * (pages PostgreSQL had to read in) and the indexes and tables missing most. History makes the
    * indexes larger than the buffers; this names the ones whose pages the burst had to read.
    */
-  reads: Record<string, { blocksReadPerOrder: number; blocksTouchedPerOrder: number; hitRatio: number; topMisses: string[] }>;
+  reads: Record<
+    string,
+    { blocksReadPerOrder: number; blocksTouchedPerOrder: number; hitRatio: number; topMisses: string[]; hotUpdates: Record<string, string> }
+  >;
   /**
    * CPU per order during the burst: each service, and the PostgreSQL backends of its database.
    * Throughput on a shared machine moves with everyone else's load; work per order much less.
@@ -132,7 +136,7 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
     const poolId = await createPool(stack[0].url);
     await importLicenses(stack[0].url, poolId, licenseLines(templateOrders + options.orders));
 
-    const template = orderPaidEvents(`${prefix}-template`, templateOrders, 'p_bench');
+    const template = ownCustomers(orderPaidEvents(`${prefix}-template`, templateOrders, 'p_bench'));
     await publish(producer, topics.orderPaid, template);
     await sent.waitFor(
       template.map((e) => e.data.orderId),
@@ -154,7 +158,7 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
       ),
     );
 
-    const burst = orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench');
+    const burst = ownCustomers(orderPaidEvents(`${prefix}-burst`, options.orders, 'p_bench'));
     for (const client of clients) await client.query('SELECT pg_stat_reset()');
     const cpu = cpuOf(stack, dbs);
     const before = cpu();
@@ -190,6 +194,14 @@ async function measure(options: HistoryOptions): Promise<HistoryRun> {
   }
 }
 
+/** Each order a customer of its own, as in a shop: an index on the address gets keys all over, not one. */
+function ownCustomers(events: OrderPaidEvent[]): OrderPaidEvent[] {
+  return events.map((e) => ({
+    ...e,
+    data: { ...e.data, customer: { ...e.data.customer, email: `c${createHash('md5').update(e.data.orderId).digest('hex').slice(0, 12)}@example.com` } },
+  }));
+}
+
 async function startServices(options: HistoryOptions, dbs: TestDatabase[], prefix: string, sinkUrl: string, logDir: string): Promise<ServiceProcess[]> {
   const env = (i: number, extra: Record<string, string> = {}) =>
     testServiceEnv(dbs[i].url, prefix, { LOG_LEVEL: 'warn', KAFKA_TOPIC_PARTITIONS: String(BENCH_PARTITIONS), ...options.serviceEnv, ...extra });
@@ -222,13 +234,23 @@ interface CloneSpec {
 
 const U = (column: string) => `t.${column} || ':h' || g`;
 const AGE = (span: string) => `now() - interval '${span}' * (g::float8 / copies.n)`;
-const UUID = (column: string) => `md5(t.${column}::text || ':h' || g)::uuid`;
+/**
+ * A UUIDv7 as the services make them (libs/platform uuidv7), of the moment `span * g / n` before
+ * the seed began (copies.base, one instant for every table, so a license's allocation_id and
+ * its allocation's id agree): history's ids sort before the burst's, as they would have been
+ * made, instead of being spread over the whole key space as v4 ids are.
+ */
+const V7 = (column: string, span: string) =>
+  `(lpad(to_hex((copies.base - extract(epoch FROM interval '${span}') * 1000 * (g::float8 / copies.n))::bigint), 12, '0')
+    || '7' || substr(md5(t.${column}::text || ':h' || g), 1, 3) || '8' || substr(md5(t.${column}::text || ':h' || g), 4, 15))::uuid`;
+/** Each history order its own customer: an index on the address sees as many keys as orders. */
+const CUSTOMER = `jsonb_set(t.customer, '{email}', to_jsonb('c' || substr(md5(t.order_id || ':h' || g), 1, 12) || '@example.com'))`;
 
 const MESSAGING: CloneSpec[] = [
   { table: 'inbox', set: { event_id: U('event_id'), received_at: AGE('13 days') } },
   {
     table: 'outbox',
-    set: { id: 'gen_random_uuid()', aggregate_id: U('aggregate_id'), created_at: AGE('50 minutes'), published_at: AGE('50 minutes') },
+    set: { id: V7('id', '50 minutes'), aggregate_id: U('aggregate_id'), created_at: AGE('50 minutes'), published_at: AGE('50 minutes') },
     where: 't.published_at IS NOT NULL',
   },
 ];
@@ -238,14 +260,20 @@ const HISTORY: Record<Db, CloneSpec[]> = {
     ...MESSAGING,
     {
       table: 'allocation',
-      set: { id: UUID('id'), order_id: U('order_id'), event_id: 'gen_random_uuid()', requested_at: AGE('300 days'), allocated_at: AGE('300 days') },
+      set: {
+        id: V7('id', '300 days'),
+        order_id: U('order_id'),
+        event_id: V7('event_id', '300 days'),
+        requested_at: AGE('300 days'),
+        allocated_at: AGE('300 days'),
+      },
     },
     {
       table: 'license',
       set: {
-        id: UUID('id'),
+        id: V7('id', '300 days'),
         value_hash: `sha256(t.value_hash || int4send(g))`,
-        allocation_id: UUID('allocation_id'),
+        allocation_id: V7('allocation_id', '300 days'),
         imported_at: AGE('300 days'),
         allocated_at: AGE('300 days'),
       },
@@ -259,6 +287,7 @@ const HISTORY: Record<Db, CloneSpec[]> = {
       set: {
         order_id: U('order_id'),
         order_paid_event_id: U('order_paid_event_id'),
+        customer: CUSTOMER,
         paid_at: AGE('300 days'),
         received_at: AGE('300 days'),
         fulfilled_at: AGE('300 days'),
@@ -283,6 +312,7 @@ const COPIES_PER_STATEMENT = 500;
 
 /** Clones each table's rows `copies` times, a few hundred copies per statement, databases in parallel. */
 async function seedHistory(sql: Record<Db, Client>, copies: number, log?: (line: string) => void): Promise<void> {
+  const base = Date.now();
   await Promise.all(
     DATABASES.map(async (db) => {
       for (const spec of HISTORY[db]) {
@@ -301,8 +331,8 @@ async function seedHistory(sql: Record<Db, Client>, copies: number, log?: (line:
           const to = Math.min(copies, from + COPIES_PER_STATEMENT - 1);
           await sql[db].query(
             `INSERT INTO ${spec.table} (${columns.join(', ')})
-             SELECT ${values.join(', ')} FROM pattern t, generate_series($1::int, $2::int) g, (SELECT $3::int AS n) copies`,
-            [from, to, copies],
+             SELECT ${values.join(', ')} FROM pattern t, generate_series($1::int, $2::int) g, (SELECT $3::int AS n, $4::bigint AS base) copies`,
+            [from, to, copies, base],
           );
         }
         await sql[db].query('DROP TABLE pattern');
@@ -357,8 +387,11 @@ async function blockReads(client: Client, orders: number): Promise<HistoryRun['r
     `SELECT name, reads FROM (
        SELECT indexrelname AS name, idx_blks_read AS reads FROM pg_statio_user_indexes
        UNION ALL SELECT relname, heap_blks_read FROM pg_statio_user_tables) r
-      WHERE reads > 0 ORDER BY reads DESC LIMIT 5`,
+      WHERE reads > 0 ORDER BY reads DESC LIMIT 8`,
   );
+  // Updates during the burst, and how many were HOT (no new index entry; the new version on the
+  // row's own page): what a table's fillfactor and the columns its indexes name decide.
+  const updates = await client.query(`SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC, relname`);
   const read = Number(db.blks_read);
   const hit = Number(db.blks_hit);
   return {
@@ -366,6 +399,9 @@ async function blockReads(client: Client, orders: number): Promise<HistoryRun['r
     blocksTouchedPerOrder: Math.round(((read + hit) / orders) * 100) / 100,
     hitRatio: Math.round((hit / Math.max(1, hit + read)) * 1000) / 1000,
     topMisses: top.rows.map((r: { name: string; reads: string }) => `${r.name} ${r.reads}`),
+    hotUpdates: Object.fromEntries(
+      updates.rows.map((r: { relname: string; n_tup_upd: string; n_tup_hot_upd: string }) => [r.relname, `${r.n_tup_hot_upd} of ${r.n_tup_upd}`]),
+    ),
   };
 }
 
