@@ -29,6 +29,21 @@ describe('contractEvent', () => {
     expect(new Set(eventTypes.map((type) => build(type).topic)).size).toBe(eventTypes.length);
   });
 
+  it('gives each new event a UUIDv7 id, so ids made later sort after (outbox and inbox keys grow at their right edge)', () => {
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1796100000000);
+      const first = build('OrderPaid').envelope.id;
+      now.mockReturnValue(1796100000001);
+      const later = build('OrderPaid').envelope.id;
+      expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(first.slice(0, 13)).toBe('01a22fe7-0900');
+      expect(later > first).toBe(true);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('makes a resend a new event that names the one it repeats', () => {
     const original = build('LicenseAllocated');
     const resend = contractEvent('LicenseAllocated', original.envelope.data, { producer: 'support-cli', topics, resendof: original.envelope.id });
