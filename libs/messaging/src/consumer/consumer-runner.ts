@@ -7,6 +7,7 @@ import { DependencyWait } from './dependency-wait';
 import { classifyFailure } from './failure-class';
 import type { EventDecoder, InboundEvent } from './inbound-event';
 import { ConsumerMetrics } from './consumer-metrics';
+import { GroupCommit } from './group-commit';
 import { type RetryPolicy, backoffDelay, describeError, sleep } from '@keypool/platform';
 
 export interface ConsumerDefinition<D = Record<string, unknown>> {
@@ -16,10 +17,21 @@ export interface ConsumerDefinition<D = Record<string, unknown>> {
   groupId: string;
   topics: string[];
   decode: EventDecoder<D>;
-  /** Runs inside one transaction with only first deliveries; must not swallow errors. */
+  /**
+   * Runs inside one transaction with only first deliveries; must not swallow errors. With group
+   * commit the events may come from several partitions (each partition's in offset order).
+   */
   handle(events: InboundEvent<D>[], tx: Tx): Promise<void>;
+  /** Events of one partition per chunk (default 200). */
   maxBatchSize?: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Group commit (default on): chunks that other partitions hand in while a transaction is in
+   * flight go into the next transaction together, at most maxBatchSize × partitionsConsumedConcurrently
+   * events. A transaction of several chunks that fails is tried again chunk by chunk. Off: one
+   * transaction per chunk, partitions side by side.
+   */
+  groupCommit?: boolean;
   fromBeginning?: boolean;
 }
 
@@ -49,6 +61,8 @@ interface BatchScope {
   partition: number;
   /** Names the partition's wait in DependencyWait. */
   key: string;
+  /** False once the batch is no longer ours (stopping, or seeked). */
+  live(): boolean;
   ensureLive(): void;
   heartbeat(): Promise<void>;
 }
@@ -72,18 +86,30 @@ const GROUP_CHANGES = new Set([
  * keeps failing for no known reason is split so one poison message cannot hold back its
  * neighbours. A failure that says a dependency is away (classifyFailure) is never a reason to
  * dead-letter: the chunk waits, with capped backoff, until the dependency is back.
+ *
+ * Group commit (GroupCommit, on unless the definition says groupCommit: false): a chunk's first
+ * try shares a transaction with the chunks other partitions handed in while the previous one was
+ * in flight — one inbox claim, one handler call, one outbox insert — instead of queueing behind
+ * it on the same row locks. Each partition commits its own offsets once that transaction has
+ * committed. If it fails, every chunk in it goes the per-chunk way above on its own (so a chunk
+ * whose first try failed gets that one try more than maxAttempts).
  */
 export class ConsumerRunner<D = Record<string, unknown>> {
   private consumer?: Consumer;
   private lifecycle: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
   private readonly stopping = new AbortController();
   private readonly wait: DependencyWait;
+  private readonly group?: GroupCommit<InboundEvent<D>>;
 
   constructor(
     private readonly deps: ConsumerRunnerDeps,
     private readonly definition: ConsumerDefinition<D>,
   ) {
     this.wait = new DependencyWait(definition.name, deps.logger, deps.metrics);
+    if (definition.groupCommit ?? true) {
+      const maxEvents = this.chunkSize() * this.concurrentPartitions();
+      this.group = new GroupCommit(maxEvents, (events, chunks) => this.commitGroup(events, chunks));
+    }
   }
 
   get name(): string {
@@ -131,7 +157,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.definition.partitionsConsumedConcurrently ?? 3,
+        partitionsConsumedConcurrently: this.concurrentPartitions(),
         eachBatch: (payload) => this.eachBatch(consumer, payload),
       });
     } catch (error) {
@@ -185,7 +211,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
   private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const scope = this.scope(payload);
-    const size = this.definition.maxBatchSize ?? 200;
+    const size = this.chunkSize();
     try {
       for (let start = 0; start < batch.messages.length; start += size) {
         scope.ensureLive();
@@ -202,14 +228,24 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     }
   }
 
+  private chunkSize(): number {
+    return this.definition.maxBatchSize ?? 200;
+  }
+
+  private concurrentPartitions(): number {
+    return this.definition.partitionsConsumedConcurrently ?? 3;
+  }
+
   private scope(payload: EachBatchPayload): BatchScope {
     const { batch } = payload;
+    const live = () => !this.stopped() && payload.isRunning() && !payload.isStale();
     return {
       topic: batch.topic,
       partition: batch.partition,
       key: `${batch.topic}:${batch.partition}`,
+      live,
       ensureLive: () => {
-        if (this.stopped() || !payload.isRunning() || payload.isStale()) throw new BatchAbandoned();
+        if (!live()) throw new BatchAbandoned();
       },
       heartbeat: async () => {
         try {
@@ -231,7 +267,38 @@ export class ConsumerRunner<D = Record<string, unknown>> {
       if (decoded.ok) valid.push({ envelope: decoded.envelope, topic: scope.topic, partition: scope.partition, message });
       else await this.deadLetter(scope, message, `invalid event: ${decoded.reason}`, 0);
     }
-    if (valid.length > 0) await this.deliver(scope, valid);
+    if (valid.length > 0) await this.deliverGrouped(scope, valid);
+  }
+
+  /**
+   * The chunk's first try goes through group commit, with whatever other partitions handed in
+   * meanwhile; if that transaction fails, the chunk goes the per-chunk way (deliver) on its own,
+   * so another partition's poison or failure never dead-letters or holds this one.
+   */
+  private async deliverGrouped(scope: BatchScope, events: InboundEvent<D>[]): Promise<void> {
+    if (!this.group) return this.deliver(scope, events);
+    const outcome = await this.group.submit(events, () => scope.live());
+    if (outcome === 'abandoned') throw new BatchAbandoned();
+    if (outcome === 'failed') await this.deliver(scope, events);
+  }
+
+  /** One try of a group commit's transaction; a failure is the contributors' to retry chunk by chunk. */
+  private async commitGroup(events: InboundEvent<D>[], chunks: number): Promise<void> {
+    const { metrics, logger } = this.deps;
+    const timer = metrics.handleSeconds.startTimer({ consumer: this.definition.name });
+    try {
+      await this.handleFirstDeliveries(events);
+    } catch (error) {
+      timer({ outcome: 'error' });
+      if (chunks > 1 && classifyFailure(error) !== 'transient')
+        logger.warn(
+          { consumer: this.definition.name, chunks, events: events.length, reason: describeError(error) },
+          'a transaction of several chunks failed; each chunk is tried again on its own',
+        );
+      throw error;
+    }
+    timer({ outcome: 'ok' });
+    metrics.consumed.inc({ consumer: this.definition.name }, events.length);
   }
 
   private async deliver(scope: BatchScope, events: InboundEvent<D>[]): Promise<void> {
