@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { unnestRows } from '@keypool/platform';
+import { type LiteralOf, type UnnestColumn, literalRows, unnestRows } from '@keypool/platform';
 import type { AttemptRecord, SendOutcome } from './sendgrid-delivery';
 
 export type DeliveryKind = 'license' | 'pool_low';
@@ -47,30 +47,39 @@ export function outcomeColumns(
  */
 export async function recordDeliveries(manager: EntityManager, records: DeliveryRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const u = unnestRows(records, {
-    event_id: ['text', (r) => r.eventId],
-    kind: ['text', (r) => r.kind],
-    merchant_id: ['text', (r) => r.merchantId],
-    order_id: ['text', (r) => r.orderId],
-    line_id: ['text', (r) => r.lineId],
-    product_id: ['text', (r) => r.productId],
-    pool_id: ['text', (r) => r.poolId],
-    // A list per row: PostgreSQL arrays of arrays must be rectangular, so each travels as JSON.
-    recipients: ['text', (r) => JSON.stringify(r.recipients)],
-    resend_of: ['text', (r) => r.resendOf],
-    status: ['text', (r) => r.status],
-    permanent: ['boolean', (r) => r.permanent],
-    status_code: ['int', (r) => r.statusCode],
-    provider_message_id: ['text', (r) => r.providerMessageId],
-    reason: ['text', (r) => r.reason],
-    attempts: ['text', (r) => JSON.stringify(r.attempts)],
-  });
-  await manager.query(
-    `INSERT INTO deliveries (${u.columns})
-     SELECT u.event_id, u.kind, u.merchant_id, u.order_id, u.line_id, u.product_id, u.pool_id,
-            ARRAY(SELECT jsonb_array_elements_text(u.recipients::jsonb)), u.resend_of,
-            u.status, u.permanent, u.status_code, u.provider_message_id, u.reason, u.attempts::jsonb
-       FROM ${u.from}`,
-    u.parameters,
-  );
+  const u = unnestRows(records, DELIVERY_COLUMNS);
+  await manager.query(`INSERT INTO deliveries (${u.columns}) ${DELIVERY_VALUES('u')} FROM ${u.from}`, u.parameters);
 }
+
+/**
+ * The same insert as a statement of literals, for a CTE: each record names the email_sends row
+ * it belongs to (`send_id` of alias `d`), which `join` may use to keep only some of them.
+ */
+export function insertDeliveriesOf(records: (DeliveryRecord & { sendId: string })[], literal: LiteralOf, join: string): string {
+  const d = literalRows(records, { ...DELIVERY_COLUMNS, send_id: ['bigint', (r) => r.sendId] }, literal, { alias: 'd' });
+  return `INSERT INTO deliveries (${Object.keys(DELIVERY_COLUMNS).join(', ')}) ${DELIVERY_VALUES('d')} FROM ${d.from} ${join}`;
+}
+
+const DELIVERY_COLUMNS: Record<string, UnnestColumn<DeliveryRecord>> = {
+  event_id: ['text', (r) => r.eventId],
+  kind: ['text', (r) => r.kind],
+  merchant_id: ['text', (r) => r.merchantId],
+  order_id: ['text', (r) => r.orderId],
+  line_id: ['text', (r) => r.lineId],
+  product_id: ['text', (r) => r.productId],
+  pool_id: ['text', (r) => r.poolId],
+  // A list per row: PostgreSQL arrays of arrays must be rectangular, so each travels as JSON.
+  recipients: ['text', (r) => JSON.stringify(r.recipients)],
+  resend_of: ['text', (r) => r.resendOf],
+  status: ['text', (r) => r.status],
+  permanent: ['boolean', (r) => r.permanent],
+  status_code: ['int', (r) => r.statusCode],
+  provider_message_id: ['text', (r) => r.providerMessageId],
+  reason: ['text', (r) => r.reason],
+  attempts: ['text', (r) => JSON.stringify(r.attempts)],
+};
+
+const DELIVERY_VALUES = (a: string) =>
+  `SELECT ${a}.event_id, ${a}.kind, ${a}.merchant_id, ${a}.order_id, ${a}.line_id, ${a}.product_id, ${a}.pool_id,
+          ARRAY(SELECT jsonb_array_elements_text(${a}.recipients::jsonb)), ${a}.resend_of,
+          ${a}.status, ${a}.permanent, ${a}.status_code, ${a}.provider_message_id, ${a}.reason, ${a}.attempts::jsonb`;

@@ -318,6 +318,7 @@ describe('a claim whose commit the sender did not see (the connection broke at c
         }
         return result;
       },
+      runOpening: messaging.transactions.runOpening.bind(messaging.transactions),
     } as unknown as Transactions;
     const sender = new EmailSender(
       {

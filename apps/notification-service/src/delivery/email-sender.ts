@@ -6,11 +6,12 @@ import { emailSendContext } from '../keys/sealed-columns';
 import { recordDeliveries, type DeliveryRecord } from './deliveries';
 import {
   ClaimedEmail,
+  QueueClaim,
   SealedContent,
   SendRecord,
   abandonTwiceInterrupted,
   claimDueEmails,
-  recordSendOutcomes,
+  recordSendOutcomesOpening,
   releaseClaimsOf,
   releaseUnsentClaims,
 } from './email-sends';
@@ -49,7 +50,16 @@ const MAX_UNSEEN_CLAIMS = 1000;
 export const TWICE_INTERRUPTED =
   'sending was interrupted twice before SendGrid’s answer was recorded; the customer may have this e-mail once or twice — resend it if they do not';
 
+/** E-mails claimed under one token, with their content opened, and when the claim's lease runs out. */
+export interface HandOff {
+  token: string;
+  /** Date.now() by which the outcome must be recorded: the claim's lease ends then. */
+  deadline: number;
+  emails: { email: ClaimedEmail; content: SealedContent | null }[];
+}
+
 interface Settled {
+  token: string;
   email: ClaimedEmail;
   content: SealedContent | null;
   outcome: SendOutcome;
@@ -57,22 +67,31 @@ interface Settled {
 }
 
 /**
- * Sends what the consumer queued in email_sends: claims due e-mails in a short transaction,
- * hands them to SendGrid in batched requests, then records every outcome in one transaction
- * (EmailSent / EmailFailed through the outbox). Instances cooperate through SKIP LOCKED.
- * `wake()` right after a consumer commit keeps latency low; the poll catches retries that
- * come due and claims a crashed instance left behind.
+ * Sends what the consumer queued in email_sends. The consumer's transaction queues its e-mails
+ * already claimed for this sender (queueClaim) and hands them over once it commits (handOff):
+ * they go to SendGrid at once, with no claim transaction and no poll wait in between. The poll
+ * (and start) claims the rest in a short transaction: retries that come due, and claims a crashed
+ * instance left behind. Every outcome is recorded in one transaction of two round trips (the
+ * update and the deliveries rows with BEGIN, EmailSent / EmailFailed through the outbox with
+ * COMMIT). Instances cooperate through SKIP LOCKED.
  *
  * The guarantee: an e-mail is handed to SendGrid again only after a recorded transient failure
  * (SendGrid took nothing) or, once in its life, after a claim expired with no recorded outcome
  * (the instance died, or could not record for the whole lease). A claim that expires a second
  * time is not sent again but failed for good (TWICE_INTERRUPTED). So a crash or database fault
- * repeats only the e-mails in flight at that moment, each at most once.
+ * repeats only the e-mails in flight at that moment, each at most once. The claim taken when an
+ * e-mail is queued is such a claim: a crash between the consumer's commit and the hand-off uses
+ * the e-mail's one reclaim, as a crash during the hand-off does.
  */
 export class EmailSender {
   readonly instanceId: string;
   /** Tokens of claims that failed as far as this process saw, but may have committed. */
   private readonly unseenClaims: string[] = [];
+  /** Claims the consumer's transactions took and committed, waiting for the drain. */
+  private readonly handOffs: HandOff[] = [];
+  /** Whether the drain should also claim due e-mails from the table (poll, start). */
+  private claimDue = false;
+  private givingBack: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private readonly runs = new CoalescedRuns(
     () => this.drain(),
@@ -109,25 +128,71 @@ export class EmailSender {
     }
   }
 
-  /** Coalesces wake-ups: one drain at a time, and one more if woken meanwhile. */
+  /** The claim a consumer's transaction takes on the e-mails it queues; hand them over with handOff once it commits. */
+  queueClaim(): QueueClaim {
+    return { token: randomUUID(), by: this.instanceId, leaseMs: this.settings.leaseMs };
+  }
+
+  /**
+   * Sends e-mails queued under `claim` (committed): at once, or after the hand-off in flight.
+   * A stopped sender gives them back (nothing was sent), so another claims them without waiting out the lease.
+   */
+  handOff(claim: QueueClaim, claimedAt: number, emails: HandOff['emails']): void {
+    if (emails.length === 0) return;
+    this.handOffs.push({ token: claim.token, deadline: claimedAt + claim.leaseMs, emails });
+    if (this.stopped) this.giveBackHandOffs();
+    else this.runs.wake();
+  }
+
+  /** Claims due e-mails from the table (retries, expired claims); coalesced: one drain at a time, and one more if woken meanwhile. */
   wake(): void {
+    this.claimDue = true;
     this.runs.wake();
   }
 
-  /** Finishes the hand-off in flight (send and record), then stops claiming. */
+  /** Finishes the hand-off in flight (send and record), then stops claiming; hand-offs not begun are given back. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.runs.settled();
+    this.giveBackHandOffs();
+    await this.givingBack;
   }
 
+  private giveBackHandOffs(): void {
+    const tokens = this.handOffs.splice(0).map((h) => h.token);
+    if (tokens.length === 0) return;
+    this.givingBack = this.givingBack.then(async () => {
+      try {
+        await this.deps.transactions.run((tx) => releaseUnsentClaims(tx.manager, tokens));
+      } catch (error) {
+        // They wait out their lease, then are claimed as any expired claim is.
+        this.deps.logger.error({ err: error, claims: tokens.length }, 'giving back e-mails queued for this sender failed');
+      }
+    });
+  }
+
+  /** Hand-offs and due e-mails take turns, so neither a steady stream of fresh e-mails nor a backlog of retries holds the other back. */
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const token = randomUUID();
-      const claimed = await this.claim(token);
-      if (claimed.length === 0) return;
-      await this.sendAndRecord(token, claimed);
+      const handOffs = this.handOffs.splice(0);
+      if (handOffs.length > 0) await this.sendAndRecord(handOffs);
+      if (this.claimDue && !this.stopped) {
+        this.claimDue = false;
+        // Claimed some: there may be more due, so claim again after the next hand-off.
+        if (await this.sendDue()) this.claimDue = true;
+      } else if (handOffs.length === 0) return;
     }
+  }
+
+  /** Claims due e-mails once and sends them; whether it claimed any. */
+  private async sendDue(): Promise<boolean> {
+    const token = randomUUID();
+    const deadline = Date.now() + this.settings.leaseMs;
+    const claimed = await this.claim(token);
+    if (claimed.length === 0) return false;
+    await this.sendAndRecord([{ token, deadline, emails: claimed.map((email) => ({ email, content: this.open(email) })) }]);
+    return true;
   }
 
   private async claim(token: string): Promise<ClaimedEmail[]> {
@@ -165,10 +230,10 @@ export class EmailSender {
     }
   }
 
-  private async sendAndRecord(token: string, claimed: ClaimedEmail[]): Promise<void> {
-    const deadline = Date.now() + this.settings.leaseMs;
-    const contents = claimed.map((email) => this.open(email));
-    const sendable = claimed.flatMap((email, i) => (contents[i] ? [{ email, mail: contents[i].mail }] : []));
+  private async sendAndRecord(handOffs: HandOff[]): Promise<void> {
+    const deadline = Math.min(...handOffs.map((h) => h.deadline));
+    const claimed = handOffs.flatMap((h) => h.emails.map((e) => ({ token: h.token, ...e })));
+    const sendable = claimed.flatMap((c) => (c.content ? [{ email: c.email, mail: c.content.mail }] : []));
     const budget = new RetryBudget(this.settings.retryBudgetMs);
     const sent = await this.deps.delivery.sendAll(
       sendable.map((s) => s.mail),
@@ -177,11 +242,11 @@ export class EmailSender {
     );
     const outcomeOf = new Map(sendable.map((s, i) => [s.email.id, sent[i]]));
     const now = new Date();
-    const settled = claimed.map((email, i): Settled => {
+    const settled = claimed.map(({ token, email, content }): Settled => {
       const outcome = outcomeOf.get(email.id) ?? unreadable();
-      return { email, content: contents[i], outcome, decision: decideAfterSend(email, outcome, this.settings.retry, now) };
+      return { token, email, content, outcome, decision: decideAfterSend(email, outcome, this.settings.retry, now) };
     });
-    await this.recordUntilDone(token, settled, deadline);
+    await this.recordUntilDone(settled, deadline);
   }
 
   /** A payload that cannot be opened (a missing key) is a transient failure: nothing was sent. */
@@ -199,10 +264,10 @@ export class EmailSender {
    * and recording is retried until the claim's lease would run out. Past it another claim may
    * already be sending; what it records then decides.
    */
-  private async recordUntilDone(token: string, settled: Settled[], deadline: number): Promise<void> {
+  private async recordUntilDone(settled: Settled[], deadline: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.record(token, settled);
+        await this.record(settled);
         return;
       } catch (error) {
         const waitMs = backoffDelay({ maxAttempts: Infinity, baseDelayMs: 100, maxDelayMs: 2000 }, attempt);
@@ -214,20 +279,24 @@ export class EmailSender {
     }
   }
 
-  private async record(token: string, settled: Settled[]): Promise<void> {
+  private async record(settled: Settled[]): Promise<void> {
     const { metrics, topics } = this.deps;
-    await this.deps.transactions.run(async (tx) => {
-      const ours = await recordSendOutcomes(tx.manager, token, settled.map(sendRecordOf));
-      const deliveries: DeliveryRecord[] = [];
+    const deliveries = settled.flatMap((s) => {
+      const delivery = finalDeliveryOf(s);
+      return delivery ? [{ ...delivery, sendId: s.email.id }] : [];
+    });
+    const opening = recordSendOutcomesOpening(
+      settled.map((s) => ({ ...sendRecordOf(s), token: s.token })),
+      deliveries,
+    );
+    await this.deps.transactions.runOpening(opening, (tx, ours = new Set<string>()) => {
       for (const { email, content, outcome, decision } of settled.filter((s) => ours.has(s.email.id))) {
         const attempts = [...email.attemptLog, ...outcome.attempts];
         if (decision.status === 'sent' && outcome.ok) {
-          deliveries.push(deliveryOf(email, { status: 'sent', providerMessageId: outcome.providerMessageId }, attempts));
           tx.publish(emailSent(topics, email, { licenseIds: content?.licenseIds ?? [], providerMessageId: outcome.providerMessageId }));
           metrics.sent('license');
         } else if (decision.status === 'failed') {
           const statusCode = outcome.ok ? null : outcome.statusCode;
-          deliveries.push(deliveryOf(email, { status: 'failed', reason: decision.reason, statusCode }, attempts));
           tx.publish(emailFailed(topics, email, { reason: decision.reason, permanent: true, attempts: attempts.length, statusCode }));
           metrics.failed('license', true);
         } else if (decision.status === 'pending' && !outcome.ok) {
@@ -238,9 +307,18 @@ export class EmailSender {
           metrics.retried(outcome.statusCode);
         }
       }
-      await recordDeliveries(tx.manager, deliveries);
+      return Promise.resolve();
     });
   }
+}
+
+/** The deliveries row of an e-mail whose outcome is final (sent, or failed for good); none while it waits for a retry. */
+function finalDeliveryOf({ email, outcome, decision }: Settled): DeliveryRecord | null {
+  const attempts = [...email.attemptLog, ...outcome.attempts];
+  if (decision.status === 'sent' && outcome.ok) return deliveryOf(email, { status: 'sent', providerMessageId: outcome.providerMessageId }, attempts);
+  if (decision.status === 'failed')
+    return deliveryOf(email, { status: 'failed', reason: decision.reason, statusCode: outcome.ok ? null : outcome.statusCode }, attempts);
+  return null;
 }
 
 function sendRecordOf({ email, outcome, decision }: Settled): SendRecord {

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { type SecretBox, unnestRows, updateReturning } from '@keypool/platform';
+import type { Opening } from '@keypool/messaging';
+import { type SecretBox, literalRows, unnestRows, updateReturning } from '@keypool/platform';
+import { type DeliveryRecord, insertDeliveriesOf } from './deliveries';
 import { emailSendContext } from '../keys/sealed-columns';
 import type { AttemptRecord, OutgoingMail } from './sendgrid-delivery';
 
@@ -44,32 +46,58 @@ export interface SendRecord {
 
 const LINE_COLUMNS = `s.id, s.event_id, s.merchant_id, s.order_id, s.line_id, s.product_id, s.recipient, s.resend_of`;
 
+/** A claim the consumer's transaction takes on the e-mails it queues, for this process's sender. */
+export interface QueueClaim {
+  token: string;
+  by: string;
+  leaseMs: number;
+}
+
+/** A queued e-mail the consumer's transaction claimed: the sender hands it to SendGrid once that commits. */
+export interface QueuedClaim {
+  id: string;
+  eventId: string;
+  createdAt: Date;
+}
+
 /**
  * Adds e-mails to the outbox in the consumer's transaction: pending with their sealed content,
  * or already failed when rendering was refused. An event id queued before is left alone.
+ * With `claim`, the e-mails to send are queued already claimed (status sending, one attempt,
+ * a lease), as claimDueEmails would claim them: the sender sends them right after the commit
+ * without a claim transaction of its own, and the lease covers a crash before it does.
  */
-export async function queueEmails(manager: EntityManager, cipher: SecretBox, emails: QueuedEmail[]): Promise<void> {
-  if (emails.length === 0) return;
-  const u = unnestRows(emails, {
-    event_id: ['text', (e) => e.eventId],
-    merchant_id: ['text', (e) => e.merchantId],
-    order_id: ['text', (e) => e.orderId],
-    line_id: ['text', (e) => e.lineId],
-    product_id: ['text', (e) => e.productId],
-    recipient: ['text', (e) => e.recipient],
-    resend_of: ['text', (e) => e.resendOf],
-    payload: ['bytea', (e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content), emailSendContext(e.eventId)) : null)],
-    status: ['text', (e) => ('content' in e ? 'pending' : 'failed')],
-    last_error: ['text', (e) => ('refused' in e ? e.refused : null)],
-  });
-  await manager.query(
-    `INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at)
-     SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
-            CASE WHEN u.status = 'failed' THEN now() END
-       FROM ${u.from}
-     ON CONFLICT (kind, event_id) DO NOTHING`,
-    u.parameters,
+export async function queueEmails(manager: EntityManager, cipher: SecretBox, emails: QueuedEmail[], claim?: QueueClaim): Promise<QueuedClaim[]> {
+  if (emails.length === 0) return [];
+  const u = unnestRows(
+    emails,
+    {
+      event_id: ['text', (e) => e.eventId],
+      merchant_id: ['text', (e) => e.merchantId],
+      order_id: ['text', (e) => e.orderId],
+      line_id: ['text', (e) => e.lineId],
+      product_id: ['text', (e) => e.productId],
+      recipient: ['text', (e) => e.recipient],
+      resend_of: ['text', (e) => e.resendOf],
+      payload: ['bytea', (e) => ('content' in e ? cipher.encrypt(JSON.stringify(e.content), emailSendContext(e.eventId)) : null)],
+      status: ['text', (e) => ('content' in e ? (claim ? 'sending' : 'pending') : 'failed')],
+      last_error: ['text', (e) => ('refused' in e ? e.refused : null)],
+    },
+    { first: 4 },
   );
+  const rows: { id: string; event_id: string; created_at: Date; status: string }[] = await manager.query(
+    `INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at,
+                              attempts, claim_token, claimed_by, claimed_at, lease_until)
+     SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
+            CASE WHEN u.status = 'failed' THEN now() END,
+            (u.status = 'sending')::int, CASE WHEN u.status = 'sending' THEN $1::uuid END, CASE WHEN u.status = 'sending' THEN $2 END,
+            CASE WHEN u.status = 'sending' THEN now() END, CASE WHEN u.status = 'sending' THEN now() + $3 * interval '1 millisecond' END
+       FROM ${u.from}
+     ON CONFLICT (kind, event_id) DO NOTHING
+     RETURNING id, event_id, created_at, status`,
+    [claim?.token ?? null, claim?.by ?? null, claim?.leaseMs ?? 0, ...u.parameters],
+  );
+  return rows.filter((r) => r.status === 'sending').map((r) => ({ id: String(r.id), eventId: r.event_id, createdAt: new Date(r.created_at) }));
 }
 
 /**
@@ -159,36 +187,48 @@ export async function abandonTwiceInterrupted(
 }
 
 /**
- * Records what came of a claim, only for rows still held by `token` (a claim that expired and
- * was taken over is no longer ours to settle). Returns the ids it recorded.
+ * Records what came of claims, only for rows still held by their claim's token (a claim that
+ * expired and was taken over is no longer ours to settle), and the deliveries rows of the ones
+ * recorded, in one statement of literals: it opens the recording transaction, sent with its BEGIN.
+ * Reads the ids it recorded.
  */
-export async function recordSendOutcomes(manager: EntityManager, token: string, records: SendRecord[]): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
-  const column = <T>(pick: (r: SendRecord) => T) => records.map(pick);
-  const rows = await updateReturning<{ id: string }>(
-    manager,
-    `UPDATE email_sends s
-        SET status = u.status, next_attempt_at = coalesce(u.next_attempt_at, s.next_attempt_at),
-            retry_reported = s.retry_reported OR u.retry_reported, last_error = u.last_error, last_status_code = u.last_status_code,
-            attempt_log = s.attempt_log || u.attempts::jsonb, claim_token = NULL, lease_until = NULL,
-            payload = CASE WHEN u.status = 'pending' THEN s.payload END,
-            finished_at = CASE WHEN u.status <> 'pending' THEN now() END
-       FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], $7::int[], $8::text[])
-         AS u(id, status, next_attempt_at, retry_reported, last_error, last_status_code, attempts)
-      WHERE s.id = u.id AND s.status = 'sending' AND s.claim_token = $1
-      RETURNING s.id`,
-    [
-      token,
-      column((r) => r.id),
-      column((r) => r.status),
-      column((r) => r.nextAttemptAt),
-      column((r) => r.retryReported),
-      column((r) => r.lastError),
-      column((r) => r.lastStatusCode),
-      column((r) => JSON.stringify(r.attempts)),
-    ],
-  );
-  return new Set(rows.map((r) => String(r.id)));
+export function recordSendOutcomesOpening(
+  records: (SendRecord & { token: string })[],
+  deliveries: (DeliveryRecord & { sendId: string })[],
+): Opening<Set<string>> {
+  return {
+    sql: (literal) => {
+      const u = literalRows(
+        records,
+        {
+          id: ['bigint', (r) => r.id],
+          token: ['uuid', (r) => r.token],
+          status: ['text', (r) => r.status],
+          next_attempt_at: ['timestamptz', (r) => r.nextAttemptAt],
+          retry_reported: ['boolean', (r) => r.retryReported],
+          last_error: ['text', (r) => r.lastError],
+          last_status_code: ['int', (r) => r.lastStatusCode],
+          attempts: ['text', (r) => JSON.stringify(r.attempts)],
+        },
+        literal,
+      );
+      return `WITH recorded AS (
+         UPDATE email_sends s
+            SET status = u.status, next_attempt_at = coalesce(u.next_attempt_at, s.next_attempt_at),
+                retry_reported = s.retry_reported OR u.retry_reported, last_error = u.last_error, last_status_code = u.last_status_code,
+                attempt_log = s.attempt_log || u.attempts::jsonb, claim_token = NULL, lease_until = NULL,
+                payload = CASE WHEN u.status = 'pending' THEN s.payload END,
+                finished_at = CASE WHEN u.status <> 'pending' THEN now() END
+           FROM ${u.from}
+          WHERE s.id = u.id AND s.status = 'sending' AND s.claim_token = u.token
+          RETURNING s.id
+       ), written AS (
+         ${insertDeliveriesOf(deliveries, literal, 'JOIN recorded ON recorded.id = d.send_id')}
+       )
+       SELECT id FROM recorded`;
+    },
+    read: (rows) => new Set(rows.map((r) => String(r['id']))),
+  };
 }
 
 interface ClaimedRow {

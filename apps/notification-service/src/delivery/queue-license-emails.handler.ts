@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
 import { SecretBox, TOPICS } from '@keypool/platform';
-import { textsFor } from '../email-texts/email-texts.handler';
-import { SenderSettings, fromOf, sendersFor } from '../merchant-senders/merchant-senders.handler';
+import { SenderSettings, fromOf } from '../merchant-senders/merchant-senders.handler';
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
 import { recordDeliveries } from './deliveries';
-import { EmailLine, QueuedEmail, queueEmails } from './email-sends';
+import { ClaimedEmail, EmailLine, QueuedEmail, queueEmails } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed } from './license-email-events';
+import { licenseEmailSettingsFor } from './license-email-settings';
 import { EmailSender } from './email-sender';
 import { MAIL_SETTINGS, type MailSettings } from './mail-settings';
 import { NOTIFICATION_METRICS, type NotificationMetrics } from './notification-metrics';
@@ -20,25 +20,22 @@ export interface QueueLicenseEmailDeps {
   metrics: NotificationMetrics;
   topics: OutcomeTopics;
   settings: MailSettings;
-  /** Called once the transaction has committed: the sender picks the e-mails up at once. */
-  onQueued: () => void;
+  /** Claims the e-mails as they are queued, and sends them once the transaction has committed. */
+  sender: Pick<EmailSender, 'queueClaim' | 'handOff'>;
 }
 
 /**
  * One e-mail per LicenseAllocated (per order line), rendered and queued in email_sends in the
- * consumer's transaction; the sender loop sends it after the commit. Only first deliveries
+ * consumer's transaction, claimed for this process's sender, which sends it right after the
+ * commit (texts and senders read in one query: four round trips a chunk). Only first deliveries
  * arrive here (the runner's inbox), so a redelivered event queues nothing; a resend is a new
  * event and always sends. A text whose rendering is refused fails that line for good.
  */
 export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
   const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
-  const textOf = await textsFor(
+  const { textOf, senderOf } = await licenseEmailSettingsFor(
     tx.manager,
     lines.map(({ data }) => data),
-  );
-  const senderOf = await sendersFor(
-    tx.manager,
-    lines.map(({ data }) => data.merchantId),
   );
   const queued = lines.map(({ event, data }): QueuedEmail => {
     const line = lineOf(event, data);
@@ -52,7 +49,9 @@ export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: In
       return { ...line, refused: error.message };
     }
   });
-  await queueEmails(tx.manager, deps.cipher, queued);
+  const claim = deps.sender.queueClaim();
+  const claimedAt = Date.now();
+  const claimed = await queueEmails(tx.manager, deps.cipher, queued, claim);
   const refused = queued.filter((q): q is EmailLine & { refused: string } => 'refused' in q);
   await recordDeliveries(
     tx.manager,
@@ -62,7 +61,13 @@ export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: In
     tx.publish(emailFailed(deps.topics, r, { reason: r.refused, permanent: true, attempts: 0, statusCode: null }));
     deps.metrics.failed('license', true);
   }
-  if (refused.length < queued.length) tx.afterCommit(deps.onQueued);
+  const contentOf = new Map(queued.flatMap((q) => ('content' in q ? [[q.eventId, q] as const] : [])));
+  const handOff = claimed.map(({ id, eventId, createdAt }) => {
+    const { content, ...line } = contentOf.get(eventId)!;
+    const email: ClaimedEmail = { ...line, id, payload: null, attempts: 1, retryReported: false, createdAt, attemptLog: [] };
+    return { email, content };
+  });
+  if (handOff.length > 0) tx.afterCommit(() => deps.sender.handOff(claim, claimedAt, handOff));
 }
 
 /**
@@ -124,7 +129,7 @@ export class QueueLicenseEmails {
     @Inject(TOPICS) topics: Topics,
     @Inject(MAIL_SETTINGS) settings: MailSettings,
   ) {
-    this.deps = { templates, cipher, metrics, topics, settings, onQueued: () => sender.wake() };
+    this.deps = { templates, cipher, metrics, topics, settings, sender };
   }
 
   run(events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {

@@ -44,3 +44,41 @@ export async function updateReturning<T>(manager: EntityManager, sql: string, pa
   const [rows] = await manager.query<[T[], number]>(sql, parameters);
   return rows;
 }
+
+/** Escapes a string as an SQL literal (the driver's escapeLiteral, refusing what it cannot hold). */
+export type LiteralOf = (value: string) => string;
+
+/**
+ * unnestRows for a statement sent without parameters (the simple protocol, which lets several
+ * statements share one round trip): each column an `ARRAY[…]::type[]` of escaped literals.
+ * Values are strings, finite numbers, booleans, Dates, Buffers (bytea) or null.
+ */
+export function literalRows<R>(
+  rows: readonly R[],
+  columns: Record<string, UnnestColumn<R>>,
+  literal: LiteralOf,
+  options: { alias?: string } = {},
+): { from: string; columns: string } {
+  const alias = options.alias ?? 'u';
+  const entries = Object.entries(columns);
+  if (entries.length === 0) throw new Error('literalRows needs at least one column');
+  for (const name of [alias, ...entries.map(([n]) => n)]) if (!IDENTIFIER.test(name)) throw new Error(`literalRows: "${name}" is not a plain identifier`);
+  for (const [name, [type]] of entries) if (!TYPE.test(type)) throw new Error(`literalRows: column ${name} has type "${type}", not a plain type name`);
+  const names = entries.map(([name]) => name).join(', ');
+  const arrays = entries.map(([, [type, pick]]) => `ARRAY[${rows.map((row) => sqlLiteral(pick(row), literal)).join(', ')}]::${type}[]`).join(', ');
+  return { from: `unnest(${arrays}) AS ${alias}(${names})`, columns: names };
+}
+
+/** One value as an SQL literal: see literalRows. */
+export function sqlLiteral(value: unknown, literal: LiteralOf): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return literal(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`an SQL literal must be a finite number, not ${value}`);
+    return String(value);
+  }
+  if (value instanceof Date) return literal(value.toISOString());
+  if (Buffer.isBuffer(value)) return literal(`\\x${value.toString('hex')}`);
+  throw new TypeError(`no SQL literal for a ${typeof value}`);
+}
