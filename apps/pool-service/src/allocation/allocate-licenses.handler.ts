@@ -5,7 +5,7 @@ import { SecretBox, orderedUuids, unnestRows } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
-import { MAX_PICK, PoolQueue, PoolServed } from '../stock/pool-queue';
+import { LockedPool, MAX_PICK, PoolQueue, PoolServed, lockPoolsSql } from '../stock/pool-queue';
 import { ORDER_LOCK_PREFIX } from './order-line-locks';
 import { routeSql, routingLockKey, unroutableReasonSql } from './routing';
 
@@ -30,16 +30,12 @@ export class AllocateLicensesHandler {
       unique.map((r) => r.merchantId),
       unique.map((r) => r.orderId),
     );
-    const inserted = await this.recordNewLines(tx, unique);
+    const { inserted, pools } = await this.recordNewLines(tx, unique);
     const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
     const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
     await this.republish(tx, repeats);
 
-    const queued = inserted.filter((l) => l.status === 'awaiting_stock');
-    const outcomes = await this.queue.serve(
-      tx,
-      queued.map((l) => l.pool_id!),
-    );
+    const outcomes = await this.queue.serveLocked(tx, pools);
     await this.deferHeld(tx, inserted, outcomes);
   }
 
@@ -59,7 +55,12 @@ export class AllocateLicensesHandler {
     );
   }
 
-  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<AllocationRow[]> {
+  /**
+   * Records the new lines and locks the pools they wait in, in one statement: the locks come
+   * after the insert (as before, and after the routing and order locks), and the pool rows are
+   * read once each lock is granted.
+   */
+  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<{ inserted: AllocationRow[]; pools: LockedPool[] }> {
     const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
@@ -80,8 +81,9 @@ export class AllocateLicensesHandler {
       },
       { alias: 'r' },
     );
-    return tx.manager.query(
-      `INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
+    const [recorded] = await tx.manager.query<{ inserted: AllocationRow[]; pools: LockedPool[] }[]>(
+      `WITH inserted AS (
+       INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
        SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
               CASE WHEN refunded.at IS NOT NULL THEN 'cancelled' WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
               CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
@@ -93,9 +95,14 @@ export class AllocateLicensesHandler {
          LEFT JOIN LATERAL (SELECT t.refunded_at AS at FROM refunded_line t WHERE t.order_id = r.order_id AND t.line_id = r.line_id) refunded ON true
         ORDER BY r.ord
        ON CONFLICT (order_id, line_id) DO NOTHING
-       RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event`,
+       RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event),
+       locked AS (${lockPoolsSql(`ARRAY(SELECT pool_id FROM inserted WHERE status = 'awaiting_stock')`)})
+       SELECT (SELECT coalesce(json_agg(inserted), '[]') FROM inserted) AS inserted,
+              (SELECT coalesce(json_agg(locked ORDER BY id), '[]') FROM locked) AS pools`,
       r.parameters,
     );
+    // json_agg gives the pools' timestamps as text.
+    return { inserted: recorded.inserted, pools: recorded.pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })) };
   }
 
   /** A line asked for again gets the answer it already had: never new licenses. */

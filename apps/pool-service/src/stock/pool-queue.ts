@@ -1,11 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { AllocationRequestedData, License } from '@keypool/contracts';
 import type { Tx } from '@keypool/messaging';
-import { type SecretBox, unnestRows } from '@keypool/platform';
-import { decidePoolAlerts } from './pool-alerts';
+import type { SecretBox } from '@keypool/platform';
+import { PoolLevelDecision, decidePoolAlerts } from './pool-alerts';
 import { allocationEventContext, allocationRequestContext, licenseValueContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
-import { HeldLine, ServePolicy, Stock, chooseLinesToServe, demandOf } from './serve-plan';
+import { ServePlan, ServePolicy, chooseLinesToServe } from './serve-plan';
+import { Picked, QueuedLine, RoundRead, RoundWrite, pickLicenses, readRequests, readRound, writeRound } from './queue-rounds';
 
 /** Held lines read per round; a longer queue is served in several rounds. */
 const QUEUE_PAGE = 1000;
@@ -40,15 +41,22 @@ export interface PoolServed {
   keptForOlder: boolean;
 }
 
-interface QueuedLine extends HeldLine {
-  id: string;
-  seq: string;
+/**
+ * The pool rows whose ids `ids` (an SQL expression of a uuid array) holds, locked in id order (no
+ * deadlocks); FOR NO KEY UPDATE does not block imports' foreign-key checks. A caller may lock in
+ * its own statement (the allocator locks with its insert); the rows are read after the lock is
+ * granted, so they are current.
+ */
+export function lockPoolsSql(ids: string): string {
+  return `SELECT id, merchant_id, product_id, currency, name, mode, threshold, low_armed, empty_armed, archived_at
+            FROM pool WHERE id = ANY(${ids}) ORDER BY id FOR NO KEY UPDATE`;
 }
 
-interface QueueOutcome {
-  served: string[];
-  stock: number;
-  keptForOlder: boolean;
+/** Where a pool's stock stands after a serve, and what its PoolLow flags decided. */
+interface PoolLevel {
+  available: number;
+  backordered: number;
+  decision: PoolLevelDecision;
 }
 
 /**
@@ -68,23 +76,19 @@ export class PoolQueue {
     this.policy = { reserveAfter, maxLine: MAX_PICK };
   }
 
-  /** Locks pools in id order (no deadlocks); FOR NO KEY UPDATE does not block imports' foreign-key checks. */
   async lock(manager: EntityManager, poolIds: string[]): Promise<LockedPool[]> {
     if (poolIds.length === 0) return [];
-    return manager.query(
-      `SELECT id, merchant_id, product_id, currency, name, mode, threshold, low_armed, empty_armed, archived_at
-         FROM pool WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-      [[...new Set(poolIds)]],
-    );
+    return manager.query(lockPoolsSql('$1::uuid[]'), [[...new Set(poolIds)]]);
   }
 
   async serve(tx: Tx, poolIds: string[]): Promise<PoolServed[]> {
+    return this.serveLocked(tx, await this.lock(tx.manager, poolIds));
+  }
+
+  /** Serves pools this transaction holds the locks of (taken by lock() or with lockPoolsSql). */
+  async serveLocked(tx: Tx, pools: LockedPool[]): Promise<PoolServed[]> {
     const results: PoolServed[] = [];
-    for (const pool of await this.lock(tx.manager, poolIds)) {
-      if (pool.archived_at) continue;
-      const outcome = await this.serveQueue(tx, pool);
-      results.push({ pool, ...outcome, ...(await this.raiseAlerts(tx, pool)) });
-    }
+    for (const pool of pools) if (!pool.archived_at) results.push(await this.serveQueue(tx, pool));
     return results;
   }
 
@@ -92,21 +96,98 @@ export class PoolQueue {
   async raiseAlerts(tx: Tx, pool: LockedPool): Promise<{ available: number; backordered: number }> {
     // A plain count, never SKIP LOCKED, so locked rows still count; bounded, because deciding
     // needs only to know whether stock is below the threshold (or gone).
-    let available = await this.countAvailable(tx.manager, pool.id, Math.max(pool.threshold, 1) + 1);
-    const [{ n }] = await tx.manager.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock'`, [
-      pool.id,
-    ]);
-    const backordered = Number(n);
-    const decision = decidePoolAlerts({
-      available,
-      backordered,
-      threshold: pool.threshold,
-      lowArmed: pool.low_armed,
-      emptyArmed: pool.empty_armed,
-    });
-    // Exact only when an alert reports it: at most once per crossing, never on every serve.
-    if (decision.alerts.length > 0 && available > pool.threshold) available = await this.countAvailable(tx.manager, pool.id);
-    for (const level of decision.alerts) {
+    const [figures] = await tx.manager.query<{ available: number; backordered: number }[]>(
+      `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s) AS available,
+              (SELECT count(*)::int FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock') AS backordered`,
+      [pool.id, alertMargin(pool)],
+    );
+    const level = judgeLevel(pool, figures);
+    const arming = armingChange(pool, level.decision);
+    if (arming) await tx.manager.query(`UPDATE pool SET low_armed = $2, empty_armed = $3 WHERE id = $1`, [pool.id, arming.lowArmed, arming.emptyArmed]);
+    return this.publishAlerts(tx, pool, level);
+  }
+
+  /**
+   * Rounds of at most QUEUE_PAGE lines and MAX_PICK licenses: read the page with the stock it
+   * could use (bounded), decide, take exactly the licenses decided on. A round that served on a
+   * lower-bound count reads the same place again; otherwise the next page follows, until the
+   * stock is spent, stock is kept for an older line, or MAX_IDLE_ROUNDS pages in a row served
+   * nothing. The last round's figures also judge the alerts, and its write arms them.
+   */
+  private async serveQueue(tx: Tx, pool: LockedPool): Promise<PoolServed> {
+    const bounds = { pageSize: QUEUE_PAGE, maxPick: MAX_PICK, margin: alertMargin(pool) };
+    const served: string[] = [];
+    let after = '0';
+    for (let idle = 0; ;) {
+      const read = await readRound(tx.manager, pool.id, after, bounds);
+      const { plan, picked } = await this.planRound(tx.manager, pool.id, read);
+      if (plan.serve.length === 0) idle++;
+      const stock = read.counted - plan.used;
+      const next = nextPage(read, plan, stock, idle, after);
+      const level = next === undefined ? judgeLevel(pool, { available: stock, backordered: read.waiting - plan.serve.length }) : undefined;
+      await writeRound(tx.manager, pool.id, {
+        ...this.allocate(tx, pool, plan.serve, picked),
+        overtaken: plan.overtaken.map((o) => ({ id: o.line.id, licenses: o.licenses })),
+        arming: level && armingChange(pool, level.decision),
+      });
+      served.push(...plan.serve.map((l) => l.id));
+      if (level) return { pool, served, stock, keptForOlder: plan.stop === 'kept', ...(await this.publishAlerts(tx, pool, level)) };
+      after = next!;
+    }
+  }
+
+  /**
+   * The round's plan and the licenses it takes: picked with the read when the stock covered the
+   * page, else picked now. Only a holder of the pool's lock changes its licenses, but a hash
+   * upgrade may hold some for a moment: fewer picked than planned plans again on what was picked.
+   */
+  private async planRound(manager: EntityManager, poolId: string, read: RoundRead): Promise<{ plan: ServePlan<QueuedLine>; picked: Picked }> {
+    const plan = chooseLinesToServe(read.queue, { count: read.counted, exact: read.counted < read.cap }, this.policy);
+    if (plan.used === 0) return { plan, picked: { licenses: [], requests: new Map() } };
+    const picked =
+      read.picked ??
+      (await pickLicenses(
+        manager,
+        poolId,
+        plan.used,
+        plan.serve.map((l) => l.id),
+      ));
+    if (picked.licenses.length >= plan.used) return { plan, picked };
+    const replanned = chooseLinesToServe(read.queue, { count: picked.licenses.length, exact: true }, this.policy);
+    const unread = replanned.serve.filter((l) => !picked.requests.has(l.id)).map((l) => l.id);
+    if (unread.length > 0) (await readRequests(manager, unread)).forEach((request, id) => picked.requests.set(id, request));
+    return { plan: replanned, picked };
+  }
+
+  /** Builds each served line's LicenseAllocated (published at commit) and what the round writes for it. */
+  private allocate(tx: Tx, pool: LockedPool, lines: QueuedLine[], picked: Picked): Pick<RoundWrite, 'owners' | 'served'> {
+    const owners: RoundWrite['owners'] = [];
+    const served: RoundWrite['served'] = [];
+    let next = 0;
+    for (const line of lines) {
+      const taken = picked.licenses.slice(next, next + line.license_count);
+      next += line.license_count;
+      const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value, licenseValueContext(l.id)) }));
+      const sealed = picked.requests.get(line.id)!;
+      const request = JSON.parse(this.cipher.decryptText(sealed, allocationRequestContext(line.id))) as AllocationRequestedData;
+      const allocated = this.events.licenseAllocated(request, pool.id, licenses);
+      tx.publish(allocated);
+      const event = allocated.envelope;
+      taken.forEach((l) => owners.push({ licenseId: l.id, allocationId: line.id }));
+      served.push({ id: line.id, eventId: event.id, event: this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)) });
+    }
+    return { owners, served };
+  }
+
+  /** Publishes what the decision raised; the figure an alert reports is exact, counted only then. */
+  private async publishAlerts(tx: Tx, pool: LockedPool, level: PoolLevel): Promise<{ available: number; backordered: number }> {
+    const { decision, backordered } = level;
+    pool.low_armed = decision.lowArmed;
+    pool.empty_armed = decision.emptyArmed;
+    if (decision.alerts.length === 0) return { available: level.available, backordered };
+    // At most once per crossing, never on every serve: above the threshold the count stopped at its bound.
+    const available = level.available > pool.threshold ? await countAvailable(tx.manager, pool.id) : level.available;
+    for (const alert of decision.alerts) {
       tx.publish(
         this.events.poolLow({
           poolId: pool.id,
@@ -115,122 +196,41 @@ export class PoolQueue {
           currency: pool.currency,
           available,
           threshold: pool.threshold,
-          level,
+          level: alert,
           backordered,
           poolName: pool.name,
           mode: pool.mode,
         }),
       );
     }
-    if (decision.lowArmed !== pool.low_armed || decision.emptyArmed !== pool.empty_armed) {
-      await tx.manager.query(`UPDATE pool SET low_armed = $2, empty_armed = $3 WHERE id = $1`, [pool.id, decision.lowArmed, decision.emptyArmed]);
-      pool.low_armed = decision.lowArmed;
-      pool.empty_armed = decision.emptyArmed;
-    }
     return { available, backordered };
   }
+}
 
-  private async countAvailable(manager: EntityManager, poolId: string, cap?: number): Promise<number> {
-    const [{ n }] = await manager.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' LIMIT $2) s`,
-      [poolId, cap ?? null],
-    );
-    return Number(n);
-  }
+/** Licenses counted beyond need: enough to tell whether stock is below the threshold, or gone. */
+function alertMargin(pool: LockedPool): number {
+  return Math.max(pool.threshold, 1) + 1;
+}
 
-  /**
-   * Rounds of at most QUEUE_PAGE lines and MAX_PICK licenses: count the stock the page could use
-   * (bounded), decide, pick exactly the licenses decided on. A round that served on a lower-bound
-   * count reads the same place again; otherwise the next page follows, until the stock is spent,
-   * stock is kept for an older line, or MAX_IDLE_ROUNDS pages in a row served nothing.
-   */
-  private async serveQueue(tx: Tx, pool: LockedPool): Promise<QueueOutcome> {
-    const served: string[] = [];
-    let after = '0';
-    let stock = 0;
-    for (let idle = 0; idle < MAX_IDLE_ROUNDS;) {
-      const queue = await this.heldPage(tx.manager, pool.id, after);
-      if (queue.length === 0) break;
-      const cap = demandOf(queue, this.policy, MAX_PICK);
-      const counted = cap > 0 ? await this.countAvailable(tx.manager, pool.id, cap) : 0;
-      const plan = await this.serveRound(tx, pool, queue, { count: counted, exact: counted < cap });
-      served.push(...plan.serve.map((l) => l.id));
-      stock = counted - plan.used;
-      if (plan.stop === 'kept') return { served, stock, keptForOlder: true };
-      if (plan.serve.length === 0) idle++;
-      if (plan.stop === 'recount') continue;
-      if ((counted < cap && stock === 0) || queue.length < QUEUE_PAGE) break;
-      after = queue[queue.length - 1].seq;
-    }
-    return { served, stock, keptForOlder: false };
-  }
+function judgeLevel(pool: LockedPool, figures: { available: number; backordered: number }): PoolLevel {
+  const decision = decidePoolAlerts({ ...figures, threshold: pool.threshold, lowArmed: pool.low_armed, emptyArmed: pool.empty_armed });
+  return { ...figures, decision };
+}
 
-  private heldPage(manager: EntityManager, poolId: string, after: string): Promise<QueuedLine[]> {
-    return manager.query(
-      `SELECT id, seq, license_count, overtaken FROM allocation
-        WHERE pool_id = $1 AND status = 'awaiting_stock' AND seq > $2 ORDER BY seq LIMIT $3`,
-      [poolId, after, QUEUE_PAGE],
-    );
-  }
+function armingChange(pool: LockedPool, decision: PoolLevelDecision): RoundWrite['arming'] {
+  const changed = decision.lowArmed !== pool.low_armed || decision.emptyArmed !== pool.empty_armed;
+  return changed ? { lowArmed: decision.lowArmed, emptyArmed: decision.emptyArmed } : undefined;
+}
 
-  private async serveRound(tx: Tx, pool: LockedPool, queue: QueuedLine[], stock: Stock) {
-    let plan = chooseLinesToServe(queue, stock, this.policy);
-    if (plan.used > 0) {
-      const picked: { id: string; value: Buffer }[] = await tx.manager.query(
-        `SELECT id, value FROM license WHERE pool_id = $1 AND status = 'available'
-          ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [pool.id, plan.used],
-      );
-      // Only a holder of the pool's lock changes its licenses, so this is a safety net.
-      if (picked.length < plan.used) plan = chooseLinesToServe(queue, { count: picked.length, exact: true }, this.policy);
-      if (plan.serve.length > 0) await this.allocate(tx, pool, plan.serve, picked);
-    }
-    if (plan.overtaken.length > 0) {
-      const s = unnestRows(plan.overtaken, { id: ['uuid', (o) => o.line.id], n: ['int', (o) => o.licenses] }, { alias: 's' });
-      await tx.manager.query(
-        `UPDATE allocation a SET overtaken = LEAST(a.overtaken::bigint + s.n, 2147483647)
-           FROM ${s.from} WHERE a.id = s.id`,
-        s.parameters,
-      );
-    }
-    return plan;
-  }
+/** Where the next round reads from (the same place to recount), or undefined when this round was the last. */
+function nextPage(read: RoundRead, plan: ServePlan<QueuedLine>, stock: number, idle: number, after: string): string | undefined {
+  if (plan.stop === 'kept' || idle >= MAX_IDLE_ROUNDS) return undefined;
+  if (plan.stop === 'recount') return after;
+  if ((read.counted < read.cap && stock === 0) || read.queue.length < QUEUE_PAGE) return undefined;
+  return read.queue[read.queue.length - 1].seq;
+}
 
-  private async allocate(tx: Tx, pool: LockedPool, lines: QueuedLine[], picked: { id: string; value: Buffer }[]) {
-    const requests: { id: string; request: Buffer }[] = await tx.manager.query(`SELECT id, request FROM allocation WHERE id = ANY($1::uuid[])`, [
-      lines.map((l) => l.id),
-    ]);
-    const requestOf = new Map(requests.map((r) => [r.id, r.request]));
-    const owners: { licenseId: string; allocationId: string }[] = [];
-    const served: { id: string; eventId: string; event: Buffer }[] = [];
-    let next = 0;
-    for (const line of lines) {
-      const taken = picked.slice(next, next + line.license_count);
-      next += line.license_count;
-      const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value, licenseValueContext(l.id)) }));
-      const request = JSON.parse(this.cipher.decryptText(requestOf.get(line.id)!, allocationRequestContext(line.id))) as AllocationRequestedData;
-      const allocated = this.events.licenseAllocated(request, pool.id, licenses);
-      tx.publish(allocated);
-      const event = allocated.envelope;
-      taken.forEach((l) => owners.push({ licenseId: l.id, allocationId: line.id }));
-      served.push({ id: line.id, eventId: event.id, event: this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)) });
-    }
-    const a = unnestRows(owners, { license_id: ['uuid', (o) => o.licenseId], allocation_id: ['uuid', (o) => o.allocationId] }, { alias: 'a' });
-    await tx.manager.query(
-      `UPDATE license l SET status = 'allocated', allocation_id = a.allocation_id, allocated_at = now()
-         FROM ${a.from} WHERE l.id = a.license_id`,
-      a.parameters,
-    );
-    const s = unnestRows(served, { id: ['uuid', (l) => l.id], event_id: ['uuid', (l) => l.eventId], event: ['bytea', (l) => l.event] }, { alias: 's' });
-    await tx.manager.query(
-      `UPDATE allocation a SET status = 'allocated', reason = NULL, event_id = s.event_id, event = s.event, allocated_at = now()
-         FROM ${s.from} WHERE a.id = s.id`,
-      s.parameters,
-    );
-    await tx.manager.query(`UPDATE pool SET allocated_licenses = allocated_licenses + $2, allocated_lines = allocated_lines + $3 WHERE id = $1`, [
-      pool.id,
-      owners.length,
-      lines.length,
-    ]);
-  }
+async function countAvailable(manager: EntityManager, poolId: string): Promise<number> {
+  const [{ n }] = await manager.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM license WHERE pool_id = $1 AND status = 'available'`, [poolId]);
+  return n;
 }

@@ -1,4 +1,4 @@
-import { chooseLinesToServe, demandOf } from './serve-plan';
+import { chooseLinesToServe } from './serve-plan';
 
 const policy = { reserveAfter: 100, maxLine: 10_000 };
 const line = (id: string, license_count: number, overtaken = 0) => ({ id, license_count, overtaken });
@@ -66,13 +66,5 @@ describe('chooseLinesToServe', () => {
     expect(ids(plan.serve)).toEqual(['a']);
     expect(plan.stop).toBe('recount');
     expect(plan.overtaken).toEqual([]);
-  });
-});
-
-describe('demandOf', () => {
-  it('sums what the servable lines need, capped at one pick', () => {
-    expect(demandOf([line('a', 2), line('b', 3)], policy, 10_000)).toBe(5);
-    expect(demandOf([line('huge', 1_000_000_000), line('a', 2)], policy, 10_000)).toBe(2);
-    expect(demandOf([line('a', 6000), line('b', 6000)], policy, 10_000)).toBe(10_000);
   });
 });

@@ -60,13 +60,3 @@ export function chooseLinesToServe<L extends HeldLine>(queue: L[], stock: Stock,
   const overtaken = passed.map(({ line, usedBefore }) => ({ line, licenses: used - usedBefore })).filter((o) => o.licenses > 0);
   return { serve, used, overtaken, stop };
 }
-
-/** What a page of the queue can use at most: the count of available licenses never needs to go beyond it. */
-export function demandOf(queue: HeldLine[], policy: ServePolicy, maxPick: number): number {
-  let demand = 0;
-  for (const line of queue) {
-    if (line.license_count <= policy.maxLine) demand += line.license_count;
-    if (demand >= maxPick) return maxPick;
-  }
-  return demand;
-}

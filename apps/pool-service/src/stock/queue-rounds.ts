@@ -1,0 +1,174 @@
+import type { EntityManager } from 'typeorm';
+import { unnestRows } from '@keypool/platform';
+import type { HeldLine } from './serve-plan';
+
+/**
+ * The statements of one round of serving a pool's queue, each one round trip, all under the
+ * pool's row lock: what a hop's latency is made of on a busy machine is round trips, so every
+ * figure a round needs is read in one statement and everything it changes is written in one.
+ */
+
+export interface QueuedLine extends HeldLine {
+  id: string;
+  seq: string;
+}
+
+export interface PickedLicense {
+  id: string;
+  value: Buffer;
+}
+
+/** The licenses a round takes, locked, oldest first, and the sealed requests of the lines they serve. */
+export interface Picked {
+  licenses: PickedLicense[];
+  requests: Map<string, Buffer>;
+}
+
+export interface RoundBounds {
+  pageSize: number;
+  /** The most licenses one line may take, and one round may count or pick. */
+  maxPick: number;
+  /** Licenses counted beyond what the page can use, so the count also tells whether stock is below the pool's threshold after serving. */
+  margin: number;
+}
+
+export interface RoundRead {
+  queue: QueuedLine[];
+  /** Available licenses, counted up to `cap`: exact below it. Locked rows count too. */
+  counted: number;
+  cap: number;
+  /** Lines of the pool awaiting stock, those of this page included. */
+  waiting: number;
+  /** Present when the stock covers every line of the page that may be served: their licenses, already picked. */
+  picked?: Picked;
+}
+
+interface RoundRow {
+  cap: number;
+  counted: number;
+  waiting: number;
+  ids: string[] | null;
+  seqs: string[] | null;
+  counts: number[] | null;
+  overtaken: number[] | null;
+  requests: (Buffer | null)[] | null;
+  license_ids: string[] | null;
+  license_values: Buffer[] | null;
+}
+
+/**
+ * One page of held lines after `after` (by seq), the stock counted up to what the page can use
+ * plus the margin, the pool's backorder, and, when that stock covers every line the page may serve
+ * (the usual case), the licenses for all of them (FOR UPDATE SKIP LOCKED) with the lines'
+ * requests: in that case the plan is known to take them all, so no second round trip picks them.
+ */
+export async function readRound(manager: EntityManager, poolId: string, after: string, bounds: RoundBounds): Promise<RoundRead> {
+  const [row] = await manager.query<RoundRow[]>(
+    `WITH page AS (
+            SELECT id, seq, license_count, overtaken, request FROM allocation
+             WHERE pool_id = $1 AND status = 'awaiting_stock' AND seq > $2 ORDER BY seq LIMIT $3),
+          demand AS (
+            SELECT coalesce(sum(license_count) FILTER (WHERE license_count <= $4), 0) AS need FROM page),
+          bound AS (SELECT need, least(need, $4) + $5 AS cap FROM demand),
+          stock AS (
+            -- In index order: the planner cannot know the LIMIT, and a scan in table order would pass other pools' rows.
+            SELECT count(*) AS counted FROM (
+              SELECT 1 FROM license WHERE pool_id = $1 AND status = 'available' ORDER BY seq LIMIT (SELECT cap FROM bound)) s),
+          fits AS (SELECT counted >= need AND need <= $4 AS whole, need FROM stock, bound),
+          picked AS (
+            SELECT id, value, seq FROM license WHERE pool_id = $1 AND status = 'available' ORDER BY seq
+             LIMIT (SELECT CASE WHEN whole THEN need ELSE 0 END FROM fits) FOR UPDATE SKIP LOCKED)
+     SELECT b.cap::int AS cap, s.counted::int AS counted,
+            (SELECT count(*)::int FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock') AS waiting,
+            p.ids, p.seqs, p.counts, p.overtaken, p.requests, k.license_ids, k.license_values
+       FROM bound b, stock s, fits f,
+            LATERAL (SELECT array_agg(id ORDER BY seq) AS ids, array_agg(seq::text ORDER BY seq) AS seqs,
+                            array_agg(license_count ORDER BY seq) AS counts, array_agg(overtaken ORDER BY seq) AS overtaken,
+                            array_agg(CASE WHEN f.whole AND license_count <= $4 THEN request END ORDER BY seq) AS requests
+                       FROM page) p,
+            LATERAL (SELECT array_agg(id ORDER BY seq) AS license_ids, array_agg(value ORDER BY seq) AS license_values FROM picked) k`,
+    [poolId, after, bounds.pageSize, bounds.maxPick, bounds.margin],
+  );
+  const ids = row.ids ?? [];
+  const queue = ids.map((id, i) => ({ id, seq: row.seqs![i], license_count: row.counts![i], overtaken: row.overtaken![i] }));
+  const read: RoundRead = { queue, counted: row.counted, cap: row.cap, waiting: row.waiting };
+  const licenses = pickedOf(row.license_ids, row.license_values);
+  if (licenses.length === 0) return read;
+  const requests = new Map(ids.map((id, i) => [id, row.requests![i]] as const).filter((r): r is [string, Buffer] => r[1] !== null));
+  return { ...read, picked: { licenses, requests } };
+}
+
+/** The `count` oldest available licenses, locked, and the requests of the lines they are for. */
+export async function pickLicenses(manager: EntityManager, poolId: string, count: number, lineIds: string[]): Promise<Picked> {
+  const [row] = await manager.query<{ license_ids: string[] | null; license_values: Buffer[] | null; line_ids: string[] | null; requests: Buffer[] | null }[]>(
+    `WITH picked AS (
+            SELECT id, value, seq FROM license WHERE pool_id = $1 AND status = 'available' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+     SELECT (SELECT array_agg(id ORDER BY seq) FROM picked) AS license_ids, (SELECT array_agg(value ORDER BY seq) FROM picked) AS license_values,
+            r.line_ids, r.requests
+       FROM (SELECT array_agg(id) AS line_ids, array_agg(request) AS requests FROM allocation WHERE id = ANY($3::uuid[])) r`,
+    [poolId, count, lineIds],
+  );
+  const lines = row.line_ids ?? [];
+  return { licenses: pickedOf(row.license_ids, row.license_values), requests: new Map(lines.map((id, i) => [id, row.requests![i]])) };
+}
+
+/** Sealed requests of lines, for lines a round serves that it has not read yet. */
+export async function readRequests(manager: EntityManager, lineIds: string[]): Promise<Map<string, Buffer>> {
+  const rows = await manager.query<{ id: string; request: Buffer }[]>(`SELECT id, request FROM allocation WHERE id = ANY($1::uuid[])`, [lineIds]);
+  return new Map(rows.map((r) => [r.id, r.request]));
+}
+
+export interface RoundWrite {
+  /** Each license taken and the line it goes to. */
+  owners: { licenseId: string; allocationId: string }[];
+  /** Each line served, with its LicenseAllocated event id and sealed envelope. */
+  served: { id: string; eventId: string; event: Buffer }[];
+  /** Lines passed over, with the licenses later lines took ahead of them. */
+  overtaken: { id: string; licenses: number }[];
+  /** The PoolLow flags, when the round changed them. */
+  arming?: { lowArmed: boolean; emptyArmed: boolean };
+}
+
+/**
+ * Everything a round changes, in one statement: the licenses taken (the license ledger's trigger
+ * records each), the lines served and passed over, and the pool's running totals and alert flags.
+ * Nothing is sent when the round changed nothing.
+ */
+export async function writeRound(manager: EntityManager, poolId: string, write: RoundWrite): Promise<void> {
+  if (write.served.length === 0 && write.overtaken.length === 0 && !write.arming) return;
+  const o = unnestRows(write.owners, { license_id: ['uuid', (r) => r.licenseId], allocation_id: ['uuid', (r) => r.allocationId] }, { alias: 'o', first: 2 });
+  const s = unnestRows(
+    write.served,
+    { id: ['uuid', (r) => r.id], event_id: ['uuid', (r) => r.eventId], event: ['bytea', (r) => r.event] },
+    { alias: 's', first: 4 },
+  );
+  const p = unnestRows(write.overtaken, { id: ['uuid', (r) => r.id], n: ['int', (r) => r.licenses] }, { alias: 'p', first: 7 });
+  await manager.query(
+    `WITH licensed AS (
+            UPDATE license l SET status = 'allocated', allocation_id = o.allocation_id, allocated_at = now()
+              FROM ${o.from} WHERE l.id = o.license_id),
+          allocated AS (
+            UPDATE allocation a SET status = 'allocated', reason = NULL, event_id = s.event_id, event = s.event, allocated_at = now()
+              FROM ${s.from} WHERE a.id = s.id),
+          passed AS (
+            UPDATE allocation a SET overtaken = LEAST(a.overtaken::bigint + p.n, 2147483647)
+              FROM ${p.from} WHERE a.id = p.id)
+     UPDATE pool SET allocated_licenses = allocated_licenses + $9::int, allocated_lines = allocated_lines + $10::int,
+                     low_armed = coalesce($11::boolean, low_armed), empty_armed = coalesce($12::boolean, empty_armed)
+      WHERE id = $1 AND ($10::int > 0 OR $11::boolean IS NOT NULL)`,
+    [
+      poolId,
+      ...o.parameters,
+      ...s.parameters,
+      ...p.parameters,
+      write.owners.length,
+      write.served.length,
+      write.arming?.lowArmed ?? null,
+      write.arming?.emptyArmed ?? null,
+    ],
+  );
+}
+
+function pickedOf(ids: string[] | null, values: Buffer[] | null): PickedLicense[] {
+  return (ids ?? []).map((id, i) => ({ id, value: values![i] }));
+}
