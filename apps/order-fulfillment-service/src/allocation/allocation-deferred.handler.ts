@@ -4,7 +4,7 @@ import type { InboundEventOf, Tx } from '@keypool/messaging';
 import { TOPICS } from '@keypool/platform';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { applyLineOutcomes } from '../orders/line-changes';
-import { lineKey, lockOrders } from '../orders/order-locks';
+import { lineKey } from '../orders/order-locks';
 
 /** Shows why a line waits: awaiting_stock or unroutable, with the pool's reason; tells the checkout when a line starts waiting. */
 @Injectable()
@@ -13,10 +13,6 @@ export class RecordDeferrals {
 
   async record(events: InboundEventOf<'AllocationDeferred'>[], tx: Tx): Promise<number> {
     const deferrals = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-    await lockOrders(
-      tx.manager,
-      deferrals.map((d) => d.data.orderId),
-    );
     const changed = await applyLineOutcomes(
       tx.manager,
       'AllocationDeferred',

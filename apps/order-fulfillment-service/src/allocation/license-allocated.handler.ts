@@ -2,11 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
-import { SecretBox, TOPICS, unnestRows, updateReturning } from '@keypool/platform';
+import { SecretBox, TOPICS } from '@keypool/platform';
+import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
-import { LineOutcomeEvent, applyLineOutcomes } from '../orders/line-changes';
-import { lineKey, lockOrders } from '../orders/order-locks';
-import { saveLicenses } from '../orders/saved-licenses';
+import { LineOutcomeEvent, LineTransition, LineWrite, StatusChange, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines } from '../orders/line-changes';
+import type { LineState } from '../orders/line-status';
+import { lineKey } from '../orders/order-locks';
+import { StatementParameters } from '../orders/round-trips';
 
 export interface AllocationsResult {
   saved: number;
@@ -30,17 +32,18 @@ export class RecordAllocations {
     const originals = events.filter((e) => !e.envelope.resendof).map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
     const result: AllocationsResult = { saved: 0, resendsIgnored: events.length - originals.length, ignoredRepeats: [] };
     if (originals.length === 0) return result;
-    await lockOrders(
-      tx.manager,
-      originals.map((o) => o.data.orderId),
-    );
     const outcomes: LineOutcomeEvent[] = originals.map(({ eventId, data }) => ({
       orderId: data.orderId,
       lineId: data.lineId,
       eventId,
       outcome: { kind: 'allocated' },
     }));
-    const changed = await applyLineOutcomes(tx.manager, 'LicenseAllocated', outcomes);
+    const { states } = await lockOrdersAndReadLines(
+      tx.manager,
+      outcomes.map((o) => o.orderId),
+      outcomes,
+    );
+    const { changed, history } = foldLineOutcomes(states, 'LicenseAllocated', outcomes);
     const dataOf = new Map(originals.map(({ data }) => [lineKey(data.orderId, data.lineId), data]));
     const since = new Date().toISOString();
     for (const line of changed) {
@@ -54,13 +57,8 @@ export class RecordAllocations {
 
     // Reversed so that, of two originals for one line in this chunk, the earlier one wins.
     const firstPerLine = [...new Map([...originals].reverse().map((o) => [lineKey(o.data.orderId, o.data.lineId), o])).values()];
-    const claimed = await claimLines(tx.manager, firstPerLine);
+    const claimed = await saveAllocations(tx.manager, this.cipher, changed, history, firstPerLine);
     const toSave = firstPerLine.filter((o) => claimed.has(o.eventId));
-    await saveLicenses(
-      tx.manager,
-      this.cipher,
-      toSave.map(({ data }) => ({ orderId: data.orderId, lineId: data.lineId, licenses: data.licenses })),
-    );
     result.saved = toSave.length;
     result.ignoredRepeats = originals
       .filter((o) => !claimed.has(o.eventId))
@@ -74,21 +72,52 @@ export class RecordAllocations {
   }
 }
 
-/** Records the allocation event on lines that have none yet; returns the event ids that won a line. */
-async function claimLines(manager: EntityManager, allocations: { eventId: string; data: LicenseAllocatedData }[]): Promise<Set<string>> {
-  const u = unnestRows(allocations, {
-    order_id: ['text', (a) => a.data.orderId],
-    line_id: ['text', (a) => a.data.lineId],
-    event_id: ['text', (a) => a.eventId],
-    pool_id: ['text', (a) => a.data.poolId],
-  });
-  const rows = await updateReturning<{ allocation_event_id: string }>(
-    manager,
-    `UPDATE order_lines l SET allocation_event_id = u.event_id, pool_id = u.pool_id
-       FROM ${u.from}
-      WHERE l.order_id = u.order_id AND l.line_id = u.line_id AND l.allocation_event_id IS NULL
-      RETURNING l.allocation_event_id`,
-    u.parameters,
+/**
+ * One statement: the lines' new states and their history, the allocation event on lines that
+ * have none yet, and the licenses (sealed) of exactly the allocations that won their line.
+ * Returns the event ids that won a line.
+ */
+async function saveAllocations(
+  manager: EntityManager,
+  cipher: SecretBox,
+  changed: (LineTransition & LineState)[],
+  history: StatusChange[],
+  allocations: { eventId: string; data: LicenseAllocatedData }[],
+): Promise<Set<string>> {
+  const writes = new Map<string, LineWrite>();
+  for (const { orderId, lineId, status, reason } of changed) writes.set(lineKey(orderId, lineId), { orderId, lineId, state: { status, reason } });
+  for (const { eventId, data } of allocations) {
+    const key = lineKey(data.orderId, data.lineId);
+    writes.set(key, { orderId: data.orderId, lineId: data.lineId, ...writes.get(key), allocation: { eventId, poolId: data.poolId } });
+  }
+  const p = new StatementParameters();
+  const members = lineChangeMembers(p, [...writes.values()], history);
+  const licenses = allocations.flatMap(({ data }) =>
+    data.licenses.map((license, position) => ({ orderId: data.orderId, lineId: data.lineId, license, position })),
   );
-  return new Set(rows.map((r) => r.allocation_event_id));
+  if (licenses.length > 0) {
+    const u = p.rows(
+      licenses,
+      {
+        order_id: ['text', (r) => r.orderId],
+        line_id: ['text', (r) => r.lineId],
+        position: ['int', (r) => r.position],
+        license_id: ['text', (r) => r.license.licenseId],
+        value_sealed: ['bytea', (r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))],
+      },
+      'v',
+    );
+    members.push(`licenses_written AS (
+      INSERT INTO line_licenses (${u.columns})
+      SELECT v.order_id, v.line_id, v.position, v.license_id, v.value_sealed
+        FROM ${u.from} JOIN lines_written c ON c.order_id = v.order_id AND c.line_id = v.line_id AND c.claimed
+      ON CONFLICT DO NOTHING
+    )`);
+  }
+  const rows: { order_id: string; line_id: string }[] = await manager.query(
+    `WITH ${members.join(',\n')} SELECT order_id, line_id FROM lines_written WHERE claimed`,
+    p.values,
+  );
+  const won = new Set(rows.map((r) => lineKey(r.order_id, r.line_id)));
+  return new Set(allocations.filter(({ data }) => won.has(lineKey(data.orderId, data.lineId))).map((a) => a.eventId));
 }

@@ -6,21 +6,21 @@ import { ProductDeliveryEntity } from './product-delivery.entity';
 
 const settingKey = (merchantId: string, productId: string) => `${merchantId}\u0000${productId}`;
 
-/** The saved settings of the given products in one query; products without one are absent. */
-export async function deliverySettingsOf(
-  manager: EntityManager,
-  products: { merchantId: string; productId: string }[],
-): Promise<(merchantId: string, productId: string) => DeliverySetting | undefined> {
-  const k = unnestRows(products, { merchant_id: ['text', (p) => p.merchantId], product_id: ['text', (p) => p.productId] }, { alias: 'k' });
-  const rows: { merchant_id: string; product_id: string; rule: DeliveryRule; show_on_order_page: boolean; renewal_requires_same_customer: boolean }[] =
-    products.length === 0
-      ? []
-      : await manager.query(
-          `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page, d.renewal_requires_same_customer
-             FROM product_delivery d JOIN ${k.from}
-               ON d.merchant_id = k.merchant_id AND d.product_id = k.product_id`,
-          k.parameters,
-        );
+export interface DeliverySettingRow {
+  merchant_id: string;
+  product_id: string;
+  rule: DeliveryRule;
+  show_on_order_page: boolean;
+  renewal_requires_same_customer: boolean;
+}
+
+/** The statement reading the saved settings of the products in `from`, rows aliased `k` (merchant_id, product_id). */
+export const deliverySettingsStatement = (from: string) =>
+  `SELECT d.merchant_id, d.product_id, d.rule, d.show_on_order_page, d.renewal_requires_same_customer
+     FROM product_delivery d JOIN ${from} ON d.merchant_id = k.merchant_id AND d.product_id = k.product_id`;
+
+/** Each product's saved setting, by merchant and product; products without one are absent. */
+export function deliverySettingLookup(rows: DeliverySettingRow[]): (merchantId: string, productId: string) => DeliverySetting | undefined {
   const byProduct = new Map(
     rows.map((r) => [
       settingKey(r.merchant_id, r.product_id),
@@ -29,6 +29,21 @@ export async function deliverySettingsOf(
   );
   return (merchantId, productId) => byProduct.get(settingKey(merchantId, productId));
 }
+
+/** The saved settings of the given products in one query; products without one are absent. */
+export async function deliverySettingsOf(
+  manager: EntityManager,
+  products: { merchantId: string; productId: string }[],
+): Promise<(merchantId: string, productId: string) => DeliverySetting | undefined> {
+  const k = unnestRows(products, PRODUCT_COLUMNS, { alias: 'k' });
+  const rows: DeliverySettingRow[] = products.length === 0 ? [] : await manager.query(deliverySettingsStatement(k.from), k.parameters);
+  return deliverySettingLookup(rows);
+}
+
+export const PRODUCT_COLUMNS = {
+  merchant_id: ['text', (p: { merchantId: string }) => p.merchantId],
+  product_id: ['text', (p: { productId: string }) => p.productId],
+} as const;
 
 export interface ProductDeliveryView extends DeliverySetting {
   merchantId: string;

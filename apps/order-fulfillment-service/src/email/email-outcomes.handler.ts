@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderFulfilledData, Topics } from '@keypool/contracts';
 import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
-import { TOPICS, unnestRows } from '@keypool/platform';
+import { TOPICS } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
-import { applyLineOutcomes, refuseUnknown } from '../orders/line-changes';
+import { FoldedOutcomes, LineOutcomeEvent, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines, refuseUnknown } from '../orders/line-changes';
 import { lineKey } from '../orders/order-locks';
-import { fulfilCompletedOrders } from './order-fulfillment';
+import { StatementParameters } from '../orders/round-trips';
+import { FULFILLED_ORDERS, fulfilledData, fulfilmentMembers } from './order-fulfillment';
 
 interface EmailRecord {
   orderId: string;
@@ -50,19 +51,41 @@ export class RecordEmailsSent {
       statusCode: null,
       at: data.sentAt,
     }));
-    await recordEmails(tx.manager, records, 'EmailSent');
-    const changed = await applyLineOutcomes(
+    const { changed, history } = await lockAndFold(
       tx.manager,
       'EmailSent',
+      records,
       sent.map(({ eventId, data }) => ({ orderId: data.orderId, lineId: data.lineId, eventId, outcome: { kind: 'email_sent', resend: data.resend } })),
     );
+    // The licenses a line's e-mail named, kept when it is delivered (the last e-mail of the chunk for the line).
+    const idsByLine = new Map(records.map((r) => [lineKey(r.orderId, r.lineId), r.licenseIds]));
     const delivered = changed.filter((line) => line.status === 'delivered');
-    await rememberDeliveredLicenseIds(tx.manager, delivered, records);
-    const fulfilled = await fulfilCompletedOrders(
-      tx.manager,
-      delivered.map((l) => l.orderId),
-      null,
-    );
+    const p = new StatementParameters();
+    const members = [
+      emailHistoryMember(p, records),
+      ...lineChangeMembers(
+        p,
+        changed.map(({ orderId, lineId, status, reason }) => ({
+          orderId,
+          lineId,
+          state: { status, reason },
+          ...(status === 'delivered' ? { deliveredLicenseIds: idsByLine.get(lineKey(orderId, lineId)) ?? [] } : {}),
+        })),
+        history,
+      ),
+    ];
+    let fulfilled: OrderFulfilledData[] = [];
+    if (delivered.length > 0) {
+      members.push(
+        ...fulfilmentMembers(
+          p,
+          delivered.map((l) => l.orderId),
+        ),
+      );
+      fulfilled = fulfilledData(await tx.manager.query(`WITH ${members.join(',\n')} ${FULFILLED_ORDERS}`, p.values));
+    } else {
+      await tx.manager.query(`WITH ${members.join(',\n')} SELECT 1`, p.values);
+    }
     tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics: this.topics })));
     tx.afterCommit(() => this.metrics.ordersFulfilled.inc(fulfilled.length));
     return fulfilled;
@@ -78,23 +101,20 @@ export class RecordEmailsSent {
 export class RecordEmailFailures {
   async record(events: InboundEventOf<'EmailFailed'>[], tx: Tx): Promise<number> {
     const failures = events.map((e) => ({ eventId: e.envelope.id, data: e.envelope.data }));
-    await recordEmails(
-      tx.manager,
-      failures.map(({ eventId, data }) => ({
-        ...data,
-        kind: 'failed',
-        eventId,
-        recipient: data.to,
-        licenseIds: [],
-        providerMessageId: null,
-        statusCode: data.statusCode ?? null,
-        at: data.failedAt,
-      })),
-      'EmailFailed',
-    );
-    const changed = await applyLineOutcomes(
+    const records = failures.map(({ eventId, data }): EmailRecord => ({
+      ...data,
+      kind: 'failed',
+      eventId,
+      recipient: data.to,
+      licenseIds: [],
+      providerMessageId: null,
+      statusCode: data.statusCode ?? null,
+      at: data.failedAt,
+    }));
+    const { changed, history } = await lockAndFold(
       tx.manager,
       'EmailFailed',
+      records,
       failures.map(({ eventId, data }) => ({
         orderId: data.orderId,
         lineId: data.lineId,
@@ -102,18 +122,40 @@ export class RecordEmailFailures {
         outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason, failedAt: data.failedAt },
       })),
     );
+    const p = new StatementParameters();
+    const members = [
+      emailHistoryMember(p, records),
+      ...lineChangeMembers(
+        p,
+        changed.map(({ orderId, lineId, status, reason }) => ({ orderId, lineId, state: { status, reason } })),
+        history,
+      ),
+    ];
+    await tx.manager.query(`WITH ${members.join(',\n')} SELECT 1`, p.values);
     return changed.length;
   }
 }
 
 /**
- * Locks the chunk's orders (as lockOrders does: sorted, FOR UPDATE) and appends the e-mails to
- * their history in one statement, one round trip. The insert reads the locked orders (the join),
- * so the locking read runs before it rather than in whatever order PostgreSQL picks for
- * independent CTEs; an unknown order's e-mail is not inserted, and the chunk is refused anyway.
+ * Locks the chunk's orders and reads its lines in one round trip, then refuses e-mails of
+ * orders this service never stored, and folds the outcomes (which refuses unknown lines).
  */
-async function recordEmails(manager: EntityManager, records: EmailRecord[], type: string): Promise<void> {
-  const u = unnestRows(
+async function lockAndFold(manager: EntityManager, type: string, records: EmailRecord[], outcomes: LineOutcomeEvent[]): Promise<FoldedOutcomes> {
+  const { orders, states } = await lockOrdersAndReadLines(
+    manager,
+    records.map((r) => r.orderId),
+    outcomes,
+  );
+  refuseUnknown(
+    type,
+    records.filter((r) => !orders.has(r.orderId)),
+  );
+  return foldLineOutcomes(states, type, outcomes);
+}
+
+/** The CTE member that appends the chunk's e-mails to their orders' history. */
+function emailHistoryMember(p: StatementParameters, records: EmailRecord[]): string {
+  const u = p.rows(
     records,
     {
       order_id: ['text', (r) => r.orderId],
@@ -130,42 +172,13 @@ async function recordEmails(manager: EntityManager, records: EmailRecord[], type
       status_code: ['int', (r) => r.statusCode],
       at: ['text', (r) => r.at],
     },
-    { first: 2 },
+    'e',
   );
-  const locked: { order_id: string }[] = await manager.query(
-    `WITH locked AS (
-       SELECT order_id FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE
-     ), written AS (
-       INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
-                                  reason, permanent, attempts, status_code, at)
-       SELECT u.order_id, u.line_id, u.kind, u.event_id, u.resend, u.recipient, ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb)),
-              u.provider_message_id, u.reason, u.permanent, u.attempts, u.status_code, u.at::timestamptz
-         FROM ${u.from}
-         JOIN locked ON locked.order_id = u.order_id
-     )
-     SELECT order_id FROM locked`,
-    [[...new Set(records.map((r) => r.orderId))].sort(), ...u.parameters],
-  );
-  const known = new Set(locked.map((r) => r.order_id));
-  refuseUnknown(
-    type,
-    records.filter((r) => !known.has(r.orderId)),
-  );
-}
-
-async function rememberDeliveredLicenseIds(manager: EntityManager, lines: { orderId: string; lineId: string }[], records: EmailRecord[]): Promise<void> {
-  if (lines.length === 0) return;
-  const idsByLine = new Map<string, string[]>();
-  for (const record of records) idsByLine.set(lineKey(record.orderId, record.lineId), record.licenseIds);
-  const u = unnestRows(lines, {
-    order_id: ['text', (l) => l.orderId],
-    line_id: ['text', (l) => l.lineId],
-    license_ids: ['text', (l) => JSON.stringify(idsByLine.get(lineKey(l.orderId, l.lineId)) ?? [])],
-  });
-  await manager.query(
-    `UPDATE order_lines l SET delivered_license_ids = ARRAY(SELECT jsonb_array_elements_text(u.license_ids::jsonb))
-       FROM ${u.from}
-      WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
-    u.parameters,
-  );
+  return `emails_written AS (
+    INSERT INTO email_history (order_id, line_id, kind, event_id, resend, recipient, license_ids, provider_message_id,
+                               reason, permanent, attempts, status_code, at)
+    SELECT e.order_id, e.line_id, e.kind, e.event_id, e.resend, e.recipient, ARRAY(SELECT jsonb_array_elements_text(e.license_ids::jsonb)),
+           e.provider_message_id, e.reason, e.permanent, e.attempts, e.status_code, e.at::timestamptz
+      FROM ${u.from}
+  )`;
 }

@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderPaidData, Topics } from '@keypool/contracts';
 import { InboundEventOf, PermanentFailure, Tx, contractEvent } from '@keypool/messaging';
-import { SecretBox, TOPICS, unnestRows } from '@keypool/platform';
-import { deliverySettingsOf } from '../delivery/delivery-settings';
+import { SecretBox, TOPICS, literalRows } from '@keypool/platform';
+import { DeliverySettingRow, PRODUCT_COLUMNS, deliverySettingLookup, deliverySettingsStatement } from '../delivery/delivery-settings';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
-import { appendStatusHistory } from '../orders/line-changes';
-import { parentOrdersOf } from '../orders/saved-licenses';
+import { ParentLicenseRow, ParentOrderRow, parentStatements, parentsFrom } from '../orders/saved-licenses';
 import { lineKey } from '../orders/order-locks';
-import { applyPendingRefunds, lockOrderIntake } from '../refunds/order-refunded.handler';
+import { StatementParameters, statementsInOneRoundTrip } from '../orders/round-trips';
+import { applyPendingRefunds, intakeLockStatement } from '../refunds/order-refunded.handler';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
 
 export interface IntakeResult {
@@ -49,28 +49,16 @@ export class ReceivePaidOrders {
       else candidates.set(order.orderId, { eventId: event.envelope.id, order });
     }
     const orders = [...candidates.values()];
-    await lockOrderIntake(
-      tx.manager,
-      orders.map((paid) => paid.order.orderId),
-    );
-    await planAll(tx.manager, this.cipher, orders);
-    const inserted = await insertOrders(tx.manager, orders);
+    await lockAndPlan(tx.manager, this.cipher, orders);
+    const stored = await storeOrders(tx.manager, orders);
     for (const paid of orders) {
-      if (!inserted.has(paid.order.orderId)) result.duplicates.push({ orderId: paid.order.orderId, eventId: paid.eventId });
+      if (!stored.has(paid.order.orderId)) result.duplicates.push({ orderId: paid.order.orderId, eventId: paid.eventId });
     }
-    const fresh = orders.filter((paid) => inserted.has(paid.order.orderId));
-    await insertLines(tx.manager, fresh);
-    await appendStatusHistory(
-      tx.manager,
-      fresh.flatMap(({ order, eventId, plan }) => [
-        { orderId: order.orderId, lineId: null, status: 'received', reason: null, eventId },
-        ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, status: 'received', reason: null, eventId })),
-      ]),
-    );
+    const fresh = orders.filter((paid) => stored.has(paid.order.orderId));
     // A refund that came first is applied now: its held lines are cancelled and never asked for.
     const refunded = await applyPendingRefunds(
       tx,
-      fresh.map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })),
+      fresh.filter(({ order }) => stored.get(order.orderId)).map(({ order }) => ({ orderId: order.orderId, merchantId: order.merchantId })),
       this.topics,
     );
     result.notes.push(...refunded.notes);
@@ -92,16 +80,24 @@ export class ReceivePaidOrders {
   }
 }
 
-async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {
-  const parents = await parentOrdersOf(
-    manager,
-    cipher,
-    orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])),
-  );
-  const settingOf = await deliverySettingsOf(
-    manager,
-    orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId }))),
-  );
+/**
+ * Takes the intake locks of the chunk's orders (lockOrderIntake) and reads the delivery settings
+ * and the renewals' parent orders, in one round trip; then plans each order.
+ */
+async function lockAndPlan(manager: EntityManager, cipher: SecretBox, orders: PaidOrder[]): Promise<void> {
+  const ids = [...new Set(orders.map((paid) => paid.order.orderId))].sort();
+  const products = orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId })));
+  const parentIds = [...new Set(orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])))];
+  const [, settings, parentOrders = [], parentLicenses = []] = await statementsInOneRoundTrip(manager, (literal) => {
+    const array = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
+    return [
+      intakeLockStatement(array(ids)),
+      deliverySettingsStatement(literalRows(products, PRODUCT_COLUMNS, literal, { alias: 'k' }).from),
+      ...(parentIds.length > 0 ? parentStatements(array(parentIds)) : []),
+    ];
+  });
+  const settingOf = deliverySettingLookup(settings as unknown as DeliverySettingRow[]);
+  const parents = parentsFrom(cipher, parentOrders as unknown as ParentOrderRow[], parentLicenses as unknown as ParentLicenseRow[]);
   for (const paid of orders) {
     const { order } = paid;
     const parent = order.parentOrderId ? parents.get(order.parentOrderId) : undefined;
@@ -109,48 +105,77 @@ async function planAll(manager: EntityManager, cipher: SecretBox, orders: PaidOr
   }
 }
 
-async function insertOrders(manager: EntityManager, orders: PaidOrder[]): Promise<Set<string>> {
-  if (orders.length === 0) return new Set();
-  const u = unnestRows(orders, {
-    order_id: ['text', (p) => p.order.orderId],
-    merchant_id: ['text', (p) => p.order.merchantId],
-    event_id: ['text', (p) => p.eventId],
-    currency: ['text', (p) => p.order.currency],
-    paid_at: ['text', (p) => p.order.paidAt],
-    test: ['boolean', (p) => p.order.test ?? false],
-    parent_order_id: ['text', (p) => p.order.parentOrderId ?? null],
-    license_for: ['text', (p) => p.order.licenseFor ?? null],
-    customer: ['text', (p) => JSON.stringify(p.order.customer)],
-    notes: ['text', (p) => JSON.stringify(p.plan!.notes)],
-  });
-  const rows: { order_id: string }[] = await manager.query(
-    `INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes, status)
-     SELECT u.order_id, u.merchant_id, u.event_id, u.currency, u.paid_at::timestamptz, u.test, u.parent_order_id, u.license_for,
-            u.customer::jsonb, ARRAY(SELECT jsonb_array_elements_text(u.notes::jsonb)), 'received'
-       FROM ${u.from}
-     ON CONFLICT (order_id) DO NOTHING
-     RETURNING order_id`,
-    u.parameters,
+/**
+ * Stores the orders not stored before, their lines and their 'received' history in one
+ * statement. Answers, for each order it stored, whether a refund waits for it (order_refunds
+ * not applied): read in this statement, after the intake locks, it sees every refund stored
+ * before them.
+ */
+async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise<Map<string, boolean>> {
+  if (orders.length === 0) return new Map();
+  const p = new StatementParameters();
+  const o = p.rows(
+    orders,
+    {
+      order_id: ['text', (paid) => paid.order.orderId],
+      merchant_id: ['text', (paid) => paid.order.merchantId],
+      event_id: ['text', (paid) => paid.eventId],
+      currency: ['text', (paid) => paid.order.currency],
+      paid_at: ['text', (paid) => paid.order.paidAt],
+      test: ['boolean', (paid) => paid.order.test ?? false],
+      parent_order_id: ['text', (paid) => paid.order.parentOrderId ?? null],
+      license_for: ['text', (paid) => paid.order.licenseFor ?? null],
+      customer: ['text', (paid) => JSON.stringify(paid.order.customer)],
+      notes: ['text', (paid) => JSON.stringify(paid.plan!.notes)],
+    },
+    'o',
   );
-  return new Set(rows.map((r) => r.order_id));
-}
-
-async function insertLines(manager: EntityManager, orders: PaidOrder[]): Promise<void> {
   const lines = orders.flatMap(({ order, plan }) => plan!.lines.map((line) => ({ orderId: order.orderId, ...line })));
-  if (lines.length === 0) return;
-  const u = unnestRows(lines, {
-    order_id: ['text', (l) => l.orderId],
-    line_id: ['text', (l) => l.lineId],
-    position: ['int', (l) => l.position],
-    product_id: ['text', (l) => l.productId],
-    item: ['text', (l) => JSON.stringify(l.item)],
-    rule: ['text', (l) => l.rule],
-    license_count: ['int', (l) => l.licenseCount],
-  });
-  await manager.query(
-    `INSERT INTO order_lines (order_id, line_id, position, product_id, item, delivery_rule, license_count, status)
-     SELECT u.order_id, u.line_id, u.position, u.product_id, u.item::jsonb, u.rule, u.license_count, 'received'
-       FROM ${u.from}`,
-    u.parameters,
+  const l = p.rows(
+    lines,
+    {
+      order_id: ['text', (line) => line.orderId],
+      line_id: ['text', (line) => line.lineId],
+      position: ['int', (line) => line.position],
+      product_id: ['text', (line) => line.productId],
+      item: ['text', (line) => JSON.stringify(line.item)],
+      rule: ['text', (line) => line.rule],
+      license_count: ['int', (line) => line.licenseCount],
+    },
+    'l',
   );
+  const history = orders
+    .flatMap(({ order, eventId, plan }) => [
+      { orderId: order.orderId, lineId: null as string | null, eventId },
+      ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, eventId })),
+    ])
+    .map((change, n) => ({ ...change, n }));
+  const h = p.rows(
+    history,
+    { n: ['int', (c) => c.n], order_id: ['text', (c) => c.orderId], line_id: ['text', (c) => c.lineId], event_id: ['text', (c) => c.eventId] },
+    'h',
+  );
+  const rows: { order_id: string; refund_waits: boolean }[] = await manager.query(
+    `WITH stored AS (
+       INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes, status)
+       SELECT o.order_id, o.merchant_id, o.event_id, o.currency, o.paid_at::timestamptz, o.test, o.parent_order_id, o.license_for,
+              o.customer::jsonb, ARRAY(SELECT jsonb_array_elements_text(o.notes::jsonb)), 'received'
+         FROM ${o.from}
+       ON CONFLICT (order_id) DO NOTHING
+       RETURNING order_id
+     ), lines_stored AS (
+       INSERT INTO order_lines (order_id, line_id, position, product_id, item, delivery_rule, license_count, status)
+       SELECT l.order_id, l.line_id, l.position, l.product_id, l.item::jsonb, l.rule, l.license_count, 'received'
+         FROM ${l.from} JOIN stored s ON s.order_id = l.order_id
+     ), history_stored AS (
+       INSERT INTO status_history (order_id, line_id, status, reason, event_id)
+       SELECT h.order_id, h.line_id, 'received', NULL, h.event_id
+         FROM ${h.from} JOIN stored s ON s.order_id = h.order_id
+        ORDER BY h.n
+     )
+     SELECT s.order_id, EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = s.order_id AND r.applied_at IS NULL) AS refund_waits
+       FROM stored s`,
+    p.values,
+  );
+  return new Map(rows.map((r) => [r.order_id, r.refund_waits]));
 }

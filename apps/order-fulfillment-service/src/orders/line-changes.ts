@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { PermanentFailure } from '@keypool/messaging';
-import { unnestRows } from '@keypool/platform';
-import { LineOutcome, LineState, LineStatus, nextLineState } from './line-status';
-import { lineKey } from './order-locks';
+import { literalRows, unnestRows } from '@keypool/platform';
+import { LineOutcome, LineState, LineStatus, OrderStatus, nextLineState } from './line-status';
+import { LockedOrder, lineKey } from './order-locks';
+import { StatementParameters, statementsInOneRoundTrip } from './round-trips';
 
 export interface LineOutcomeEvent {
   orderId: string;
@@ -22,74 +23,6 @@ export interface LineTransition extends ChangedLine {
   previous: LineStatus;
 }
 
-/**
- * Reads the lines once, folds the chunk's outcomes over them in arrival order, then writes
- * the final state of each changed line and one history row per change, set-based.
- * Callers hold the order locks. A chunk naming a line this service never stored is refused
- * (see refuseUnknown), naming `eventType`.
- */
-export async function applyLineOutcomes(manager: EntityManager, eventType: string, events: LineOutcomeEvent[]): Promise<LineTransition[]> {
-  const states = await readLineStates(manager, events);
-  const before = new Map([...states].map(([key, state]) => [key, state.status]));
-  const history: { orderId: string; lineId: string; status: string; reason: string | null; eventId: string }[] = [];
-  const unknown: LineOutcomeEvent[] = [];
-  const touched = new Set<string>();
-  for (const event of events) {
-    const key = lineKey(event.orderId, event.lineId);
-    const current = states.get(key);
-    if (!current) {
-      unknown.push(event);
-      continue;
-    }
-    const next = nextLineState(current, event.outcome);
-    if (!next) continue;
-    states.set(key, next);
-    touched.add(key);
-    history.push({ orderId: event.orderId, lineId: event.lineId, ...next, eventId: event.eventId });
-  }
-  const changed = [...touched].map((key) => {
-    const [orderId, lineId] = key.split('\u0000');
-    return { orderId, lineId, ...states.get(key)! };
-  });
-  refuseUnknown(eventType, unknown);
-  await writeLineStates(manager, changed);
-  await appendStatusHistory(manager, history);
-  return changed.map(({ orderId, lineId, status }) => ({ orderId, lineId, status, previous: before.get(lineKey(orderId, lineId))! }));
-}
-
-/** Events about orders or lines this service never stored cannot be applied: the chunk fails for good (DLQ). */
-export function refuseUnknown(eventType: string, lines: { orderId: string; lineId: string }[]): void {
-  if (lines.length > 0) throw new PermanentFailure(`${eventType} for ${describeLines(lines)}, which this service never received`);
-}
-
-async function readLineStates(manager: EntityManager, events: LineOutcomeEvent[]): Promise<Map<string, LineState>> {
-  if (events.length === 0) return new Map();
-  const k = unnestRows(events, { order_id: ['text', (e) => e.orderId], line_id: ['text', (e) => e.lineId] }, { alias: 'k' });
-  const rows: { order_id: string; line_id: string; status: LineStatus; status_reason: string | null }[] = await manager.query(
-    `SELECT l.order_id, l.line_id, l.status, l.status_reason
-       FROM order_lines l JOIN ${k.from}
-         ON l.order_id = k.order_id AND l.line_id = k.line_id`,
-    k.parameters,
-  );
-  return new Map(rows.map((r) => [lineKey(r.order_id, r.line_id), { status: r.status, reason: r.status_reason }]));
-}
-
-async function writeLineStates(manager: EntityManager, lines: (ChangedLine & LineState)[]): Promise<void> {
-  if (lines.length === 0) return;
-  const u = unnestRows(lines, {
-    order_id: ['text', (l) => l.orderId],
-    line_id: ['text', (l) => l.lineId],
-    status: ['text', (l) => l.status],
-    reason: ['text', (l) => l.reason],
-  });
-  await manager.query(
-    `UPDATE order_lines l SET status = u.status, status_reason = u.reason, status_at = now()
-       FROM ${u.from}
-      WHERE l.order_id = u.order_id AND l.line_id = u.line_id`,
-    u.parameters,
-  );
-}
-
 export interface StatusChange {
   orderId: string;
   lineId: string | null;
@@ -98,15 +31,164 @@ export interface StatusChange {
   eventId: string | null;
 }
 
+/** The chunk's orders, locked, and the state of the lines it names, read under those locks. */
+export interface LockedLines {
+  orders: Map<string, LockedOrder>;
+  states: Map<string, LineState>;
+}
+
+/**
+ * Locks the orders a chunk touches (as lockOrders does: sorted, FOR UPDATE) and reads the named
+ * lines, in one round trip: the read is a statement of its own after the lock, so it sees every
+ * change committed by the chunk the lock waited for.
+ */
+export async function lockOrdersAndReadLines(manager: EntityManager, orderIds: string[], lines: { orderId: string; lineId: string }[]): Promise<LockedLines> {
+  const ids = [...new Set(orderIds)].sort();
+  if (ids.length === 0) return { orders: new Map(), states: new Map() };
+  const [orders, states] = (await statementsInOneRoundTrip(manager, (literal) => {
+    const k = literalRows(lines, { order_id: ['text', (l) => l.orderId], line_id: ['text', (l) => l.lineId] }, literal, { alias: 'k' });
+    return [
+      `SELECT order_id, merchant_id, status FROM orders WHERE order_id = ANY(ARRAY[${ids.map(literal).join(', ')}]::text[]) ORDER BY order_id FOR UPDATE`,
+      `SELECT l.order_id, l.line_id, l.status, l.status_reason FROM order_lines l JOIN ${k.from} ON l.order_id = k.order_id AND l.line_id = k.line_id`,
+    ];
+  })) as [
+    { order_id: string; merchant_id: string; status: OrderStatus }[],
+    { order_id: string; line_id: string; status: LineStatus; status_reason: string | null }[],
+  ];
+  return {
+    orders: new Map(orders.map((r) => [r.order_id, { orderId: r.order_id, merchantId: r.merchant_id, status: r.status }])),
+    states: new Map(states.map((r) => [lineKey(r.order_id, r.line_id), { status: r.status, reason: r.status_reason }])),
+  };
+}
+
+/** What a chunk's outcomes do to its lines: the final state of each changed line, and one history row per change. */
+export interface FoldedOutcomes {
+  changed: (LineTransition & LineState)[];
+  history: StatusChange[];
+}
+
+/**
+ * Folds the chunk's outcomes over the lines' states in arrival order. A chunk naming a line this
+ * service never stored is refused (see refuseUnknown), naming `eventType`.
+ */
+export function foldLineOutcomes(states: Map<string, LineState>, eventType: string, events: LineOutcomeEvent[]): FoldedOutcomes {
+  const current = new Map(states);
+  const history: StatusChange[] = [];
+  const unknown: LineOutcomeEvent[] = [];
+  const touched = new Set<string>();
+  for (const event of events) {
+    const key = lineKey(event.orderId, event.lineId);
+    const state = current.get(key);
+    if (!state) {
+      unknown.push(event);
+      continue;
+    }
+    const next = nextLineState(state, event.outcome);
+    if (!next) continue;
+    current.set(key, next);
+    touched.add(key);
+    history.push({ orderId: event.orderId, lineId: event.lineId, ...next, eventId: event.eventId });
+  }
+  refuseUnknown(eventType, unknown);
+  const changed = [...touched].map((key) => {
+    const [orderId, lineId] = key.split('\u0000');
+    return { orderId, lineId, ...current.get(key)!, previous: states.get(key)!.status };
+  });
+  return { changed, history };
+}
+
+/** What one statement writes to a line: a new state, the allocation that won it, the licenses its e-mail named. */
+export interface LineWrite {
+  orderId: string;
+  lineId: string;
+  state?: LineState;
+  /** Kept only while the line has no allocation yet: the first allocation wins. */
+  allocation?: { eventId: string; poolId: string };
+  deliveredLicenseIds?: string[];
+}
+
+/**
+ * The members of a data-modifying CTE that write lines and history: `w` (the writes, each
+ * line's new status or NULL), `lines_written` (order_id, line_id, claimed: whether the write's
+ * allocation won the line) and `history_written`. Callers hold the order locks.
+ */
+export function lineChangeMembers(p: StatementParameters, writes: LineWrite[], history: StatusChange[]): string[] {
+  const members: string[] = [];
+  if (writes.length > 0) {
+    const w = p.rows(
+      writes,
+      {
+        order_id: ['text', (l) => l.orderId],
+        line_id: ['text', (l) => l.lineId],
+        status: ['text', (l) => l.state?.status ?? null],
+        reason: ['text', (l) => l.state?.reason ?? null],
+        allocation_event_id: ['text', (l) => l.allocation?.eventId ?? null],
+        pool_id: ['text', (l) => l.allocation?.poolId ?? null],
+        delivered_license_ids: ['text', (l) => (l.deliveredLicenseIds ? JSON.stringify(l.deliveredLicenseIds) : null)],
+      },
+      'u',
+    );
+    members.push(
+      `w AS (SELECT * FROM ${w.from})`,
+      `lines_written AS (
+         UPDATE order_lines l
+            SET status = coalesce(w.status, l.status),
+                status_reason = CASE WHEN w.status IS NULL THEN l.status_reason ELSE w.reason END,
+                status_at = CASE WHEN w.status IS NULL THEN l.status_at ELSE now() END,
+                allocation_event_id = coalesce(l.allocation_event_id, w.allocation_event_id),
+                pool_id = CASE WHEN l.allocation_event_id IS NULL AND w.allocation_event_id IS NOT NULL THEN w.pool_id ELSE l.pool_id END,
+                delivered_license_ids = CASE WHEN w.delivered_license_ids IS NULL THEN l.delivered_license_ids
+                                             ELSE ARRAY(SELECT jsonb_array_elements_text(w.delivered_license_ids::jsonb)) END
+           FROM w
+          WHERE l.order_id = w.order_id AND l.line_id = w.line_id
+          RETURNING l.order_id, l.line_id, l.allocation_event_id IS NOT DISTINCT FROM w.allocation_event_id AND w.allocation_event_id IS NOT NULL AS claimed
+       )`,
+    );
+  }
+  if (history.length > 0) {
+    const h = p.rows(history, HISTORY_COLUMNS, 'h');
+    members.push(`history_written AS (INSERT INTO status_history (${h.columns}) SELECT ${h.columns} FROM ${h.from})`);
+  }
+  return members;
+}
+
+/**
+ * Applies a chunk's outcomes: locks the orders, reads the lines, folds the outcomes, and writes
+ * the changed lines with their history in one statement (two round trips).
+ */
+export async function applyLineOutcomes(manager: EntityManager, eventType: string, events: LineOutcomeEvent[]): Promise<LineTransition[]> {
+  const { states } = await lockOrdersAndReadLines(
+    manager,
+    events.map((e) => e.orderId),
+    events,
+  );
+  const { changed, history } = foldLineOutcomes(states, eventType, events);
+  const p = new StatementParameters();
+  const members = lineChangeMembers(
+    p,
+    changed.map(({ orderId, lineId, status, reason }) => ({ orderId, lineId, state: { status, reason } })),
+    history,
+  );
+  if (members.length > 0) await manager.query(`WITH ${members.join(',\n')} SELECT 1`, p.values);
+  return changed.map(({ orderId, lineId, status, previous }) => ({ orderId, lineId, status, previous }));
+}
+
+/** Events about orders or lines this service never stored cannot be applied: the chunk fails for good (DLQ). */
+export function refuseUnknown(eventType: string, lines: { orderId: string; lineId: string }[]): void {
+  if (lines.length > 0) throw new PermanentFailure(`${eventType} for ${describeLines(lines)}, which this service never received`);
+}
+
+const HISTORY_COLUMNS = {
+  order_id: ['text', (c: StatusChange) => c.orderId],
+  line_id: ['text', (c: StatusChange) => c.lineId],
+  status: ['text', (c: StatusChange) => c.status],
+  reason: ['text', (c: StatusChange) => c.reason],
+  event_id: ['text', (c: StatusChange) => c.eventId],
+} as const;
+
 export async function appendStatusHistory(manager: EntityManager, changes: StatusChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const u = unnestRows(changes, {
-    order_id: ['text', (c) => c.orderId],
-    line_id: ['text', (c) => c.lineId],
-    status: ['text', (c) => c.status],
-    reason: ['text', (c) => c.reason],
-    event_id: ['text', (c) => c.eventId],
-  });
+  const u = unnestRows(changes, HISTORY_COLUMNS);
   await manager.query(`INSERT INTO status_history (${u.columns}) SELECT ${u.columns} FROM ${u.from}`, u.parameters);
 }
 

@@ -53,24 +53,42 @@ export async function readLicenses(manager: EntityManager, cipher: SecretBox, or
 export async function parentOrdersOf(manager: EntityManager, cipher: SecretBox, parentOrderIds: string[]): Promise<Map<string, ParentOrder>> {
   const ids = [...new Set(parentOrderIds)];
   if (ids.length === 0) return new Map();
-  const known: { order_id: string; merchant_id: string; email: string }[] = await manager.query(
-    `SELECT order_id, merchant_id, customer->>'email' AS email FROM orders WHERE order_id = ANY($1::text[])`,
-    [ids],
-  );
+  const [orders, licenses] = parentStatements('$1::text[]');
+  return parentsFrom(cipher, await manager.query(orders, [ids]), await manager.query(licenses, [ids]));
+}
+
+export interface ParentOrderRow {
+  order_id: string;
+  merchant_id: string;
+  email: string;
+}
+
+export interface ParentLicenseRow {
+  order_id: string;
+  line_id: string;
+  product_id: string;
+  license_id: string;
+  value_sealed: Buffer;
+}
+
+/** The two reads of parentOrdersOf (orders, then their licenses), for the parent ids in the text[] expression `ids`. */
+export function parentStatements(ids: string): [string, string] {
+  return [
+    `SELECT order_id, merchant_id, customer->>'email' AS email FROM orders WHERE order_id = ANY(${ids})`,
+    `SELECT ll.order_id, ll.line_id, l.product_id, ll.license_id, ll.value_sealed
+       FROM line_licenses ll JOIN order_lines l ON l.order_id = ll.order_id AND l.line_id = ll.line_id
+      WHERE ll.order_id = ANY(${ids})
+      ORDER BY ll.order_id, l.position, ll.position`,
+  ];
+}
+
+export function parentsFrom(cipher: SecretBox, known: ParentOrderRow[], rows: ParentLicenseRow[]): Map<string, ParentOrder> {
   const parents = new Map<string, ParentOrder>(
     known.map((r) => [r.order_id, { orderId: r.order_id, merchantId: r.merchant_id, customerEmail: r.email, licensesByProduct: new Map() }]),
   );
-  const rows: { order_id: string; line_id: string; product_id: string; license_id: string; value_sealed: Buffer }[] = parents.size
-    ? await manager.query(
-        `SELECT ll.order_id, ll.line_id, l.product_id, ll.license_id, ll.value_sealed
-           FROM line_licenses ll JOIN order_lines l ON l.order_id = ll.order_id AND l.line_id = ll.line_id
-          WHERE ll.order_id = ANY($1::text[])
-          ORDER BY ll.order_id, l.position, ll.position`,
-        [[...parents.keys()]],
-      )
-    : [];
   for (const row of rows) {
-    const byProduct = parents.get(row.order_id)!.licensesByProduct;
+    const byProduct = parents.get(row.order_id)?.licensesByProduct;
+    if (!byProduct) continue;
     const licenses = byProduct.get(row.product_id) ?? [];
     licenses.push({ licenseId: row.license_id, value: cipher.decryptText(row.value_sealed, lineLicenseContext(row.order_id, row.line_id, row.license_id)) });
     byProduct.set(row.product_id, licenses);

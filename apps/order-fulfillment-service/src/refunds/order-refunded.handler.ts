@@ -124,11 +124,12 @@ export async function applyPendingRefunds(
 export async function lockOrderIntake(manager: EntityManager, orderIds: string[]): Promise<void> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return;
-  await manager.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended('keypool.order-intake:' || id, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
-    [ids],
-  );
+  await manager.query(intakeLockStatement('$1::text[]'), [ids]);
 }
+
+/** The statement of lockOrderIntake, for the sorted, distinct order ids in the text[] expression `ids`. */
+export const intakeLockStatement = (ids: string) =>
+  `SELECT pg_advisory_xact_lock(hashtextextended('keypool.order-intake:' || id, 0)) FROM unnest(${ids}) WITH ORDINALITY AS u(id, n) ORDER BY n`;
 
 async function storeRefunds(manager: EntityManager, refunds: StoredRefund[]): Promise<void> {
   const u = unnestRows(refunds, {
