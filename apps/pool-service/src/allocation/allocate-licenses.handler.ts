@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
 import type { Envelope, Tx } from '@keypool/messaging';
-import { SecretBox, orderedUuids, unnestRows } from '@keypool/platform';
+import { SecretBox, type UnnestColumn, literalRows, orderedUuids, unnestRows } from '@keypool/platform';
+import { statementsInOneRoundTrip } from './round-trips';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -25,11 +26,6 @@ export class AllocateLicensesHandler {
   async allocate(requests: AllocationRequestedData[], tx: Tx): Promise<void> {
     const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
     if (unique.length === 0) return;
-    await this.takeLocks(
-      tx,
-      unique.map((r) => r.merchantId),
-      unique.map((r) => r.orderId),
-    );
     const { inserted, pools } = await this.recordNewLines(tx, unique);
     const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
     const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
@@ -40,69 +36,40 @@ export class AllocateLicensesHandler {
   }
 
   /**
-   * The merchants' routing locks (shared, in hash order), then the order locks exactly as
-   * lockOrderLines takes them (sorted ids), in one statement: one round trip where two were.
-   * PostgreSQL calls the lock functions after the sort, so the order holds.
-   */
-  private async takeLocks(tx: Tx, merchantIds: string[], orderIds: string[]): Promise<void> {
-    await tx.manager.query(
-      `SELECT CASE WHEN l.phase = 0 THEN pg_advisory_xact_lock_shared(l.k) ELSE pg_advisory_xact_lock(l.k) END
-         FROM (SELECT DISTINCT 0 AS phase, hashtextextended(m, 0) AS k, hashtextextended(m, 0) AS ord FROM unnest($1::text[]) m
-               UNION ALL
-               SELECT 1, hashtextextended('${ORDER_LOCK_PREFIX}' || u.id, 0), u.n FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n)) l
-        ORDER BY l.phase, l.ord`,
-      [[...new Set(merchantIds.map(routingLockKey))], [...new Set(orderIds)].sort()],
-    );
-  }
-
-  /**
-   * Records the new lines and locks the pools they wait in, in one statement: the locks come
-   * after the insert (as before, and after the routing and order locks), and the pool rows are
-   * read once each lock is granted.
+   * Takes the locks, then records the new lines and locks the pools they wait in: two statements
+   * in one round trip. The second takes its snapshot once the first has its locks, so routing
+   * sees every pool committed before, and a refund recorded first is seen; its pool rows are read
+   * once each pool lock is granted.
    */
   private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<{ inserted: AllocationRow[]; pools: LockedPool[] }> {
-    const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
     const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
-    const r = unnestRows(
-      rows,
-      {
-        order_id: ['text', (row) => row.request.orderId],
-        line_id: ['text', (row) => row.request.lineId],
-        merchant_id: ['text', (row) => row.request.merchantId],
-        product_id: ['text', (row) => row.request.productId],
-        currency: ['text', (row) => row.request.currency],
-        test: ['boolean', (row) => row.request.test],
-        license_count: ['int', (row) => row.request.licenseCount],
-        request: ['bytea', (row) => this.cipher.encrypt(JSON.stringify(row.request), allocationRequestContext(row.id))],
-        id: ['uuid', (row) => row.id],
-        ord: ['int', (row) => row.ord],
-      },
-      { alias: 'r' },
-    );
-    const [recorded] = await tx.manager.query<{ inserted: AllocationRow[]; pools: LockedPool[] }[]>(
-      `WITH inserted AS (
-       INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
-       SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
-              CASE WHEN refunded.at IS NOT NULL THEN 'cancelled' WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
-              CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
-                   WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
-              r.request
-         FROM ${r.from}
-         CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
-         -- A refund recorded first (under the same order lock) cancels the line before it waits.
-         LEFT JOIN LATERAL (SELECT t.refunded_at AS at FROM refunded_line t WHERE t.order_id = r.order_id AND t.line_id = r.line_id) refunded ON true
-        ORDER BY r.ord
-       ON CONFLICT (order_id, line_id) DO NOTHING
-       RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event),
-       locked AS (${lockPoolsSql(`ARRAY(SELECT pool_id FROM inserted WHERE status = 'awaiting_stock')`)})
-       SELECT (SELECT coalesce(json_agg(inserted), '[]') FROM inserted) AS inserted,
-              (SELECT coalesce(json_agg(locked ORDER BY id), '[]') FROM locked) AS pools`,
-      r.parameters,
-    );
+    const [, [recorded]] = await statementsInOneRoundTrip(tx.manager, (literal) => {
+      const texts = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
+      return [
+        takeLocksSql(texts([...new Set(requests.map((r) => routingLockKey(r.merchantId)))]), texts([...new Set(requests.map((r) => r.orderId))].sort())),
+        recordLinesSql(literalRows(rows, this.lineColumns(), literal, { alias: 'r' }).from),
+      ];
+    });
+    const { inserted, pools } = recorded as { inserted: AllocationRow[]; pools: LockedPool[] };
     // json_agg gives the pools' timestamps as text.
-    return { inserted: recorded.inserted, pools: recorded.pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })) };
+    return { inserted, pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })) };
+  }
+
+  private lineColumns(): Record<string, UnnestColumn<{ request: AllocationRequestedData; id: string; ord: number }>> {
+    return {
+      order_id: ['text', (row) => row.request.orderId],
+      line_id: ['text', (row) => row.request.lineId],
+      merchant_id: ['text', (row) => row.request.merchantId],
+      product_id: ['text', (row) => row.request.productId],
+      currency: ['text', (row) => row.request.currency],
+      test: ['boolean', (row) => row.request.test],
+      license_count: ['int', (row) => row.request.licenseCount],
+      request: ['bytea', (row) => this.cipher.encrypt(JSON.stringify(row.request), allocationRequestContext(row.id))],
+      id: ['uuid', (row) => row.id],
+      ord: ['int', (row) => row.ord],
+    };
   }
 
   /** A line asked for again gets the answer it already had: never new licenses. */
@@ -135,6 +102,41 @@ export class AllocateLicensesHandler {
     const s = unnestRows(awaiting, { id: ['uuid', ({ l }) => l.id], reason: ['text', ({ reason }) => reason] }, { alias: 's' });
     await tx.manager.query(`UPDATE allocation a SET reason = s.reason FROM ${s.from} WHERE a.id = s.id`, s.parameters);
   }
+}
+
+/**
+ * The merchants' routing locks (shared, in hash order), then the order locks exactly as
+ * lockOrderLines takes them (sorted ids), in one statement. PostgreSQL calls the lock functions
+ * after the sort, so the order holds. The arguments are text arrays of routing keys and order ids.
+ */
+function takeLocksSql(routingKeys: string, orderIds: string): string {
+  return `SELECT CASE WHEN l.phase = 0 THEN pg_advisory_xact_lock_shared(l.k) ELSE pg_advisory_xact_lock(l.k) END
+            FROM (SELECT DISTINCT 0 AS phase, hashtextextended(m, 0) AS k, hashtextextended(m, 0) AS ord FROM unnest(${routingKeys}) m
+                  UNION ALL
+                  SELECT 1, hashtextextended('${ORDER_LOCK_PREFIX}' || u.id, 0), u.n FROM unnest(${orderIds}) WITH ORDINALITY AS u(id, n)) l
+           ORDER BY l.phase, l.ord`;
+}
+
+/** Routes and records the lines `from` gives (alias r), and locks the pools the new ones wait in: one row, both as JSON. */
+function recordLinesSql(from: string): string {
+  const line = { merchant: 'r.merchant_id', product: 'r.product_id', currency: 'r.currency', test: 'r.test' };
+  return `WITH inserted AS (
+            INSERT INTO allocation (id, order_id, line_id, merchant_id, product_id, currency, test, license_count, pool_id, status, reason, request)
+            SELECT r.id, r.order_id, r.line_id, r.merchant_id, r.product_id, r.currency, r.test, r.license_count, routed.pool_id,
+                   CASE WHEN refunded.at IS NOT NULL THEN 'cancelled' WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
+                   CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
+                        WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
+                   r.request
+              FROM ${from}
+              CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
+              -- A refund recorded first (under the same order lock) cancels the line before it waits.
+              LEFT JOIN LATERAL (SELECT t.refunded_at AS at FROM refunded_line t WHERE t.order_id = r.order_id AND t.line_id = r.line_id) refunded ON true
+             ORDER BY r.ord
+            ON CONFLICT (order_id, line_id) DO NOTHING
+            RETURNING id, order_id, line_id, merchant_id, product_id, license_count, pool_id, status, reason, NULL::bytea AS event),
+          locked AS (${lockPoolsSql(`ARRAY(SELECT pool_id FROM inserted WHERE status = 'awaiting_stock')`)})
+          SELECT (SELECT coalesce(json_agg(inserted), '[]') FROM inserted) AS inserted,
+                 (SELECT coalesce(json_agg(locked ORDER BY id), '[]') FROM locked) AS pools`;
 }
 
 /** Why a line waits in its pool, in words a merchant can act on (license values never appear). */
