@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Opening } from '@keypool/messaging';
 import { type SecretBox, literalRows, unnestRows, updateReturning } from '@keypool/platform';
 import { type DeliveryRecord, insertDeliveriesOf } from './deliveries';
+import { SETTINGS_STALE, type SettingsCheck } from './license-email-settings';
 import { emailSendContext } from '../keys/sealed-columns';
 import type { AttemptRecord, OutgoingMail } from './sendgrid-delivery';
 
@@ -66,9 +67,34 @@ export interface QueuedClaim {
  * With `claim`, the e-mails to send are queued already claimed (status sending, one attempt,
  * a lease), as claimDueEmails would claim them: the sender sends them right after the commit
  * without a claim transaction of its own, and the lease covers a crash before it does.
+ * With `check` (the cached texts and senders they were written with), nothing is queued when
+ * those changed since they were cached: the answer is `stale`, and the caller writes them again.
  */
-export async function queueEmails(manager: EntityManager, cipher: SecretBox, emails: QueuedEmail[], claim?: QueueClaim): Promise<QueuedClaim[]> {
-  if (emails.length === 0) return [];
+export async function queueEmails(
+  manager: EntityManager,
+  cipher: SecretBox,
+  emails: QueuedEmail[],
+  options: { claim?: QueueClaim; check?: SettingsCheck | null } = {},
+): Promise<{ claimed: QueuedClaim[]; stale: boolean }> {
+  if (emails.length === 0) return { claimed: [], stale: false };
+  const { claim, check } = options;
+  const p: unknown[] = [claim?.token ?? null, claim?.by ?? null, claim?.leaseMs ?? 0];
+  let stale = 'false';
+  if (check) {
+    const x = unnestRows(
+      check.texts,
+      { merchant_id: ['text', (t) => t.merchantId], product_id: ['text', (t) => t.productId], fingerprint: ['text', (t) => t.fingerprint] },
+      { alias: 'x', first: p.length + 1 },
+    );
+    p.push(...x.parameters);
+    const y = unnestRows(
+      check.senders,
+      { merchant_id: ['text', (s) => s.merchantId], fingerprint: ['text', (s) => s.fingerprint] },
+      { alias: 'y', first: p.length + 1 },
+    );
+    p.push(...y.parameters);
+    stale = SETTINGS_STALE(x.from, y.from);
+  }
   const u = unnestRows(
     emails,
     {
@@ -83,21 +109,34 @@ export async function queueEmails(manager: EntityManager, cipher: SecretBox, ema
       status: ['text', (e) => ('content' in e ? (claim ? 'sending' : 'pending') : 'failed')],
       last_error: ['text', (e) => ('refused' in e ? e.refused : null)],
     },
-    { first: 4 },
+    { first: p.length + 1 },
   );
-  const rows: { id: string; event_id: string; created_at: Date; status: string }[] = await manager.query(
-    `INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at,
-                              attempts, claim_token, claimed_by, claimed_at, lease_until)
-     SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
-            CASE WHEN u.status = 'failed' THEN now() END,
-            (u.status = 'sending')::int, CASE WHEN u.status = 'sending' THEN $1::uuid END, CASE WHEN u.status = 'sending' THEN $2 END,
-            CASE WHEN u.status = 'sending' THEN now() END, CASE WHEN u.status = 'sending' THEN now() + $3 * interval '1 millisecond' END
-       FROM ${u.from}
-     ON CONFLICT (kind, event_id) DO NOTHING
-     RETURNING id, event_id, created_at, status`,
-    [claim?.token ?? null, claim?.by ?? null, claim?.leaseMs ?? 0, ...u.parameters],
+  p.push(...u.parameters);
+  const rows: { id: string | null; event_id: string | null; created_at: Date | null; status: string | null; stale: boolean }[] = await manager.query(
+    `WITH stale AS (
+       SELECT ${stale} AS stale
+     ), queued AS (
+       INSERT INTO email_sends (event_id, kind, merchant_id, order_id, line_id, product_id, recipient, resend_of, payload, status, last_error, finished_at,
+                                attempts, claim_token, claimed_by, claimed_at, lease_until)
+       SELECT u.event_id, 'license', u.merchant_id, u.order_id, u.line_id, u.product_id, u.recipient, u.resend_of, u.payload, u.status, u.last_error,
+              CASE WHEN u.status = 'failed' THEN now() END,
+              (u.status = 'sending')::int, CASE WHEN u.status = 'sending' THEN $1::uuid END, CASE WHEN u.status = 'sending' THEN $2 END,
+              CASE WHEN u.status = 'sending' THEN now() END, CASE WHEN u.status = 'sending' THEN now() + $3 * interval '1 millisecond' END
+         FROM ${u.from}
+        WHERE NOT (SELECT stale FROM stale)
+       ON CONFLICT (kind, event_id) DO NOTHING
+       RETURNING id, event_id, created_at, status
+     )
+     SELECT id, event_id, created_at, status, false AS stale FROM queued
+     UNION ALL
+     SELECT NULL, NULL, NULL, NULL, true FROM stale WHERE stale`,
+    p,
   );
-  return rows.filter((r) => r.status === 'sending').map((r) => ({ id: String(r.id), eventId: r.event_id, createdAt: new Date(r.created_at) }));
+  if (rows.some((r) => r.stale)) return { claimed: [], stale: true };
+  return {
+    claimed: rows.filter((r) => r.status === 'sending').map((r) => ({ id: String(r.id), eventId: r.event_id!, createdAt: new Date(r.created_at!) })),
+    stale: false,
+  };
 }
 
 /**

@@ -230,6 +230,33 @@ describe('license e-mails through the real broker, PostgreSQL and @sendgrid/mail
     expect(metrics.text).toMatch(/keypool_emails_failed_total\{kind="license",permanent="false"\} 1\n/);
     expect(metrics.text).toMatch(/keypool_emails_waiting_retry 0\n/);
   });
+
+  it('writes each e-mail with the text and sender stored when it is queued, though earlier ones were cached', async () => {
+    const auth = { Authorization: `Bearer ${TEST_KEYS.acme}` };
+    const productId = uniqueName('p_cached');
+    const emailTo = async (subjectWanted: string) => {
+      const to = `${uniqueName('cached')}@example.com`;
+      const allocated = licenseAllocated({ orderId: uniqueName('ord'), productId, customer: customer(to) });
+      await publish(service.topics.licenseAllocated, allocated.data.orderId, allocated);
+      await waitUntil(async () => (await sink.messages(to)).length === 1, 20000, `the e-mail "${subjectWanted}"`);
+      const [mail] = await sink.messages(to);
+      return mail;
+    };
+    const text = (subject: string) =>
+      request(service.url).put(`/v1/merchants/m_acme/products/${productId}/email-text`).set(auth).send({ subject, text: '{KEY}' }).expect(200);
+
+    await text('First');
+    expect((await emailTo('First')).subject).toBe('First');
+    expect((await emailTo('First, cached')).subject).toBe('First');
+    await text('Second');
+    expect((await emailTo('Second')).subject).toBe('Second');
+    await request(service.url).delete(`/v1/merchants/m_acme/products/${productId}/email-text`).set(auth).expect(204);
+    expect((await emailTo('the merchant default')).subject).not.toBe('Second');
+    await request(service.url).put('/v1/merchants/m_acme/sender').set(auth).send({ senderName: 'Acme Cached' }).expect(200);
+    expect((await emailTo('from Acme Cached')).from).toEqual({ email: 'licenses@keypool.local', name: 'Acme Cached' });
+    await request(service.url).put('/v1/merchants/m_acme/sender').set(auth).send({}).expect(200);
+    expect((await emailTo('from keypool')).from).toEqual({ email: 'licenses@keypool.local', name: 'keypool' });
+  });
 });
 
 describe('license e-mails SendGrid refuses', () => {

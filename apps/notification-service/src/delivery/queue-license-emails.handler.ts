@@ -6,9 +6,9 @@ import { SenderSettings, fromOf } from '../merchant-senders/merchant-senders.han
 import { RenderedEmail, renderLicenseEmail } from '../templates/license-email';
 import { MerchantTextTemplates } from '../templates/merchant-text-template';
 import { recordDeliveries } from './deliveries';
-import { ClaimedEmail, EmailLine, QueuedEmail, queueEmails } from './email-sends';
+import { ClaimedEmail, EmailLine, QueuedClaim, QueuedEmail, queueEmails } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed } from './license-email-events';
-import { licenseEmailSettingsFor } from './license-email-settings';
+import { LicenseEmailSettings, LicenseEmailSettingsCache } from './license-email-settings';
 import { EmailSender } from './email-sender';
 import { MAIL_SETTINGS, type MailSettings } from './mail-settings';
 import { NOTIFICATION_METRICS, type NotificationMetrics } from './notification-metrics';
@@ -19,7 +19,9 @@ export interface QueueLicenseEmailDeps {
   cipher: SecretBox;
   metrics: NotificationMetrics;
   topics: OutcomeTopics;
-  settings: MailSettings;
+  mail: MailSettings;
+  /** Merchants' texts and senders, cached with the check that keeps them exact. */
+  settings: LicenseEmailSettingsCache;
   /** Claims the e-mails as they are queued, and sends them once the transaction has committed. */
   sender: Pick<EmailSender, 'queueClaim' | 'handOff'>;
 }
@@ -27,31 +29,31 @@ export interface QueueLicenseEmailDeps {
 /**
  * One e-mail per LicenseAllocated (per order line), rendered and queued in email_sends in the
  * consumer's transaction, claimed for this process's sender, which sends it right after the
- * commit (texts and senders read in one query: four round trips a chunk). Only first deliveries
+ * commit. Texts and senders come from a cache checked in the statement that queues the e-mails
+ * (three round trips a chunk; four when they are read). Only first deliveries
  * arrive here (the runner's inbox), so a redelivered event queues nothing; a resend is a new
  * event and always sends. A text whose rendering is refused fails that line for good.
  */
 export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
   const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
-  const { textOf, senderOf } = await licenseEmailSettingsFor(
-    tx.manager,
-    lines.map(({ data }) => data),
-  );
-  const queued = lines.map(({ event, data }): QueuedEmail => {
-    const line = lineOf(event, data);
-    const text = textOf(data.merchantId, data.productId, data.customer.locale);
-    const sender = { merchantName: text.merchantName ?? data.merchantId, platformName: deps.settings.from.name };
-    try {
-      const email = renderLicenseEmail(deps.templates, data, text, sender);
-      return { ...line, content: { mail: mailFor(deps, event, data, email, senderOf(data.merchantId)), licenseIds: data.licenses.map((l) => l.licenseId) } };
-    } catch (error) {
-      if (!isRenderRefusal(error)) throw error;
-      return { ...line, refused: error.message };
-    }
-  });
   const claim = deps.sender.queueClaim();
   const claimedAt = Date.now();
-  const claimed = await queueEmails(tx.manager, deps.cipher, queued, claim);
+  let queued: QueuedEmail[];
+  let claimed: QueuedClaim[];
+  for (;;) {
+    const { settings, check } = await deps.settings.settingsFor(
+      tx.manager,
+      lines.map(({ data }) => data),
+    );
+    queued = lines.map(({ event, data }) => emailOf(deps, event, data, settings));
+    const result = await queueEmails(tx.manager, deps.cipher, queued, { claim, check });
+    if (!result.stale || !check) {
+      claimed = result.claimed;
+      break;
+    }
+    // A text or sender changed since it was cached: written again from a fresh read.
+    deps.settings.forget(check);
+  }
   const refused = queued.filter((q): q is EmailLine & { refused: string } => 'refused' in q);
   await recordDeliveries(
     tx.manager,
@@ -68,6 +70,28 @@ export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: In
     return { email, content };
   });
   if (handOff.length > 0) tx.afterCommit(() => deps.sender.handOff(claim, claimedAt, handOff));
+}
+
+/** A line's e-mail rendered with its merchant's text and sender, or the renderer's refusal. */
+function emailOf(
+  deps: QueueLicenseEmailDeps,
+  event: InboundEventOf<'LicenseAllocated'>,
+  data: LicenseAllocatedData,
+  settings: LicenseEmailSettings,
+): QueuedEmail {
+  const line = lineOf(event, data);
+  const text = settings.textOf(data.merchantId, data.productId, data.customer.locale);
+  const sender = { merchantName: text.merchantName ?? data.merchantId, platformName: deps.mail.from.name };
+  try {
+    const email = renderLicenseEmail(deps.templates, data, text, sender);
+    return {
+      ...line,
+      content: { mail: mailFor(deps, event, data, email, settings.senderOf(data.merchantId)), licenseIds: data.licenses.map((l) => l.licenseId) },
+    };
+  } catch (error) {
+    if (!isRenderRefusal(error)) throw error;
+    return { ...line, refused: error.message };
+  }
 }
 
 /**
@@ -100,7 +124,7 @@ function mailFor(
 ): OutgoingMail {
   return {
     // The platform's verified address under the merchant's name: SendGrid sends only from verified senders.
-    from: fromOf(deps.settings.from, sender),
+    from: fromOf(deps.mail.from, sender),
     ...(sender.replyTo ? { replyTo: { email: sender.replyTo } } : {}),
     to: [data.customer.email],
     ...email,
@@ -129,7 +153,7 @@ export class QueueLicenseEmails {
     @Inject(TOPICS) topics: Topics,
     @Inject(MAIL_SETTINGS) settings: MailSettings,
   ) {
-    this.deps = { templates, cipher, metrics, topics, settings, sender };
+    this.deps = { templates, cipher, metrics, topics, mail: settings, settings: new LicenseEmailSettingsCache(), sender };
   }
 
   run(events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {

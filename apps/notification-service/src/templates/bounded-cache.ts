@@ -21,6 +21,10 @@ export class BoundedCache<V> {
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
   }
 
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }
