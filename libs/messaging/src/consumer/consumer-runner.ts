@@ -7,7 +7,7 @@ import { DependencyWait } from './dependency-wait';
 import { classifyFailure } from './failure-class';
 import type { EventDecoder, InboundEvent } from './inbound-event';
 import { ConsumerMetrics } from './consumer-metrics';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, type GroupOutcome, type GroupTicket } from './group-commit';
 import { type RetryPolicy, backoffDelay, describeError, sleep } from '@keypool/platform';
 
 export interface ConsumerDefinition<D = Record<string, unknown>> {
@@ -28,8 +28,12 @@ export interface ConsumerDefinition<D = Record<string, unknown>> {
   /**
    * Group commit (default on): chunks that other partitions hand in while a transaction is in
    * flight go into the next transaction together, at most maxBatchSize × partitionsConsumedConcurrently
-   * events. A transaction of several chunks that fails is tried again chunk by chunk. Off: one
-   * transaction per chunk, partitions side by side.
+   * events. A transaction that has run GROUP_COMMIT_OVERDUE_MS no longer holds them: they start
+   * their own (at most partitionsConsumedConcurrently at once). A transaction of several chunks
+   * that fails is tried again chunk by chunk, so each member chunk's handler work runs again.
+   * Off (`false`): one transaction per chunk, partitions side by side. Turn it off for a handler
+   * with effects outside the transaction (an e-mail sent, a call made), which a failed shared
+   * transaction would repeat for every chunk in it.
    */
   groupCommit?: boolean;
   fromBeginning?: boolean;
@@ -92,7 +96,9 @@ const GROUP_CHANGES = new Set([
  * in flight — one inbox claim, one handler call, one outbox insert — instead of queueing behind
  * it on the same row locks. Each partition commits its own offsets once that transaction has
  * committed. If it fails, every chunk in it goes the per-chunk way above on its own (so a chunk
- * whose first try failed gets that one try more than maxAttempts).
+ * whose first try failed gets that one try more than maxAttempts). A slow transaction holds the
+ * chunks behind it only GROUP_COMMIT_OVERDUE_MS; then they start their own, so one lock wait or
+ * slow handler never stops the other partitions. Chunks waiting on a group outcome heartbeat.
  */
 export class ConsumerRunner<D = Record<string, unknown>> {
   private consumer?: Consumer;
@@ -108,7 +114,7 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     this.wait = new DependencyWait(definition.name, deps.logger, deps.metrics);
     if (definition.groupCommit ?? true) {
       const maxEvents = this.chunkSize() * this.concurrentPartitions();
-      this.group = new GroupCommit(maxEvents, (events, chunks) => this.commitGroup(events, chunks));
+      this.group = new GroupCommit({ maxEvents, maxInFlight: this.concurrentPartitions() }, (events, chunks) => this.commitGroup(events, chunks));
     }
   }
 
@@ -277,9 +283,63 @@ export class ConsumerRunner<D = Record<string, unknown>> {
    */
   private async deliverGrouped(scope: BatchScope, events: InboundEvent<D>[]): Promise<void> {
     if (!this.group) return this.deliver(scope, events);
-    const outcome = await this.group.submit(events, () => scope.live());
+    const outcome = await this.awaitGroup(
+      scope,
+      this.group.submit(events, () => scope.live()),
+    );
     if (outcome === 'abandoned') throw new BatchAbandoned();
     if (outcome === 'failed') await this.deliver(scope, events);
+  }
+
+  /**
+   * Waits for the chunk's group outcome, heartbeating every HEARTBEAT_SLICE_MS meanwhile (kafkajs
+   * heartbeats only when eachBatch code asks it to, and a shared transaction may outlast the
+   * session). While the chunk still waits for its turn, a batch that stopped being ours (stop,
+   * seek, a group change that a heartbeat reports) takes it out untried. Once it is in a
+   * transaction it cannot be taken out: the outcome is awaited, and a group change reported
+   * meanwhile is thrown after it (offsets uncommitted; the inbox makes the redelivery a no-op).
+   */
+  private async awaitGroup(scope: BatchScope, ticket: GroupTicket): Promise<GroupOutcome> {
+    let groupChange: { error: unknown } | undefined;
+    for (;;) {
+      // A stop wakes a chunk still waiting for its turn at once; one in a transaction waits it out.
+      const outcome = await this.within(ticket.outcome, HEARTBEAT_SLICE_MS, ticket.waiting() ? this.stopping.signal : undefined);
+      if (outcome !== undefined) {
+        if (groupChange) throw groupChange.error;
+        return outcome;
+      }
+      if (!scope.live()) {
+        if (ticket.withdraw()) throw new BatchAbandoned();
+        continue;
+      }
+      try {
+        await scope.heartbeat();
+      } catch (error) {
+        if (ticket.withdraw()) throw error;
+        groupChange ??= { error };
+      }
+    }
+  }
+
+  /** `outcome` if it settles within `ms` (and before `signal` aborts), else undefined. */
+  private async within(outcome: Promise<GroupOutcome>, ms: number, signal?: AbortSignal): Promise<GroupOutcome | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    let onStop: (() => void) | undefined;
+    try {
+      return await Promise.race([
+        outcome,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), ms);
+          if (!signal) return;
+          onStop = () => resolve(undefined);
+          if (signal.aborted) resolve(undefined);
+          else signal.addEventListener('abort', onStop, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onStop) signal?.removeEventListener('abort', onStop);
+    }
   }
 
   /** One try of a group commit's transaction; a failure is the contributors' to retry chunk by chunk. */

@@ -181,6 +181,46 @@ describe('group commit across the partitions of one consumer', () => {
     expect([...(await effectCounts(ids)).values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('does not let a transaction stuck on a row lock hold the partitions that are not in it', async () => {
+    const topic = uniqueName('grouped-locked');
+    const gate = uniqueName('gate').replace(/\W/g, '_');
+    await dataSource.query(`CREATE TABLE ${gate} (id int PRIMARY KEY)`);
+    await dataSource.query(`INSERT INTO ${gate} VALUES (1)`);
+    // Held by the test (as an import's or a withdrawal's pool lock would be) until it lets go.
+    const holder = dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT id FROM ${gate} WHERE id = 1 FOR UPDATE`);
+    let released = false;
+    try {
+      const messaging = await started(topic);
+      const byPartition = await produceSpread(topic, 6, (p, i) => ({ locked: p === 0 && i === 0 }));
+      const calls: InboundEvent[][] = [];
+      const definition = recording(topic, calls);
+      await messaging.consume({
+        ...definition,
+        handle: async (events, tx) => {
+          if (events.some((e) => e.envelope.data['locked'])) await tx.manager.query(`SELECT id FROM ${gate} WHERE id = 1 FOR UPDATE`);
+          await definition.handle(events, tx);
+        },
+      });
+      // The stuck transaction holds partition 0 and whatever chunks share it; a partition whose
+      // chunk is not in it (at least one: a transaction started while none runs holds one chunk)
+      // goes on to its last event while the lock is still held.
+      const done = async (p: number) => (await effectCounts(byPartition[p].map((e) => e.id))).size === byPartition[p].length;
+      await waitUntil(async () => (await done(1)) || (await done(2)), 30000, 'a partition not in the stuck transaction, to its end');
+      expect(await done(0)).toBe(false);
+      await holder.query('COMMIT');
+      released = true;
+      const ids = byPartition.flat().map((e) => e.id);
+      await waitUntil(async () => (await effectCounts(ids)).size === ids.length, 30000, 'every event after the lock is let go');
+      expect([...(await effectCounts(ids)).values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      if (!released) await holder.query('ROLLBACK');
+      await holder.release();
+    }
+  });
+
   it('runs one transaction per chunk when groupCommit is off', async () => {
     const topic = uniqueName('ungrouped');
     const messaging = await started(topic);
