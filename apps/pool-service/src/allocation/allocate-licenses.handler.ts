@@ -66,7 +66,8 @@ export class AllocateLicensesHandler {
       currency: ['text', (row) => row.request.currency],
       test: ['boolean', (row) => row.request.test],
       license_count: ['int', (row) => row.request.licenseCount],
-      request: ['bytea', (row) => this.cipher.encrypt(JSON.stringify(row.request), allocationRequestContext(row.id))],
+      // Hex, decoded by the statement: a plain literal, where a bytea one would need escaping.
+      request: ['text', (row) => this.cipher.encrypt(JSON.stringify(row.request), allocationRequestContext(row.id)).toString('hex')],
       id: ['uuid', (row) => row.id],
       ord: ['int', (row) => row.ord],
     };
@@ -126,7 +127,7 @@ function recordLinesSql(from: string): string {
                    CASE WHEN refunded.at IS NOT NULL THEN 'cancelled' WHEN routed.pool_id IS NULL THEN 'unroutable' ELSE 'awaiting_stock' END,
                    CASE WHEN refunded.at IS NOT NULL THEN 'Cancelled by a refund that came before the request; never served'
                         WHEN routed.pool_id IS NULL THEN ${unroutableReasonSql(line)} END,
-                   r.request
+                   decode(r.request, 'hex')
               FROM ${from}
               CROSS JOIN LATERAL (SELECT ${routeSql(line)} AS pool_id) routed
               -- A refund recorded first (under the same order lock) cancels the line before it waits.

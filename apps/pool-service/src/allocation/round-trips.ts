@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { type SimpleQueryClient, strictLiteral } from '@keypool/messaging';
 import type { LiteralOf } from '@keypool/platform';
 
+const PLAIN = /^[^'\\\0]*$/;
+
 /**
  * Sends statements built of literals in one round trip (the simple protocol), in the transaction
  * `manager` runs in, and returns each statement's rows in order. Each statement takes its own
@@ -13,6 +15,9 @@ import type { LiteralOf } from '@keypool/platform';
 export async function statementsInOneRoundTrip(manager: EntityManager, build: (literal: LiteralOf) => string[]): Promise<Record<string, unknown>[][]> {
   if (!manager.queryRunner) throw new Error('statementsInOneRoundTrip needs the manager of a transaction');
   const client = (await manager.queryRunner.connect()) as SimpleQueryClient;
-  const result = await client.query(build((value) => strictLiteral(client, value)).join(';\n'));
+  // The driver's escapeLiteral copies a string a character at a time (about 50 µs for a sealed
+  // request in hex): a string with no quote, backslash or NUL needs only the quotes around it.
+  const literal = (value: string) => (typeof value === 'string' && PLAIN.test(value) ? `'${value}'` : strictLiteral(client, value));
+  const result = await client.query(build(literal).join(';\n'));
   return (Array.isArray(result) ? result : [result]).map((r) => r.rows);
 }

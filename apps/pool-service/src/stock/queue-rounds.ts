@@ -43,17 +43,13 @@ export interface RoundRead {
   picked?: Picked;
 }
 
+/** Rows as JSON (parsed natively; bytea as hex, which Buffer reads natively too, where text arrays are parsed a character at a time). */
 interface RoundRow {
   cap: number;
   counted: number;
   waiting: number;
-  ids: string[] | null;
-  seqs: string[] | null;
-  counts: number[] | null;
-  overtaken: number[] | null;
-  requests: (Buffer | null)[] | null;
-  license_ids: string[] | null;
-  license_values: Buffer[] | null;
+  queue: (QueuedLine & { request: string | null })[];
+  picked: { id: string; value: string }[];
 }
 
 /**
@@ -80,36 +76,30 @@ export async function readRound(manager: EntityManager, poolId: string, after: s
              LIMIT (SELECT CASE WHEN whole THEN need ELSE 0 END FROM fits) FOR UPDATE SKIP LOCKED)
      SELECT b.cap::int AS cap, s.counted::int AS counted,
             (SELECT count(*)::int FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock') AS waiting,
-            p.ids, p.seqs, p.counts, p.overtaken, p.requests, k.license_ids, k.license_values
-       FROM bound b, stock s, fits f,
-            LATERAL (SELECT array_agg(id ORDER BY seq) AS ids, array_agg(seq::text ORDER BY seq) AS seqs,
-                            array_agg(license_count ORDER BY seq) AS counts, array_agg(overtaken ORDER BY seq) AS overtaken,
-                            array_agg(CASE WHEN f.whole AND license_count <= $4 THEN request END ORDER BY seq) AS requests
-                       FROM page) p,
-            LATERAL (SELECT array_agg(id ORDER BY seq) AS license_ids, array_agg(value ORDER BY seq) AS license_values FROM picked) k`,
+            (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'license_count', license_count, 'overtaken', overtaken,
+                                                        'request', CASE WHEN f.whole AND license_count <= $4 THEN encode(request, 'hex') END) ORDER BY seq), '[]')
+               FROM page) AS queue,
+            (SELECT coalesce(json_agg(json_build_object('id', id, 'value', encode(value, 'hex')) ORDER BY seq), '[]') FROM picked) AS picked
+       FROM bound b, stock s, fits f`,
     [poolId, after, bounds.pageSize, bounds.maxPick, bounds.margin],
   );
-  const ids = row.ids ?? [];
-  const queue = ids.map((id, i) => ({ id, seq: row.seqs![i], license_count: row.counts![i], overtaken: row.overtaken![i] }));
+  const queue = row.queue.map(({ id, seq, license_count, overtaken }) => ({ id, seq, license_count, overtaken }));
   const read: RoundRead = { queue, counted: row.counted, cap: row.cap, waiting: row.waiting };
-  const licenses = pickedOf(row.license_ids, row.license_values);
-  if (licenses.length === 0) return read;
-  const requests = new Map(ids.map((id, i) => [id, row.requests![i]] as const).filter((r): r is [string, Buffer] => r[1] !== null));
-  return { ...read, picked: { licenses, requests } };
+  if (row.picked.length === 0) return read;
+  const requests = new Map(row.queue.filter((l) => l.request !== null).map((l) => [l.id, Buffer.from(l.request!, 'hex')]));
+  return { ...read, picked: { licenses: licensesOf(row.picked), requests } };
 }
 
 /** The `count` oldest available licenses, locked, and the requests of the lines they are for. */
 export async function pickLicenses(manager: EntityManager, poolId: string, count: number, lineIds: string[]): Promise<Picked> {
-  const [row] = await manager.query<{ license_ids: string[] | null; license_values: Buffer[] | null; line_ids: string[] | null; requests: Buffer[] | null }[]>(
+  const [row] = await manager.query<{ picked: RoundRow['picked']; requests: { id: string; request: string }[] }[]>(
     `WITH picked AS (
             SELECT id, value, seq FROM license WHERE pool_id = $1 AND status = 'available' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
-     SELECT (SELECT array_agg(id ORDER BY seq) FROM picked) AS license_ids, (SELECT array_agg(value ORDER BY seq) FROM picked) AS license_values,
-            r.line_ids, r.requests
-       FROM (SELECT array_agg(id) AS line_ids, array_agg(request) AS requests FROM allocation WHERE id = ANY($3::uuid[])) r`,
+     SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'value', encode(value, 'hex')) ORDER BY seq), '[]') FROM picked) AS picked,
+            (SELECT coalesce(json_agg(json_build_object('id', id, 'request', encode(request, 'hex'))), '[]') FROM allocation WHERE id = ANY($3::uuid[])) AS requests`,
     [poolId, count, lineIds],
   );
-  const lines = row.line_ids ?? [];
-  return { licenses: pickedOf(row.license_ids, row.license_values), requests: new Map(lines.map((id, i) => [id, row.requests![i]])) };
+  return { licenses: licensesOf(row.picked), requests: new Map(row.requests.map((r) => [r.id, Buffer.from(r.request, 'hex')])) };
 }
 
 /** Sealed requests of lines, for lines a round serves that it has not read yet. */
@@ -169,6 +159,6 @@ export async function writeRound(manager: EntityManager, poolId: string, write: 
   );
 }
 
-function pickedOf(ids: string[] | null, values: Buffer[] | null): PickedLicense[] {
-  return (ids ?? []).map((id, i) => ({ id, value: values![i] }));
+function licensesOf(picked: RoundRow['picked']): PickedLicense[] {
+  return picked.map(({ id, value }) => ({ id, value: Buffer.from(value, 'hex') }));
 }
