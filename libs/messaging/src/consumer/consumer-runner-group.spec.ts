@@ -7,7 +7,7 @@ import pino from 'pino';
 import { Metrics } from '@keypool/platform';
 import type { Transactions } from '../transactions';
 import { consumerMetrics } from './consumer-metrics';
-import { ConsumerRunner, type ConsumerDefinition } from './consumer-runner';
+import { ConsumerRunner, GROUP_LOCK_TIMEOUT_MS, type ConsumerDefinition } from './consumer-runner';
 import { GROUP_COMMIT_OVERDUE_MS } from './group-commit';
 
 type EachBatch = (payload: EachBatchPayload) => Promise<void>;
@@ -31,12 +31,13 @@ class FakeConsumer extends EventEmitter {
 
 /** Transactions whose ends the test decides; each records the event ids it was opened with. */
 function gatedTransactions() {
-  const opened: { ids: string[]; end(ok: boolean): void }[] = [];
+  const opened: { ids: string[]; sql: string; end(ok: boolean): void }[] = [];
   const transactions = {
     runOpening: (opening: { sql(literal: (v: string) => string): string }) =>
       new Promise<void>((resolve, reject) => {
-        const ids = [...opening.sql((v) => `'${v}'`).matchAll(/'(ev-[^']+)'/g)].map((m) => m[1]);
-        opened.push({ ids, end: (ok) => (ok ? resolve() : reject(new Error('rolled back'))) });
+        const sql = opening.sql((v) => `'${v}'`);
+        const ids = [...sql.matchAll(/'(ev-[^']+)'/g)].map((m) => m[1]);
+        opened.push({ ids, sql, end: (ok) => (ok ? resolve() : reject(new Error('rolled back'))) });
       }),
   } as unknown as Transactions;
   return { opened, transactions };
@@ -138,6 +139,31 @@ describe('ConsumerRunner with group commit', () => {
       { partition: 1, offset: '1' },
       { partition: 0, offset: '1' },
     ]);
+  });
+
+  it('bounds the lock waits of a transaction of several chunks, and only of those', async () => {
+    const { opened, consumer, run } = await setup();
+    const first = run(0, ['ev-a1']);
+    await jest.advanceTimersByTimeAsync(0);
+    const b = run(1, ['ev-b1']);
+    const c = run(2, ['ev-c1']);
+    await jest.advanceTimersByTimeAsync(10);
+    opened[0].end(true);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(opened.map((t) => t.ids)).toEqual([['ev-a1'], ['ev-b1', 'ev-c1']]);
+    expect(opened[0].sql).not.toMatch(/lock_timeout/);
+    expect(opened[1].sql).toMatch(new RegExp(`^SET LOCAL lock_timeout = ${GROUP_LOCK_TIMEOUT_MS}; INSERT INTO inbox`));
+    // It timed out on a lock: each chunk goes alone, without the bound.
+    opened[1].end(false);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(opened.slice(2).map((t) => [t.ids, /lock_timeout/.test(t.sql)])).toEqual([
+      [['ev-b1'], false],
+      [['ev-c1'], false],
+    ]);
+    opened[2].end(true);
+    opened[3].end(true);
+    expect([await first.ended, await b.ended, await c.ended]).toEqual(['done', 'done', 'done']);
+    expect(consumer.committed).toHaveLength(3);
   });
 
   it('heartbeats every 2.5 s while a chunk’s shared transaction runs', async () => {

@@ -74,6 +74,14 @@ interface BatchScope {
 const DEFAULT_TRANSIENT_MAX_DELAY_MS = 30000;
 // Below the 3 s heartbeat interval, so a long backoff never lets the group session lapse.
 const HEARTBEAT_SLICE_MS = 2500;
+/**
+ * How long a transaction of several chunks waits for a row lock (lock_timeout) before it rolls
+ * back and each chunk goes its own way: one chunk waiting on a lock (an import's or a
+ * withdrawal's pool lock) then holds only itself, not the other partitions' chunks beside it.
+ */
+export const GROUP_LOCK_TIMEOUT_MS = 1000;
+// SQLSTATE lock_not_available: what lock_timeout raises.
+const LOCK_NOT_AVAILABLE = '55P03';
 // kafkajs reports a group that moved on with these; the batch must be given up, not committed.
 const GROUP_CHANGES = new Set([
   'REBALANCE_IN_PROGRESS',
@@ -347,10 +355,15 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     const { metrics, logger } = this.deps;
     const timer = metrics.handleSeconds.startTimer({ consumer: this.definition.name });
     try {
-      await this.handleFirstDeliveries(events);
+      await this.handleFirstDeliveries(events, chunks > 1 ? GROUP_LOCK_TIMEOUT_MS : undefined);
     } catch (error) {
       timer({ outcome: 'error' });
-      if (chunks > 1 && classifyFailure(error) !== 'transient')
+      if (chunks > 1 && (error as { code?: unknown }).code === LOCK_NOT_AVAILABLE)
+        logger.info(
+          { consumer: this.definition.name, chunks, events: events.length },
+          `a transaction of several chunks waited ${GROUP_LOCK_TIMEOUT_MS} ms for a row lock; each chunk is tried again on its own`,
+        );
+      else if (chunks > 1 && classifyFailure(error) !== 'transient')
         logger.warn(
           { consumer: this.definition.name, chunks, events: events.length, reason: describeError(error) },
           'a transaction of several chunks failed; each chunk is tried again on its own',
@@ -416,13 +429,20 @@ export class ConsumerRunner<D = Record<string, unknown>> {
     }
   }
 
-  /** One transaction: the inbox claim (sent with BEGIN), the handler with the first deliveries only, the outbox (sent with COMMIT). */
-  private async handleFirstDeliveries(events: InboundEvent<D>[]): Promise<void> {
+  /**
+   * One transaction: the inbox claim (sent with BEGIN, after `lockTimeoutMs` as the transaction's
+   * lock_timeout when given), the handler with the first deliveries only, the outbox (sent with COMMIT).
+   */
+  private async handleFirstDeliveries(events: InboundEvent<D>[], lockTimeoutMs?: number): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.envelope.id, e])).values()];
-    const opening = firstDeliveriesOpening(
+    const claim = firstDeliveriesOpening(
       this.definition.name,
       unique.map((e) => e.envelope.id),
     );
+    const opening =
+      lockTimeoutMs === undefined
+        ? claim
+        : { ...claim, sql: (literal: (value: string) => string) => `SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}; ${claim.sql(literal)}` };
     await this.deps.transactions.runOpening(opening, async (tx, fresh = new Set<string>()) => {
       const redelivered = events.length - fresh.size;
       if (redelivered > 0) this.deps.metrics.duplicates.inc({ consumer: this.definition.name }, redelivered);
