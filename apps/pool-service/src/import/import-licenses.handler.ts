@@ -11,6 +11,7 @@ import { judgeLicenseLine } from './license-line';
 import { ImportReport, ImportReportBuilder, REPORT_LIST_LIMIT } from './import-report';
 import {
   AcceptedLine,
+  BulkLicenseHasher,
   COPY_HEADER,
   COPY_TRAILER,
   HASH_BYTES,
@@ -18,8 +19,8 @@ import {
   LicenseRowsTarget,
   SealedBatch,
   licenseCopyRows,
+  sealLicenses,
 } from './license-copy-rows';
-import { InlineLicenseSealer, type LicenseSealer } from './license-sealer';
 
 export interface ImportTarget {
   poolId: string;
@@ -48,9 +49,6 @@ export interface ImportOutcome {
  */
 export const STORE_ROUND_LINES = 25_000;
 
-/** Batches handed to the sealer and not yet sealed, at most: the upload is read no further ahead. */
-export const SEAL_AHEAD_BATCHES = 4;
-
 /**
  * Imports an upload in ONE transaction: all land or none do. Accepted lines are hashed (keyed
  * hash of the NFKC form, licenseHash) and sealed (bound to their row's id) a batch at a time,
@@ -67,17 +65,17 @@ export const SEAL_AHEAD_BATCHES = 4;
  */
 export class ImportLicensesHandler {
   private readonly hashUpgrade: LicenseHashUpgrade;
+  private readonly hasher: BulkLicenseHasher;
 
-  /** `sealer` hashes and seals (by default on the event loop; the service's module gives it worker threads). */
   constructor(
     private readonly dataSource: DataSource,
-    cipher: SecretBox,
+    private readonly cipher: SecretBox,
     hashKey: Buffer,
     private readonly batchSize: number,
     private readonly roundLines = STORE_ROUND_LINES,
-    private readonly sealer: LicenseSealer = new InlineLicenseSealer(cipher, hashKey),
   ) {
     this.hashUpgrade = new LicenseHashUpgrade(cipher, hashKey);
+    this.hasher = new BulkLicenseHasher(hashKey);
   }
 
   async import(target: ImportTarget, lines: AsyncIterable<UploadedLine>, options: ImportOptions): Promise<ImportOutcome> {
@@ -123,32 +121,29 @@ export class ImportLicensesHandler {
   }
 
   /**
-   * Judges every line and hands the accepted ones to the sealer a batch at a time (reading on
-   * while at most SEAL_AHEAD_BATCHES are being sealed); each full round's store is started, and
-   * the next round is sealed while it runs (awaited before the next round's store, which needs
-   * the connection).
+   * Judges every line and seals the accepted ones a batch at a time; each full round's store is
+   * started, and the next round is sealed while it runs (awaited before the next round's store,
+   * which needs the connection).
    */
   private async stageAndStore(client: PoolClient, target: LicenseRowsTarget, lines: AsyncIterable<UploadedLine>, report: ImportReportBuilder): Promise<void> {
     let storing: Promise<void> = Promise.resolve();
-    let round: Promise<SealedBatch>[] = [];
+    let round: SealedBatch[] = [];
     let roundCount = 0;
     let batch: AcceptedLine[] = [];
     const seal = async () => {
       if (batch.length === 0) return;
-      const sealed = this.sealer.seal(batch);
-      // Awaited with its round; until then a failure must not go unhandled.
-      sealed.catch(() => undefined);
-      round.push(sealed);
+      round.push(sealLicenses(batch, this.hasher, this.cipher));
       roundCount += batch.length;
       batch = [];
-      if (round.length > SEAL_AHEAD_BATCHES) await round[round.length - 1 - SEAL_AHEAD_BATCHES];
+      // Hashing and sealing run on the event loop, one batch at a time, with a turn for other
+      // requests (and the database's answers) in between.
+      await new Promise((resolve) => setImmediate(resolve));
     };
     const startRound = async () => {
-      const sealing = round;
+      const batches = round;
       const count = roundCount;
       round = [];
       roundCount = 0;
-      const batches = await Promise.all(sealing);
       await storing;
       if (count === 0) return;
       storing = this.store(client, target, batches, count, report);

@@ -4,12 +4,11 @@ import { DataSource } from 'typeorm';
 import { type PoolConfig, licenseHashKey } from '../config';
 import { PoolsModule } from '../pools/pools.module';
 import { StockModule } from '../stock/stock.module';
-import { ImportLicensesHandler, STORE_ROUND_LINES } from './import-licenses.handler';
+import { ImportLicensesHandler } from './import-licenses.handler';
 import { ImportMetrics } from './import-metrics';
 import { ImportUpload } from './import-upload';
 import { ImportController } from './import.controller';
 import { KeyFormatController } from './key-format.controller';
-import { WorkerLicenseSealer } from './license-sealer';
 import { ServeAfterImport } from './serve-after-import';
 import { TryKeyFormat } from './try-key-format';
 
@@ -27,22 +26,10 @@ import { TryKeyFormat } from './try-key-format';
     ServeAfterImport,
     ImportMetrics,
     {
-      // Hashing and sealing on worker threads, from the same keys as the service's SecretBox;
-      // stopped with the module.
-      provide: WorkerLicenseSealer,
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: PoolConfig) =>
-        new WorkerLicenseSealer({
-          encryptionKeys: config.DATA_ENCRYPTION_KEYS,
-          activeKeyId: config.DATA_ENCRYPTION_ACTIVE_KEY,
-          hashKey: licenseHashKey(config),
-        }),
-    },
-    {
       provide: ImportLicensesHandler,
-      inject: [DataSource, SecretBox, SERVICE_CONFIG, WorkerLicenseSealer],
-      useFactory: (dataSource: DataSource, cipher: SecretBox, config: PoolConfig, sealer: WorkerLicenseSealer) =>
-        new ImportLicensesHandler(dataSource, cipher, licenseHashKey(config), config.IMPORT_BATCH_SIZE, STORE_ROUND_LINES, sealer),
+      inject: [DataSource, SecretBox, SERVICE_CONFIG],
+      useFactory: (dataSource: DataSource, cipher: SecretBox, config: PoolConfig) =>
+        new ImportLicensesHandler(dataSource, cipher, licenseHashKey(config), config.IMPORT_BATCH_SIZE),
     },
   ],
 })
