@@ -30,10 +30,11 @@ export interface ConsumerDefinition<D = Record<string, unknown>> {
    * flight go into the next transaction together, at most maxBatchSize × partitionsConsumedConcurrently
    * events. A transaction that has run GROUP_COMMIT_OVERDUE_MS no longer holds them: they start
    * their own (at most partitionsConsumedConcurrently at once). A transaction of several chunks
-   * that fails is tried again chunk by chunk, so each member chunk's handler work runs again.
-   * Off (`false`): one transaction per chunk, partitions side by side. Turn it off for a handler
-   * with effects outside the transaction (an e-mail sent, a call made), which a failed shared
-   * transaction would repeat for every chunk in it.
+   * waits at most GROUP_LOCK_TIMEOUT_MS for a row lock; one that fails (that included) is tried
+   * again chunk by chunk, so each member chunk's handler work runs again.
+   * Off (`false`): one transaction per chunk, partitions side by side, no lock bound. Turn it off
+   * for a handler with effects outside the transaction (an e-mail sent, a call made), which a
+   * failed shared transaction would repeat for every chunk in it.
    */
   groupCommit?: boolean;
   fromBeginning?: boolean;
