@@ -2,13 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import type { InboundEventOf, Tx } from '@keypool/messaging';
-import { SecretBox, TOPICS } from '@keypool/platform';
+import { SecretBox, StatementParameters, TOPICS } from '@keypool/platform';
 import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import { LineOutcomeEvent, LineTransition, LineWrite, StatusChange, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines } from '../orders/line-changes';
 import type { LineState } from '../orders/line-status';
 import { lineKey } from '../orders/order-locks';
-import { StatementParameters } from '../orders/round-trips';
 
 export interface AllocationsResult {
   saved: number;

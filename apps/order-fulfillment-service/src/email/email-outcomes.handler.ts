@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderFulfilledData, Topics } from '@keypool/contracts';
 import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
-import { TOPICS } from '@keypool/platform';
+import { StatementParameters, TOPICS } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { FoldedOutcomes, LineOutcomeEvent, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines, refuseUnknown } from '../orders/line-changes';
 import { lineKey } from '../orders/order-locks';
-import { StatementParameters } from '../orders/round-trips';
 import { FULFILLED_ORDERS, fulfilledData, fulfilmentMembers } from './order-fulfillment';
 
 interface EmailRecord {

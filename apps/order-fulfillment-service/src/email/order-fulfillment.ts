@@ -1,5 +1,5 @@
 import type { OrderFulfilledData } from '@keypool/contracts';
-import type { StatementParameters } from '../orders/round-trips';
+import type { StatementParameters } from '@keypool/platform';
 
 /**
  * The members of the e-mail outcomes' CTE that fulfil orders: `fulfilled` marks fulfilled the

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderPaidData, Topics } from '@keypool/contracts';
-import { InboundEventOf, PermanentFailure, Tx, contractEvent } from '@keypool/messaging';
-import { SecretBox, TOPICS, literalRows } from '@keypool/platform';
+import { InboundEventOf, PermanentFailure, Tx, contractEvent, strictLiteral } from '@keypool/messaging';
+import { SecretBox, StatementParameters, TOPICS, literalRows, statementsInOneRoundTrip } from '@keypool/platform';
 import { DeliverySettingRow, PRODUCT_COLUMNS, deliverySettingLookup, deliverySettingsStatement } from '../delivery/delivery-settings';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { ParentLicenseRow, ParentOrderRow, parentStatements, parentsFrom } from '../orders/saved-licenses';
 import { lineKey } from '../orders/order-locks';
-import { StatementParameters, statementsInOneRoundTrip } from '../orders/round-trips';
 import { applyPendingRefunds, intakeLockStatement } from '../refunds/order-refunded.handler';
 import { OrderPlan, planOrder, repeatedLineId } from './order-plan';
 
@@ -88,7 +87,7 @@ async function lockAndPlan(manager: EntityManager, cipher: SecretBox, orders: Pa
   const ids = [...new Set(orders.map((paid) => paid.order.orderId))].sort();
   const products = orders.flatMap(({ order }) => order.items.map((item) => ({ merchantId: order.merchantId, productId: item.productId })));
   const parentIds = [...new Set(orders.flatMap(({ order }) => (order.parentOrderId ? [order.parentOrderId] : [])))];
-  const [, settings, parentOrders = [], parentLicenses = []] = await statementsInOneRoundTrip(manager, (literal) => {
+  const [, settings, parentOrders = [], parentLicenses = []] = await statementsInOneRoundTrip(manager, strictLiteral, (literal) => {
     const array = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
     return [
       intakeLockStatement(array(ids)),

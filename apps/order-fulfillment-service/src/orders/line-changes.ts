@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { PermanentFailure } from '@keypool/messaging';
-import { literalRows, unnestRows } from '@keypool/platform';
+import { PermanentFailure, strictLiteral } from '@keypool/messaging';
+import { StatementParameters, literalRows, statementsInOneRoundTrip, unnestRows } from '@keypool/platform';
 import { LineOutcome, LineState, LineStatus, OrderStatus, nextLineState } from './line-status';
 import { LockedOrder, lineKey } from './order-locks';
-import { StatementParameters, statementsInOneRoundTrip } from './round-trips';
 
 export interface LineOutcomeEvent {
   orderId: string;
@@ -45,7 +44,7 @@ export interface LockedLines {
 export async function lockOrdersAndReadLines(manager: EntityManager, orderIds: string[], lines: { orderId: string; lineId: string }[]): Promise<LockedLines> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return { orders: new Map(), states: new Map() };
-  const [orders, states] = (await statementsInOneRoundTrip(manager, (literal) => {
+  const [orders, states] = (await statementsInOneRoundTrip(manager, strictLiteral, (literal) => {
     const k = literalRows(lines, { order_id: ['text', (l) => l.orderId], line_id: ['text', (l) => l.lineId] }, literal, { alias: 'k' });
     return [
       `SELECT order_id, merchant_id, status FROM orders WHERE order_id = ANY(ARRAY[${ids.map(literal).join(', ')}]::text[]) ORDER BY order_id FOR UPDATE`,

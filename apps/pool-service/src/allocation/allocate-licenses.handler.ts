@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AllocationRequestedData, LicenseAllocatedData } from '@keypool/contracts';
-import type { Envelope, Tx } from '@keypool/messaging';
-import { SecretBox, type UnnestColumn, literalRows, orderedUuids, unnestRows } from '@keypool/platform';
-import { statementsInOneRoundTrip } from './round-trips';
+import { type Envelope, type Tx, strictLiteral } from '@keypool/messaging';
+import { SecretBox, type UnnestColumn, literalRows, orderedUuids, statementsInOneRoundTrip, unnestRows } from '@keypool/platform';
 import { allocationEventContext, allocationRequestContext } from '../keys/sealed-columns';
 import { PoolEvents } from '../shared/pool-events';
 import type { AllocationRow } from './allocation.entity';
@@ -45,7 +44,7 @@ export class AllocateLicensesHandler {
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
     const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
-    const [, [recorded]] = await statementsInOneRoundTrip(tx.manager, (literal) => {
+    const [, [recorded]] = await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
       const texts = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
       return [
         takeLocksSql(texts([...new Set(requests.map((r) => routingLockKey(r.merchantId)))]), texts([...new Set(requests.map((r) => r.orderId))].sort())),

@@ -1,6 +1,14 @@
 import { freshDatabase, type TestDatabase } from '@keypool/testing';
 import { DataSource } from 'typeorm';
-import { unnestRows, updateReturning } from './set-based-sql';
+import { type StrictLiteral, literalRows, quickLiteral, sqlLiteral, statementsInOneRoundTrip, unnestRows, updateReturning } from './set-based-sql';
+
+// libs/messaging's strictLiteral in miniature (platform cannot import messaging): refuses what escapeLiteral would get wrong.
+class Refused extends Error {}
+const strict: StrictLiteral = (client, value) => {
+  if (typeof value !== 'string') throw new TypeError('not a string');
+  if (value.includes('\0')) throw new Refused('NUL');
+  return client.escapeLiteral(value);
+};
 
 interface Row {
   id: string;
@@ -34,13 +42,14 @@ describe('unnestRows', () => {
   });
 });
 
-describe('unnestRows and updateReturning on real PostgreSQL', () => {
+describe('unnestRows, updateReturning, literalRows and statementsInOneRoundTrip on real PostgreSQL', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   beforeAll(async () => {
     db = await freshDatabase('unnest_rows');
     dataSource = await new DataSource({ type: 'postgres', url: db.url, logging: false }).initialize();
     await dataSource.query(`CREATE TABLE t (id text PRIMARY KEY, count int, flag boolean NOT NULL, tags text[] NOT NULL, blob bytea, note text)`);
+    await dataSource.query(`CREATE TABLE l (id text PRIMARY KEY, blob bytea, at timestamptz, n int)`);
   });
   afterAll(async () => {
     await dataSource?.destroy();
@@ -80,5 +89,63 @@ describe('unnestRows and updateReturning on real PostgreSQL', () => {
     const updated = await updateReturning<{ id: string }>(dataSource.manager, `UPDATE t SET note = $1 WHERE flag RETURNING id`, ['seen']);
     expect(updated).toEqual([{ id: 'a' }]);
     expect(await updateReturning(dataSource.manager, `UPDATE t SET note = 'x' WHERE false RETURNING id`, [])).toEqual([]);
+  });
+
+  const texts = ['plain', "o'clock", 'back\\slash \\x00', "E'\\'", 'ünïcode ✓', ''];
+
+  it('stores what it was given (quotes, backslashes, bytes, times) in a transaction, each statement its own rows', async () => {
+    const rows = texts.map((id, i) => ({ id, blob: i === 1 ? null : Buffer.from([i, 0, 39, 92, 255]), at: new Date(Date.UTC(2026, 11, 1, i)), n: i }));
+    const results = await dataSource.transaction((manager) =>
+      statementsInOneRoundTrip(manager, strict, (literal) => {
+        const u = literalRows(
+          rows,
+          { id: ['text', (r) => r.id], blob: ['bytea', (r) => r.blob], at: ['timestamptz', (r) => r.at], n: ['int', (r) => r.n] },
+          literal,
+        );
+        return [`INSERT INTO l (${u.columns}) SELECT ${u.columns} FROM ${u.from}`, `SELECT id, blob, at, n FROM l ORDER BY n`, `SELECT ${literal('x')} AS x`];
+      }),
+    );
+    expect(results).toEqual([[], rows, [{ x: 'x' }]]);
+  });
+
+  it('runs on a connection of its own outside a transaction, and a refused value sends nothing', async () => {
+    expect(
+      await statementsInOneRoundTrip(dataSource.manager, strict, (literal) => [`SELECT count(*)::int AS n FROM l WHERE id = ${literal('plain')}`]),
+    ).toEqual([[{ n: 1 }]]);
+    await expect(statementsInOneRoundTrip(dataSource.manager, strict, (literal) => [`INSERT INTO l (id) VALUES (${literal('a\0b')})`])).rejects.toThrow(
+      Refused,
+    );
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM l`)).toEqual([{ n: texts.length }]);
+  });
+});
+
+describe('quickLiteral and sqlLiteral', () => {
+  const escaped: unknown[] = [];
+  const literal = quickLiteral((value) => {
+    escaped.push(value);
+    return strict({ escapeLiteral: (v) => `E'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` }, value);
+  });
+  beforeEach(() => (escaped.length = 0));
+
+  it('quotes a string with no quote, backslash or NUL as it is, and escapes the rest', () => {
+    expect(literal('plain text, "double" quotes and ünïcode')).toBe(`'plain text, "double" quotes and ünïcode'`);
+    expect(literal('')).toBe("''");
+    expect(escaped).toEqual([]);
+    expect(literal("o'clock")).toBe("E'o''clock'");
+    expect(literal('a\\b')).toBe("E'a\\\\b'");
+    expect(escaped).toEqual(["o'clock", 'a\\b']);
+  });
+
+  it('leaves a NUL and a non-string to the strict escape, which refuses them', () => {
+    expect(() => literal('a\0b')).toThrow(Refused);
+    expect(() => literal(7 as unknown as string)).toThrow(TypeError);
+  });
+
+  it('writes a Buffer as decode of its hex and other values as before', () => {
+    expect(sqlLiteral(Buffer.from([0, 39, 92, 255]), literal)).toBe("decode('00275cff', 'hex')");
+    expect(sqlLiteral(new Date('2026-12-01T00:00:00.000Z'), literal)).toBe("'2026-12-01T00:00:00.000Z'");
+    expect([null, undefined, true, false, 1.5].map((v) => sqlLiteral(v, literal))).toEqual(['NULL', 'NULL', 'true', 'false', '1.5']);
+    expect(() => sqlLiteral(Infinity, literal)).toThrow('finite');
+    expect(escaped).toEqual([]);
   });
 });
