@@ -20,6 +20,8 @@ const TIMINGS = {
   EMAIL_MAX_RETRY_AGE_MS: '4000',
   EMAIL_SEND_LEASE_MS: '2000',
   EMAIL_SEND_POLL_MS: '100',
+  // A queued e-mail is sent only with the retry budget plus one request's timeout left on its lease.
+  SENDGRID_TIMEOUT_MS: '500',
 };
 
 describe('license e-mails through SendGrid outages and database faults (e-mail outbox)', () => {
@@ -329,7 +331,15 @@ describe('a claim whose commit the sender did not see (the connection broke at c
         topics: service.topics,
         logger: { error: () => undefined },
       },
-      { leaseMs: 600000, pollMs: 100, claimSize: 100, retry: { baseDelayMs: 200, maxDelayMs: 1000, maxAgeMs: 60000 }, retryBudgetMs: 1000, concurrency: 4 },
+      {
+        leaseMs: 600000,
+        pollMs: 100,
+        claimSize: 100,
+        retry: { baseDelayMs: 200, maxDelayMs: 1000, maxAgeMs: 60000 },
+        retryBudgetMs: 1000,
+        sendTimeoutMs: 1000,
+        concurrency: 4,
+      },
     );
     const orderId = uniqueName('unseen');
     const allocated = licenseAllocated({ orderId, customer: { email: `${uniqueName('buyer')}@example.com`, firstName: 'Ann', lastName: 'Lee' } });

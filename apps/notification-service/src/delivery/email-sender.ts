@@ -14,6 +14,7 @@ import {
   recordSendOutcomesOpening,
   releaseClaimsOf,
   releaseUnsentClaims,
+  releaseUnsentEmails,
 } from './email-sends';
 import { OutcomeTopics, deliveryOf, emailFailed, emailSent } from './license-email-events';
 import type { NotificationMetrics } from './notification-metrics';
@@ -28,6 +29,10 @@ export interface EmailSenderSettings {
   retry: RetryPolicy;
   /** Retry wait shared by one hand-off's requests (SENDGRID_RETRY_BUDGET_MS). */
   retryBudgetMs: number;
+  /** One request's timeout (SENDGRID_TIMEOUT_MS): a queued e-mail is sent only with this plus the retry budget left on its lease. */
+  sendTimeoutMs: number;
+  /** E-mails at most waiting in the hand-off queue; past it the consumer queues them unclaimed (pending) for the poll. Default 2 × claimSize. */
+  maxQueued?: number;
   concurrency: number;
   /**
    * This instance's name across restarts (EMAIL_SENDER_ID, e.g. the pod name). Unset: every
@@ -42,7 +47,7 @@ export interface EmailSenderDeps {
   delivery: SendGridDelivery;
   metrics: NotificationMetrics;
   topics: OutcomeTopics;
-  logger: { error(details: object, message: string): void };
+  logger: { error(details: object, message: string): void; warn?(details: object, message: string): void };
 }
 
 const MAX_UNSEEN_CLAIMS = 1000;
@@ -50,13 +55,17 @@ const MAX_UNSEEN_CLAIMS = 1000;
 export const TWICE_INTERRUPTED =
   'sending was interrupted twice before SendGrid’s answer was recorded; the customer may have this e-mail once or twice — resend it if they do not';
 
-/** E-mails claimed under one token, with their content opened, and when the claim's lease runs out. */
-export interface HandOff {
+/** An e-mail claimed under `token`, with its content opened, and when the claim's lease runs out. */
+interface Held {
   token: string;
-  /** Date.now() by which the outcome must be recorded: the claim's lease ends then. */
+  /** Date.now() by which the outcome must be recorded: the claim's lease ends then (at the latest). */
   deadline: number;
-  emails: { email: ClaimedEmail; content: SealedContent | null }[];
+  email: ClaimedEmail;
+  content: SealedContent | null;
 }
+
+/** An e-mail the consumer's transaction queued claimed for this sender. */
+export type HandedOff = Pick<Held, 'email' | 'content'>;
 
 interface Settled {
   token: string;
@@ -81,14 +90,24 @@ interface Settled {
  * time is not sent again but failed for good (TWICE_INTERRUPTED). So a crash or database fault
  * repeats only the e-mails in flight at that moment, each at most once. The claim taken when an
  * e-mail is queued is such a claim: a crash between the consumer's commit and the hand-off uses
- * the e-mail's one reclaim, as a crash during the hand-off does.
+ * the e-mail's one reclaim, as a crash during the hand-off does (the database cannot tell them
+ * apart without a write before each send, the round trip the hand-off saves).
+ *
+ * Hand-offs are bounded three ways, so a slow SendGrid cannot make two senders send one e-mail:
+ * each send takes at most claimSize e-mails; before a batch of queued e-mails is sent, any whose
+ * lease (as the database set it) ends within the retry budget plus one request's timeout is given
+ * back unsent (pending, attempt not counted; a no-op for one another instance already took over),
+ * so this sender never starts a send it might not record before another may claim it; and once
+ * maxQueued e-mails wait, the consumer queues new ones unclaimed (pending) for the poll to claim,
+ * which also bounds the memory the queue takes during an outage.
  */
 export class EmailSender {
   readonly instanceId: string;
   /** Tokens of claims that failed as far as this process saw, but may have committed. */
   private readonly unseenClaims: string[] = [];
-  /** Claims the consumer's transactions took and committed, waiting for the drain. */
-  private readonly handOffs: HandOff[] = [];
+  /** E-mails the consumer's transactions claimed and committed, waiting for the drain. */
+  private readonly queued: Held[] = [];
+  private readonly maxQueued: number;
   /** Whether the drain should also claim due e-mails from the table (poll, start). */
   private claimDue = false;
   private givingBack: Promise<void> = Promise.resolve();
@@ -104,6 +123,12 @@ export class EmailSender {
     private readonly settings: EmailSenderSettings,
   ) {
     this.instanceId = `${settings.senderId ?? hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.maxQueued = settings.maxQueued ?? 2 * settings.claimSize;
+  }
+
+  /** E-mails waiting in the hand-off queue (not yet in a send). */
+  get queuedCount(): number {
+    return this.queued.length;
   }
 
   /**
@@ -128,19 +153,26 @@ export class EmailSender {
     }
   }
 
-  /** The claim a consumer's transaction takes on the e-mails it queues; hand them over with handOff once it commits. */
-  queueClaim(): QueueClaim {
+  /**
+   * The claim a consumer's transaction takes on the e-mails it queues; hand them over with handOff
+   * once it commits. None (queue them pending, for the poll) while maxQueued e-mails wait already.
+   * Transactions running at the same time each see the queue as it is, so it can pass the bound by
+   * what they queue.
+   */
+  queueClaim(): QueueClaim | null {
+    if (this.queued.length >= this.maxQueued) return null;
     return { token: randomUUID(), by: this.instanceId, leaseMs: this.settings.leaseMs };
   }
 
   /**
-   * Sends e-mails queued under `claim` (committed): at once, or after the hand-off in flight.
+   * Sends e-mails queued under `claim` (committed) whose lease ends at `leaseEndsAt` (Date.now()
+   * terms, from the database): at once, or after the sends queued before them.
    * A stopped sender gives them back (nothing was sent), so another claims them without waiting out the lease.
    */
-  handOff(claim: QueueClaim, claimedAt: number, emails: HandOff['emails']): void {
+  handOff(claim: QueueClaim, leaseEndsAt: number, emails: HandedOff[]): void {
     if (emails.length === 0) return;
-    this.handOffs.push({ token: claim.token, deadline: claimedAt + claim.leaseMs, emails });
-    if (this.stopped) this.giveBackHandOffs();
+    for (const e of emails) this.queued.push({ token: claim.token, deadline: leaseEndsAt, ...e });
+    if (this.stopped) void this.giveBack(this.queued.splice(0));
     else this.runs.wake();
   }
 
@@ -155,34 +187,54 @@ export class EmailSender {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.runs.settled();
-    this.giveBackHandOffs();
-    await this.givingBack;
+    await this.giveBack(this.queued.splice(0));
   }
 
-  private giveBackHandOffs(): void {
-    const tokens = this.handOffs.splice(0).map((h) => h.token);
-    if (tokens.length === 0) return;
+  /**
+   * Gives queued e-mails back unsent (pending, due at once, attempt not counted), by id and claim,
+   * so none that was sent under the same claim is touched. Returns once done (or failed).
+   */
+  private giveBack(emails: Held[]): Promise<void> {
+    if (emails.length === 0) return this.givingBack;
+    const rows = emails.map((e) => ({ id: e.email.id, token: e.token }));
     this.givingBack = this.givingBack.then(async () => {
       try {
-        await this.deps.transactions.run((tx) => releaseUnsentClaims(tx.manager, tokens));
+        await this.deps.transactions.run((tx) => releaseUnsentEmails(tx.manager, rows));
       } catch (error) {
         // They wait out their lease, then are claimed as any expired claim is.
-        this.deps.logger.error({ err: error, claims: tokens.length }, 'giving back e-mails queued for this sender failed');
+        this.deps.logger.error({ err: error, emails: rows.length }, 'giving back e-mails queued for this sender failed');
       }
     });
+    return this.givingBack;
   }
 
   /** Hand-offs and due e-mails take turns, so neither a steady stream of fresh e-mails nor a backlog of retries holds the other back. */
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const handOffs = this.handOffs.splice(0);
-      if (handOffs.length > 0) await this.sendAndRecord(handOffs);
+      const batch = this.queued.splice(0, this.settings.claimSize);
+      if (batch.length > 0) await this.sendQueued(batch);
       if (this.claimDue && !this.stopped) {
         this.claimDue = false;
         // Claimed some: there may be more due, so claim again after the next hand-off.
         if (await this.sendDue()) this.claimDue = true;
-      } else if (handOffs.length === 0) return;
+      } else if (batch.length === 0) return;
     }
+  }
+
+  /**
+   * Sends a batch of queued e-mails, except those whose lease ends too soon for a send and its
+   * record: once a lease ends, another instance may claim and send the e-mail, and a send this
+   * instance started then would be a second copy. Those are given back first, unsent.
+   */
+  private async sendQueued(batch: Held[]): Promise<void> {
+    const cutoff = Date.now() + this.settings.retryBudgetMs + this.settings.sendTimeoutMs;
+    const late = batch.filter((h) => h.deadline <= cutoff);
+    if (late.length > 0) {
+      this.deps.logger.warn?.({ emails: late.length }, 'queued e-mails given back unsent: their lease ends too soon to send and record them');
+      await this.giveBack(late);
+    }
+    const inTime = late.length > 0 ? batch.filter((h) => h.deadline > cutoff) : batch;
+    if (inTime.length > 0) await this.sendAndRecord(inTime);
   }
 
   /** Claims due e-mails once and sends them; whether it claimed any. */
@@ -191,7 +243,7 @@ export class EmailSender {
     const deadline = Date.now() + this.settings.leaseMs;
     const claimed = await this.claim(token);
     if (claimed.length === 0) return false;
-    await this.sendAndRecord([{ token, deadline, emails: claimed.map((email) => ({ email, content: this.open(email) })) }]);
+    await this.sendAndRecord(claimed.map((email) => ({ token, deadline, email, content: this.open(email) })));
     return true;
   }
 
@@ -230,9 +282,8 @@ export class EmailSender {
     }
   }
 
-  private async sendAndRecord(handOffs: HandOff[]): Promise<void> {
-    const deadline = Math.min(...handOffs.map((h) => h.deadline));
-    const claimed = handOffs.flatMap((h) => h.emails.map((e) => ({ token: h.token, ...e })));
+  private async sendAndRecord(claimed: Held[]): Promise<void> {
+    const deadline = Math.min(...claimed.map((h) => h.deadline));
     const sendable = claimed.flatMap((c) => (c.content ? [{ email: c.email, mail: c.content.mail }] : []));
     const budget = new RetryBudget(this.settings.retryBudgetMs);
     const sent = await this.deps.delivery.sendAll(

@@ -59,6 +59,13 @@ export interface QueuedClaim {
   id: string;
   eventId: string;
   createdAt: Date;
+  /**
+   * Date.now() by which its lease ends at the latest. The database's lease runs from the
+   * transaction's start (now()), so it is read back from the database: the time left when the
+   * statement ran (lease_until - clock_timestamp()) added to Date.now() taken before it was sent
+   * (never later than the truth, and no clock skew between the process and the database).
+   */
+  leaseEndsAt: number;
 }
 
 /**
@@ -112,7 +119,15 @@ export async function queueEmails(
     { first: p.length + 1 },
   );
   p.push(...u.parameters);
-  const rows: { id: string | null; event_id: string | null; created_at: Date | null; status: string | null; stale: boolean }[] = await manager.query(
+  const sentAt = Date.now();
+  const rows: {
+    id: string | null;
+    event_id: string | null;
+    created_at: Date | null;
+    status: string | null;
+    lease_left_ms: number | string | null;
+    stale: boolean;
+  }[] = await manager.query(
     `WITH stale AS (
        SELECT ${stale} AS stale
      ), queued AS (
@@ -125,16 +140,18 @@ export async function queueEmails(
          FROM ${u.from}
         WHERE NOT (SELECT stale FROM stale)
        ON CONFLICT (kind, event_id) DO NOTHING
-       RETURNING id, event_id, created_at, status
+       RETURNING id, event_id, created_at, status, floor(extract(epoch FROM lease_until - clock_timestamp()) * 1000) AS lease_left_ms
      )
-     SELECT id, event_id, created_at, status, false AS stale FROM queued
+     SELECT id, event_id, created_at, status, lease_left_ms, false AS stale FROM queued
      UNION ALL
-     SELECT NULL, NULL, NULL, NULL, true FROM stale WHERE stale`,
+     SELECT NULL, NULL, NULL, NULL, NULL, true FROM stale WHERE stale`,
     p,
   );
   if (rows.some((r) => r.stale)) return { claimed: [], stale: true };
   return {
-    claimed: rows.filter((r) => r.status === 'sending').map((r) => ({ id: String(r.id), eventId: r.event_id!, createdAt: new Date(r.created_at!) })),
+    claimed: rows
+      .filter((r) => r.status === 'sending')
+      .map((r) => ({ id: String(r.id), eventId: r.event_id!, createdAt: new Date(r.created_at!), leaseEndsAt: sentAt + Number(r.lease_left_ms) })),
     stale: false,
   };
 }
@@ -151,6 +168,25 @@ export async function releaseUnsentClaims(manager: EntityManager, tokens: string
             attempts = GREATEST(attempts - 1, 0)
       WHERE status = 'sending' AND claim_token = ANY($1::uuid[]) RETURNING id`,
     [tokens],
+  );
+  return rows.length;
+}
+
+/**
+ * Gives back e-mails this process holds under the given claims and has not handed to SendGrid
+ * (queued for its sender, not sent): due again at once, the attempt not counted, as
+ * releaseUnsentClaims does, but only the rows named, so an e-mail of the same claim that was
+ * sent is never touched. A row whose claim was taken over meanwhile is left alone.
+ */
+export async function releaseUnsentEmails(manager: EntityManager, emails: { id: string; token: string }[]): Promise<number> {
+  if (emails.length === 0) return 0;
+  const rows: unknown[] = await updateReturning(
+    manager,
+    `UPDATE email_sends s SET status = 'pending', claim_token = NULL, lease_until = NULL, next_attempt_at = now(),
+            attempts = GREATEST(s.attempts - 1, 0)
+       FROM unnest($1::bigint[], $2::uuid[]) AS u(id, token)
+      WHERE s.id = u.id AND s.status = 'sending' AND s.claim_token = u.token RETURNING s.id`,
+    [emails.map((e) => e.id), emails.map((e) => e.token)],
   );
   return rows.length;
 }

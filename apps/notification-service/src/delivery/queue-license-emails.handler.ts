@@ -29,15 +29,15 @@ export interface QueueLicenseEmailDeps {
 /**
  * One e-mail per LicenseAllocated (per order line), rendered and queued in email_sends in the
  * consumer's transaction, claimed for this process's sender, which sends it right after the
- * commit. Texts and senders come from a cache checked in the statement that queues the e-mails
+ * commit (or, while the sender's queue is full, unclaimed for its poll). Texts and senders come from a cache checked in the statement that queues the e-mails
  * (three round trips a chunk; four when they are read). Only first deliveries
  * arrive here (the runner's inbox), so a redelivered event queues nothing; a resend is a new
  * event and always sends. A text whose rendering is refused fails that line for good.
  */
 export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: InboundEventOf<'LicenseAllocated'>[], tx: Tx): Promise<void> {
   const lines = events.map((e) => ({ event: e, data: e.envelope.data }));
-  const claim = deps.sender.queueClaim();
-  const claimedAt = Date.now();
+  // None while the sender's queue is full: the e-mails are queued pending, for its poll.
+  const claim = deps.sender.queueClaim() ?? undefined;
   let queued: QueuedEmail[];
   let claimed: QueuedClaim[];
   for (;;) {
@@ -64,12 +64,13 @@ export async function queueLicenseEmails(deps: QueueLicenseEmailDeps, events: In
     deps.metrics.failed('license', true);
   }
   const contentOf = new Map(queued.flatMap((q) => ('content' in q ? [[q.eventId, q] as const] : [])));
+  const leaseEndsAt = Math.min(...claimed.map((c) => c.leaseEndsAt));
   const handOff = claimed.map(({ id, eventId, createdAt }) => {
     const { content, ...line } = contentOf.get(eventId)!;
     const email: ClaimedEmail = { ...line, id, payload: null, attempts: 1, retryReported: false, createdAt, attemptLog: [] };
     return { email, content };
   });
-  if (handOff.length > 0) tx.afterCommit(() => deps.sender.handOff(claim, claimedAt, handOff));
+  if (claim && handOff.length > 0) tx.afterCommit(() => deps.sender.handOff(claim, leaseEndsAt, handOff));
 }
 
 /** A line's e-mail rendered with its merchant's text and sender, or the renderer's refusal. */
