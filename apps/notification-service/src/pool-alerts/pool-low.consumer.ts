@@ -19,6 +19,9 @@ export class PoolLowConsumer implements OnApplicationBootstrap {
         consumer: 'notification-service',
         topics: this.topics,
         name: 'pool-low-alerts',
+        // The handler sends the merchants' e-mails inside the transaction: a failed shared
+        // transaction would run every chunk in it again, repeating their alerts.
+        groupCommit: false,
         handle: (events, tx) => this.sendAlerts.run(events, tx),
       }),
     );
