@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { SecretBox } from '@keypool/platform';
+import { type SecretBox, quickLiteral } from '@keypool/platform';
 import type { OutgoingEvent } from './envelope';
 import { PermanentFailure } from './consumer/permanent-failure';
 import { outboxInsertStatement } from './outbox/outbox-writer';
@@ -54,7 +54,8 @@ export class Transactions {
   async runOpening<R, T>(opening: Opening<R> | undefined, work: (tx: Tx, opened: R | undefined) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as SimpleQueryClient;
-    const literal = (value: string) => strictLiteral(client, value);
+    // A string with no quote, backslash or NUL is quoted as it is (what escapeLiteral would write, without its copy).
+    const literal = quickLiteral((value) => strictLiteral(client, value));
     const pending: OutgoingEvent[] = [];
     const committed: (() => void)[] = [];
     let open = false;
