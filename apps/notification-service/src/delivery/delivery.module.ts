@@ -43,7 +43,7 @@ export function emailSenderOf(
       claimSize: config.EMAIL_SEND_CLAIM_SIZE,
       retry: { baseDelayMs: config.EMAIL_RETRY_BASE_MS, maxDelayMs: config.EMAIL_RETRY_MAX_DELAY_MS, maxAgeMs: config.EMAIL_MAX_RETRY_AGE_MS },
       retryBudgetMs: config.SENDGRID_RETRY_BUDGET_MS,
-      sendTimeoutMs: config.SENDGRID_TIMEOUT_MS,
+      sendMaxMs: config.SENDGRID_RETRY_BUDGET_MS + config.SENDGRID_MAX_ATTEMPTS * config.SENDGRID_TIMEOUT_MS,
       concurrency: config.SENDGRID_CONCURRENCY,
       ...(config.EMAIL_SENDER_ID ? { senderId: config.EMAIL_SENDER_ID } : {}),
     },

@@ -3,13 +3,14 @@ import { SinkProcess, uniqueName, waitUntil } from '@keypool/testing';
 import { RunningService, licenseAllocated, publish, startNotificationService } from '../../test/harness';
 import { SendGridDelivery } from './sendgrid-delivery';
 
-// A queued e-mail is sent only with 2 s (retry budget 1 s + one request's timeout 1 s) left of its
+// A queued e-mail is sent only with 2 s (retry budget 1 s + one attempt's timeout 1 s) left of its
 // 5 s lease; a send takes 2 e-mails at most, and 4 may wait in the hand-off queue.
 const TIMINGS = {
   EMAIL_SEND_CLAIM_SIZE: '2',
   EMAIL_SEND_LEASE_MS: '5000',
   SENDGRID_RETRY_BUDGET_MS: '1000',
   SENDGRID_TIMEOUT_MS: '1000',
+  SENDGRID_MAX_ATTEMPTS: '1',
   EMAIL_SEND_POLL_MS: '100',
 };
 

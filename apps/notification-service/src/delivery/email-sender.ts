@@ -29,8 +29,12 @@ export interface EmailSenderSettings {
   retry: RetryPolicy;
   /** Retry wait shared by one hand-off's requests (SENDGRID_RETRY_BUDGET_MS). */
   retryBudgetMs: number;
-  /** One request's timeout (SENDGRID_TIMEOUT_MS): a queued e-mail is sent only with this plus the retry budget left on its lease. */
-  sendTimeoutMs: number;
+  /**
+   * The longest one send to SendGrid may take: the retry budget plus every attempt's timeout
+   * (SENDGRID_RETRY_BUDGET_MS + SENDGRID_MAX_ATTEMPTS × SENDGRID_TIMEOUT_MS). A queued e-mail is
+   * sent only with this much left on its lease.
+   */
+  sendMaxMs: number;
   /** E-mails at most waiting in the hand-off queue; past it the consumer queues them unclaimed (pending) for the poll. Default 2 × claimSize. */
   maxQueued?: number;
   concurrency: number;
@@ -95,7 +99,7 @@ interface Settled {
  *
  * Hand-offs are bounded three ways, so a slow SendGrid cannot make two senders send one e-mail:
  * each send takes at most claimSize e-mails; before a batch of queued e-mails is sent, any whose
- * lease (as the database set it) ends within the retry budget plus one request's timeout is given
+ * lease (as the database set it) ends within the longest a send may take (sendMaxMs) is given
  * back unsent (pending, attempt not counted; a no-op for one another instance already took over),
  * so this sender never starts a send it might not record before another may claim it; and once
  * maxQueued e-mails wait, the consumer queues new ones unclaimed (pending) for the poll to claim,
@@ -227,7 +231,7 @@ export class EmailSender {
    * instance started then would be a second copy. Those are given back first, unsent.
    */
   private async sendQueued(batch: Held[]): Promise<void> {
-    const cutoff = Date.now() + this.settings.retryBudgetMs + this.settings.sendTimeoutMs;
+    const cutoff = Date.now() + this.settings.sendMaxMs;
     const late = batch.filter((h) => h.deadline <= cutoff);
     if (late.length > 0) {
       this.deps.logger.warn?.({ emails: late.length }, 'queued e-mails given back unsent: their lease ends too soon to send and record them');
