@@ -36,14 +36,14 @@ describe("the consumer's hand-off of claimed license e-mails to the sender", () 
   beforeEach(() => {
     calls = [];
     hold = null;
-    jest.spyOn(delivery, 'sendAll').mockImplementation(async (mails, budget, concurrency) => {
+    jest.spyOn(delivery, 'sendAll').mockImplementation(async (mails, budget, concurrency, startBy) => {
       calls.push(mails.map((m) => String(m.to[0])));
       const held = hold;
       if (held && !held.started) {
         held.started = true;
         await new Promise<void>((resolve) => (held.release = resolve));
       }
-      return sendAll(mails, budget, concurrency);
+      return sendAll(mails, budget, concurrency, startBy);
     });
   });
   afterEach(async () => {

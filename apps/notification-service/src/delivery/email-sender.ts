@@ -290,10 +290,12 @@ export class EmailSender {
     const deadline = Math.min(...claimed.map((h) => h.deadline));
     const sendable = claimed.flatMap((c) => (c.content ? [{ email: c.email, mail: c.content.mail }] : []));
     const budget = new RetryBudget(this.settings.retryBudgetMs);
+    // A request started by then ends (retries included) before the first of the claims' leases.
     const sent = await this.deps.delivery.sendAll(
       sendable.map((s) => s.mail),
       budget,
       this.settings.concurrency,
+      deadline - this.settings.sendMaxMs,
     );
     const outcomeOf = new Map(sendable.map((s, i) => [s.email.id, sent[i]]));
     const now = new Date();

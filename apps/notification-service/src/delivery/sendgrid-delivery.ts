@@ -110,8 +110,12 @@ export class SendGridDelivery {
    * bodies over SendGrid's substitution limit, a batch of one) go alone. SendGrid accepts or
    * refuses a request as a whole: a refused batch (4xx) is sent again one e-mail per request,
    * so only the e-mail at fault fails. The result is in the order of `mails`.
+   *
+   * Requests go out `concurrency` at a time, in waves. No request starts after `startBy` (epoch
+   * ms): the caller's claim must outlive every send it starts, and a later wave's e-mails come
+   * back unsent (a transient failure with no attempt) to go out in a later hand-off.
    */
-  async sendAll(mails: readonly OutgoingMail[], budget: RetryBudget, concurrency: number): Promise<SendOutcome[]> {
+  async sendAll(mails: readonly OutgoingMail[], budget: RetryBudget, concurrency: number, startBy = Number.POSITIVE_INFINITY): Promise<SendOutcome[]> {
     const outcomes = new Array<SendOutcome>(mails.length);
     const jobs: number[][] = [];
     const groups = new Map<string, number[]>();
@@ -129,19 +133,22 @@ export class SendGridDelivery {
     jobs.push(...groups.values());
     await mapWithConcurrency(jobs, concurrency, async (job) => {
       const results =
-        job.length === 1
-          ? [await this.send(mails[job[0]], budget)]
-          : await this.sendBatch(
-              job.map((i) => mails[i]),
-              budget,
-              concurrency,
-            );
+        Date.now() > startBy
+          ? job.map(notStarted)
+          : job.length === 1
+            ? [await this.send(mails[job[0]], budget)]
+            : await this.sendBatch(
+                job.map((i) => mails[i]),
+                budget,
+                concurrency,
+                startBy,
+              );
       job.forEach((mailIndex, i) => (outcomes[mailIndex] = results[i]));
     });
     return outcomes;
   }
 
-  private async sendBatch(mails: OutgoingMail[], budget: RetryBudget, concurrency: number): Promise<SendOutcome[]> {
+  private async sendBatch(mails: OutgoingMail[], budget: RetryBudget, concurrency: number, startBy: number): Promise<SendOutcome[]> {
     const first = mails[0];
     const outcome = await this.request(
       {
@@ -165,6 +172,7 @@ export class SendGridDelivery {
     // Refused as a whole: find the e-mail at fault by sending each alone.
     const refusal = outcome.attempts.map((a) => ({ ...a, reason: `${a.reason ?? ''} (batch of ${mails.length}; each e-mail sent again alone)` }));
     return mapWithConcurrency(mails, concurrency, async (mail) => {
+      if (Date.now() > startBy) return notStarted();
       const alone = await this.send(mail, budget);
       return { ...alone, attempts: [...refusal, ...alone.attempts] };
     });
@@ -206,6 +214,17 @@ export class SendGridDelivery {
       }
     }
   }
+}
+
+/** An e-mail whose request would have started too late for its claim: nothing was sent. */
+function notStarted(): SendOutcome {
+  return {
+    ok: false,
+    permanent: false,
+    statusCode: null,
+    reason: "not sent: too little of its claim's lease was left to start the request; it goes out in a later hand-off",
+    attempts: [],
+  };
 }
 
 /** One recipient and bodies within SendGrid's substitution limit (keys counted as sent, wrapped). */
