@@ -24,6 +24,18 @@ describe('GroupCommit', () => {
     expect(await outcome).toBe('committed');
   });
 
+  it('puts the chunks handed in during one turn of the event loop, with nothing running, into one transaction', async () => {
+    const { transactions, commit } = gatedCommit();
+    const group = new GroupCommit(opts(10), commit);
+    // kafkajs hands in the partitions of one fetch together.
+    const outcomes = [group.submit(['a1'], () => true), group.submit(['b1'], () => true), group.submit(['c1', 'c2'], () => true)].map((t) => t.outcome);
+    expect(transactions).toHaveLength(0);
+    await tick();
+    expect(transactions.map((t) => [t.events, t.chunks])).toEqual([[['a1', 'b1', 'c1', 'c2'], 3]]);
+    transactions[0].end(true);
+    expect(await Promise.all(outcomes)).toEqual(['committed', 'committed', 'committed']);
+  });
+
   it('puts everything handed in during a transaction into the next one, in the order handed in', async () => {
     const { transactions, commit } = gatedCommit();
     const group = new GroupCommit(opts(10), commit);

@@ -38,7 +38,8 @@ interface Contribution<E> {
  * Group commit ("natural batching") across the partitions of one consumer. While a transaction
  * is in flight, the chunks other partitions hand in wait; when it ends, everything waiting (up
  * to `maxEvents`) goes into the next transaction together. Nothing waits on a timer: a chunk
- * handed in while no transaction runs starts at once, alone.
+ * handed in while no transaction runs starts at the end of this turn of the event loop, with
+ * whatever other partitions handed in during it.
  *
  * A transaction does not hold the others for long: once every transaction in flight has run
  * `overdueMs`, the chunks waiting start one of their own (together), up to `maxInFlight`
@@ -56,6 +57,7 @@ export class GroupCommit<E> {
   /** When each transaction in flight started. */
   private readonly inFlight = new Set<{ startedAt: number }>();
   private timer?: NodeJS.Timeout;
+  private gathering = false;
   private readonly maxEvents: number;
   private readonly maxInFlight: number;
   private readonly overdueMs: number;
@@ -85,7 +87,8 @@ export class GroupCommit<E> {
       },
     };
     this.queue.push(contribution);
-    this.pump();
+    if (this.inFlight.size === 0) this.gatherThisTurn();
+    else if (!this.gathering) this.pump();
     return {
       outcome,
       waiting: () => contribution.state === 'queued',
@@ -96,6 +99,21 @@ export class GroupCommit<E> {
         return true;
       },
     };
+  }
+
+  /**
+   * With nothing in flight, the first chunk waits for the rest of this turn of the event loop
+   * (setImmediate: no timer, well under a millisecond), so the partitions of one fetch, which
+   * kafkajs hands in together, share one transaction instead of the first going alone and the
+   * others after it: one transaction per fetch, not two, between a fetch and the next.
+   */
+  private gatherThisTurn(): void {
+    if (this.gathering) return;
+    this.gathering = true;
+    setImmediate(() => {
+      this.gathering = false;
+      this.pump();
+    });
   }
 
   /** Starts transactions for the waiting chunks while the rules allow; otherwise sets a timer for when they will. */
