@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DataSource } from 'typeorm';
 import { SecretBox } from '@keypool/platform';
-import { TestDatabase, TopicReader, createTopics, freshDatabase, headerText, produce, testKafka, uniqueName, waitUntil } from '@keypool/testing';
-import { jsonDecoder, openDataSource, testMessaging } from '../test/harness';
+import { TopicReader, createTopics, headerText, produce, testKafka, uniqueName, waitUntil } from '@keypool/testing';
+import { jsonDecoder, messagingTestBed, testMessaging } from '../test/harness';
 import { Envelope, envelope } from './envelope';
 import { Messaging } from './messaging';
 import { PermanentFailure } from './consumer/permanent-failure';
@@ -15,26 +14,11 @@ const keySpec = `t1:${randomBytes(32).toString('base64')}`;
 const cipher = SecretBox.fromSpec(keySpec);
 
 describe('messaging against a real broker and PostgreSQL', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-  const running: Messaging[] = [];
-  const readers: TopicReader[] = [];
-
-  beforeAll(async () => {
-    db = await freshDatabase('messaging');
-    dataSource = await openDataSource(db.url);
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((m) => m.stop()));
-    await Promise.all(readers.splice(0).map((r) => r.close()));
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const bed = messagingTestBed('messaging');
+  const { running, readers } = bed;
 
   async function started(producesTo: string[], consumes: string[] = []): Promise<Messaging> {
-    const messaging = testMessaging(dataSource, cipher, producesTo);
+    const messaging = testMessaging(bed.dataSource, cipher, producesTo);
     running.push(messaging);
     await messaging.start(consumes);
     return messaging;
@@ -66,7 +50,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     expect(headerText(message, 'content-type')).toBe('application/cloudevents+json');
     await messaging.relay.drain();
     expect(out.values<Envelope>().map((e) => e.id)).toEqual([committed.id]);
-    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE id = $1', [rolledBack.id]);
+    const [{ count }] = await bed.dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE id = $1', [rolledBack.id]);
     expect(count).toBe(0);
   });
 
@@ -75,7 +59,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const messaging = await started([topic]);
     const secret = event({ value: 'SECRET-LICENSE-1234' });
     await messaging.transactions.run((tx) => Promise.resolve(tx.publish({ topic, key: 'k', aggregateType: 't', envelope: secret })));
-    const [row] = await dataSource.query('SELECT payload FROM outbox WHERE id = $1', [secret.id]);
+    const [row] = await bed.dataSource.query('SELECT payload FROM outbox WHERE id = $1', [secret.id]);
     expect((row.payload as Buffer).includes(Buffer.from('SECRET-LICENSE-1234'))).toBe(false);
   });
 
@@ -91,7 +75,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
     await publishAgain();
     await out.waitForCount(2);
     expect(out.values<Envelope>().map((e) => e.id)).toEqual([again.id, again.id]);
-    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE id = $1 AND published_at IS NULL', [again.id]);
+    const [{ count }] = await bed.dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE id = $1 AND published_at IS NULL', [again.id]);
     expect(count).toBe(0);
   });
 
@@ -99,12 +83,12 @@ describe('messaging against a real broker and PostgreSQL', () => {
     const topic = uniqueName('crash');
     await createTopics(kafka, [topic]);
     const child = join(__dirname, '../test/relay-crash.child.ts');
-    const result = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', child, db.url, topic, keySpec], {
+    const result = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', child, bed.db.url, topic, keySpec], {
       cwd: join(__dirname, '../../..'),
     }).catch((error: { signal?: string; stdout?: string }) => error);
     expect(result).toMatchObject({ signal: 'SIGKILL' });
     const eventId = String(result.stdout).trim();
-    const [pending] = await dataSource.query('SELECT published_at FROM outbox WHERE id = $1', [eventId]);
+    const [pending] = await bed.dataSource.query('SELECT published_at FROM outbox WHERE id = $1', [eventId]);
     expect(pending.published_at).toBeNull();
 
     const out = await reader(topic);
@@ -209,7 +193,7 @@ describe('messaging against a real broker and PostgreSQL', () => {
   });
 
   async function effectsOf(eventIds: string[]): Promise<number> {
-    const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM effects WHERE event_id = ANY($1)', [eventIds]);
+    const [{ count }] = await bed.dataSource.query('SELECT count(*)::int AS count FROM effects WHERE event_id = ANY($1)', [eventIds]);
     return count;
   }
 });

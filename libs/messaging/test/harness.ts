@@ -1,6 +1,6 @@
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { Metrics, type SecretBox } from '@keypool/platform';
-import { TEST_BROKERS, testLogger } from '@keypool/testing';
+import { TEST_BROKERS, type TestDatabase, type TopicReader, freshDatabase, testLogger } from '@keypool/testing';
 import { addOutboxParking, createMessagingTables } from '../src/migrations';
 import { Decoded, EventDecoder } from '../src/consumer/inbound-event';
 import type { RetryPolicy } from '@keypool/platform';
@@ -61,4 +61,44 @@ export function testMessaging(
     producesTo,
     onFatal,
   });
+}
+
+/** One spec's database and the Messaging instances and readers its tests start, stopped after each test. */
+export interface MessagingTestBed {
+  readonly db: TestDatabase;
+  readonly dataSource: DataSource;
+  readonly running: Messaging[];
+  readonly readers: TopicReader[];
+}
+
+/** Registers the usual hooks: a fresh database with the messaging tables for the describe block, everything a test started stopped after it. */
+export function messagingTestBed(name: string): MessagingTestBed {
+  let db: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  const running: Messaging[] = [];
+  const readers: TopicReader[] = [];
+  beforeAll(async () => {
+    db = await freshDatabase(name);
+    dataSource = await openDataSource(db.url);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((m) => m.stop()));
+    await Promise.all(readers.splice(0).map((r) => r.close()));
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('the test bed opens its database in beforeAll');
+      return db;
+    },
+    get dataSource() {
+      if (!dataSource) throw new Error('the test bed opens its database in beforeAll');
+      return dataSource;
+    },
+    running,
+    readers,
+  };
 }

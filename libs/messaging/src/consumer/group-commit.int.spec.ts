@@ -2,10 +2,9 @@
 // against the real broker and PostgreSQL. What it must not change: a poison message stays its own
 // partition's problem, and offsets are committed only for what a committed transaction holds.
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { SecretBox } from '@keypool/platform';
-import { TestDatabase, TopicReader, freshDatabase, headerText, testKafka, uniqueName, waitUntil } from '@keypool/testing';
-import { jsonDecoder, openDataSource, testMessaging } from '../../test/harness';
+import { TopicReader, headerText, testKafka, uniqueName, waitUntil } from '@keypool/testing';
+import { jsonDecoder, messagingTestBed, testMessaging } from '../../test/harness';
 import { envelope } from '../envelope';
 import { Messaging } from '../messaging';
 import type { ConsumerDefinition } from './consumer-runner';
@@ -16,26 +15,11 @@ const cipher = SecretBox.fromSpec(`t1:${randomBytes(32).toString('base64')}`);
 const PARTITIONS = 3;
 
 describe('group commit across the partitions of one consumer', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-  const running: Messaging[] = [];
-  const readers: TopicReader[] = [];
-
-  beforeAll(async () => {
-    db = await freshDatabase('group_commit');
-    dataSource = await openDataSource(db.url);
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((m) => m.stop()));
-    await Promise.all(readers.splice(0).map((r) => r.close()));
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const bed = messagingTestBed('group_commit');
+  const { running, readers } = bed;
 
   async function started(topic: string, retry?: { baseDelayMs: number; maxDelayMs: number }): Promise<Messaging> {
-    const messaging = testMessaging(dataSource, cipher, [], undefined, { retry });
+    const messaging = testMessaging(bed.dataSource, cipher, [], undefined, { retry });
     running.push(messaging);
     await messaging.start([topic]);
     return messaging;
@@ -80,7 +64,7 @@ describe('group commit across the partitions of one consumer', () => {
   }
 
   async function effectCounts(ids: string[]): Promise<Map<string, number>> {
-    const rows: { event_id: string; n: number }[] = await dataSource.query(
+    const rows: { event_id: string; n: number }[] = await bed.dataSource.query(
       'SELECT event_id, count(*)::int AS n FROM effects WHERE event_id = ANY($1) GROUP BY event_id',
       [ids],
     );
@@ -166,7 +150,7 @@ describe('group commit across the partitions of one consumer', () => {
     const admin = kafka.admin();
     await admin.connect();
     const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] }).finally(() => admin.disconnect());
-    const done: { note: string }[] = await dataSource.query('SELECT note FROM effects WHERE event_id = ANY($1)', [byPartition.flat().map((e) => e.id)]);
+    const done: { note: string }[] = await bed.dataSource.query('SELECT note FROM effects WHERE event_id = ANY($1)', [byPartition.flat().map((e) => e.id)]);
     const handled = new Set(done.map((r) => r.note));
     for (const { partition, offset } of partitions) {
       for (let o = 0; o < Number(offset); o++) expect(handled).toContain(`${partition}:${o}`);
@@ -184,10 +168,10 @@ describe('group commit across the partitions of one consumer', () => {
   it('does not let a chunk waiting on a row lock hold the other partitions', async () => {
     const topic = uniqueName('grouped-locked');
     const gate = uniqueName('gate').replace(/\W/g, '_');
-    await dataSource.query(`CREATE TABLE ${gate} (id int PRIMARY KEY)`);
-    await dataSource.query(`INSERT INTO ${gate} VALUES (1)`);
+    await bed.dataSource.query(`CREATE TABLE ${gate} (id int PRIMARY KEY)`);
+    await bed.dataSource.query(`INSERT INTO ${gate} VALUES (1)`);
     // Held by the test (as an import's or a withdrawal's pool lock would be) until it lets go.
-    const holder = dataSource.createQueryRunner();
+    const holder = bed.dataSource.createQueryRunner();
     await holder.connect();
     await holder.query('BEGIN');
     await holder.query(`SELECT id FROM ${gate} WHERE id = 1 FOR UPDATE`);
