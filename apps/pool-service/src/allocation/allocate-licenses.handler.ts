@@ -44,13 +44,18 @@ export class AllocateLicensesHandler {
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
     const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
-    const [, [recorded]] = await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
-      const texts = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
-      return [
-        takeLocksSql(texts([...new Set(requests.map((r) => routingLockKey(r.merchantId)))]), texts([...new Set(requests.map((r) => r.orderId))].sort())),
-        recordLinesSql(literalRows(rows, this.lineColumns(), literal, { alias: 'r' }).from),
-      ];
-    });
+    const [, [recorded]] = await statementsInOneRoundTrip(
+      tx.manager,
+      strictLiteral,
+      (literal) => {
+        const texts = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
+        return [
+          takeLocksSql(texts([...new Set(requests.map((r) => routingLockKey(r.merchantId)))]), texts([...new Set(requests.map((r) => r.orderId))].sort())),
+          recordLinesSql(literalRows(rows, this.lineColumns(), literal, { alias: 'r' }).from),
+        ];
+      },
+      { requireTransaction: true },
+    );
     const { inserted, pools } = recorded as { inserted: AllocationRow[]; pools: LockedPool[] };
     // json_agg gives the pools' timestamps as text.
     return { inserted, pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })) };

@@ -1,6 +1,15 @@
 import { freshDatabase, type TestDatabase } from '@keypool/testing';
 import { DataSource } from 'typeorm';
-import { type StrictLiteral, literalRows, quickLiteral, sqlLiteral, statementsInOneRoundTrip, unnestRows, updateReturning } from './set-based-sql';
+import {
+  type LiteralOf,
+  type StrictLiteral,
+  literalRows,
+  quickLiteral,
+  sqlLiteral,
+  statementsInOneRoundTrip,
+  unnestRows,
+  updateReturning,
+} from './set-based-sql';
 
 // libs/messaging's strictLiteral in miniature (platform cannot import messaging): refuses what escapeLiteral would get wrong.
 class Refused extends Error {}
@@ -116,6 +125,12 @@ describe('unnestRows, updateReturning, literalRows and statementsInOneRoundTrip 
       Refused,
     );
     expect(await dataSource.query(`SELECT count(*)::int AS n FROM l`)).toEqual([{ n: texts.length }]);
+  });
+
+  it('refuses to run statements that need a transaction (requireTransaction) outside one, and runs them inside', async () => {
+    const count = (literal: LiteralOf) => [`SELECT count(*)::int AS n FROM l WHERE id = ${literal('plain')}`];
+    await expect(statementsInOneRoundTrip(dataSource.manager, strict, count, { requireTransaction: true })).rejects.toThrow(/open transaction/);
+    expect(await dataSource.transaction((manager) => statementsInOneRoundTrip(manager, strict, count, { requireTransaction: true }))).toEqual([[{ n: 1 }]]);
   });
 });
 

@@ -83,7 +83,11 @@ export async function statementsInOneRoundTrip(
   manager: EntityManager,
   strict: StrictLiteral,
   build: (literal: LiteralOf) => string[],
+  /** Statements that take locks need the caller's transaction: outside one, their locks would end with each statement. */
+  options: { requireTransaction?: boolean } = {},
 ): Promise<Record<string, unknown>[][]> {
+  if (options.requireTransaction && !manager.queryRunner?.isTransactionActive)
+    throw new Error('statementsInOneRoundTrip: these statements take locks and need the manager of an open transaction');
   const own = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
   const runner = manager.queryRunner ?? own!;
   try {
