@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG, SecretBox, keyedHash, unnestRows } from '@keypool/platform';
 import { startTestApp, waitUntil } from '@keypool/testing';
 import { AppModule } from '../app.module';
@@ -6,6 +7,7 @@ import { PoolConfig, licenseHashKey } from '../config';
 import { licenseValueContext } from '../keys/sealed-columns';
 import { PoolService, createPool, importKeys, query, startPoolService } from '../../test/pool-test-kit';
 import { licenseHash } from './license-hash';
+import { LicenseHashUpgrade } from './license-hash-upgrade';
 
 describe('licenses stored under the older hash rule', () => {
   let service: PoolService;
@@ -71,5 +73,25 @@ describe('licenses stored under the older hash rule', () => {
     ]);
     expect(report).toMatchObject({ added: 1, duplicates: { count: 4, lines: [1, 2, 3, 4] } });
     expect(await query(service, `SELECT count(*)::int AS n FROM license WHERE merchant_id = 'm_globex'`)).toEqual([{ n: 2504 }]);
+  });
+
+  it('are not rehashed in the background while their merchant imports (its import lock held), and are once it is done', async () => {
+    const pool = await createPool(service.url, 'acme', { productId: 'p_rehash_while_importing' });
+    await storeAsBefore(pool.id, 'm_acme', ['\uff29\uff2e\uff29-0001', 'INI-PLAIN-0002']);
+    const dataSource = service.app.get(DataSource);
+    const upgrade = new LicenseHashUpgrade(service.app.get(SecretBox), hashKey);
+    const background = () => dataSource.transaction((manager) => upgrade.upgrade(manager, { limit: 100, skipLocked: true }));
+    const importing = dataSource.createQueryRunner();
+    await importing.connect();
+    try {
+      await importing.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, ['keypool.import:m_acme']);
+      await background();
+      expect(await outdated('m_acme')).toBe(2);
+      await importing.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, ['keypool.import:m_acme']);
+      await background();
+      expect(await outdated('m_acme')).toBe(0);
+    } finally {
+      await importing.release();
+    }
   });
 });

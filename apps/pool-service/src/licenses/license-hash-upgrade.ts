@@ -46,7 +46,15 @@ export class LicenseHashUpgrade {
           scope.merchantId,
           scope.limit,
         ])
-      : await manager.query(`SELECT id, value, value_hash FROM license WHERE hash_version < $1 LIMIT $2 ${lock}`, [LICENSE_HASH_VERSION, scope.limit]);
+      : // A merchant's import compares hashes under its lock (keypool.import:<merchant>): a row of a
+        // merchant importing now is left for later, and an import waits for the rows taken here
+        // (shared lock until commit), so no hash changes between its duplicate check and its COPY.
+        await manager.query(
+          `SELECT id, value, value_hash FROM license
+            WHERE hash_version < $1 AND pg_try_advisory_xact_lock_shared(hashtextextended('keypool.import:' || merchant_id, 0))
+            LIMIT $2 ${lock}`,
+          [LICENSE_HASH_VERSION, scope.limit],
+        );
     const unchanged: string[] = [];
     const changed: { id: string; hash: Buffer }[] = [];
     for (const row of rows) {
