@@ -66,8 +66,10 @@ const key = (merchantId: string, productId: string) => `${merchantId}\u0000${pro
  * Merchants' texts and senders as last read, so a chunk whose settings are all cached reads
  * nothing. The invalidation rule: the statement that queues the chunk's e-mails compares the
  * cached fingerprints with the stored settings; when any differs it queues nothing, the entries
- * are dropped, and the chunk is written again from a fresh read in the same transaction. So no
- * e-mail is ever written with a text or sender other than the one stored when it was queued.
+ * are dropped, and the chunk is written again from a fresh read in the same transaction. So the
+ * cache never makes an e-mail go out with a text or sender that had already been replaced when it
+ * was queued; a text saved between that fresh read and the queueing statement still goes out as
+ * read, exactly as without the cache.
  */
 export class LicenseEmailSettingsCache {
   private readonly texts = new BoundedCache<Cached<EmailText[]>>(CACHE_LIMIT);
