@@ -124,6 +124,23 @@ describe("the consumer's hand-off of claimed license e-mails to the sender", () 
     ).toHaveLength(2);
   });
 
+  it('gives back unsent an e-mail whose send is held past its start-by time, and it is claimed and sent once (no attempt counted)', async () => {
+    const h = { started: false, release: () => undefined as void };
+    hold = h;
+    const orderId = uniqueName('held-late');
+    const allocated = line(orderId, 0);
+    await publish(service.topics.licenseAllocated, orderId, allocated);
+    await waitUntil(() => Promise.resolve(h.started), 10000, 'the held send started');
+    // 3.5 s of its 5 s lease gone: past the start-by time (lease end - 2 s), so no request starts.
+    await new Promise((r) => setTimeout(r, 3500));
+    h.release();
+
+    await expectEachSentOnce([allocated.data.customer.email]);
+    const [row] = await rowsOf(orderId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, reclaims: 0 });
+    expect(Number(row.late_ms)).toBeGreaterThan(3000);
+  });
+
   it('queues e-mails unclaimed (pending, for the poll) once the hand-off queue holds 2 × claimSize, and sends each once', async () => {
     const release = await holdNextSend();
     const orderId = uniqueName('overflow');

@@ -298,12 +298,21 @@ export class EmailSender {
       deadline - this.settings.sendMaxMs,
     );
     const outcomeOf = new Map(sendable.map((s, i) => [s.email.id, sent[i]]));
+    // Those whose request never started are given back as queued ones that came too late are:
+    // nothing was sent, so no attempt is counted and no retry is reported.
+    const unsent = claimed.filter((c) => isNotStarted(outcomeOf.get(c.email.id)));
+    if (unsent.length > 0) {
+      this.deps.logger.warn?.({ emails: unsent.length }, 'e-mails given back unsent: too little of their lease was left to start their requests');
+      await this.giveBack(unsent);
+    }
     const now = new Date();
-    const settled = claimed.map(({ token, email, content }): Settled => {
-      const outcome = outcomeOf.get(email.id) ?? unreadable();
-      return { token, email, content, outcome, decision: decideAfterSend(email, outcome, this.settings.retry, now) };
-    });
-    await this.recordUntilDone(settled, deadline);
+    const settled = claimed
+      .filter((c) => !isNotStarted(outcomeOf.get(c.email.id)))
+      .map(({ token, email, content }): Settled => {
+        const outcome = outcomeOf.get(email.id) ?? unreadable();
+        return { token, email, content, outcome, decision: decideAfterSend(email, outcome, this.settings.retry, now) };
+      });
+    if (settled.length > 0) await this.recordUntilDone(settled, deadline);
   }
 
   /** A payload that cannot be opened (a missing key) is a transient failure: nothing was sent. */
@@ -367,6 +376,10 @@ export class EmailSender {
       return Promise.resolve();
     });
   }
+}
+
+function isNotStarted(outcome: SendOutcome | undefined): boolean {
+  return outcome?.ok === false && outcome.notStarted === true;
 }
 
 /** The deliveries row of an e-mail whose outcome is final (sent, or failed for good); none while it waits for a retry. */

@@ -55,7 +55,7 @@ describe('SendGridDelivery.sendAll start-by deadline', () => {
     jest.restoreAllMocks();
     expect(outcomes[0].ok).toBe(true);
     for (const late of outcomes.slice(1)) {
-      expect(late).toMatchObject({ ok: false, permanent: false, attempts: [] });
+      expect(late).toMatchObject({ ok: false, permanent: false, attempts: [], notStarted: true });
     }
     expect(await received(run)).toEqual([1, 0, 0]);
   });

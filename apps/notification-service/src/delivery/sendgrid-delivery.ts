@@ -37,7 +37,16 @@ export interface AttemptRecord {
 
 export type SendOutcome =
   | { ok: true; providerMessageId: string | null; attempts: AttemptRecord[] }
-  | { ok: false; permanent: boolean; statusCode: number | null; reason: string; attempts: AttemptRecord[]; retryAfterMs?: number };
+  | {
+      ok: false;
+      permanent: boolean;
+      statusCode: number | null;
+      reason: string;
+      attempts: AttemptRecord[];
+      retryAfterMs?: number;
+      /** No request was made for it (sendAll's start-by time had passed): not a failure, just unsent. */
+      notStarted?: true;
+    };
 
 interface Failure {
   statusCode: number | null;
@@ -224,6 +233,7 @@ function notStarted(): SendOutcome {
     statusCode: null,
     reason: "not sent: too little of its claim's lease was left to start the request; it goes out in a later hand-off",
     attempts: [],
+    notStarted: true,
   };
 }
 
