@@ -332,22 +332,11 @@ export class ConsumerRunner<D = Record<string, unknown>> {
 
   /** `outcome` if it settles within `ms` (and before `signal` aborts), else undefined. */
   private async within(outcome: Promise<GroupOutcome>, ms: number, signal?: AbortSignal): Promise<GroupOutcome | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    let onStop: (() => void) | undefined;
+    const settled = new AbortController();
     try {
-      return await Promise.race([
-        outcome,
-        new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), ms);
-          if (!signal) return;
-          onStop = () => resolve(undefined);
-          if (signal.aborted) resolve(undefined);
-          else signal.addEventListener('abort', onStop, { once: true });
-        }),
-      ]);
+      return await Promise.race([outcome, sleep(ms, signal ? AbortSignal.any([signal, settled.signal]) : settled.signal).then(() => undefined)]);
     } finally {
-      clearTimeout(timer);
-      if (onStop) signal?.removeEventListener('abort', onStop);
+      settled.abort(); // ends the sleep's timer once the outcome won
     }
   }
 
