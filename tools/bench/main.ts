@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     commit: gitCommit(),
     notRun: {},
   };
-  const profileDir = process.env['BENCH_CPU_PROFILE'] ? join(REPO_ROOT, '.cache/bench/profiles') : undefined;
+  const profileDir = process.env['BENCH_CPU_PROFILE'] || process.env['BENCH_HEAP_PROFILE'] ? join(REPO_ROOT, '.cache/bench/profiles') : undefined;
   const nodeOptions = [s.serviceNodeOptions, profileDir ? `--require ${join(__dirname, 'cpu-profile.preload.js')}` : ''].filter(Boolean).join(' ');
   const serviceEnv: Record<string, string> = {
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
