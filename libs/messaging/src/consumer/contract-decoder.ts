@@ -13,10 +13,24 @@ export function contractDecoder<T extends EventType>(typeByTopic: Record<string,
     if (!expected) return { ok: false, reason: `no event type is expected on topic ${topic}` };
     const parsed = parseCloudEvent(value, expected);
     if (!parsed.ok) return { ok: false, reason: `${parsed.problem}: ${parsed.errors.join('; ')}` };
-    const nul = pathOfNul(parsed.value, '');
+    const nul = mayHoldNul(value) ? pathOfNul(parsed.value, '') : undefined;
     if (nul !== undefined) return { ok: false, reason: `${nul || 'the event'} holds a NUL character (\\u0000), which PostgreSQL text cannot store` };
     return { ok: true, envelope: parsed.value };
   };
+}
+
+// JSON has one way to write a NUL: the escape \u0000 (a raw control character is not valid JSON,
+// and the lower-case `u` is the only spelling JSON.parse accepts). UTF-8 decoding never turns
+// other bytes into ASCII, so the raw bytes hold this escape whenever the decoded event holds a NUL.
+const ESCAPED_NUL = '\\u0000';
+
+/**
+ * Whether the raw message value may decode to something holding a NUL. Most events never do, and
+ * the walk below allocates for every field, so it only runs when the raw value holds the escape;
+ * an escaped backslash followed by "u0000" also matches, and the walk then finds no NUL.
+ */
+function mayHoldNul(value: Buffer | null): boolean {
+  return value !== null && value.includes(ESCAPED_NUL);
 }
 
 /**
