@@ -19,7 +19,12 @@ export interface PlatformWording {
 }
 
 const utcDate = (paidAt: Date) => paidAt.toISOString().slice(0, 10);
-const longDate = (language: string) => (paidAt: Date) => new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(paidAt);
+// Built once per language: constructing an Intl formatter loads locale data and costs far
+// more than formatting with it, and it would otherwise happen for every e-mail.
+const longDate = (language: string) => {
+  const format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' });
+  return (paidAt: Date) => format.format(paidAt);
+};
 
 export const PLATFORM_WORDING: Record<PlatformLanguage, PlatformWording> = {
   en: {
@@ -61,11 +66,41 @@ export const PLATFORM_WORDING: Record<PlatformLanguage, PlatformWording> = {
   },
 };
 
+/**
+ * Money formatters by language and currency, null for a currency Intl refuses (so it is not
+ * refused again, by a throw, for every e-mail). Currencies come from events, so any string can
+ * be a key: the map is emptied when it grows past the limit rather than growing without end.
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+export const MONEY_FORMATS_LIMIT = 64;
+
+function moneyFormat(currency: string, language: PlatformLanguage): Intl.NumberFormat | null {
+  const key = `${language} ${currency}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(language, { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    if (moneyFormats.size >= MONEY_FORMATS_LIMIT) moneyFormats.clear();
+    moneyFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A line total in the customer's language (`€39.98`, `39,98 €`); as given with its code when Intl does not know the currency. */
 export function formatMoney(amount: string, currency: string, language: PlatformLanguage): string {
   try {
-    return new Intl.NumberFormat(language, { style: 'currency', currency }).format(amount as unknown as number);
+    const format = moneyFormat(currency, language);
+    if (format) return format.format(amount as unknown as number);
   } catch {
-    return `${amount} ${currency}`;
+    // As for a currency Intl does not know.
   }
+  return `${amount} ${currency}`;
+}
+
+/** How many money formatters are cached (for tests of the limit). */
+export function cachedMoneyFormats(): number {
+  return moneyFormats.size;
 }
