@@ -1,4 +1,5 @@
 import { Client } from '@sendgrid/client';
+import { classes as sendGridClasses } from '@sendgrid/helpers';
 import { MailService } from '@sendgrid/mail';
 import { type RetryPolicy, backoffDelay, sleep } from '@keypool/platform';
 import { mapWithConcurrency } from './bounded-concurrency';
@@ -74,6 +75,11 @@ export const MAX_SUBSTITUTION_BYTES = 10_000;
 const TEXT_KEY = 'keypoolText';
 const HTML_KEY = 'keypoolHtml';
 
+// @sendgrid/mail's own helpers (the package it builds every request with), not a copy of ours:
+// MailService.send passes an instance of *its* Mail class through as it is.
+const { Mail, Personalization } = sendGridClasses;
+type Mail = InstanceType<typeof Mail>;
+type Personalization = InstanceType<typeof Personalization>;
 type MailData = Parameters<MailService['send']>[0];
 type Accepted = Extract<SendOutcome, { ok: true }>;
 type Refused = Extract<SendOutcome, { ok: false }>;
@@ -94,21 +100,16 @@ export class SendGridDelivery {
 
   /** One request for one e-mail (each recipient its own personalization). */
   send(mail: OutgoingMail, budget: RetryBudget): Promise<SendOutcome> {
-    return this.request(
-      {
-        from: mail.from,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        personalizations: mail.to.map((email) => ({ to: [{ email }] })),
-        subject: mail.subject,
-        content: [
-          { type: 'text/plain', value: mail.text },
-          { type: 'text/html', value: mail.html },
-        ],
-        customArgs: mail.customArgs,
-        categories: mail.categories,
-      },
-      budget,
-    );
+    return this.request(() => {
+      const data = mailOf(mail, [
+        { type: 'text/plain', value: mail.text },
+        { type: 'text/html', value: mail.html },
+      ]);
+      data.setSubject(mail.subject);
+      data.setCustomArgs(mail.customArgs);
+      for (const email of mail.to) addPersonalization(data, personalization(email));
+      return data;
+    }, budget);
   }
 
   /**
@@ -158,25 +159,20 @@ export class SendGridDelivery {
   }
 
   private async sendBatch(mails: OutgoingMail[], budget: RetryBudget, concurrency: number, startBy: number): Promise<SendOutcome[]> {
-    const first = mails[0];
-    const outcome = await this.request(
-      {
-        from: first.from,
-        ...(first.replyTo ? { replyTo: first.replyTo } : {}),
-        personalizations: mails.map((mail) => ({
-          to: [{ email: mail.to[0] }],
-          subject: mail.subject,
-          customArgs: mail.customArgs,
-          substitutions: { [TEXT_KEY]: mail.text, [HTML_KEY]: mail.html },
-        })),
-        content: [
-          { type: 'text/plain', value: `{{${TEXT_KEY}}}` },
-          { type: 'text/html', value: `{{${HTML_KEY}}}` },
-        ],
-        categories: first.categories,
-      },
-      budget,
-    );
+    const outcome = await this.request(() => {
+      const data = mailOf(mails[0], [
+        { type: 'text/plain', value: `{{${TEXT_KEY}}}` },
+        { type: 'text/html', value: `{{${HTML_KEY}}}` },
+      ]);
+      for (const mail of mails) {
+        const each = personalization(mail.to[0]);
+        each.setSubject(mail.subject);
+        each.setCustomArgs(mail.customArgs);
+        each.setSubstitutions({ [TEXT_KEY]: mail.text, [HTML_KEY]: mail.html });
+        addPersonalization(data, each);
+      }
+      return data;
+    }, budget);
     if (outcome.ok || !outcome.permanent) return mails.map(() => ({ ...outcome, attempts: [...outcome.attempts] }));
     // Refused as a whole: find the e-mail at fault by sending each alone.
     const refusal = outcome.attempts.map((a) => ({ ...a, reason: `${a.reason ?? ''} (batch of ${mails.length}; each e-mail sent again alone)` }));
@@ -187,13 +183,18 @@ export class SendGridDelivery {
     });
   }
 
-  private async request(data: MailData, budget: RetryBudget): Promise<Accepted | Refused> {
+  /**
+   * `build` runs for each attempt inside its try, as MailService.send built the Mail from plain
+   * data: a field the helpers refuse is a failed attempt, never a throw out of send.
+   */
+  private async request(build: () => Mail, budget: RetryBudget): Promise<Accepted | Refused> {
     const attempts: AttemptRecord[] = [];
     const { retry } = this.settings;
     for (let attempt = 1; ; attempt++) {
       const at = new Date().toISOString();
       try {
-        const [response] = await this.mail.send(data);
+        // Typed for plain data only; Mail.create returns a Mail as it is (see mailOf).
+        const [response] = await this.mail.send(build() as unknown as MailData);
         attempts.push({ at, statusCode: response.statusCode, outcome: 'accepted' });
         return { ok: true, providerMessageId: headerValue(response.headers, 'x-message-id'), attempts };
       } catch (error) {
@@ -223,6 +224,33 @@ export class SendGridDelivery {
       }
     }
   }
+}
+
+/**
+ * The request as @sendgrid/helpers' Mail, built with its setters (which check each field as
+ * plain data would be checked). Given plain data, MailService.send copies all of it through
+ * JSON.stringify/JSON.parse, and every personalization again: twice the rendered bodies per
+ * e-mail, the largest allocation of a send. Given a Mail, it uses it as it is. What goes over
+ * the wire is the same: the body is still the Mail's toJSON().
+ */
+function mailOf(first: OutgoingMail, content: { type: string; value: string }[]): Mail {
+  const data = new Mail();
+  data.setFrom(first.from);
+  if (first.replyTo) data.setReplyTo(first.replyTo);
+  data.setContent(content);
+  data.setCategories(first.categories);
+  return data;
+}
+
+function personalization(email: string): Personalization {
+  const each = new Personalization();
+  each.setTo([{ email }]);
+  return each;
+}
+
+// Typed for plain data only; a Personalization is taken as it is (no copy), as mailOf's Mail is.
+function addPersonalization(data: Mail, each: Personalization): void {
+  data.addPersonalization(each as unknown as Parameters<Mail['addPersonalization']>[0]);
 }
 
 /** An e-mail whose request would have started too late for its claim: nothing was sent. */
