@@ -42,14 +42,22 @@ export function parseCloudEvent(raw: string | Uint8Array | null | undefined, exp
 
 /**
  * Optional attributes may be sent as null ("absent or null"); consumers see them absent, so a
- * `resendof: null` original can never pass for a resend.
+ * `resendof: null` original can never pass for a resend. Nearly every envelope has none, so the
+ * attributes are looked at in place and only an envelope with a null one is copied.
  */
 function withoutNullAttributes(envelope: CloudEventEnvelope): CloudEventEnvelope {
-  const nulls = Object.keys(envelope).filter((key) => key !== 'data' && (envelope as Record<string, unknown>)[key] === null);
-  if (nulls.length === 0) return envelope;
-  const copy = { ...envelope } as Record<string, unknown>;
-  for (const key of nulls) delete copy[key];
+  const attributes = envelope as Record<string, unknown>;
+  if (!hasNullAttribute(attributes)) return envelope;
+  const copy = { ...attributes };
+  for (const key of Object.keys(copy)) if (key !== 'data' && copy[key] === null) delete copy[key];
   return copy as CloudEventEnvelope;
+}
+
+// for-in walks the object's keys without building an array of them (Object.keys does, for every
+// event); the own-property check keeps it to what Object.keys would list.
+function hasNullAttribute(attributes: Record<string, unknown>): boolean {
+  for (const key in attributes) if (key !== 'data' && attributes[key] === null && Object.hasOwn(attributes, key)) return true;
+  return false;
 }
 
 function parseJson(text: string): unknown {
