@@ -223,14 +223,14 @@ export class OutboxRelay {
     const ready: Outgoing[] = [];
     const waiting = new Set<string>();
     for (const row of rows) {
-      const aggregate = `${row.topic}\u0000${row.aggregate_id}`;
-      if (waiting.has(aggregate)) continue;
+      // A key waits only after a missing encryption key, which is rare: its name is built only then.
+      if (waiting.size > 0 && waiting.has(aggregateOf(row))) continue;
       let value: Buffer;
       try {
         value = this.cipher.decrypt(row.payload, outboxPayloadContext(row.id));
       } catch (error) {
         if (error instanceof UnknownKeyIdError) {
-          waiting.add(aggregate);
+          waiting.add(aggregateOf(row));
           batch.waitingForKey ??= error;
         } else {
           batch.parked.push({ row, reason: `its payload cannot be decrypted: ${error instanceof Error ? error.message : String(error)}` });
@@ -301,6 +301,11 @@ export class OutboxRelay {
     this.lastErrorLog = now;
     this.suppressedErrors = 0;
   }
+}
+
+/** Names a row's key within its topic, for the keys that wait. */
+function aggregateOf(row: OutboxRow): string {
+  return `${row.topic}\u0000${row.aggregate_id}`;
 }
 
 function toTopicMessages(records: Outgoing[]): TopicMessages[] {

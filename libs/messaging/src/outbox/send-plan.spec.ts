@@ -59,4 +59,10 @@ describe('recordBytes', () => {
     expect(recordBytes('order-1', value, { 'content-type': 'application/cloudevents+json' })).toBeGreaterThan(plain + 12 + 28);
     expect(recordBytes('ü', Buffer.alloc(0), {})).toBe(recordBytes('uu', Buffer.alloc(0), {}));
   });
+
+  it('counts each value of a header with several, and a header without a value as empty', () => {
+    const plain = recordBytes('k', Buffer.alloc(0), {});
+    // Per value: 10 bytes of framing, the name, the value.
+    expect(recordBytes('k', Buffer.alloc(0), { a: ['xy', Buffer.from('z')], bc: undefined })).toBe(plain + (10 + 1 + 2) + (10 + 1 + 1) + (10 + 2 + 0));
+  });
 });

@@ -62,11 +62,18 @@ export function planSends<T extends SizedRecord>(records: readonly T[], limits: 
 const RECORD_FRAMING = 36;
 const HEADER_FRAMING = 10;
 
-/** An upper bound of a record's size inside a record batch, before compression (we send none). */
+/**
+ * An upper bound of a record's size inside a record batch, before compression (we send none).
+ * It runs for every record the relay sends, so it counts in place: no arrays of entries or values.
+ */
 export function recordBytes(key: string, value: Buffer, headers: IHeaders): number {
   let bytes = RECORD_FRAMING + Buffer.byteLength(key) + value.length;
-  for (const [name, values] of Object.entries(headers)) {
-    for (const text of [values ?? ''].flat()) bytes += HEADER_FRAMING + Buffer.byteLength(name) + Buffer.byteLength(text);
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const values = headers[name];
+    const framing = HEADER_FRAMING + Buffer.byteLength(name);
+    if (Array.isArray(values)) for (const text of values) bytes += framing + Buffer.byteLength(text);
+    else bytes += framing + Buffer.byteLength(values ?? '');
   }
   return bytes;
 }
