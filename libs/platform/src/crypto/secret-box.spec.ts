@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SecretBox, keyedHash } from './secret-box';
+import { SecretBox, UnknownKeyIdError, keyedHash } from './secret-box';
 
 const key = () => randomBytes(32).toString('base64');
 
@@ -59,6 +59,75 @@ describe('SecretBox', () => {
     const legacy = box.encrypt('OLD-KEY');
     expect(SecretBox.versionOf(legacy)).toBe(1);
     expect(box.decryptText(legacy, 'license:lic_1')).toBe('OLD-KEY');
+  });
+
+  describe('format', () => {
+    // Sealed by the implementation before IVs were pooled and ciphertexts written in one buffer
+    // (commit 2d5293d): rows already stored must keep opening.
+    const stored = SecretBox.fromSpec('k-2026:AQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o=');
+
+    it('opens version 1 and 2 ciphertexts sealed by the earlier implementation', () => {
+      const v1 = Buffer.from('01066b2d32303236c132025e3689049ad2c55a06c875bec00993342cdce4861310acddebd0a44cb6949f66c54e9ecd6d43e8f3', 'hex');
+      const v2 = Buffer.from('02066b2d32303236ec2dbaa4a6011bec6ae4f20996aab682286426af4000e109aa4a9d6e1d227a9221548edb8640db684b4a76c0bab1', 'hex');
+      const many = Buffer.from('02066b2d323032363ea11686594257bdd5331d5894e43fb4dc767ab1c64ddb4efcb7872e4ebf14ec280af5b1501e', 'hex');
+      expect(stored.decryptText(v1)).toBe('LEGACY-V1-VALUE');
+      expect(stored.decryptText(v2, 'license:0193a1b2-0000-7000-8000-000000000001')).toBe('AAAA-BBBB-ÇÇ-€');
+      expect(stored.decryptText(many, 'license:bulk-1')).toBe('bulk-value');
+      expect(() => stored.decrypt(v2, 'license:0193a1b2-0000-7000-8000-000000000002')).toThrow();
+    });
+
+    it('writes version, key id length, key id, 12-byte IV, 16-byte tag, then a body as long as the UTF-8 plaintext', () => {
+      const value = 'ÇÇ-€-value';
+      for (const sealed of [stored.encrypt(value), stored.encrypt(value, 'license:x'), stored.encryptMany([value], ['license:x'])[0]]) {
+        expect(sealed[1]).toBe(6);
+        expect(sealed.toString('utf8', 2, 8)).toBe('k-2026');
+        expect(sealed.length).toBe(2 + 6 + 12 + 16 + Buffer.byteLength(value));
+      }
+      expect(SecretBox.versionOf(stored.encrypt(value))).toBe(1);
+      expect(SecretBox.versionOf(stored.encrypt(value, 'license:x'))).toBe(2);
+    });
+  });
+
+  it('gives every ciphertext an IV of its own, across many values and refills of the random pool', () => {
+    const box = SecretBox.fromSpec(`k1:${key()}`);
+    const ivOf = (sealed: Buffer) => sealed.toString('hex', 4, 16);
+    // Several times the pool's size, single and batched seals interleaved: a pool handed out twice
+    // or not refilled would repeat IVs.
+    const ivs: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      ivs.push(ivOf(i % 2 ? box.encrypt('same') : box.encrypt('same', 'license:a')));
+      if (i % 100 === 0) ivs.push(...box.encryptMany(['a', 'b', 'c'], ['license:a', 'license:b', 'license:c']).map(ivOf));
+    }
+    expect(new Set(ivs).size).toBe(ivs.length);
+    expect(ivs.length).toBeGreaterThan(1500);
+  });
+
+  it('round-trips unicode values bound to unicode contexts of any length, and refuses a context differing by one character', () => {
+    const box = SecretBox.fromSpec(`k1:${key()}`);
+    for (const context of ['', 'license:é', `order:${'ü'.repeat(400)}`]) {
+      const sealed = box.encrypt('välue-€', context);
+      expect(box.decryptText(sealed, context)).toBe('välue-€');
+      expect(() => box.decrypt(sealed, `${context}x`)).toThrow();
+    }
+    // A v1 ciphertext sealed after v2 ones still opens (no additional data left over between calls).
+    expect(box.decryptText(box.encrypt('v1'))).toBe('v1');
+  });
+
+  it('finds the key a ciphertext names among keys whose ids share a prefix, and names a missing one', () => {
+    const [k1, k10] = [key(), key()];
+    const both = SecretBox.fromSpec(`k1:${k1},k10:${k10}`, 'k1');
+    const sealedK10 = SecretBox.fromSpec(`k10:${k10}`).encrypt('ten', 'license:a');
+    expect(both.decryptText(sealedK10, 'license:a')).toBe('ten');
+    expect(both.decryptText(both.encrypt('one', 'license:a'), 'license:a')).toBe('one');
+    const error = (() => {
+      try {
+        SecretBox.fromSpec(`k1:${k1}`).decrypt(sealedK10, 'license:a');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UnknownKeyIdError);
+    expect((error as UnknownKeyIdError).keyId).toBe('k10');
   });
 
   it('rejects keys of the wrong size with a message saying what is expected', () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
 
 /** v1: the additional data is the key id. v2: key id and the row's identity (`context`). */
 const KEY_ID_ONLY = 1;
@@ -18,13 +18,25 @@ export class UnknownKeyIdError extends Error {
   }
 }
 
+/** What sealing and opening need of one key, worked out once instead of per value. */
+interface KeyEntry {
+  readonly id: string;
+  readonly key: Buffer;
+  /** The key id's UTF-8 bytes: the ciphertext's header names them, and they are v1's additional data. */
+  readonly idBytes: Buffer;
+}
+
 /**
  * AES-256-GCM for secrets at rest (license values, outbox payloads that carry them).
  * Each ciphertext names its key id, so keys rotate by adding a new active key while
  * old rows stay readable.
+ *
+ * Format: version (1 byte), key id length (1 byte), key id, IV (12), tag (16), ciphertext.
  */
 export class SecretBox {
   private readonly keys: Map<string, Buffer>;
+  private readonly entries: KeyEntry[];
+  private readonly active: KeyEntry;
 
   constructor(
     keys: Map<string, Buffer>,
@@ -35,6 +47,8 @@ export class SecretBox {
     }
     if (!keys.has(activeKeyId)) throw new Error(`the active encryption key "${activeKeyId}" is not among the configured keys`);
     this.keys = keys;
+    this.entries = [...keys].map(([id, key]) => ({ id, key, idBytes: Buffer.from(id, 'utf8') }));
+    this.active = this.entries.find((e) => e.id === activeKeyId)!;
   }
 
   /** Parses `id:base64key,id2:base64key`; the active key defaults to the last one listed. */
@@ -66,34 +80,19 @@ export class SecretBox {
    * id is bound (version 1, the format of rows written before binding existed).
    */
   encrypt(plaintext: string | Buffer, context?: string): Buffer {
-    const version = context === undefined ? KEY_ID_ONLY : BOUND_TO_ROW;
-    const keyId = Buffer.from(this.activeKeyId, 'utf8');
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key(this.activeKeyId), iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(additionalData(version, keyId, context));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([Buffer.from([version, keyId.length]), keyId, iv, cipher.getAuthTag(), body]);
+    return seal(this.active, context === undefined ? KEY_ID_ONLY : BOUND_TO_ROW, plaintext, context);
   }
 
   /**
-   * Seals many secrets, each bound to its own row (format v2, as `encrypt` with a context), with
-   * one random draw for all their IVs: a bulk import seals a million values, and a draw per value
-   * cost more than the encryption itself. Each IV is still 12 fresh random bytes of its own.
+   * Seals many secrets, each bound to its own row (format v2, as `encrypt` with a context). Each
+   * IV is 12 fresh random bytes of its own, taken from the process's pool of random bytes (see
+   * takeIv): a bulk import seals a million values, and a random draw per value cost more than
+   * the encryption itself.
    */
   encryptMany(plaintexts: readonly (string | Buffer)[], contexts: readonly string[]): Buffer[] {
     if (plaintexts.length !== contexts.length) throw new Error('encryptMany needs one context per plaintext');
-    const keyId = Buffer.from(this.activeKeyId, 'utf8');
-    const key = this.key(this.activeKeyId);
-    const ivs = randomBytes(IV_BYTES * plaintexts.length);
-    const head = Buffer.from([BOUND_TO_ROW, keyId.length]);
-    return plaintexts.map((plaintext, i) => {
-      const iv = ivs.subarray(i * IV_BYTES, (i + 1) * IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(additionalData(BOUND_TO_ROW, keyId, contexts[i]));
-      const body = cipher.update(plaintext);
-      cipher.final();
-      return Buffer.concat([head, keyId, iv, cipher.getAuthTag(), body]);
-    });
+    const active = this.active;
+    return plaintexts.map((plaintext, i) => seal(active, BOUND_TO_ROW, plaintext, contexts[i]));
   }
 
   /**
@@ -107,13 +106,17 @@ export class SecretBox {
     if (version === BOUND_TO_ROW && context === undefined) throw new Error('this ciphertext is bound to a row; name the row to open it');
     const keyIdEnd = 2 + sealed[1];
     if (sealed.length < keyIdEnd + IV_BYTES + TAG_BYTES) throw new Error('ciphertext too short: truncated before the end of its 16-byte tag');
-    const keyId = sealed.subarray(2, keyIdEnd);
-    const iv = sealed.subarray(keyIdEnd, keyIdEnd + IV_BYTES);
-    const tag = sealed.subarray(keyIdEnd + IV_BYTES, keyIdEnd + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.key(keyId.toString('utf8')), iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(additionalData(version, keyId, context));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(sealed.subarray(keyIdEnd + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    const entry = this.entryNamedIn(sealed, keyIdEnd);
+    const tagStart = keyIdEnd + IV_BYTES;
+    const bodyStart = tagStart + TAG_BYTES;
+    const decipher = createDecipheriv('aes-256-gcm', entry.key, sealed.subarray(keyIdEnd, tagStart), { authTagLength: TAG_BYTES });
+    decipher.setAAD(additionalData(entry, version, context));
+    decipher.setAuthTag(sealed.subarray(tagStart, bodyStart));
+    // GCM is a stream mode: update gives the whole plaintext, and final only checks the tag
+    // (throwing if it does not match), so the plaintext needs no concat with final's empty output.
+    const plaintext = decipher.update(sealed.subarray(bodyStart));
+    decipher.final();
+    return plaintext;
   }
 
   decryptText(sealed: Buffer, context?: string): string {
@@ -130,21 +133,86 @@ export class SecretBox {
     return sealed.subarray(2, 2 + sealed[1]).toString('utf8');
   }
 
-  private key(id: string): Buffer {
-    const key = this.keys.get(id);
-    if (!key) throw new UnknownKeyIdError(id);
-    return key;
+  /**
+   * The configured key whose id is bytes 2..keyIdEnd of `sealed`, compared in place: a process
+   * holds one or two keys, and decoding the id to look it up made a string per value opened.
+   */
+  private entryNamedIn(sealed: Buffer, keyIdEnd: number): KeyEntry {
+    const length = keyIdEnd - 2;
+    for (const entry of this.entries) {
+      if (entry.idBytes.length === length && sealed.compare(entry.idBytes, 0, length, 2, keyIdEnd) === 0) return entry;
+    }
+    throw new UnknownKeyIdError(sealed.toString('utf8', 2, keyIdEnd));
   }
 }
 
-function additionalData(version: number, keyId: Buffer, context: string | undefined): Buffer {
-  if (version === KEY_ID_ONLY) return keyId;
-  // Length-prefixed, so no (key id, context) pair can read as another.
-  const row = Buffer.from(context ?? '', 'utf8');
-  const lengths = Buffer.alloc(6);
-  lengths.writeUInt16BE(keyId.length, 0);
-  lengths.writeUInt32BE(row.length, 2);
-  return Buffer.concat([Buffer.from([BOUND_TO_ROW]), lengths, keyId, row]);
+/**
+ * Writes the ciphertext straight into one buffer of its final size (header, IV, tag, body)
+ * rather than concatenating parts: sealing runs for every outbox payload and license value.
+ */
+function seal(entry: KeyEntry, version: number, plaintext: string | Buffer, context: string | undefined): Buffer {
+  const idLength = entry.idBytes.length;
+  const ivStart = 2 + idLength;
+  const tagStart = ivStart + IV_BYTES;
+  const bodyStart = tagStart + TAG_BYTES;
+  // cipher.update encodes a string as UTF-8, and GCM's ciphertext is as long as its plaintext.
+  const bodyLength = typeof plaintext === 'string' ? Buffer.byteLength(plaintext, 'utf8') : plaintext.length;
+  const sealed = Buffer.allocUnsafe(bodyStart + bodyLength);
+  sealed[0] = version;
+  sealed[1] = idLength;
+  entry.idBytes.copy(sealed, 2);
+  takeIv(sealed, ivStart);
+  const cipher = createCipheriv('aes-256-gcm', entry.key, sealed.subarray(ivStart, tagStart), { authTagLength: TAG_BYTES });
+  cipher.setAAD(additionalData(entry, version, context));
+  const body = cipher.update(plaintext);
+  cipher.final();
+  body.copy(sealed, bodyStart);
+  cipher.getAuthTag().copy(sealed, tagStart);
+  return sealed;
+}
+
+/**
+ * Random bytes for IVs, drawn IVS_PER_DRAW at a time and handed out 12 bytes at a time, each
+ * exactly once (the offset only moves forward, and the pool is refilled only once all of it is
+ * handed out): a draw from the CSPRNG costs about as much for 3 KiB as for 12 bytes. Node's
+ * crypto.randomUUID caches its random bytes the same way. An IV is no secret (it is stored in
+ * the clear in front of the tag), so holding the next ones in memory gives nothing away; what
+ * GCM needs is that no IV repeats under a key, which fresh random bytes used once still give.
+ */
+const IVS_PER_DRAW = 256;
+const ivPool = Buffer.allocUnsafeSlow(IV_BYTES * IVS_PER_DRAW);
+let ivTaken = ivPool.length;
+
+function takeIv(target: Buffer, at: number): void {
+  if (ivTaken === ivPool.length) {
+    randomFillSync(ivPool);
+    ivTaken = 0;
+  }
+  ivPool.copy(target, at, ivTaken, ivTaken + IV_BYTES);
+  ivTaken += IV_BYTES;
+}
+
+/**
+ * The additional data: v1, the key id; v2, the version, the key id's length (16 bits) and the
+ * context's (32 bits), then both. Length-prefixed, so no (key id, context) pair can read as another.
+ * Built in a scratch buffer reused across calls: setAAD hands the bytes to OpenSSL before it
+ * returns, so nothing keeps a reference to them.
+ */
+let aadScratch = Buffer.allocUnsafeSlow(256);
+
+function additionalData(entry: KeyEntry, version: number, context: string | undefined): Buffer {
+  if (version === KEY_ID_ONLY) return entry.idBytes;
+  const row = context ?? '';
+  const idLength = entry.idBytes.length;
+  const rowStart = 7 + idLength;
+  const length = rowStart + Buffer.byteLength(row, 'utf8');
+  if (aadScratch.length < length) aadScratch = Buffer.allocUnsafeSlow(Math.max(length, 2 * aadScratch.length));
+  aadScratch[0] = BOUND_TO_ROW;
+  aadScratch.writeUInt16BE(idLength, 1);
+  aadScratch.writeUInt32BE(length - rowStart, 3);
+  entry.idBytes.copy(aadScratch, 7);
+  aadScratch.write(row, rowStart, 'utf8');
+  return aadScratch.subarray(0, length);
 }
 
 /** A keyed hash for finding equal secrets without storing or comparing plaintext. */
