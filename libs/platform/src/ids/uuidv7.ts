@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * `count` new ids as UUIDv7 (RFC 9562): the millisecond, then a counter that starts at a random
@@ -9,23 +9,73 @@ import { randomBytes } from 'node:crypto';
  * every outbox, inbox and allocation insert touch a cold page once history had grown.
  */
 export function orderedUuids(count: number, now = Date.now()): { text: string[]; bytes: Buffer } {
-  const bytes = randomBytes(16 * count);
-  let counter = bytes.readUInt32BE(0) >>> 7;
-  const text: string[] = [];
-  for (let i = 0; i < count; i++, counter = (counter + 1) & 0x3ffffff) {
-    const at = 16 * i;
-    bytes.writeUIntBE(now, at, 6);
-    bytes[at + 6] = 0x70 | (counter >>> 22);
-    bytes[at + 7] = (counter >>> 14) & 0xff;
-    bytes[at + 8] = 0x80 | ((counter >>> 8) & 0x3f);
-    bytes[at + 9] = counter & 0xff;
-    const hex = bytes.toString('hex', at, at + 16);
-    text.push(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+  const bytes = Buffer.allocUnsafe(16 * count);
+  fillRandom(bytes);
+  const counter = bytes.readUInt32BE(0) >>> 7;
+  const text = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    stamp(bytes, 16 * i, now, (counter + i) & 0x3ffffff);
+    text[i] = format(bytes, 16 * i);
   }
   return { text, bytes };
 }
 
 /** One new UUIDv7: time-ordered to the millisecond, 74 random bits after it. */
 export function uuidv7(now = Date.now()): string {
-  return orderedUuids(1, now).text[0];
+  // One id per event envelope: made in a scratch buffer, where orderedUuids(1) made a buffer,
+  // an array and an object around the one string wanted.
+  fillRandom(single);
+  stamp(single, 0, now, single.readUInt32BE(0) >>> 7);
+  return format(single, 0);
+}
+
+const single = Buffer.allocUnsafeSlow(16);
+
+/** Writes the millisecond, the version, the counter and the variant over the random bytes of the id at `at`. */
+function stamp(bytes: Buffer, at: number, now: number, counter: number): void {
+  bytes.writeUIntBE(now, at, 6);
+  bytes[at + 6] = 0x70 | (counter >>> 22);
+  bytes[at + 7] = (counter >>> 14) & 0xff;
+  bytes[at + 8] = 0x80 | ((counter >>> 8) & 0x3f);
+  bytes[at + 9] = counter & 0xff;
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const text36 = Buffer.allocUnsafeSlow(36);
+
+/**
+ * The id's canonical text, 8-4-4-4-12 hex digits. Spelled into a scratch buffer and read out as
+ * one string: hex then five slices and a template made seven strings per id.
+ */
+function format(bytes: Buffer, at: number): string {
+  let out = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text36[out++] = 0x2d; // '-'
+    const byte = bytes[at + i];
+    text36[out++] = HEX[byte >>> 4];
+    text36[out++] = HEX[byte & 0x0f];
+  }
+  return text36.toString('latin1', 0, 36);
+}
+
+/**
+ * Random bytes from a per-process pool drawn 2 KiB at a time, each byte handed out once (what
+ * Node's crypto.randomUUID does): a CSPRNG draw costs about as much for 16 bytes as for 2 KiB,
+ * and ids are made one or a few at a time per event. A batch larger than the pool is drawn
+ * directly into its own buffer.
+ */
+const pool = Buffer.allocUnsafeSlow(2048);
+let taken = pool.length;
+
+function fillRandom(target: Buffer): void {
+  if (target.length > pool.length) {
+    randomFillSync(target);
+    return;
+  }
+  if (pool.length - taken < target.length) {
+    randomFillSync(pool);
+    taken = 0;
+  }
+  pool.copy(target, 0, taken, taken + target.length);
+  taken += target.length;
 }
