@@ -1,3 +1,4 @@
+import { fullFormats } from 'ajv-formats/dist/formats';
 import { validateEnvelope } from './validate';
 
 const envelope = () => ({
@@ -59,5 +60,50 @@ describe('validateEnvelope', () => {
 
   it('names the envelope when it is not an object at all', () => {
     expect(errorsOf([1, 2])).toEqual(['envelope: must be an object, got an array']);
+  });
+});
+
+describe('date-time', () => {
+  const theirs = (fullFormats['date-time'] as { validate: (value: string) => boolean }).validate;
+  const accepted = (time: string) => validateEnvelope({ ...envelope(), time }).ok;
+
+  it("accepts and refuses exactly what ajv-formats' date-time does", () => {
+    const times = [
+      '2026-11-29T12:00:00Z',
+      '2026-11-29T12:00:00.123Z',
+      new Date().toISOString(),
+      '2024-02-29T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-01-31T23:59:59.999999Z',
+      '2026-12-31T23:59:60Z',
+      '2026-12-31T22:59:60-01:00',
+      '2026-11-29T12:00:00+01:00',
+      '2026-11-29T12:00:00',
+      '2026-11-29t12:00:00z',
+      '2026-11-29 12:00:00Z',
+      '2026-11-29T24:00:00Z',
+      '2026-11-29T12:60:00Z',
+      '2026-13-01T12:00:00Z',
+      '2026-00-01T12:00:00Z',
+      '2026-11-00T12:00:00Z',
+      '2026-11-29T12:00:00.Z',
+      '2026-11-29T12:00:00Z\n',
+      '+2026-11-29T12:00:00Z',
+      '２０２６-11-29T12:00:00Z',
+    ];
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    for (let i = 0; i < 2000; i++) {
+      const [y, mo, d, h, mi, se] = [
+        Math.floor(Math.random() * 10000),
+        Math.floor(Math.random() * 14),
+        Math.floor(Math.random() * 33),
+        Math.floor(Math.random() * 26),
+        Math.floor(Math.random() * 62),
+        Math.floor(Math.random() * 62),
+      ];
+      times.push(`${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(se)}${i % 3 === 0 ? '.5' : ''}${i % 4 === 0 ? '+00:00' : 'Z'}`);
+    }
+    for (const time of times) expect([time, accepted(time)]).toEqual([time, theirs(time)]);
   });
 });
