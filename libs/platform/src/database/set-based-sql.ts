@@ -116,7 +116,16 @@ export function literalRows<R>(
   for (const name of [alias, ...entries.map(([n]) => n)]) if (!IDENTIFIER.test(name)) throw new Error(`literalRows: "${name}" is not a plain identifier`);
   for (const [name, [type]] of entries) if (!TYPE.test(type)) throw new Error(`literalRows: column ${name} has type "${type}", not a plain type name`);
   const names = entries.map(([name]) => name).join(', ');
-  const arrays = entries.map(([, [type, pick]]) => `ARRAY[${rows.map((row) => sqlLiteral(pick(row), literal)).join(', ')}]::${type}[]`).join(', ');
+  // Appended with + rather than mapped and joined: join copies its parts into a new flat string
+  // at each level (each column, the columns, then the statements), where + only links them; the
+  // text is copied once, when the statement goes out. That was most of this helper's time and
+  // allocation for a batch of sealed requests in hex.
+  let arrays = '';
+  for (const [, [type, pick]] of entries) {
+    arrays += arrays === '' ? 'ARRAY[' : ', ARRAY[';
+    for (let i = 0; i < rows.length; i++) arrays += (i === 0 ? '' : ', ') + sqlLiteral(pick(rows[i]), literal);
+    arrays += `]::${type}[]`;
+  }
   return { from: `unnest(${arrays}) AS ${alias}(${names})`, columns: names };
 }
 
