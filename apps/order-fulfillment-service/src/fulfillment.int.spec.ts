@@ -72,6 +72,21 @@ describe('order fulfillment over Kafka', () => {
     expect(request.data.test).toBe(true);
   });
 
+  it('stores an order as sent when its text holds quotes and backslashes', async () => {
+    const base = exampleEventData.OrderPaid.customer;
+    const order = paidOrder([{ productId: 'p_seat', quantity: 1 }], { customer: { ...base, lastName: `O'Brien \\ "Lee"`, company: `Ann's \\x00 GmbH` } });
+    await kit.send('orderPaid', 'OrderPaid', order);
+    await requestsOf(order.orderId, 1);
+    const client = new Client({ connectionString: kit.db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT customer, currency, test FROM orders WHERE order_id = $1', [order.orderId]);
+      expect(rows).toEqual([{ customer: order.customer, currency: order.currency, test: false }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('delivers a line whose EmailSent arrives before its LicenseAllocated, keeping the e-mailed license ids', async () => {
     // Two topics, two consumers: order-fulfillment may see notification's EmailSent first.
     const order = paidOrder([{ productId: 'p_seat', quantity: 1 }]);
@@ -304,7 +319,18 @@ describe('order fulfillment over Kafka', () => {
     });
     const failed = await kit.orderOnceItShows(orderId, (o) => o.lines[0].status === 'email_failed');
     expect(failed.lines[0].statusReason).toBe('SendGrid 400: invalid recipient');
-    expect(failed.emails).toEqual([expect.objectContaining({ kind: 'failed', reason: 'SendGrid 400: invalid recipient' })]);
+    expect(failed.emails).toEqual([
+      expect.objectContaining({
+        kind: 'failed',
+        to: 'ann@example.com',
+        reason: 'SendGrid 400: invalid recipient',
+        permanent: true,
+        attempts: 1,
+        statusCode: 400,
+        resend: false,
+        providerMessageId: null,
+      }),
+    ]);
 
     const resent = await kit.api().post(`/v1/orders/${orderId}/resend`).expect(202);
     await kit.emailSent({ ...allocated, id: resent.body.resent[0].eventId }, true);

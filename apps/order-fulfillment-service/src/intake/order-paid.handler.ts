@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderPaidData, Topics } from '@keypool/contracts';
 import { InboundEventOf, PermanentFailure, Tx, contractEvent, strictLiteral } from '@keypool/messaging';
-import { SecretBox, StatementParameters, TOPICS, literalRows, statementsInOneRoundTrip } from '@keypool/platform';
+import { type LiteralOf, SecretBox, TOPICS, literalRows, statementsInOneRoundTrip } from '@keypool/platform';
 import { DeliverySettingRow, PRODUCT_COLUMNS, deliverySettingLookup, deliverySettingsStatement } from '../delivery/delivery-settings';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import { ParentLicenseRow, ParentOrderRow, parentStatements, parentsFrom } from '../orders/saved-licenses';
@@ -109,11 +109,19 @@ async function lockAndPlan(manager: EntityManager, cipher: SecretBox, orders: Pa
  * statement. Answers, for each order it stored, whether a refund waits for it (order_refunds
  * not applied): read in this statement, after the intake locks, it sees every refund stored
  * before them.
+ *
+ * The rows go as literals (literalRows), not as array parameters: node-postgres builds each array
+ * parameter's text a piece at a time, which cost about 2.3 times the allocation and 1.8 times the
+ * time for a chunk of 50 orders (the service's largest allocation in the 6,000-order profile).
  */
 async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise<Map<string, boolean>> {
   if (orders.length === 0) return new Map();
-  const p = new StatementParameters();
-  const o = p.rows(
+  const [rows] = await statementsInOneRoundTrip(manager, strictLiteral, (literal) => [storeOrdersStatement(orders, literal)]);
+  return new Map((rows as unknown as { order_id: string; refund_waits: boolean }[]).map((r) => [r.order_id, r.refund_waits]));
+}
+
+function storeOrdersStatement(orders: PaidOrder[], literal: LiteralOf): string {
+  const o = literalRows(
     orders,
     {
       order_id: ['text', (paid) => paid.order.orderId],
@@ -127,10 +135,11 @@ async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise
       customer: ['text', (paid) => JSON.stringify(paid.order.customer)],
       notes: ['text', (paid) => JSON.stringify(paid.plan!.notes)],
     },
-    'o',
+    literal,
+    { alias: 'o' },
   );
   const lines = orders.flatMap(({ order, plan }) => plan!.lines.map((line) => ({ orderId: order.orderId, ...line })));
-  const l = p.rows(
+  const l = literalRows(
     lines,
     {
       order_id: ['text', (line) => line.orderId],
@@ -141,7 +150,8 @@ async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise
       rule: ['text', (line) => line.rule],
       license_count: ['int', (line) => line.licenseCount],
     },
-    'l',
+    literal,
+    { alias: 'l' },
   );
   const history = orders
     .flatMap(({ order, eventId, plan }) => [
@@ -149,13 +159,13 @@ async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise
       ...plan!.lines.map((line) => ({ orderId: order.orderId, lineId: line.lineId, eventId })),
     ])
     .map((change, n) => ({ ...change, n }));
-  const h = p.rows(
+  const h = literalRows(
     history,
     { n: ['int', (c) => c.n], order_id: ['text', (c) => c.orderId], line_id: ['text', (c) => c.lineId], event_id: ['text', (c) => c.eventId] },
-    'h',
+    literal,
+    { alias: 'h' },
   );
-  const rows: { order_id: string; refund_waits: boolean }[] = await manager.query(
-    `WITH stored AS (
+  return `WITH stored AS (
        INSERT INTO orders (order_id, merchant_id, order_paid_event_id, currency, paid_at, test, parent_order_id, license_for, customer, notes, status)
        SELECT o.order_id, o.merchant_id, o.event_id, o.currency, o.paid_at::timestamptz, o.test, o.parent_order_id, o.license_for,
               o.customer::jsonb, ARRAY(SELECT jsonb_array_elements_text(o.notes::jsonb)), 'received'
@@ -173,8 +183,5 @@ async function storeOrders(manager: EntityManager, orders: PaidOrder[]): Promise
         ORDER BY h.n
      )
      SELECT s.order_id, EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = s.order_id AND r.applied_at IS NULL) AS refund_waits
-       FROM stored s`,
-    p.values,
-  );
-  return new Map(rows.map((r) => [r.order_id, r.refund_waits]));
+       FROM stored s`;
 }
