@@ -1,11 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
-import type { InboundEventOf, Tx } from '@keypool/messaging';
-import { SecretBox, StatementParameters, TOPICS } from '@keypool/platform';
+import { type InboundEventOf, type Tx, strictLiteral } from '@keypool/messaging';
+import { SecretBox, TOPICS, literalRows, statementsInOneRoundTrip } from '@keypool/platform';
 import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
-import { LineOutcomeEvent, LineTransition, LineWrite, StatusChange, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines } from '../orders/line-changes';
+import {
+  LineOutcomeEvent,
+  LineTransition,
+  LineWrite,
+  RowSource,
+  StatusChange,
+  foldLineOutcomes,
+  lineChangeMembers,
+  lockOrdersAndReadLines,
+} from '../orders/line-changes';
 import type { LineState } from '../orders/line-status';
 import { lineKey } from '../orders/order-locks';
 
@@ -75,6 +84,10 @@ export class RecordAllocations {
  * One statement: the lines' new states and their history, the allocation event on lines that
  * have none yet, and the licenses (sealed) of exactly the allocations that won their line.
  * Returns the event ids that won a line.
+ *
+ * Its rows go as literals (literalRows; sealed values as decode of their hex), not as array
+ * parameters, which node-postgres builds element by element at about twice the allocation (see
+ * storeOrders in order-paid.handler.ts).
  */
 async function saveAllocations(
   manager: EntityManager,
@@ -89,34 +102,39 @@ async function saveAllocations(
     const key = lineKey(data.orderId, data.lineId);
     writes.set(key, { orderId: data.orderId, lineId: data.lineId, ...writes.get(key), allocation: { eventId, poolId: data.poolId } });
   }
-  const p = new StatementParameters();
-  const members = lineChangeMembers(p, [...writes.values()], history);
   const licenses = allocations.flatMap(({ data }) =>
     data.licenses.map((license, position) => ({ orderId: data.orderId, lineId: data.lineId, license, position })),
   );
-  if (licenses.length > 0) {
-    const u = p.rows(
-      licenses,
-      {
-        order_id: ['text', (r) => r.orderId],
-        line_id: ['text', (r) => r.lineId],
-        position: ['int', (r) => r.position],
-        license_id: ['text', (r) => r.license.licenseId],
-        value_sealed: ['bytea', (r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))],
-      },
-      'v',
-    );
-    members.push(`licenses_written AS (
+  const [rows] = await statementsInOneRoundTrip(manager, strictLiteral, (literal) => {
+    const rowsOf: RowSource = (rows, columns, alias) => literalRows(rows, columns, literal, { alias });
+    const members = lineChangeMembers(rowsOf, [...writes.values()], history);
+    if (licenses.length > 0) members.push(licensesMember(rowsOf, cipher, licenses));
+    return [`WITH ${members.join(',\n')} SELECT order_id, line_id FROM lines_written WHERE claimed`];
+  });
+  const won = new Set((rows as unknown as { order_id: string; line_id: string }[]).map((r) => lineKey(r.order_id, r.line_id)));
+  return new Set(allocations.filter(({ data }) => won.has(lineKey(data.orderId, data.lineId))).map((a) => a.eventId));
+}
+
+function licensesMember(
+  rowsOf: RowSource,
+  cipher: SecretBox,
+  licenses: { orderId: string; lineId: string; license: LicenseAllocatedData['licenses'][number]; position: number }[],
+): string {
+  const u = rowsOf(
+    licenses,
+    {
+      order_id: ['text', (r) => r.orderId],
+      line_id: ['text', (r) => r.lineId],
+      position: ['int', (r) => r.position],
+      license_id: ['text', (r) => r.license.licenseId],
+      value_sealed: ['bytea', (r) => cipher.encrypt(r.license.value, lineLicenseContext(r.orderId, r.lineId, r.license.licenseId))],
+    },
+    'v',
+  );
+  return `licenses_written AS (
       INSERT INTO line_licenses (${u.columns})
       SELECT v.order_id, v.line_id, v.position, v.license_id, v.value_sealed
         FROM ${u.from} JOIN lines_written c ON c.order_id = v.order_id AND c.line_id = v.line_id AND c.claimed
       ON CONFLICT DO NOTHING
-    )`);
-  }
-  const rows: { order_id: string; line_id: string }[] = await manager.query(
-    `WITH ${members.join(',\n')} SELECT order_id, line_id FROM lines_written WHERE claimed`,
-    p.values,
-  );
-  const won = new Set(rows.map((r) => lineKey(r.order_id, r.line_id)));
-  return new Set(allocations.filter(({ data }) => won.has(lineKey(data.orderId, data.lineId))).map((a) => a.eventId));
+    )`;
 }

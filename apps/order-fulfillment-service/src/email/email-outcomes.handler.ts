@@ -4,7 +4,15 @@ import type { OrderFulfilledData, Topics } from '@keypool/contracts';
 import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
 import { StatementParameters, TOPICS } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
-import { FoldedOutcomes, LineOutcomeEvent, foldLineOutcomes, lineChangeMembers, lockOrdersAndReadLines, refuseUnknown } from '../orders/line-changes';
+import {
+  FoldedOutcomes,
+  LineOutcomeEvent,
+  foldLineOutcomes,
+  lineChangeMembers,
+  lockOrdersAndReadLines,
+  parameterRows,
+  refuseUnknown,
+} from '../orders/line-changes';
 import { lineKey } from '../orders/order-locks';
 import { FULFILLED_ORDERS, fulfilledData, fulfilmentMembers } from './order-fulfillment';
 
@@ -68,7 +76,7 @@ export class RecordEmailsSent {
     const members = [
       emailHistoryMember(p, records),
       ...lineChangeMembers(
-        p,
+        parameterRows(p),
         changed.map(({ orderId, lineId, status, reason }) => ({
           orderId,
           lineId,
@@ -136,7 +144,7 @@ export class RecordEmailFailures {
     const members = [
       emailHistoryMember(p, records),
       ...lineChangeMembers(
-        p,
+        parameterRows(p),
         changed.map(({ orderId, lineId, status, reason }) => ({ orderId, lineId, state: { status, reason } })),
         history,
       ),

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { PermanentFailure, strictLiteral } from '@keypool/messaging';
-import { StatementParameters, literalRows, statementsInOneRoundTrip, unnestRows } from '@keypool/platform';
+import { StatementParameters, type UnnestColumn, literalRows, statementsInOneRoundTrip, unnestRows } from '@keypool/platform';
 import { LineOutcome, LineState, LineStatus, OrderStatus, nextLineState } from './line-status';
 import { LockedOrder, lineKey } from './order-locks';
 
@@ -106,15 +106,24 @@ export interface LineWrite {
   deliveredLicenseIds?: string[];
 }
 
+/** Where a statement's rows come from: StatementParameters.rows (array parameters) or literalRows (literals). */
+export type RowSource = <R>(rows: readonly R[], columns: Record<string, UnnestColumn<R>>, alias: string) => { from: string; columns: string };
+
+/** RowSource of a statement's parameters. */
+export const parameterRows =
+  (p: StatementParameters): RowSource =>
+  (rows, columns, alias) =>
+    p.rows(rows, columns, alias);
+
 /**
  * The members of a data-modifying CTE that write lines and history: `w` (the writes, each
  * line's new status or NULL), `lines_written` (order_id, line_id, claimed: whether the write's
  * allocation won the line) and `history_written`. Callers hold the order locks.
  */
-export function lineChangeMembers(p: StatementParameters, writes: LineWrite[], history: StatusChange[]): string[] {
+export function lineChangeMembers(rowsOf: RowSource, writes: LineWrite[], history: StatusChange[]): string[] {
   const members: string[] = [];
   if (writes.length > 0) {
-    const w = p.rows(
+    const w = rowsOf(
       writes,
       {
         order_id: ['text', (l) => l.orderId],
@@ -145,7 +154,7 @@ export function lineChangeMembers(p: StatementParameters, writes: LineWrite[], h
     );
   }
   if (history.length > 0) {
-    const h = p.rows(history, HISTORY_COLUMNS, 'h');
+    const h = rowsOf(history, HISTORY_COLUMNS, 'h');
     members.push(`history_written AS (INSERT INTO status_history (${h.columns}) SELECT ${h.columns} FROM ${h.from})`);
   }
   return members;
@@ -164,7 +173,7 @@ export async function applyLineOutcomes(manager: EntityManager, eventType: strin
   const { changed, history } = foldLineOutcomes(states, eventType, events);
   const p = new StatementParameters();
   const members = lineChangeMembers(
-    p,
+    parameterRows(p),
     changed.map(({ orderId, lineId, status, reason }) => ({ orderId, lineId, state: { status, reason } })),
     history,
   );
