@@ -1,6 +1,5 @@
 import Ajv, { type Format, type FormatDefinition, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { fullFormats } from 'ajv-formats/dist/formats';
 import { CloudEventEnvelope } from './cloudevent';
 import { formatSchemaErrors } from './format-errors';
 import { eventDataSchemas, eventTypes, type EventDataOf, type EventType } from './registry';
@@ -32,7 +31,8 @@ function withCanonicalDateTimeFirst(format: Format): FormatDefinition<string> {
 // is exactly what the producer sent, unknown fields included.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 addFormats(ajv, ['date-time', 'email', 'uri']);
-ajv.addFormat('date-time', withCanonicalDateTimeFirst(fullFormats['date-time']));
+// Wraps the date-time that addFormats just added (its public result), not ajv-formats' internal module.
+ajv.addFormat('date-time', withCanonicalDateTimeFirst(ajv.formats['date-time'] as Format));
 
 const envelopeValidator = ajv.compile<CloudEventEnvelope>(CloudEventEnvelope);
 

@@ -103,3 +103,13 @@ describe('SendGridDelivery request bodies', () => {
     expect(bodies).toHaveLength(0);
   });
 });
+
+describe('@sendgrid/helpers', () => {
+  // MailService passes a Mail through as is only when it is an instance of its own helpers'
+  // class; from a second copy it would rebuild it from toJSON(), wrapping the batch's
+  // substitution keys twice ({{{{keypoolText}}}}) and sending the placeholders themselves.
+  it('is the very copy @sendgrid/mail loads, so the Mail objects we build pass through unchanged', () => {
+    const mailDir = require.resolve('@sendgrid/mail');
+    expect(require.resolve('@sendgrid/helpers', { paths: [mailDir] })).toBe(require.resolve('@sendgrid/helpers'));
+  });
+});

@@ -166,6 +166,8 @@ function seal(entry: KeyEntry, version: number, plaintext: string | Buffer, cont
   cipher.setAAD(additionalData(entry, version, context));
   const body = cipher.update(plaintext);
   cipher.final();
+  // Never ship a body of another length than the buffer was sized for (uninitialised or cut bytes).
+  if (body.length !== bodyLength) throw new Error(`sealing produced ${body.length} bytes for a ${bodyLength}-byte plaintext`);
   body.copy(sealed, bodyStart);
   cipher.getAuthTag().copy(sealed, tagStart);
   return sealed;
