@@ -180,6 +180,7 @@ describe('order fulfillment over Kafka', () => {
 
     const waiting = await kit.orderOnceItShows(order.orderId, (o) => o.lines[1].status === 'awaiting_stock');
     expect(waiting.lines[1]).toMatchObject({ status: 'awaiting_stock', statusReason: reason });
+    expect(waiting.lines[1].statusHistory.at(-1)).toEqual({ status: 'awaiting_stock', reason, at: expect.any(String) });
     const refused = await kit.api('acme').post(`/v1/orders/${order.orderId}/lines/2/resend`).expect(409);
     expect(refused.body.message).toBe('line 2 has no licenses yet (status awaiting_stock); it is e-mailed automatically once stock arrives');
     await kit.api().post(`/v1/orders/${order.orderId}/resend`).expect(409);
@@ -304,38 +305,63 @@ describe('order fulfillment over Kafka', () => {
     const [requested] = await requestsOf(order.orderId, 1);
     const allocated = await kit.allocate(requested.data);
     const { orderId, merchantId, lineId, productId } = requested.data;
+    const failedAt = new Date().toISOString();
+    // A quote and a backslash: the reason goes into three columns as escaped literals.
+    const reason = `SendGrid 400: invalid recipient 'ann@example.com' \\ 550`;
     await kit.send('emailFailed', 'EmailFailed', {
       orderId,
       merchantId,
       lineId,
       productId,
       to: 'ann@example.com',
-      reason: 'SendGrid 400: invalid recipient',
+      reason,
       permanent: true,
       attempts: 1,
       resend: false,
-      failedAt: new Date().toISOString(),
+      failedAt,
       statusCode: 400,
     });
     const failed = await kit.orderOnceItShows(orderId, (o) => o.lines[0].status === 'email_failed');
-    expect(failed.lines[0].statusReason).toBe('SendGrid 400: invalid recipient');
+    expect(failed.lines[0].statusReason).toBe(reason);
     expect(failed.emails).toEqual([
       expect.objectContaining({
         kind: 'failed',
         to: 'ann@example.com',
-        reason: 'SendGrid 400: invalid recipient',
+        reason,
         permanent: true,
         attempts: 1,
         statusCode: 400,
         resend: false,
         providerMessageId: null,
+        licenseIds: [],
+        at: failedAt,
       }),
     ]);
+    // Contains, not last: the allocation may be recorded after the failure (two topics).
+    expect(failed.lines[0].statusHistory).toContainEqual({ status: 'email_failed', reason, at: expect.any(String) });
 
     const resent = await kit.api().post(`/v1/orders/${orderId}/resend`).expect(202);
-    await kit.emailSent({ ...allocated, id: resent.body.resent[0].eventId }, true);
+    const sent = await kit.emailSent({ ...allocated, id: resent.body.resent[0].eventId }, true);
     await kit.waitForPublished('orderFulfilled', orderId, 1);
-    expect((await kit.orderOnceItShows(orderId, (o) => o.status === 'fulfilled')).lines[0].status).toBe('delivered');
+    const fulfilled = await kit.orderOnceItShows(orderId, (o) => o.status === 'fulfilled');
+    expect(fulfilled.lines[0].status).toBe('delivered');
+    // Every column of the e-mail's history row, as the EmailSent event gave it.
+    expect(fulfilled.emails.find((e) => e.kind === 'sent')).toEqual(
+      expect.objectContaining({
+        lineId,
+        kind: 'sent',
+        eventId: sent.id,
+        resend: true,
+        to: sent.data.to,
+        licenseIds: sent.data.licenseIds,
+        providerMessageId: sent.data.providerMessageId,
+        reason: null,
+        permanent: null,
+        attempts: null,
+        statusCode: null,
+        at: sent.data.sentAt,
+      }),
+    );
   });
 
   it('keeps a refund that arrives before its order and applies it on intake: the refunded line is never asked of the pool', async () => {

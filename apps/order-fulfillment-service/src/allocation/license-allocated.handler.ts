@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LicenseAllocatedData, Topics } from '@keypool/contracts';
 import { type InboundEventOf, type Tx, strictLiteral } from '@keypool/messaging';
-import { SecretBox, TOPICS, literalRows, statementsInOneRoundTrip } from '@keypool/platform';
+import { SecretBox, TOPICS, statementsInOneRoundTrip } from '@keypool/platform';
 import { lineLicenseContext } from '../keys/sealed-columns';
 import { lineHeldStatus, orderLineHeld } from '../orders/line-held-events';
 import {
@@ -13,6 +13,7 @@ import {
   StatusChange,
   foldLineOutcomes,
   lineChangeMembers,
+  literalRowsOf,
   lockOrdersAndReadLines,
 } from '../orders/line-changes';
 import type { LineState } from '../orders/line-status';
@@ -106,7 +107,7 @@ async function saveAllocations(
     data.licenses.map((license, position) => ({ orderId: data.orderId, lineId: data.lineId, license, position })),
   );
   const [rows] = await statementsInOneRoundTrip(manager, strictLiteral, (literal) => {
-    const rowsOf: RowSource = (rows, columns, alias) => literalRows(rows, columns, literal, { alias });
+    const rowsOf = literalRowsOf(literal);
     const members = lineChangeMembers(rowsOf, [...writes.values()], history);
     if (licenses.length > 0) members.push(licensesMember(rowsOf, cipher, licenses));
     return [`WITH ${members.join(',\n')} SELECT order_id, line_id FROM lines_written WHERE claimed`];

@@ -1,20 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OrderFulfilledData, Topics } from '@keypool/contracts';
-import { contractEvent, type InboundEventOf, type Tx } from '@keypool/messaging';
-import { StatementParameters, TOPICS } from '@keypool/platform';
+import { contractEvent, type InboundEventOf, type Tx, strictLiteral } from '@keypool/messaging';
+import { TOPICS, statementsInOneRoundTrip } from '@keypool/platform';
 import { FulfillmentMetrics } from '../metrics/fulfillment-metrics';
 import {
   FoldedOutcomes,
   LineOutcomeEvent,
+  LineWrite,
+  RowSource,
   foldLineOutcomes,
   lineChangeMembers,
+  literalRowsOf,
   lockOrdersAndReadLines,
-  parameterRows,
   refuseUnknown,
 } from '../orders/line-changes';
 import { lineKey } from '../orders/order-locks';
-import { FULFILLED_ORDERS, fulfilledData, fulfilmentMembers } from './order-fulfillment';
+import { FULFILLED_ORDERS, FulfilledOrderRow, fulfilledData, fulfilmentMembers } from './order-fulfillment';
 
 interface EmailRecord {
   orderId: string;
@@ -72,32 +74,26 @@ export class RecordEmailsSent {
     // The licenses a line's e-mail named, kept when it is delivered (the last e-mail of the chunk for the line).
     const idsByLine = new Map(records.map((r) => [lineKey(r.orderId, r.lineId), r.licenseIds]));
     const delivered = changed.filter((line) => line.status === 'delivered');
-    const p = new StatementParameters();
-    const members = [
-      emailHistoryMember(p, records),
-      ...lineChangeMembers(
-        parameterRows(p),
-        changed.map(({ orderId, lineId, status, reason }) => ({
-          orderId,
-          lineId,
-          state: { status, reason },
-          ...(status === 'delivered' ? { deliveredLicenseIds: idsByLine.get(lineKey(orderId, lineId)) ?? [] } : {}),
-        })),
-        history,
-      ),
-    ];
-    let fulfilled: OrderFulfilledData[] = [];
-    if (delivered.length > 0) {
+    const writes = changed.map(({ orderId, lineId, status, reason }): LineWrite => ({
+      orderId,
+      lineId,
+      state: { status, reason },
+      ...(status === 'delivered' ? { deliveredLicenseIds: idsByLine.get(lineKey(orderId, lineId)) ?? [] } : {}),
+    }));
+    // Literals in one simple-protocol statement, not array parameters: see literalRowsOf.
+    const [rows] = await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
+      const rowsOf = literalRowsOf(literal);
+      const members = [emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)];
+      if (delivered.length === 0) return [`WITH ${members.join(',\n')} SELECT 1`];
       members.push(
         ...fulfilmentMembers(
-          p,
+          literal,
           delivered.map((l) => l.orderId),
         ),
       );
-      fulfilled = fulfilledData(await tx.manager.query(`WITH ${members.join(',\n')} ${FULFILLED_ORDERS}`, p.values));
-    } else {
-      await tx.manager.query(`WITH ${members.join(',\n')} SELECT 1`, p.values);
-    }
+      return [`WITH ${members.join(',\n')} ${FULFILLED_ORDERS}`];
+    });
+    const fulfilled = delivered.length > 0 ? fulfilledData(rows as unknown as FulfilledOrderRow[]) : [];
     tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics: this.topics })));
     tx.afterCommit(() => this.metrics.ordersFulfilled.inc(fulfilled.length));
     return fulfilled;
@@ -140,16 +136,12 @@ export class RecordEmailFailures {
         outcome: { kind: 'email_failed', permanent: data.permanent, reason: data.reason, failedAt: data.failedAt },
       })),
     );
-    const p = new StatementParameters();
-    const members = [
-      emailHistoryMember(p, records),
-      ...lineChangeMembers(
-        parameterRows(p),
-        changed.map(({ orderId, lineId, status, reason }) => ({ orderId, lineId, state: { status, reason } })),
-        history,
-      ),
-    ];
-    await tx.manager.query(`WITH ${members.join(',\n')} SELECT 1`, p.values);
+    const writes = changed.map(({ orderId, lineId, status, reason }): LineWrite => ({ orderId, lineId, state: { status, reason } }));
+    // Literals, as in RecordEmailsSent.
+    await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
+      const rowsOf = literalRowsOf(literal);
+      return [`WITH ${[emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)].join(',\n')} SELECT 1`];
+    });
     return changed.length;
   }
 }
@@ -172,8 +164,8 @@ async function lockAndFold(manager: EntityManager, type: string, records: EmailR
 }
 
 /** The CTE member that appends the chunk's e-mails to their orders' history. */
-function emailHistoryMember(p: StatementParameters, records: EmailRecord[]): string {
-  const u = p.rows(
+function emailHistoryMember(rowsOf: RowSource, records: EmailRecord[]): string {
+  const u = rowsOf(
     records,
     {
       order_id: ['text', (r) => r.orderId],

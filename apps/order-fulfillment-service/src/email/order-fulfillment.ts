@@ -1,15 +1,16 @@
 import type { OrderFulfilledData } from '@keypool/contracts';
-import type { StatementParameters } from '@keypool/platform';
+import type { LiteralOf } from '@keypool/platform';
 
 /**
  * The members of the e-mail outcomes' CTE that fulfil orders: `fulfilled` marks fulfilled the
  * candidate orders whose every line is delivered (or cancelled by a refund, at least one
  * delivered) once the statement's line writes (`w`, see lineChangeMembers) are counted, and
  * `fulfilled_history` records it. Callers hold the order locks; the status condition makes a
- * second call (a redelivery, a resend) find nothing, so each order is fulfilled once.
+ * second call (a redelivery, a resend) find nothing, so each order is fulfilled once. The
+ * candidates go as literals (`literal`, see statementsInOneRoundTrip), like the lines' rows.
  */
-export function fulfilmentMembers(p: StatementParameters, candidates: string[]): string[] {
-  const ids = p.add([...new Set(candidates)]);
+export function fulfilmentMembers(literal: LiteralOf, candidates: string[]): string[] {
+  const ids = `ARRAY[${[...new Set(candidates)].map(literal).join(', ')}]`;
   const statusNow = `coalesce((SELECT w.status FROM w WHERE w.order_id = l.order_id AND w.line_id = l.line_id AND w.status IS NOT NULL), l.status)`;
   return [
     `fulfilled AS (
@@ -43,8 +44,14 @@ export const FULFILLED_ORDERS = `
             FROM order_lines l WHERE l.order_id = f.order_id) AS lines
     FROM fulfilled f ORDER BY f.order_id`;
 
-export function fulfilledData(
-  rows: { order_id: string; merchant_id: string; fulfilled_at: Date; lines: OrderFulfilledData['lines'] | null }[],
-): OrderFulfilledData[] {
+/** A row of FULFILLED_ORDERS. */
+export interface FulfilledOrderRow {
+  order_id: string;
+  merchant_id: string;
+  fulfilled_at: Date;
+  lines: OrderFulfilledData['lines'] | null;
+}
+
+export function fulfilledData(rows: FulfilledOrderRow[]): OrderFulfilledData[] {
   return rows.map((r) => ({ orderId: r.order_id, merchantId: r.merchant_id, fulfilledAt: new Date(r.fulfilled_at).toISOString(), lines: r.lines ?? [] }));
 }
