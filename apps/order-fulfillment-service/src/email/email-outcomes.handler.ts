@@ -81,18 +81,23 @@ export class RecordEmailsSent {
       ...(status === 'delivered' ? { deliveredLicenseIds: idsByLine.get(lineKey(orderId, lineId)) ?? [] } : {}),
     }));
     // Literals in one simple-protocol statement, not array parameters: see literalRowsOf.
-    const [rows] = await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
-      const rowsOf = literalRowsOf(literal);
-      const members = [emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)];
-      if (delivered.length === 0) return [`WITH ${members.join(',\n')} SELECT 1`];
-      members.push(
-        ...fulfilmentMembers(
-          literal,
-          delivered.map((l) => l.orderId),
-        ),
-      );
-      return [`WITH ${members.join(',\n')} ${FULFILLED_ORDERS}`];
-    });
+    const [rows] = await statementsInOneRoundTrip(
+      tx.manager,
+      strictLiteral,
+      (literal) => {
+        const rowsOf = literalRowsOf(literal);
+        const members = [emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)];
+        if (delivered.length === 0) return [`WITH ${members.join(',\n')} SELECT 1`];
+        members.push(
+          ...fulfilmentMembers(
+            literal,
+            delivered.map((l) => l.orderId),
+          ),
+        );
+        return [`WITH ${members.join(',\n')} ${FULFILLED_ORDERS}`];
+      },
+      { requireTransaction: true },
+    );
     const fulfilled = delivered.length > 0 ? fulfilledData(rows as unknown as FulfilledOrderRow[]) : [];
     tx.publish(...fulfilled.map((data) => contractEvent('OrderFulfilled', data, { producer: 'order-fulfillment-service', topics: this.topics })));
     tx.afterCommit(() => this.metrics.ordersFulfilled.inc(fulfilled.length));
@@ -138,10 +143,15 @@ export class RecordEmailFailures {
     );
     const writes = changed.map(({ orderId, lineId, status, reason }): LineWrite => ({ orderId, lineId, state: { status, reason } }));
     // Literals, as in RecordEmailsSent.
-    await statementsInOneRoundTrip(tx.manager, strictLiteral, (literal) => {
-      const rowsOf = literalRowsOf(literal);
-      return [`WITH ${[emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)].join(',\n')} SELECT 1`];
-    });
+    await statementsInOneRoundTrip(
+      tx.manager,
+      strictLiteral,
+      (literal) => {
+        const rowsOf = literalRowsOf(literal);
+        return [`WITH ${[emailHistoryMember(rowsOf, records), ...lineChangeMembers(rowsOf, writes, history)].join(',\n')} SELECT 1`];
+      },
+      { requireTransaction: true },
+    );
     return changed.length;
   }
 }

@@ -44,13 +44,18 @@ export interface LockedLines {
 export async function lockOrdersAndReadLines(manager: EntityManager, orderIds: string[], lines: { orderId: string; lineId: string }[]): Promise<LockedLines> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return { orders: new Map(), states: new Map() };
-  const [orders, states] = (await statementsInOneRoundTrip(manager, strictLiteral, (literal) => {
-    const k = literalRows(lines, { order_id: ['text', (l) => l.orderId], line_id: ['text', (l) => l.lineId] }, literal, { alias: 'k' });
-    return [
-      `SELECT order_id, merchant_id, status FROM orders WHERE order_id = ANY(ARRAY[${ids.map(literal).join(', ')}]::text[]) ORDER BY order_id FOR UPDATE`,
-      `SELECT l.order_id, l.line_id, l.status, l.status_reason FROM order_lines l JOIN ${k.from} ON l.order_id = k.order_id AND l.line_id = k.line_id`,
-    ];
-  })) as [
+  const [orders, states] = (await statementsInOneRoundTrip(
+    manager,
+    strictLiteral,
+    (literal) => {
+      const k = literalRows(lines, { order_id: ['text', (l) => l.orderId], line_id: ['text', (l) => l.lineId] }, literal, { alias: 'k' });
+      return [
+        `SELECT order_id, merchant_id, status FROM orders WHERE order_id = ANY(ARRAY[${ids.map(literal).join(', ')}]::text[]) ORDER BY order_id FOR UPDATE`,
+        `SELECT l.order_id, l.line_id, l.status, l.status_reason FROM order_lines l JOIN ${k.from} ON l.order_id = k.order_id AND l.line_id = k.line_id`,
+      ];
+    },
+    { requireTransaction: true },
+  )) as [
     { order_id: string; merchant_id: string; status: OrderStatus }[],
     { order_id: string; line_id: string; status: LineStatus; status_reason: string | null }[],
   ];
@@ -106,7 +111,7 @@ export interface LineWrite {
   deliveredLicenseIds?: string[];
 }
 
-/** Where a statement's rows come from: StatementParameters.rows (array parameters) or literalRows (literals). */
+/** Where a statement's rows come from: literalRows (literals, through literalRowsOf below), the way every line write sends them. */
 export type RowSource = <R>(rows: readonly R[], columns: Record<string, UnnestColumn<R>>, alias: string) => { from: string; columns: string };
 
 /**
@@ -178,9 +183,12 @@ export async function applyLineOutcomes(manager: EntityManager, eventType: strin
   const { changed, history } = foldLineOutcomes(states, eventType, events);
   if (changed.length > 0 || history.length > 0) {
     const writes = changed.map(({ orderId, lineId, status, reason }): LineWrite => ({ orderId, lineId, state: { status, reason } }));
-    await statementsInOneRoundTrip(manager, strictLiteral, (literal) => [
-      `WITH ${lineChangeMembers(literalRowsOf(literal), writes, history).join(',\n')} SELECT 1`,
-    ]);
+    await statementsInOneRoundTrip(
+      manager,
+      strictLiteral,
+      (literal) => [`WITH ${lineChangeMembers(literalRowsOf(literal), writes, history).join(',\n')} SELECT 1`],
+      { requireTransaction: true },
+    );
   }
   return changed.map(({ orderId, lineId, status, previous }) => ({ orderId, lineId, status, previous }));
 }

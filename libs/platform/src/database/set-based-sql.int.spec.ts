@@ -127,6 +127,16 @@ describe('unnestRows, updateReturning, literalRows and statementsInOneRoundTrip 
     expect(await dataSource.query(`SELECT count(*)::int AS n FROM l`)).toEqual([{ n: texts.length }]);
   });
 
+  it('reads a number as its column type reads an array parameter: an int column refuses 1.5 instead of rounding it', async () => {
+    const ints = (n: number) => (literal: LiteralOf) => {
+      const u = literalRows([{ n }], { n: ['int', (r) => r.n] }, literal);
+      return [`SELECT n FROM ${u.from}`];
+    };
+    expect(await statementsInOneRoundTrip(dataSource.manager, strict, ints(-42))).toEqual([[{ n: -42 }]]);
+    await expect(statementsInOneRoundTrip(dataSource.manager, strict, ints(1.5))).rejects.toMatchObject({ code: '22P02' });
+    await expect(dataSource.query(`SELECT n FROM unnest($1::int[]) AS u(n)`, [[1.5]])).rejects.toMatchObject({ driverError: { code: '22P02' } });
+  });
+
   it('refuses to run statements that need a transaction (requireTransaction) outside one, and runs them inside', async () => {
     const count = (literal: LiteralOf) => [`SELECT count(*)::int AS n FROM l WHERE id = ${literal('plain')}`];
     await expect(statementsInOneRoundTrip(dataSource.manager, strict, count, { requireTransaction: true })).rejects.toThrow(/open transaction/);
@@ -159,7 +169,7 @@ describe('quickLiteral and sqlLiteral', () => {
   it('writes a Buffer as decode of its hex and other values as before', () => {
     expect(sqlLiteral(Buffer.from([0, 39, 92, 255]), literal)).toBe("decode('00275cff', 'hex')");
     expect(sqlLiteral(new Date('2026-12-01T00:00:00.000Z'), literal)).toBe("'2026-12-01T00:00:00.000Z'");
-    expect([null, undefined, true, false, 1.5].map((v) => sqlLiteral(v, literal))).toEqual(['NULL', 'NULL', 'true', 'false', '1.5']);
+    expect([null, undefined, true, false, 1.5].map((v) => sqlLiteral(v, literal))).toEqual(['NULL', 'NULL', 'true', 'false', "'1.5'"]);
     expect(() => sqlLiteral(Infinity, literal)).toThrow('finite');
     expect(escaped).toEqual([]);
   });

@@ -19,7 +19,7 @@ describe('literalRows', () => {
     );
     expect(u.columns).toBe('id, n, ok, at, raw');
     expect(u.from).toBe(
-      "unnest(ARRAY['a', E'o''b']::text[], ARRAY[1, 2.5]::numeric[], ARRAY[true, false]::boolean[], " +
+      "unnest(ARRAY['a', E'o''b']::text[], ARRAY['1', '2.5']::numeric[], ARRAY[true, false]::boolean[], " +
         "ARRAY['2026-11-30T12:00:00.000Z', NULL]::timestamptz[], ARRAY[decode('00ff', 'hex'), NULL]::bytea[]) AS r(id, n, ok, at, raw)",
     );
   });

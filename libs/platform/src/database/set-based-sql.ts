@@ -136,7 +136,9 @@ export function sqlLiteral(value: unknown, literal: LiteralOf): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`an SQL literal must be a finite number, not ${value}`);
-    return String(value);
+    // Quoted, so the column type's own input function reads it, as it reads an array parameter's
+    // element: '1.5'::int is refused (22P02), where a bare 1.5 would be rounded into an int column.
+    return literal(String(value));
   }
   if (value instanceof Date) return literal(value.toISOString());
   if (Buffer.isBuffer(value)) return `decode('${value.toString('hex')}', 'hex')`;
