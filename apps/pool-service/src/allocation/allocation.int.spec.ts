@@ -92,6 +92,26 @@ describe('allocating licenses to order lines', () => {
     expect(await stockOf(pool.id)).toMatchObject({ available: 2, allocated: 2 });
   });
 
+  it('stores each line of a round with its own event: lines served together are answered again with theirs', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_round' });
+    await importKeys(url, 'acme', pool.id, keys('ROUND', 6));
+    const requests = [1, 2, 3].map((n) => lineRequest({ orderId: `round_${n}`, productId: 'p_round', licenseCount: n }));
+    await allocateDirectly(service, requests);
+    await service.app.get(Messaging).relay.drain();
+    await allocateDirectly(service, requests);
+    const events = (await outboxEvents<LicenseAllocatedData>(service, 'LicenseAllocated')).filter((e) => e.data.orderId.startsWith('round_'));
+    const stored = await query<{ order_id: string; event_id: string }>(service, `SELECT order_id, event_id FROM allocation WHERE order_id LIKE 'round_%'`, []);
+    for (const { order_id, event_id } of stored) {
+      const answers = events.filter((e) => e.data.orderId === order_id);
+      // The repeat re-publishes the stored event, which opens only under its own line's id (sealed bound to it).
+      expect(answers.length).toBeGreaterThanOrEqual(1);
+      expect(answers.map((e) => e.id)).toEqual(answers.map(() => event_id));
+      expect(answers.every((e) => e.data.licenses.length === Number(order_id.slice('round_'.length)))).toBe(true);
+    }
+    expect(stored).toHaveLength(3);
+    expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 6 });
+  });
+
   it('routes to the most specific pool, and test orders to test pools only', async () => {
     const common = await createPool(url, 'acme', {});
     const product = await createPool(url, 'acme', { productId: 'p_route' });

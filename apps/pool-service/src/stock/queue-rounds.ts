@@ -123,39 +123,48 @@ export interface RoundWrite {
  * Everything a round changes, in one statement: the licenses taken (the license ledger's trigger
  * records each), the lines served and passed over, and the pool's running totals and alert flags.
  * Nothing is sent when the round changed nothing.
+ *
+ * The sealed events go as one bytea parameter each, not as a bytea[] column of the unnest:
+ * node-postgres sends a Buffer parameter as binary, copied as it is, where an array parameter is
+ * spelled in text, each element as its hex, which made the events most of this statement's
+ * allocation (an event is about a kilobyte). A round serves at most a page of lines (1,000), well
+ * under the protocol's 65,535 parameters.
  */
 export async function writeRound(manager: EntityManager, poolId: string, write: RoundWrite): Promise<void> {
   if (write.served.length === 0 && write.overtaken.length === 0 && !write.arming) return;
   const o = unnestRows(write.owners, { license_id: ['uuid', (r) => r.licenseId], allocation_id: ['uuid', (r) => r.allocationId] }, { alias: 'o', first: 2 });
-  const s = unnestRows(
-    write.served,
-    { id: ['uuid', (r) => r.id], event_id: ['uuid', (r) => r.eventId], event: ['bytea', (r) => r.event] },
-    { alias: 's', first: 4 },
-  );
-  const p = unnestRows(write.overtaken, { id: ['uuid', (r) => r.id], n: ['int', (r) => r.licenses] }, { alias: 'p', first: 7 });
+  const p = unnestRows(write.overtaken, { id: ['uuid', (r) => r.id], n: ['int', (r) => r.licenses] }, { alias: 'p', first: 6 });
+  const parameters: unknown[] = [
+    poolId,
+    ...o.parameters,
+    write.served.map((r) => r.id),
+    write.served.map((r) => r.eventId),
+    ...p.parameters,
+    write.owners.length,
+    write.served.length,
+    write.arming?.lowArmed ?? null,
+    write.arming?.emptyArmed ?? null,
+  ];
+  // $12, $13, … in the order of write.served, so unnest pairs each event with its line's ids ($4, $5).
+  let events = '';
+  for (const line of write.served) {
+    parameters.push(line.event);
+    events += `${events === '' ? '' : ', '}$${parameters.length}::bytea`;
+  }
   await manager.query(
     `WITH licensed AS (
             UPDATE license l SET status = 'allocated', allocation_id = o.allocation_id, allocated_at = now()
               FROM ${o.from} WHERE l.id = o.license_id),
           allocated AS (
             UPDATE allocation a SET status = 'allocated', reason = NULL, event_id = s.event_id, event = s.event, allocated_at = now()
-              FROM ${s.from} WHERE a.id = s.id),
+              FROM unnest($4::uuid[], $5::uuid[], ARRAY[${events}]::bytea[]) AS s(id, event_id, event) WHERE a.id = s.id),
           passed AS (
             UPDATE allocation a SET overtaken = LEAST(a.overtaken::bigint + p.n, 2147483647)
               FROM ${p.from} WHERE a.id = p.id)
-     UPDATE pool SET allocated_licenses = allocated_licenses + $9::int, allocated_lines = allocated_lines + $10::int,
-                     low_armed = coalesce($11::boolean, low_armed), empty_armed = coalesce($12::boolean, empty_armed)
-      WHERE id = $1 AND ($10::int > 0 OR $11::boolean IS NOT NULL)`,
-    [
-      poolId,
-      ...o.parameters,
-      ...s.parameters,
-      ...p.parameters,
-      write.owners.length,
-      write.served.length,
-      write.arming?.lowArmed ?? null,
-      write.arming?.emptyArmed ?? null,
-    ],
+     UPDATE pool SET allocated_licenses = allocated_licenses + $8::int, allocated_lines = allocated_lines + $9::int,
+                     low_armed = coalesce($10::boolean, low_armed), empty_armed = coalesce($11::boolean, empty_armed)
+      WHERE id = $1 AND ($9::int > 0 OR $10::boolean IS NOT NULL)`,
+    parameters,
   );
 }
 
