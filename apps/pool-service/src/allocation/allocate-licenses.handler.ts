@@ -25,12 +25,12 @@ export class AllocateLicensesHandler {
   async allocate(requests: AllocationRequestedData[], tx: Tx): Promise<void> {
     const unique = [...new Map(requests.map((r) => [`${r.orderId}\u0000${r.lineId}`, r])).values()];
     if (unique.length === 0) return;
-    const { inserted, pools } = await this.recordNewLines(tx, unique);
+    const { inserted, pools, recorded } = await this.recordNewLines(tx, unique);
     const insertedKeys = new Set(inserted.map((l) => `${l.order_id}\u0000${l.line_id}`));
     const repeats = unique.filter((r) => !insertedKeys.has(`${r.orderId}\u0000${r.lineId}`));
     await this.republish(tx, repeats);
 
-    const outcomes = await this.queue.serveLocked(tx, pools);
+    const outcomes = await this.queue.serveLocked(tx, pools, recorded);
     await this.deferHeld(tx, inserted, outcomes);
   }
 
@@ -40,7 +40,10 @@ export class AllocateLicensesHandler {
    * sees every pool committed before, and a refund recorded first is seen; its pool rows are read
    * once each pool lock is granted.
    */
-  private async recordNewLines(tx: Tx, requests: AllocationRequestedData[]): Promise<{ inserted: AllocationRow[]; pools: LockedPool[] }> {
+  private async recordNewLines(
+    tx: Tx,
+    requests: AllocationRequestedData[],
+  ): Promise<{ inserted: AllocationRow[]; pools: LockedPool[]; recorded: Map<string, AllocationRequestedData> }> {
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
     const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
@@ -57,8 +60,13 @@ export class AllocateLicensesHandler {
       { requireTransaction: true },
     );
     const { inserted, pools } = recorded as { inserted: AllocationRow[]; pools: LockedPool[] };
-    // json_agg gives the pools' timestamps as text.
-    return { inserted, pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })) };
+    // The requests by the ids their rows were given, for the serve that follows in this transaction
+    // (ids of repeats were not inserted, so no line has them). json_agg gives the pools' timestamps as text.
+    return {
+      inserted,
+      pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })),
+      recorded: new Map(rows.map((r) => [r.id, r.request])),
+    };
   }
 
   private lineColumns(): Record<string, UnnestColumn<{ request: AllocationRequestedData; id: string; ord: number }>> {

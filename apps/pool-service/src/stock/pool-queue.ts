@@ -85,10 +85,14 @@ export class PoolQueue {
     return this.serveLocked(tx, await this.lock(tx.manager, poolIds));
   }
 
-  /** Serves pools this transaction holds the locks of (taken by lock() or with lockPoolsSql). */
-  async serveLocked(tx: Tx, pools: LockedPool[]): Promise<PoolServed[]> {
+  /**
+   * Serves pools this transaction holds the locks of (taken by lock() or with lockPoolsSql).
+   * `recorded`: the requests of lines this transaction inserted, by allocation id, as they were
+   * sealed into the rows; a line served from it skips opening and parsing its sealed copy.
+   */
+  async serveLocked(tx: Tx, pools: LockedPool[], recorded?: ReadonlyMap<string, AllocationRequestedData>): Promise<PoolServed[]> {
     const results: PoolServed[] = [];
-    for (const pool of pools) if (!pool.archived_at) results.push(await this.serveQueue(tx, pool));
+    for (const pool of pools) if (!pool.archived_at) results.push(await this.serveQueue(tx, pool, recorded));
     return results;
   }
 
@@ -114,7 +118,7 @@ export class PoolQueue {
    * stock is spent, stock is kept for an older line, or MAX_IDLE_ROUNDS pages in a row served
    * nothing. The last round's figures also judge the alerts, and its write arms them.
    */
-  private async serveQueue(tx: Tx, pool: LockedPool): Promise<PoolServed> {
+  private async serveQueue(tx: Tx, pool: LockedPool, recorded: ReadonlyMap<string, AllocationRequestedData> | undefined): Promise<PoolServed> {
     const bounds = { pageSize: QUEUE_PAGE, maxPick: MAX_PICK, margin: alertMargin(pool) };
     const served: string[] = [];
     let after = '0';
@@ -126,7 +130,7 @@ export class PoolQueue {
       const next = nextPage(read, plan, stock, idle, after);
       const level = next === undefined ? judgeLevel(pool, { available: stock, backordered: read.waiting - plan.serve.length }) : undefined;
       await writeRound(tx.manager, pool.id, {
-        ...this.allocate(tx, pool, plan.serve, picked),
+        ...this.allocate(tx, pool, plan.serve, picked, recorded),
         overtaken: plan.overtaken.map((o) => ({ id: o.line.id, licenses: o.licenses })),
         arming: level && armingChange(pool, level.decision),
       });
@@ -160,7 +164,13 @@ export class PoolQueue {
   }
 
   /** Builds each served line's LicenseAllocated (published at commit) and what the round writes for it. */
-  private allocate(tx: Tx, pool: LockedPool, lines: QueuedLine[], picked: Picked): Pick<RoundWrite, 'owners' | 'served'> {
+  private allocate(
+    tx: Tx,
+    pool: LockedPool,
+    lines: QueuedLine[],
+    picked: Picked,
+    recorded: ReadonlyMap<string, AllocationRequestedData> | undefined,
+  ): Pick<RoundWrite, 'owners' | 'served'> {
     const owners: RoundWrite['owners'] = [];
     const served: RoundWrite['served'] = [];
     let next = 0;
@@ -168,8 +178,7 @@ export class PoolQueue {
       const taken = picked.licenses.slice(next, next + line.license_count);
       next += line.license_count;
       const licenses: License[] = taken.map((l) => ({ licenseId: l.id, value: this.cipher.decryptText(l.value, licenseValueContext(l.id)) }));
-      const sealed = picked.requests.get(line.id)!;
-      const request = JSON.parse(this.cipher.decryptText(sealed, allocationRequestContext(line.id))) as AllocationRequestedData;
+      const request = recorded?.get(line.id) ?? this.openRequest(picked, line.id);
       const allocated = this.events.licenseAllocated(request, pool.id, licenses);
       tx.publish(allocated);
       const event = allocated.envelope;
@@ -177,6 +186,11 @@ export class PoolQueue {
       served.push({ id: line.id, eventId: event.id, event: this.cipher.encrypt(JSON.stringify(event), allocationEventContext(line.id)) });
     }
     return { owners, served };
+  }
+
+  /** A line's request as the round read it: sealed in its row, bound to the line. */
+  private openRequest(picked: Picked, lineId: string): AllocationRequestedData {
+    return JSON.parse(this.cipher.decryptText(picked.requests.get(lineId)!, allocationRequestContext(lineId))) as AllocationRequestedData;
   }
 
   /** Publishes what the decision raised; the figure an alert reports is exact, counted only then. */
