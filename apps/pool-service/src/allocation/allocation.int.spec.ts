@@ -3,6 +3,7 @@ import { Messaging, Tx } from '@keypool/messaging';
 import { SecretBox } from '@keypool/platform';
 import { waitUntil } from '@keypool/testing';
 import { AllocateLicensesHandler } from './allocate-licenses.handler';
+import { licenseValueContext } from '../keys/sealed-columns';
 import { PoolService, allocateDirectly, as, createPool, importKeys, keys, lineRequest, outboxEvents, query, startPoolService } from '../../test/pool-test-kit';
 
 describe('allocating licenses to order lines', () => {
@@ -110,6 +111,32 @@ describe('allocating licenses to order lines', () => {
     }
     expect(stored).toHaveLength(3);
     expect(await stockOf(pool.id)).toMatchObject({ available: 0, allocated: 6 });
+  });
+
+  it('serves an older held line with a new one in the same round, each with its own request', async () => {
+    const pool = await createPool(url, 'acme', { productId: 'p_mixed' });
+    await allocateDirectly(service, [lineRequest({ orderId: 'mixed_old', productId: 'p_mixed', licenseCount: 2 })]);
+    // Stock the import would have served at once: the next chunk's serve finds the older line waiting.
+    const cipher = service.app.get(SecretBox);
+    for (const n of [1, 2, 3]) {
+      const [{ id }] = await query<{ id: string }>(service, `SELECT gen_random_uuid() AS id`);
+      await query(service, `INSERT INTO license (id, pool_id, merchant_id, value_hash, value) VALUES ($1, $2, 'm_acme', $3, $4)`, [
+        id,
+        pool.id,
+        Buffer.from(`mixed-${n}`),
+        cipher.encrypt(`MIXED-KEY-${n}`, licenseValueContext(id)),
+      ]);
+    }
+    await allocateDirectly(service, [lineRequest({ orderId: 'mixed_new', productId: 'p_mixed', licenseCount: 1 })]);
+    expect((await linesOf('mixed_')).map((l) => [l.order_id, l.status])).toEqual([
+      ['mixed_old', 'allocated'],
+      ['mixed_new', 'allocated'],
+    ]);
+    const events = (await outboxEvents<LicenseAllocatedData>(service, 'LicenseAllocated')).filter((e) => e.data.orderId.startsWith('mixed_'));
+    expect(events.map((e) => [e.data.orderId, e.data.licenses.length]).sort()).toEqual([
+      ['mixed_new', 1],
+      ['mixed_old', 2],
+    ]);
   });
 
   it('routes to the most specific pool, and test orders to test pools only', async () => {

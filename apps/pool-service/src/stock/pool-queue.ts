@@ -121,10 +121,11 @@ export class PoolQueue {
   private async serveQueue(tx: Tx, pool: LockedPool, recorded: ReadonlyMap<string, AllocationRequestedData> | undefined): Promise<PoolServed> {
     const bounds = { pageSize: QUEUE_PAGE, maxPick: MAX_PICK, margin: alertMargin(pool) };
     const served: string[] = [];
+    const recordedIds = recorded ? [...recorded.keys()] : [];
     let after = '0';
     for (let idle = 0; ;) {
-      const read = await readRound(tx.manager, pool.id, after, bounds);
-      const { plan, picked } = await this.planRound(tx.manager, pool.id, read);
+      const read = await readRound(tx.manager, pool.id, after, bounds, recordedIds);
+      const { plan, picked } = await this.planRound(tx.manager, pool.id, read, recorded);
       if (plan.serve.length === 0) idle++;
       const stock = read.counted - plan.used;
       const next = nextPage(read, plan, stock, idle, after);
@@ -144,21 +145,21 @@ export class PoolQueue {
    * The round's plan and the licenses it takes: picked with the read when the stock covered the
    * page, else picked now. Only a holder of the pool's lock changes its licenses, but a hash
    * upgrade may hold some for a moment: fewer picked than planned plans again on what was picked.
+   * Requests of `recorded` lines are never read (allocate takes them from the map).
    */
-  private async planRound(manager: EntityManager, poolId: string, read: RoundRead): Promise<{ plan: ServePlan<QueuedLine>; picked: Picked }> {
+  private async planRound(
+    manager: EntityManager,
+    poolId: string,
+    read: RoundRead,
+    recorded: ReadonlyMap<string, AllocationRequestedData> | undefined,
+  ): Promise<{ plan: ServePlan<QueuedLine>; picked: Picked }> {
+    const unrecorded = (lines: QueuedLine[]) => lines.filter((l) => !recorded?.has(l.id)).map((l) => l.id);
     const plan = chooseLinesToServe(read.queue, { count: read.counted, exact: read.counted < read.cap }, this.policy);
     if (plan.used === 0) return { plan, picked: { licenses: [], requests: new Map() } };
-    const picked =
-      read.picked ??
-      (await pickLicenses(
-        manager,
-        poolId,
-        plan.used,
-        plan.serve.map((l) => l.id),
-      ));
+    const picked = read.picked ?? (await pickLicenses(manager, poolId, plan.used, unrecorded(plan.serve)));
     if (picked.licenses.length >= plan.used) return { plan, picked };
     const replanned = chooseLinesToServe(read.queue, { count: picked.licenses.length, exact: true }, this.policy);
-    const unread = replanned.serve.filter((l) => !picked.requests.has(l.id)).map((l) => l.id);
+    const unread = unrecorded(replanned.serve).filter((id) => !picked.requests.has(id));
     if (unread.length > 0) (await readRequests(manager, unread)).forEach((request, id) => picked.requests.set(id, request));
     return { plan: replanned, picked };
   }

@@ -57,8 +57,10 @@ interface RoundRow {
  * plus the margin, the pool's backorder, and, when that stock covers every line the page may serve
  * (the usual case), the licenses for all of them (FOR UPDATE SKIP LOCKED) with the lines'
  * requests: in that case the plan is known to take them all, so no second round trip picks them.
+ * The requests of `recorded` lines (inserted by this transaction, whose requests the caller holds)
+ * are not read: each is a kilobyte or more of hex the server would encode and the client decode.
  */
-export async function readRound(manager: EntityManager, poolId: string, after: string, bounds: RoundBounds): Promise<RoundRead> {
+export async function readRound(manager: EntityManager, poolId: string, after: string, bounds: RoundBounds, recorded: readonly string[]): Promise<RoundRead> {
   const [row] = await manager.query<RoundRow[]>(
     `WITH page AS (
             SELECT id, seq, license_count, overtaken, request FROM allocation
@@ -77,11 +79,12 @@ export async function readRound(manager: EntityManager, poolId: string, after: s
      SELECT b.cap::int AS cap, s.counted::int AS counted,
             (SELECT count(*)::int FROM allocation WHERE pool_id = $1 AND status = 'awaiting_stock') AS waiting,
             (SELECT coalesce(json_agg(json_build_object('id', id, 'seq', seq::text, 'license_count', license_count, 'overtaken', overtaken,
-                                                        'request', CASE WHEN f.whole AND license_count <= $4 THEN encode(request, 'hex') END) ORDER BY seq), '[]')
+                                                        'request', CASE WHEN f.whole AND license_count <= $4 AND id <> ALL($6::uuid[])
+                                                                        THEN encode(request, 'hex') END) ORDER BY seq), '[]')
                FROM page) AS queue,
             (SELECT coalesce(json_agg(json_build_object('id', id, 'value', encode(value, 'hex')) ORDER BY seq), '[]') FROM picked) AS picked
        FROM bound b, stock s, fits f`,
-    [poolId, after, bounds.pageSize, bounds.maxPick, bounds.margin],
+    [poolId, after, bounds.pageSize, bounds.maxPick, bounds.margin, recorded],
   );
   const queue = row.queue.map(({ id, seq, license_count, overtaken }) => ({ id, seq, license_count, overtaken }));
   const read: RoundRead = { queue, counted: row.counted, cap: row.cap, waiting: row.waiting };
