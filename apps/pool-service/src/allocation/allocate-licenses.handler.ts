@@ -43,7 +43,7 @@ export class AllocateLicensesHandler {
   private async recordNewLines(
     tx: Tx,
     requests: AllocationRequestedData[],
-  ): Promise<{ inserted: AllocationRow[]; pools: LockedPool[]; recorded: Map<string, AllocationRequestedData> }> {
+  ): Promise<{ inserted: AllocationRow[]; pools: LockedPool[]; recorded: Map<string, Map<string, AllocationRequestedData>> }> {
     // Ids are made here, not by the database, because each request is sealed bound to its row's id.
     const ids = orderedUuids(requests.length).text;
     const rows = requests.map((request, i) => ({ request, id: ids[i], ord: i }));
@@ -60,13 +60,16 @@ export class AllocateLicensesHandler {
       { requireTransaction: true },
     );
     const { inserted, pools } = recorded as { inserted: AllocationRow[]; pools: LockedPool[] };
-    // The requests by the ids their rows were given, for the serve that follows in this transaction
-    // (ids of repeats were not inserted, so no line has them). json_agg gives the pools' timestamps as text.
-    return {
-      inserted,
-      pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })),
-      recorded: new Map(rows.map((r) => [r.id, r.request])),
-    };
+    // The requests of the lines now waiting, by pool and by the ids their rows were given, for the
+    // serve that follows in this transaction. json_agg gives the pools' timestamps as text.
+    const requestOf = new Map(rows.map((r) => [r.id, r.request]));
+    const recordedLines = new Map<string, Map<string, AllocationRequestedData>>();
+    for (const line of inserted) {
+      if (line.status !== 'awaiting_stock') continue;
+      const inPool = recordedLines.get(line.pool_id!) ?? new Map<string, AllocationRequestedData>();
+      recordedLines.set(line.pool_id!, inPool.set(line.id, requestOf.get(line.id)!));
+    }
+    return { inserted, pools: pools.map((p) => ({ ...p, archived_at: p.archived_at && new Date(p.archived_at) })), recorded: recordedLines };
   }
 
   private lineColumns(): Record<string, UnnestColumn<{ request: AllocationRequestedData; id: string; ord: number }>> {

@@ -87,12 +87,13 @@ export class PoolQueue {
 
   /**
    * Serves pools this transaction holds the locks of (taken by lock() or with lockPoolsSql).
-   * `recorded`: the requests of lines this transaction inserted, by allocation id, as they were
-   * sealed into the rows; a line served from it skips opening and parsing its sealed copy.
+   * `recorded`: by pool id, the requests of lines this transaction inserted to wait in it, by
+   * allocation id, as they were sealed into the rows; a line served from it skips reading, opening
+   * and parsing its sealed copy. Per pool, so each pool's reads name only its own lines.
    */
-  async serveLocked(tx: Tx, pools: LockedPool[], recorded?: ReadonlyMap<string, AllocationRequestedData>): Promise<PoolServed[]> {
+  async serveLocked(tx: Tx, pools: LockedPool[], recorded?: ReadonlyMap<string, ReadonlyMap<string, AllocationRequestedData>>): Promise<PoolServed[]> {
     const results: PoolServed[] = [];
-    for (const pool of pools) if (!pool.archived_at) results.push(await this.serveQueue(tx, pool, recorded));
+    for (const pool of pools) if (!pool.archived_at) results.push(await this.serveQueue(tx, pool, recorded?.get(pool.id)));
     return results;
   }
 
