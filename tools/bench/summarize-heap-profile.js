@@ -1,17 +1,10 @@
 // node tools/bench/summarize-heap-profile.js <file.heapprofile> [top]: sampled allocation by package and by function
 // (self: allocated in the function itself; with callers: by the first function of ours up the stack).
 const { readFileSync } = require('node:fs');
+const { pkgOf } = require('./profile-package');
 const [file, topArg] = process.argv.slice(2);
 const top = Number(topArg ?? 30);
 const { head } = JSON.parse(readFileSync(file, 'utf8'));
-const pkgOf = (url) => {
-  if (!url) return '(native/v8)';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1];
-  if (url.startsWith('node:')) return url.split('/')[0];
-  const a = /\/(apps|libs)\/([^/]+)/.exec(url);
-  return a ? `${a[1]}/${a[2]}` : url;
-};
 const ours = (url) => /\/(apps|libs)\//.test(url ?? '') && !/node_modules/.test(url);
 const groups = { pkg: new Map(), fn: new Map(), 'our caller': new Map() };
 const add = (map, k, v) => map.set(k, (map.get(k) ?? 0) + v);

@@ -1,5 +1,6 @@
 // node tools/bench/summarize-profile.js <file.cpuprofile> [top]: self time by package and by function.
 const { readFileSync } = require('node:fs');
+const { pkgOf } = require('./profile-package');
 const [file, topArg] = process.argv.slice(2);
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
@@ -9,14 +10,6 @@ const deltas = profile.timeDeltas;
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const groups = { pkg: new Map(), fn: new Map() };
-const pkgOf = (url) => {
-  if (!url) return '(native/v8)';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1];
-  if (url.startsWith('node:')) return url.split('/')[0];
-  const a = /\/(apps|libs)\/([^/]+)/.exec(url);
-  return a ? `${a[1]}/${a[2]}` : url;
-};
 for (const [id, t] of self) {
   const { callFrame: f } = byId.get(id);
   const pkg = f.functionName === '(garbage collector)' ? '(gc)' : f.functionName === '(idle)' || f.functionName === '(program)' ? f.functionName : pkgOf(f.url);
