@@ -192,7 +192,11 @@ export class PoolQueue {
 
   /** A line's request as the round read it: sealed in its row, bound to the line. */
   private openRequest(picked: Picked, lineId: string): AllocationRequestedData {
-    return JSON.parse(this.cipher.decryptText(picked.requests.get(lineId)!, allocationRequestContext(lineId))) as AllocationRequestedData;
+    const sealed = picked.requests.get(lineId);
+    // Cannot happen: a request is left unread only for a line whose request is in hand. Said by name
+    // rather than as a decryption of undefined, should a change ever break that pairing.
+    if (!sealed) throw new Error(`allocation line ${lineId} has no request, neither in hand nor read with its round`);
+    return JSON.parse(this.cipher.decryptText(sealed, allocationRequestContext(lineId))) as AllocationRequestedData;
   }
 
   /** Publishes what the decision raised; the figure an alert reports is exact, counted only then. */
