@@ -249,8 +249,8 @@ function personalization(email: string): Personalization {
 }
 
 // Typed for plain data only; a Personalization is taken as it is (no copy), as mailOf's Mail is.
-function addPersonalization(data: Mail, each: Personalization): void {
-  data.addPersonalization(each as unknown as Parameters<Mail['addPersonalization']>[0]);
+function addPersonalization(mail: Mail, each: Personalization): void {
+  mail.addPersonalization(each as unknown as Parameters<Mail['addPersonalization']>[0]);
 }
 
 /** An e-mail whose request would have started too late for its claim: nothing was sent. */
