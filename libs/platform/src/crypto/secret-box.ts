@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { fillRandom } from './random-pool';
 
 /** v1: the additional data is the key id. v2: key id and the row's identity (`context`). */
 const KEY_ID_ONLY = 1;
@@ -34,7 +35,6 @@ interface KeyEntry {
  * Format: version (1 byte), key id length (1 byte), key id, IV (12), tag (16), ciphertext.
  */
 export class SecretBox {
-  private readonly keys: Map<string, Buffer>;
   private readonly entries: KeyEntry[];
   private readonly active: KeyEntry;
 
@@ -46,7 +46,6 @@ export class SecretBox {
       if (key.length !== 32) throw new Error(`encryption key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     }
     if (!keys.has(activeKeyId)) throw new Error(`the active encryption key "${activeKeyId}" is not among the configured keys`);
-    this.keys = keys;
     this.entries = [...keys].map(([id, key]) => ({ id, key, idBytes: Buffer.from(id, 'utf8') }));
     this.active = this.entries.find((e) => e.id === activeKeyId)!;
   }
@@ -71,7 +70,7 @@ export class SecretBox {
 
   /** Every configured key id: the active one and those kept to read older rows. */
   get keyIds(): string[] {
-    return [...this.keys.keys()];
+    return this.entries.map((entry) => entry.id);
   }
 
   /**
@@ -86,7 +85,7 @@ export class SecretBox {
   /**
    * Seals many secrets, each bound to its own row (format v2, as `encrypt` with a context). Each
    * IV is 12 fresh random bytes of its own, taken from the process's pool of random bytes (see
-   * takeIv): a bulk import seals a million values, and a random draw per value cost more than
+   * random-pool.ts): a bulk import seals a million values, and a random draw per value cost more than
    * the encryption itself.
    */
   encryptMany(plaintexts: readonly (string | Buffer)[], contexts: readonly string[]): Buffer[] {
@@ -161,7 +160,9 @@ function seal(entry: KeyEntry, version: number, plaintext: string | Buffer, cont
   sealed[0] = version;
   sealed[1] = idLength;
   entry.idBytes.copy(sealed, 2);
-  takeIv(sealed, ivStart);
+  // Each IV is 12 fresh random bytes of its own, used once: what GCM needs is that no IV repeats
+  // under a key. An IV is no secret (it is stored in the clear in front of the tag).
+  fillRandom(sealed, ivStart, IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', entry.key, sealed.subarray(ivStart, tagStart), { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(entry, version, context));
   const body = cipher.update(plaintext);
@@ -171,27 +172,6 @@ function seal(entry: KeyEntry, version: number, plaintext: string | Buffer, cont
   body.copy(sealed, bodyStart);
   cipher.getAuthTag().copy(sealed, tagStart);
   return sealed;
-}
-
-/**
- * Random bytes for IVs, drawn IVS_PER_DRAW at a time and handed out 12 bytes at a time, each
- * exactly once (the offset only moves forward, and the pool is refilled only once all of it is
- * handed out): a draw from the CSPRNG costs about as much for 3 KiB as for 12 bytes. Node's
- * crypto.randomUUID caches its random bytes the same way. An IV is no secret (it is stored in
- * the clear in front of the tag), so holding the next ones in memory gives nothing away; what
- * GCM needs is that no IV repeats under a key, which fresh random bytes used once still give.
- */
-const IVS_PER_DRAW = 256;
-const ivPool = Buffer.allocUnsafeSlow(IV_BYTES * IVS_PER_DRAW);
-let ivTaken = ivPool.length;
-
-function takeIv(target: Buffer, at: number): void {
-  if (ivTaken === ivPool.length) {
-    randomFillSync(ivPool);
-    ivTaken = 0;
-  }
-  ivPool.copy(target, at, ivTaken, ivTaken + IV_BYTES);
-  ivTaken += IV_BYTES;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from '../crypto/random-pool';
 
 /**
  * `count` new ids as UUIDv7 (RFC 9562): the millisecond, then a counter that starts at a random
@@ -56,26 +56,4 @@ function format(bytes: Buffer, at: number): string {
     text36[out++] = HEX[byte & 0x0f];
   }
   return text36.toString('latin1', 0, 36);
-}
-
-/**
- * Random bytes from a per-process pool drawn 2 KiB at a time, each byte handed out once (what
- * Node's crypto.randomUUID does): a CSPRNG draw costs about as much for 16 bytes as for 2 KiB,
- * and ids are made one or a few at a time per event. A batch larger than the pool is drawn
- * directly into its own buffer.
- */
-const pool = Buffer.allocUnsafeSlow(2048);
-let taken = pool.length;
-
-function fillRandom(target: Buffer): void {
-  if (target.length > pool.length) {
-    randomFillSync(target);
-    return;
-  }
-  if (pool.length - taken < target.length) {
-    randomFillSync(pool);
-    taken = 0;
-  }
-  pool.copy(target, 0, taken, taken + target.length);
-  taken += target.length;
 }
