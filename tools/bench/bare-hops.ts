@@ -30,6 +30,9 @@ async function runHop(kafka: Kafka, db: Pool, prefix: string, hop: BareHop): Pro
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic: `${prefix}.${from}`, fromBeginning: true });
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+  consumer.on(consumer.events.CRASH, (e) =>
+    process.stderr.write(`[bare ${hop}] consumer crashed (restart: ${e.payload.restart}): ${e.payload.error.stack ?? e.payload.error.message}\n`),
+  );
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -67,8 +70,20 @@ async function runHop(kafka: Kafka, db: Pool, prefix: string, hop: BareHop): Pro
 
 async function main(): Promise<void> {
   const [hops, prefix, url] = process.argv.slice(2);
-  const kafka = new Kafka({ clientId: 'bench-bare', brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+  // The default partitioner is the one wanted (keypool's is compatible); its v2 notice is noise.
+  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
+  // Warnings and errors go to stderr (the bench inherits it), so a stalled baseline says why.
+  const kafka = new Kafka({
+    clientId: 'bench-bare',
+    brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      const { message, ...extra } = entry.log;
+      process.stderr.write(`[bare ${hops}] kafkajs ${entry.label} ${entry.namespace}: ${message} ${JSON.stringify(extra)}\n`);
+    },
+  });
   const db = new Pool({ connectionString: url, max: 10 });
+  db.on('error', (error) => process.stderr.write(`[bare ${hops}] idle PostgreSQL client: ${error.message}\n`));
   const stops = await Promise.all(hops.split(',').map((hop) => runHop(kafka, db, prefix, hop as BareHop)));
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
