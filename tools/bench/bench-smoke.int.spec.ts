@@ -35,13 +35,21 @@ describe('npm run bench, smoke sizes', () => {
     expect(results.e2e!.throughput.cpuMsPerOrder['total']).toBeGreaterThan(0);
   });
 
-  it('measures latency at each offered load, each percentile no lower than the one below', () => {
+  it('measures latency and CPU per order at each offered load, each percentile no lower than the one below', () => {
     expect(results.e2e!.latency.map((p) => p.fraction)).toEqual([0.25, 0.5]);
     for (const p of results.e2e!.latency) {
       expect(p.orders).toBeGreaterThanOrEqual(20);
       expect(p.p50).toBeGreaterThan(0);
       expect(p.p50).toBeLessThanOrEqual(p.p95);
       expect(p.p95).toBeLessThanOrEqual(p.p99);
+      // The point's own CPU, by part: every service worked on its orders, and the parts add up.
+      for (const service of ['pool-service', 'order-fulfillment-service', 'notification-service']) expect(p.cpuMsPerOrder[service]).toBeGreaterThan(0);
+      const parts = Object.entries(p.cpuMsPerOrder).filter(([name]) => name !== 'total');
+      expect(p.cpuMsPerOrder['total']).toBeCloseTo(
+        parts.reduce((sum, [, ms]) => sum + ms, 0),
+        1,
+      );
+      expect(p.coresBusy).toBeGreaterThan(0);
     }
   });
 

@@ -19,7 +19,7 @@ import {
   type TestDatabase,
 } from '@keypool/testing';
 import { cpuSecondsOf, commandCpuCounter, sampleCpu, type CpuSample } from './cpu-time';
-import { BENCH_PARTITIONS, cpuPerOrder, type ThroughputResult } from './bare-e2e';
+import { BENCH_PARTITIONS, cpuPerOrder, round2, type ThroughputResult } from './bare-e2e';
 import { Arrivals, REPO_ROOT, orderPaidEvents, perSecond, percentiles, publish, type Percentiles } from './load';
 
 export interface E2eOptions {
@@ -42,6 +42,13 @@ export interface LatencyPoint extends Percentiles {
   hopP50: { intake: number; allocation: number; email: number };
   /** Mean time of one consumer chunk's transaction, by consumer, and events per chunk, during this point. */
   chunks: Record<string, { meanMs: number; events: number }>;
+  /**
+   * CPU per order by part while this point ran (from its first OrderPaid to its last EmailSent),
+   * and the cores that kept busy: how the fixed cost of each small batch (round trips, requests,
+   * wake-ups) grows per order as the load falls, and whether the machine was saturated.
+   */
+  cpuMsPerOrder: Record<string, number>;
+  coresBusy: number;
 }
 
 export interface E2eResult {
@@ -130,6 +137,7 @@ export async function runKeypoolE2e(options: E2eOptions): Promise<E2eResult> {
     );
 
     const latency = await sweep(options, throughput.ordersPerSecond, {
+      cpu,
       stack,
       producer,
       topic: topics.orderPaid,
@@ -173,6 +181,7 @@ async function startServices(options: E2eOptions, dbs: TestDatabase[], prefix: s
 }
 
 interface SweepContext {
+  cpu: () => CpuSample;
   stack: ServiceProcess[];
   producer: Producer;
   topic: string;
@@ -193,8 +202,13 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
     await importLicenses(ctx.poolUrl, ctx.poolId, licenseLines(count));
     const events = orderPaidEvents(`${ctx.prefix}-at${Math.round(fraction * 100)}`, count, 'p_bench');
     const chunksBefore = await chunkStats(ctx.stack);
+    const cpuBefore = ctx.cpu();
+    const start = Date.now();
     const publishedAt = await publish(ctx.producer, ctx.topic, events, offeredPerSecond);
-    await ctx.sent.waitFor(publishedAt.keys(), 600000, `EmailSent at ${Math.round(fraction * 100)} %`);
+    const last = await ctx.sent.waitFor(publishedAt.keys(), 600000, `EmailSent at ${Math.round(fraction * 100)} %`);
+    const cpuAfter = ctx.cpu();
+    const cpuMsPerOrder = cpuPerOrder(cpuBefore, cpuAfter, count);
+    const coresBusy = round2((cpuMsPerOrder['total'] * count) / Math.max(1, last - start));
     const chunksAfter = await chunkStats(ctx.stack);
     const chunks = Object.fromEntries(
       Object.entries(chunksAfter)
@@ -220,7 +234,7 @@ async function sweep(options: E2eOptions, maxRate: number, ctx: SweepContext): P
       allocation: hop((id) => ctx.requested.at.get(id), ctx.allocated),
       email: hop((id) => ctx.allocated.at.get(id), ctx.sent),
     };
-    points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies), hopP50, chunks });
+    points.push({ fraction, offeredPerSecond, orders: count, ...percentiles(latencies), hopP50, chunks, cpuMsPerOrder, coresBusy });
   }
   return points;
 }

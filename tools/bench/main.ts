@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     for (const p of results.e2e.latency) {
       const chunks = Object.entries(p.chunks).map(([name, c]) => `${name} ${c.meanMs} ms × ${c.events}`);
       console.log(
-        `at ${Math.round(p.fraction * 100)} %: hop p50 intake ${p.hopP50.intake} / allocation ${p.hopP50.allocation} / e-mail ${p.hopP50.email} ms; mean chunk transaction (events): ${chunks.join(', ')}`,
+        `at ${Math.round(p.fraction * 100)} %: hop p50 intake ${p.hopP50.intake} / allocation ${p.hopP50.allocation} / e-mail ${p.hopP50.email} ms; mean chunk transaction (events): ${chunks.join(', ')}; CPU per order ${p.cpuMsPerOrder['total']} ms (${cpuParts(p.cpuMsPerOrder)}), ${p.coresBusy} of ${cpus().length} cores busy`,
       );
     }
   }
@@ -190,3 +190,15 @@ main().then(
     process.exit(1);
   },
 );
+
+/** "services 9.3, postgresql 1.1, kafka broker 0.9" — the parts of a CPU-per-order record, largest first, services summed. */
+function cpuParts(perOrder: Record<string, number>): string {
+  const services = Object.entries(perOrder)
+    .filter(([name]) => name.endsWith('-service'))
+    .reduce((sum, [, ms]) => sum + ms, 0);
+  const rest = Object.entries(perOrder).filter(([name]) => name !== 'total' && !name.endsWith('-service'));
+  return [['services', Math.round(services * 100) / 100] as const, ...rest]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
+}
