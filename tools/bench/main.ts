@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runAllocation } from './allocation';
-import { runBareE2e } from './bare-e2e';
+import { round2, runBareE2e } from './bare-e2e';
 import { runKeypoolE2e } from './e2e-throughput';
 import { REPO_ROOT } from './load';
 import { benchImport, type ImportFormat } from './import';
@@ -197,7 +197,7 @@ function cpuParts(perOrder: Record<string, number>): string {
     .filter(([name]) => name.endsWith('-service'))
     .reduce((sum, [, ms]) => sum + ms, 0);
   const rest = Object.entries(perOrder).filter(([name]) => name !== 'total' && !name.endsWith('-service'));
-  return [['services', Math.round(services * 100) / 100] as const, ...rest]
+  return [['services', round2(services)] as const, ...rest]
     .sort((a, b) => b[1] - a[1])
     .map(([name, ms]) => `${name} ${ms}`)
     .join(', ');
