@@ -1,5 +1,6 @@
 import { exampleEventData, type EventDataOf } from '@keypool/contracts';
 import type { Envelope } from '@keypool/messaging';
+import { Client } from 'pg';
 import { waitUntil } from '@keypool/testing';
 import { FulfillmentTestKit, OrderJson, paidOrder } from '../../test/fulfillment-test-kit';
 
@@ -202,6 +203,39 @@ describe('order and delivery API', () => {
     await kit.api(null).get(`/v1/orders/${orderId}`).expect(401);
     await kit.api(null).get('/v1/orders').expect(401);
     await kit.api(null).put('/v1/merchants/m_acme/products/p_pack/delivery', { rule: 'per_unit' }).expect(401);
+  });
+
+  it('reads an order in one snapshot: a line change committed while the view is read shows whole or not at all', async () => {
+    const order = paidOrder([{ productId: 'p_snapshot', quantity: 1 }]);
+    await kit.send('orderPaid', 'OrderPaid', order);
+    const before = await kit.orderOnceItShows(order.orderId, (o) => o.lines.length === 1 && o.lines[0].statusHistory.length > 0);
+    // A change the way the service makes one: the line's status and its history row in one
+    // transaction, which holds order_lines until it commits, so the view's read of the lines waits
+    // for it while its other reads go on.
+    const writer = new Client({ connectionString: kit.db.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN; LOCK TABLE order_lines IN ACCESS EXCLUSIVE MODE');
+      const view = kit.api('acme').get(`/v1/orders/${order.orderId}`).expect(200);
+      const reading = view.then((r) => r.body as OrderJson);
+      await waitUntil(
+        async () => (await writer.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount! > 0,
+        10000,
+        'the view waiting for order_lines',
+      );
+      await writer.query(`UPDATE order_lines SET status = 'email_failed', status_reason = 'snapshot test' WHERE order_id = $1`, [order.orderId]);
+      await writer.query(`INSERT INTO status_history (order_id, line_id, status, reason) VALUES ($1, '1', 'email_failed', 'snapshot test')`, [order.orderId]);
+      await writer.query('COMMIT');
+      const [line] = (await reading).lines;
+      // The read began before the change: it shows the line as it was, with the history it had.
+      expect(line.status).toBe(before.lines[0].status);
+      expect(line.statusHistory).toEqual(before.lines[0].statusHistory);
+    } finally {
+      await writer.end();
+    }
+    const [after] = (await kit.api('acme').get(`/v1/orders/${order.orderId}`).expect(200)).body.lines as OrderJson['lines'];
+    expect(after.status).toBe('email_failed');
+    expect(after.statusHistory.at(-1)).toEqual({ status: 'email_failed', reason: 'snapshot test', at: expect.any(String) });
   });
 
   // Last: it adds acme orders the tests above do not expect.

@@ -19,9 +19,16 @@ export class ReadOrder {
     private readonly cipher: SecretBox,
   ) {}
 
+  /**
+   * One snapshot for the whole view (a REPEATABLE READ transaction): read as separate statements
+   * on separate connections, a line's status could already show a change whose history row the
+   * earlier history read had not seen (email_failed with no email_failed in its history).
+   */
   async read(caller: Caller, orderId: string): Promise<Result<OrderView, 'not_found'>> {
-    const found = visibleTo(caller, await this.dataSource.manager.findOneBy(OrderEntity, { orderId }), `order ${orderId}`);
-    return found.ok ? succeed(await viewOf(this.dataSource.manager, this.cipher, caller, found.value)) : found;
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const found = visibleTo(caller, await manager.findOneBy(OrderEntity, { orderId }), `order ${orderId}`);
+      return found.ok ? succeed(await viewOf(manager, this.cipher, caller, found.value)) : found;
+    });
   }
 }
 
